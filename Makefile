@@ -1,0 +1,100 @@
+# tcpbacklog — build, run and test.
+#   make          build build/tcpbacklog (BPF object embedded via a skeleton)
+#   make run      install missing packages, build, trace this host (ARGS="...")
+#   make test     install missing packages, build, unit + integration tests
+#   make vmlinux  regenerate vmlinux/x86/vmlinux.h from this kernel's BTF
+
+BUILD		:= build
+CLANG		?= clang
+CC		?= gcc
+BPFTOOL		?= bpftool
+ARCH		:= x86
+VERSION		:= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+
+BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
+		   -Wall -Wno-unused-function -MMD -MP \
+		   -Iinclude -Ivmlinux/$(ARCH) -Ibpf
+CFLAGS		?= -O2 -g
+CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -MMD -MP \
+		   -D_GNU_SOURCE -DTB_VERSION='"$(VERSION)"' \
+		   -Iinclude -Iuser -I$(BUILD)
+LDLIBS		:= -lbpf -lelf -lz
+
+# maps.bpf.c defines what the others declare extern: it links first
+BPF_SRCS	:= bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_LINKED	:= $(BUILD)/tcpbacklog.bpf.o
+SKEL		:= $(BUILD)/tcpbacklog.skel.h
+
+USER_SRCS	:= $(wildcard user/*.c)
+USER_OBJS	:= $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+# modules that include the skeleton; every other module builds and tests without BPF
+SKEL_OBJS	:= $(BUILD)/user/main.o $(BUILD)/user/probes.o $(BUILD)/user/seed.o
+LIB_OBJS	:= $(filter-out $(SKEL_OBJS),$(USER_OBJS))
+LIB		:= $(BUILD)/libtcpbacklog.a
+BIN		:= $(BUILD)/tcpbacklog
+
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+UNIT_BINS	:= $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+DRIVER_SRCS	:= $(wildcard tests/integration/*.c)
+DRIVER_BINS	:= $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(DRIVER_SRCS))
+
+.PHONY: all deps run test unit integration vmlinux clean
+.DELETE_ON_ERROR:
+
+all: $(BIN) $(DRIVER_BINS)
+
+deps:
+	@scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	$(BIN) $(ARGS)
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory integration
+
+unit: $(UNIT_BINS)
+	@rc=0; for t in $(UNIT_BINS); do $$t || rc=1; done; exit $$rc
+
+integration: $(BIN) $(DRIVER_BINS)
+	tests/integration/run.sh $(BIN) $(BUILD)/tests/integration
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BPF_LINKED): $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(SKEL): $(BPF_LINKED)
+	$(BPFTOOL) gen skeleton $< name tcpbacklog_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c | $(BUILD)/user
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(SKEL_OBJS): | $(SKEL)
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@; ar rcs $@ $^
+
+$(BIN): $(SKEL_OBJS) $(LIB)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(BUILD)/tests/unit
+	$(CC) $(CFLAGS) $< $(LIB) -lcmocka $(LDLIBS) -o $@
+
+$(BUILD)/tests/integration/%: tests/integration/%.c tests/integration/*.h | $(BUILD)/tests/integration
+	$(CC) $(CFLAGS) -Itests/integration $< -o $@
+
+$(BUILD)/bpf $(BUILD)/user $(BUILD)/tests/unit $(BUILD)/tests/integration:
+	mkdir -p $@
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d)

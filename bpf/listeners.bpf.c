@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Listener registry: every TCP socket that enters LISTEN is recorded with
+ * its address, owner and drop counter; it leaves on its own LISTEN ->
+ * CLOSE. Listeners that existed before the tracer are seeded by iter/tcp.
+ */
+#include "maps.bpf.h"
+
+static __always_inline void listener_key(const struct sock *sk, struct tb_addr_key *key, __u16 *family)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->netns = sock_netns(sk);
+	key->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (*family == AF_INET6)
+		BPF_CORE_READ_INTO(&key->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+	else
+		addr_set_v4(key->addr, BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+}
+
+static __always_inline __u64 sock_ino(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+}
+
+/* Add sk to the members of its address; lock-free through cmpxchg. */
+static __always_inline void group_add(const struct tb_addr_key *key, __u64 sk)
+{
+	struct tb_group empty = {};	/* on the stack: bpftool 7.1 mislinks static .rodata */
+	struct tb_group *g;
+
+	bpf_map_update_elem(&groups, key, &empty, BPF_NOEXIST);
+	g = bpf_map_lookup_elem(&groups, key);
+	if (!g) {
+		count_total(TB_TOTAL_REGISTRY_FULL);
+		return;
+	}
+	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
+		if (g->socks[i] == sk)
+			return;
+	}
+	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
+		if (__sync_val_compare_and_swap(&g->socks[i], 0, sk) == 0)
+			return;
+	}
+	count_total(TB_TOTAL_REGISTRY_FULL);
+}
+
+static __always_inline void group_remove(const struct tb_addr_key *key, __u64 sk)
+{
+	struct tb_group *g = bpf_map_lookup_elem(&groups, key);
+
+	if (!g)
+		return;
+	for (int i = 0; i < TB_GROUP_SLOTS; i++)
+		__sync_val_compare_and_swap(&g->socks[i], sk, 0);
+}
+
+static __always_inline void listener_add(const struct sock *sk, bool from_listen)
+{
+	__u64 key = (__u64)sk;
+	struct tb_listener l = {};
+
+	if (bpf_map_lookup_elem(&listeners, &key))
+		return;
+	listener_key(sk, &l.addr, &l.family);
+	l.ino = sock_ino(sk);
+	l.last_drops = sock_drops(sk);
+	if (from_listen) {
+		l.owner_src = TB_OWNER_LISTEN;
+		l.owner_pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(l.owner_comm, sizeof(l.owner_comm));
+	}
+	if (bpf_map_update_elem(&listeners, &key, &l, BPF_NOEXIST)) {
+		count_total(TB_TOTAL_REGISTRY_FULL);
+		return;
+	}
+	group_add(&l.addr, key);
+}
+
+static __always_inline void listener_remove(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &key);
+
+	if (!l)
+		return;
+	group_remove(&l->addr, key);
+	bpf_map_delete_elem(&listeners, &key);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(listener_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+		return 0;
+	/* A child cloned from a listener goes LISTEN -> SYN_RECV: not ours. */
+	if (newstate == TCP_LISTEN)
+		listener_add(sk, true);
+	else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE)
+		listener_remove(sk);
+	return 0;
+}
+
+/* Run by the loader once per network namespace at start-up. */
+SEC("iter/tcp")
+int listener_seed(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+
+	if (!skc || BPF_CORE_READ(skc, skc_state) != TCP_LISTEN)
+		return 0;
+	listener_add((const struct sock *)skc, false);
+	return 0;
+}

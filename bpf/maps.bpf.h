@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The maps, the loader-set constants and the small helpers every hook
+ * uses. Every bpf/ program file includes this; maps.bpf.c defines (TB_DEFINE)
+ * what the others see as extern, and `bpftool gen object` links them
+ * into one object, one skeleton.
+ */
+#ifndef TB_MAPS_BPF_H
+#define TB_MAPS_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "tcpbacklog.h"
+
+#ifdef TB_DEFINE
+#define TB_MAP
+#define TB_CONST(type, name)	const volatile type name = { 0 }
+#else
+#define TB_MAP			extern
+#define TB_CONST(type, name)	extern const volatile type name
+#endif
+
+#define AF_INET		2
+#define AF_INET6	10
+#define IPPROTO_TCP	6
+#define TCP_LISTEN	10	/* enum tcp_state, stable since forever */
+#define TCP_CLOSE	7
+#define EAGAIN		11
+#define EINTR		4
+#define ERESTARTSYS	512
+#define RLIMIT_NOFILE	7
+#define S_IFMT		00170000
+#define S_IFSOCK	0140000
+
+#define MAX_LISTENERS	65536
+
+/* ---- set by the loader between open and load ---- */
+TB_CONST(__u32, target_netns);		/* 0: every namespace */
+TB_CONST(__u32, target_pid);		/* 0: every process */
+TB_CONST(__u32, nports);		/* 0: every port */
+TB_CONST(__u16, ports[TB_MAX_PORTS]);
+TB_CONST(__u64, syn_caller_start);	/* tcp_rcv_state_process, from kallsyms */
+TB_CONST(__u64, syn_caller_end);
+
+/* ---- maps ---- */
+
+/* Registry of listening sockets: struct sock * -> state and exact counts. */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LISTENERS);
+	__type(key, __u64);
+	__type(value, struct tb_listener);
+} listeners SEC(".maps");
+
+/* (netns, port, address) -> the listeners bound there (SO_REUSEPORT groups). */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LISTENERS);
+	__type(key, struct tb_addr_key);
+	__type(value, struct tb_group);
+} groups SEC(".maps");
+
+/* Exact totals for the traced scope, indexed by enum tb_total. */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TB_TOTAL_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} totals SEC(".maps");
+
+/* Incident records for the loader. */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+/* Thread id -> listening fd passed to accept(), between enter and exit. */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __s32);
+} accept_fds SEC(".maps");
+
+/* ---- helpers ---- */
+
+static __always_inline void count_total(__u32 slot)
+{
+	__u64 *v = bpf_map_lookup_elem(&totals, &slot);
+
+	if (v)
+		*v += 1;	/* per-CPU slot: no atomics needed */
+}
+
+/* Reserve a record; a full ring buffer is counted, never silent. */
+static __always_inline struct tb_event *event_reserve(void)
+{
+	struct tb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_total(TB_TOTAL_LOST);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	return e;
+}
+
+static __always_inline __u32 sock_netns(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/*
+ * The listener drop counter (what tcp_listendrop() bumps). Kernels with
+ * per-NUMA drop counters (6.18+) use them when the socket has them.
+ */
+static __always_inline __u32 sock_drops(const struct sock *sk)
+{
+	if (bpf_core_field_exists(sk->sk_drop_counters)) {
+		struct numa_drop_counters *ndc = BPF_CORE_READ(sk, sk_drop_counters);
+
+		if (ndc)
+			return BPF_CORE_READ(ndc, drops0.counter) +
+			       BPF_CORE_READ(ndc, drops1.counter);
+	}
+	return BPF_CORE_READ(sk, sk_drops.counter);
+}
+
+static __always_inline void addr_set_v4(__u8 *dst16, __u32 v4)
+{
+	__builtin_memset(dst16, 0, 10);
+	dst16[10] = 0xff;
+	dst16[11] = 0xff;
+	__builtin_memcpy(dst16 + 12, &v4, 4);
+}
+
+/* Is this (netns, port, owner) inside what the user asked to trace? */
+static __always_inline bool in_scope(__u32 netns, __u16 port, __u32 pid)
+{
+	if (target_netns && netns != target_netns)
+		return false;
+	if (target_pid && pid != target_pid)
+		return false;
+	if (nports) {
+		bool hit = false;
+
+		for (int i = 0; i < TB_MAX_PORTS; i++) {
+			if (i < nports && ports[i] == port)
+				hit = true;
+		}
+		if (!hit)
+			return false;
+	}
+	return true;
+}
+
+/* Queue state of a listener at this moment. */
+static __always_inline void queue_state(const struct sock *sk, struct tb_event *e)
+{
+	struct inet_connection_sock *icsk = (void *)sk;
+
+	e->backlog = BPF_CORE_READ(sk, sk_ack_backlog);
+	e->backlog_max = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	e->synq = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
+}
+
+/* Owner fields of a registered listener into a record. */
+static __always_inline void event_owner(struct tb_event *e, const struct tb_listener *l)
+{
+	e->pid = l->owner_pid;
+	e->listener_ino = l->ino;
+	__builtin_memcpy(e->comm, l->owner_comm, TB_COMM_LEN);
+}
+
+/*
+ * If the listener's drop counter moved since we last looked, claim the
+ * change (so one drop is reported once, even when several CPUs look at
+ * the same time) and return true.
+ */
+static __always_inline bool claim_drop(const struct sock *sk, struct tb_listener *l)
+{
+	__u32 last = l->last_drops;
+	__u32 now = sock_drops(sk);
+
+	if (now == last)
+		return false;
+	return __sync_val_compare_and_swap(&l->last_drops, last, now) == last;
+}
+
+/* A packet's addresses and ports, read from the skb headers. */
+struct pkt {
+	__u16 family;
+	__u16 sport;
+	__u16 dport;
+	__u8 flags;		/* TCP flags byte */
+	__u8 pad;
+	__u8 saddr[16];		/* IPv4: first 4 bytes */
+	__u8 daddr[16];
+};
+
+#define TCP_FLAG_SYN	0x02
+#define TCP_FLAG_ACK	0x10
+
+static __always_inline int read_pkt(const struct sk_buff *skb, struct pkt *p)
+{
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header);
+	__u16 th = BPF_CORE_READ(skb, transport_header);
+	__u8 vihl, tcp[14];
+
+	if (bpf_probe_read_kernel(&vihl, 1, head + nh))
+		return -1;
+	if ((vihl >> 4) == 4) {
+		struct iphdr ip;
+
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) || ip.protocol != IPPROTO_TCP)
+			return -1;
+		p->family = AF_INET;
+		__builtin_memcpy(p->saddr, &ip.saddr, 4);
+		__builtin_memcpy(p->daddr, &ip.daddr, 4);
+	} else if ((vihl >> 4) == 6) {
+		struct ipv6hdr ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh) || ip6.nexthdr != IPPROTO_TCP)
+			return -1;
+		p->family = AF_INET6;
+		__builtin_memcpy(p->saddr, &ip6.saddr, 16);
+		__builtin_memcpy(p->daddr, &ip6.daddr, 16);
+	} else {
+		return -1;
+	}
+	if (bpf_probe_read_kernel(tcp, sizeof(tcp), head + th))
+		return -1;
+	p->sport = (tcp[0] << 8) | tcp[1];
+	p->dport = (tcp[2] << 8) | tcp[3];
+	p->flags = tcp[13];
+	return 0;
+}
+
+/* The network namespace a received packet is in. */
+static __always_inline __u32 skb_netns(const struct sk_buff *skb)
+{
+	return BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+}
+
+/*
+ * Find the listener, among those bound to (netns, port) for this packet's
+ * destination, whose drop counter moved: the packet's own listener when
+ * it was dropped. Bound address first, then the IPv4 and IPv6 wildcards,
+ * each a SO_REUSEPORT group.
+ */
+struct moved {
+	__u64 sk;
+	struct tb_listener *l;
+};
+
+static __always_inline bool group_moved(struct tb_addr_key *key, struct moved *m)
+{
+	struct tb_group *g = bpf_map_lookup_elem(&groups, key);
+
+	if (!g)
+		return false;
+	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
+		__u64 sk = g->socks[i];
+		struct tb_listener *l;
+
+		if (!sk)
+			continue;
+		l = bpf_map_lookup_elem(&listeners, &sk);
+		if (l && claim_drop((const struct sock *)sk, l)) {
+			m->sk = sk;
+			m->l = l;
+			return true;
+		}
+	}
+	return false;
+}
+
+static __always_inline bool find_moved_listener(__u32 netns, const struct pkt *p, struct moved *m)
+{
+	struct tb_addr_key key = { .netns = netns, .port = p->dport };
+
+	if (p->family == AF_INET) {
+		__u32 d;
+
+		__builtin_memcpy(&d, p->daddr, 4);
+		addr_set_v4(key.addr, d);
+		if (group_moved(&key, m))
+			return true;
+		addr_set_v4(key.addr, 0);
+		if (group_moved(&key, m))
+			return true;
+	} else {
+		__builtin_memcpy(key.addr, p->daddr, 16);
+		if (group_moved(&key, m))
+			return true;
+	}
+	__builtin_memset(key.addr, 0, 16);
+	return group_moved(&key, m);
+}
+
+/* Fill a drop record's addresses from the packet (local = its destination). */
+static __always_inline void event_pkt(struct tb_event *e, const struct pkt *p)
+{
+	e->family = p->family;
+	e->lport = p->dport;
+	e->rport = p->sport;
+	__builtin_memcpy(e->laddr, p->daddr, 16);
+	__builtin_memcpy(e->raddr, p->saddr, 16);
+}
+
+#endif /* TB_MAPS_BPF_H */

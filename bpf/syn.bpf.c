@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SYN-time listen drops without kprobes. tcp_conn_request() frees both
+ * accepted and dropped SYNs with consume_skb() from tcp_rcv_state_process(),
+ * so: keep consume_skb events from that caller only (two compares for
+ * every other freed packet), take SYNs, and ask the listener's drop
+ * counter whether this one was dropped.
+ */
+#include "maps.bpf.h"
+
+/*
+ * Why tcp_conn_request() dropped, decided in its own order: SYN queue
+ * full without cookies, then accept queue full (the ListenOverflows
+ * case), then the last-quarter rule of tcp_max_syn_backlog.
+ */
+static __always_inline __u32 syn_drop_reason(const struct sock *sk, const struct tb_event *e)
+{
+	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	__u8 cookies = BPF_CORE_READ(net, ipv4.sysctl_tcp_syncookies);
+	int max_syn = BPF_CORE_READ(net, ipv4.sysctl_max_syn_backlog);
+
+	if (!cookies && e->synq > e->backlog_max)
+		return TB_REASON_SYN_QUEUE_FULL;
+	if (e->backlog > e->backlog_max)
+		return TB_REASON_ACCEPT_QUEUE_FULL;
+	/* kernels before the queue-full check became '>' (6.1) */
+	if (!cookies && e->synq >= e->backlog_max)
+		return TB_REASON_SYN_QUEUE_FULL;
+	if (!cookies && max_syn - (int)e->synq < (max_syn >> 2))
+		return TB_REASON_SYN_QUEUE_FULL;
+	return TB_REASON_OTHER;
+}
+
+/* Static data in .rodata is mislinked by bpftool 7.1's linker: use code. */
+static __always_inline __u32 syn_total_slot(__u32 reason)
+{
+	switch (reason) {
+	case TB_REASON_ACCEPT_QUEUE_FULL:
+		return TB_TOTAL_SYN_DROP_ACCEPT_QUEUE_FULL;
+	case TB_REASON_SYN_QUEUE_FULL:
+		return TB_TOTAL_SYN_DROP_SYN_QUEUE_FULL;
+	default:
+		return TB_TOTAL_SYN_DROP_OTHER;
+	}
+}
+
+SEC("tp_btf/consume_skb")
+int BPF_PROG(syn_consumed, struct sk_buff *skb, void *location)
+{
+	struct tb_event ev = {}, *e;
+	struct moved m = {};
+	struct pkt p = {};
+	__u32 netns, reason;
+
+	if ((__u64)location < syn_caller_start || (__u64)location >= syn_caller_end)
+		return 0;
+	if (read_pkt(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+		return 0;
+	netns = skb_netns(skb);
+	if (!find_moved_listener(netns, &p, &m))
+		return 0;
+
+	/* The drop is claimed even out of scope, so it is not reported later. */
+	if (!in_scope(netns, p.dport, m.l->owner_pid))
+		return 0;
+	queue_state((const struct sock *)m.sk, &ev);
+	reason = syn_drop_reason((const struct sock *)m.sk, &ev);
+	__sync_fetch_and_add(&m.l->syn_drops[reason & (TB_REASON_MAX - 1)], 1);
+	count_total(syn_total_slot(reason));
+
+	e = event_reserve();
+	if (!e)
+		return 0;
+	e->kind = TB_KIND_SYN_DROP;
+	e->reason = reason;
+	e->netns = netns;
+	e->backlog = ev.backlog;
+	e->backlog_max = ev.backlog_max;
+	e->synq = ev.synq;
+	event_pkt(e, &p);
+	event_owner(e, m.l);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}

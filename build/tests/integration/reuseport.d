@@ -1,0 +1,3 @@
+build/tests/integration/reuseport: tests/integration/reuseport.c \
+ tests/integration/common.h
+tests/integration/common.h:

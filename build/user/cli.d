@@ -1,0 +1,3 @@
+build/user/cli.o: user/cli.c user/cli.h include/tcpbacklog.h
+user/cli.h:
+include/tcpbacklog.h:

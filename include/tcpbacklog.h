@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ABI shared by the BPF programs (bpf/) and the loader (user/):
+ * record kinds, drop reasons, the listener registry entry and the ring
+ * buffer record. Fixed-width fields, explicit padding, sizes asserted, so
+ * both compilers (clang -target bpf, gcc x86_64) agree byte for byte.
+ */
+#ifndef TCPBACKLOG_H
+#define TCPBACKLOG_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define TB_COMM_LEN	16
+#define TB_MAX_PORTS	16	/* -P may be given this many times */
+#define TB_GROUP_SLOTS	16	/* SO_REUSEPORT members tracked per address */
+
+/* What a ring-buffer record (struct tb_event) reports. */
+enum tb_kind {
+	TB_KIND_SYN_DROP	= 1,	/* SYN thrown away by a listener */
+	TB_KIND_ACCEPT_OVERFLOW	= 2,	/* final ACK dropped: accept queue full */
+	TB_KIND_ACCEPT_ERROR	= 3,	/* accept()/accept4() returned an error */
+};
+
+/* Why a listen drop happened (mirrors the order of tcp_conn_request()). */
+enum tb_reason {
+	TB_REASON_NONE			= 0,
+	TB_REASON_ACCEPT_QUEUE_FULL	= 1,
+	TB_REASON_SYN_QUEUE_FULL	= 2,
+	TB_REASON_OTHER			= 3,
+	TB_REASON_MAX			= 4,
+};
+
+/* Slots of the per-CPU totals array (map "totals"). Exact in-kernel counts. */
+enum tb_total {
+	TB_TOTAL_SYN_DROP_ACCEPT_QUEUE_FULL = 0,
+	TB_TOTAL_SYN_DROP_SYN_QUEUE_FULL,
+	TB_TOTAL_SYN_DROP_OTHER,
+	TB_TOTAL_ACCEPT_OVERFLOW,		/* accept queue full at the ACK */
+	TB_TOTAL_ACCEPT_OVERFLOW_OTHER,		/* listen drop at the ACK, queue not full */
+	TB_TOTAL_ACCEPT_ERROR,
+	TB_TOTAL_SUPPRESSED,			/* records not emitted on purpose */
+	TB_TOTAL_LOST,				/* ring buffer full: record lost */
+	TB_TOTAL_REGISTRY_FULL,			/* listener could not be registered */
+	TB_TOTAL_MAX,
+};
+
+/* Where a listener's owner came from. */
+enum tb_owner_src {
+	TB_OWNER_UNKNOWN = 0,	/* seeded by iter/tcp: resolved from /proc */
+	TB_OWNER_LISTEN	 = 1,	/* the task that called listen() */
+	TB_OWNER_PROC	 = 2,	/* written by the loader after a /proc scan */
+};
+
+/*
+ * Addresses are kept as 16 bytes; IPv4 in the IPv4-mapped IPv6 form
+ * (::ffff:a.b.c.d), so one key type serves both families.
+ */
+struct tb_addr_key {
+	__u32 netns;		/* network namespace inode */
+	__u16 port;		/* host byte order */
+	__u16 pad;
+	__u8  addr[16];
+};
+
+/* Value of map "groups": the listeners bound to one tb_addr_key. */
+struct tb_group {
+	__u64 socks[TB_GROUP_SLOTS];	/* struct sock * of each member, 0 = free */
+};
+
+/* Value of map "listeners" (key: struct sock * as __u64). */
+struct tb_listener {
+	struct tb_addr_key addr;	/* where it listens */
+	__u16 family;			/* AF_INET / AF_INET6 of the socket */
+	__u16 owner_src;		/* enum tb_owner_src */
+	__u32 owner_pid;		/* tgid of the owner */
+	__u64 ino;			/* socket inode, to find owners in /proc */
+	__u32 last_drops;		/* sk_drops when last looked at */
+	__u32 pad;
+	char  owner_comm[TB_COMM_LEN];
+	/* exact per-listener counts, updated atomically */
+	__u64 syn_drops[TB_REASON_MAX];
+	__u64 accept_overflows;
+	__u64 accept_errors;
+};
+
+/* One ring-buffer record. */
+struct tb_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 listener_ino;	/* socket inode of the listener, 0 unknown */
+	__u64 nofile_limit;	/* accept_error: RLIMIT_NOFILE soft limit */
+	__u32 kind;		/* enum tb_kind */
+	__u32 reason;		/* enum tb_reason */
+	__u32 netns;
+	__u32 pid;		/* owner of the listener, or accept() caller */
+	__u16 family;		/* AF_INET / AF_INET6 of the addresses below */
+	__u16 lport;
+	__u16 rport;		/* 0: no peer (accept_error) */
+	__u16 pad;
+	__u8  laddr[16];	/* IPv4 in the first 4 bytes when family is AF_INET */
+	__u8  raddr[16];
+	__u32 backlog;		/* accept queue length (sk_ack_backlog) */
+	__u32 backlog_max;	/* sk_max_ack_backlog */
+	__u32 synq;		/* SYN queue length (icsk_accept_queue.qlen) */
+	__s32 err;		/* accept_error: positive errno */
+	__s32 open_fds;		/* accept_error: fds open in the caller, -1 unknown */
+	__u32 pad2;
+	char  comm[TB_COMM_LEN];
+};
+
+_Static_assert(sizeof(struct tb_addr_key) == 24, "tb_addr_key layout");
+_Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS, "tb_group layout");
+_Static_assert(sizeof(struct tb_listener) == 112, "tb_listener layout");
+_Static_assert(sizeof(struct tb_event) == 120, "tb_event layout");
+
+#endif /* TCPBACKLOG_H */

@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the integration scenario drivers.
+ *
+ * Drivers run inside a test network namespace (ip netns exec, or a minimal
+ * busybox VM later): libc only, statically linkable, no shell-outs, every
+ * wait bounded in count and in time. A driver reports what it did on stdout
+ * as "key=value" lines (flushed at once) and diagnostics on stderr; it exits
+ * 0 when it did what it was asked to, 1 otherwise, 2 on bad usage.
+ */
+#ifndef TB_IT_COMMON_H
+#define TB_IT_COMMON_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#ifndef SO_MEMINFO
+#define SO_MEMINFO		55
+#endif
+#define TB_SK_MEMINFO_DROPS	8	/* index in the SO_MEMINFO array */
+#define TB_SK_MEMINFO_VARS	9
+
+#define TB_MAX_CONNS		256
+#define TB_MAX_WAIT_MS		30000	/* no driver waits longer than this */
+
+static const char *tb_prog = "driver";
+
+/* ---------- diagnostics and output ---------- */
+
+static inline void __attribute__((format(printf, 1, 2), noreturn))
+tb_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", tb_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static inline void __attribute__((format(printf, 1, 2)))
+tb_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", tb_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* One "key=value" line, flushed at once (the runner may be waiting for it). */
+static inline void __attribute__((format(printf, 2, 3)))
+tb_kv(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s=", key);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static inline void tb_usage_error(const char *usage)
+{
+	fprintf(stderr, "usage: %s %s\n", tb_prog, usage);
+	exit(2);
+}
+
+static inline long tb_parse_long(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || end == s || *end || v < min || v > max) {
+		fprintf(stderr, "%s: bad %s '%s' (expected %ld..%ld)\n",
+			tb_prog, what, s, min, max);
+		exit(2);
+	}
+	return v;
+}
+
+/* ---------- time ---------- */
+
+static inline uint64_t tb_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void tb_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ---------- identity ---------- */
+
+static inline void tb_self_comm(char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	snprintf(buf, len, "?");
+	fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* pid= and comm= of the calling process: the listener owner in most drivers. */
+static inline void tb_print_identity(void)
+{
+	char comm[32];
+
+	tb_self_comm(comm, sizeof(comm));
+	tb_kv("pid", "%d", (int)getpid());
+	tb_kv("comm", "%s", comm);
+}
+
+/* ---------- sockets ---------- */
+
+union tb_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+	struct sockaddr_storage ss;
+};
+
+static inline const char *tb_family_name(int family)
+{
+	return family == AF_INET6 ? "ipv6" : "ipv4";
+}
+
+static inline const char *tb_loopback(int family)
+{
+	return family == AF_INET6 ? "::1" : "127.0.0.1";
+}
+
+static inline socklen_t tb_sockaddr_set(union tb_sockaddr *sa, int family,
+				 const char *addr, uint16_t port)
+{
+	memset(sa, 0, sizeof(*sa));
+	if (family == AF_INET6) {
+		sa->in6.sin6_family = AF_INET6;
+		sa->in6.sin6_port = htons(port);
+		if (inet_pton(AF_INET6, addr, &sa->in6.sin6_addr) != 1)
+			tb_die("bad IPv6 address %s", addr);
+		return sizeof(sa->in6);
+	}
+	sa->in.sin_family = AF_INET;
+	sa->in.sin_port = htons(port);
+	if (inet_pton(AF_INET, addr, &sa->in.sin_addr) != 1)
+		tb_die("bad IPv4 address %s", addr);
+	return sizeof(sa->in);
+}
+
+static inline uint16_t tb_local_port(int fd)
+{
+	union tb_sockaddr sa;
+	socklen_t len = sizeof(sa);
+
+	if (getsockname(fd, &sa.sa, &len))
+		tb_die("getsockname: %s", strerror(errno));
+	return ntohs(sa.sa.sa_family == AF_INET6 ? sa.in6.sin6_port : sa.in.sin_port);
+}
+
+static inline uint64_t tb_sock_ino(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return 0;
+	return st.st_ino;
+}
+
+static inline void tb_set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK))
+		tb_die("fcntl O_NONBLOCK: %s", strerror(errno));
+}
+
+/*
+ * A non-blocking TCP listener on addr:port (port 0: ephemeral), with
+ * listen(fd, backlog). reuseport sets SO_REUSEPORT before bind().
+ */
+static inline int tb_listener(int family, const char *addr, uint16_t port,
+		       int backlog, bool reuseport)
+{
+	union tb_sockaddr sa;
+	socklen_t len;
+	int one = 1;
+	int fd;
+
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		tb_die("socket: %s", strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)))
+		tb_die("SO_REUSEADDR: %s", strerror(errno));
+	if (reuseport &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
+		tb_die("SO_REUSEPORT: %s", strerror(errno));
+	if (family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
+		tb_die("IPV6_V6ONLY: %s", strerror(errno));
+	len = tb_sockaddr_set(&sa, family, addr, port);
+	if (bind(fd, &sa.sa, len))
+		tb_die("bind %s port %u: %s", addr, port, strerror(errno));
+	if (listen(fd, backlog))
+		tb_die("listen: %s", strerror(errno));
+	return fd;
+}
+
+/* Accept queue length and limit of a listener (TCP_INFO on a LISTEN socket). */
+static inline int tb_listener_queue(int fd, unsigned int *backlog, unsigned int *max)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -1;
+	*backlog = ti.tcpi_unacked;	/* sk_ack_backlog for listeners */
+	*max = ti.tcpi_sacked;		/* sk_max_ack_backlog for listeners */
+	return 0;
+}
+
+/* The socket's drop counter (sk_drops), via SO_MEMINFO; -1 when unavailable. */
+static inline long tb_sock_drops(int fd)
+{
+	uint32_t mem[TB_SK_MEMINFO_VARS + 8];
+	socklen_t len = sizeof(mem);
+
+	memset(mem, 0, sizeof(mem));
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) ||
+	    len < (TB_SK_MEMINFO_DROPS + 1) * sizeof(uint32_t))
+		return -1;
+	return mem[TB_SK_MEMINFO_DROPS];
+}
+
+/* Non-blocking connect; returns the fd (connect in progress or done). */
+static inline int tb_connect_nb(int family, const char *addr, uint16_t port)
+{
+	union tb_sockaddr sa;
+	socklen_t len;
+	int fd;
+
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		tb_die("socket: %s", strerror(errno));
+	len = tb_sockaddr_set(&sa, family, addr, port);
+	if (connect(fd, &sa.sa, len) && errno != EINPROGRESS)
+		tb_die("connect %s port %u: %s", addr, port, strerror(errno));
+	return fd;
+}
+
+/* TCP state of a socket (TCP_ESTABLISHED, TCP_SYN_SENT, ...), -1 on error. */
+static inline int tb_tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -1;
+	return ti.tcpi_state;
+}
+
+/* Wait up to timeout_ms for a connect in progress to finish: 1 connected, 0 not. */
+static inline int tb_wait_connected(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	int err = 0;
+	socklen_t len = sizeof(err);
+	int rc;
+
+	rc = poll(&p, 1, timeout_ms);
+	if (rc <= 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+		return 0;
+	return tb_tcp_state(fd) == TCP_ESTABLISHED;
+}
+
+/* ---------- per-namespace SNMP counters (/proc/net/netstat) ---------- */
+
+struct tb_mib {
+	bool valid;
+	long listen_overflows;
+	long listen_drops;
+	long reqq_full_drop;
+	long reqq_full_do_cookies;
+	long syncookies_sent;
+	long syncookies_recv;
+	long syncookies_failed;
+};
+
+static inline void tb_mib_set(struct tb_mib *m, const char *name, long v)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} map[] = {
+		{ "ListenOverflows", offsetof(struct tb_mib, listen_overflows) },
+		{ "ListenDrops", offsetof(struct tb_mib, listen_drops) },
+		{ "TCPReqQFullDrop", offsetof(struct tb_mib, reqq_full_drop) },
+		{ "TCPReqQFullDoCookies", offsetof(struct tb_mib, reqq_full_do_cookies) },
+		{ "SyncookiesSent", offsetof(struct tb_mib, syncookies_sent) },
+		{ "SyncookiesRecv", offsetof(struct tb_mib, syncookies_recv) },
+		{ "SyncookiesFailed", offsetof(struct tb_mib, syncookies_failed) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(name, map[i].name))
+			*(long *)((char *)m + map[i].off) = v;
+}
+
+/* Read the TcpExt counters of the caller's network namespace. */
+static inline int tb_mib_read(struct tb_mib *m)
+{
+	char names[8192], values[8192];
+	char *ns, *vs, *n, *v;
+	FILE *f;
+	int found = 0;
+
+	memset(m, 0, sizeof(*m));
+	f = fopen("/proc/net/netstat", "re");
+	if (!f)
+		return -1;
+	while (fgets(names, sizeof(names), f) && fgets(values, sizeof(values), f)) {
+		if (strncmp(names, "TcpExt:", 7) || strncmp(values, "TcpExt:", 7))
+			continue;
+		n = strtok_r(names + 7, " \n", &ns);
+		v = strtok_r(values + 7, " \n", &vs);
+		while (n && v) {
+			tb_mib_set(m, n, strtol(v, NULL, 10));
+			n = strtok_r(NULL, " \n", &ns);
+			v = strtok_r(NULL, " \n", &vs);
+		}
+		found = 1;
+	}
+	fclose(f);
+	m->valid = found;
+	return found ? 0 : -1;
+}
+
+/* Print what happened between two readings as mib_* lines. */
+static inline void tb_mib_print_delta(const struct tb_mib *a, const struct tb_mib *b)
+{
+	if (!a->valid || !b->valid) {
+		tb_kv("mib", "unavailable");
+		return;
+	}
+	tb_kv("mib_listen_overflows", "%ld", b->listen_overflows - a->listen_overflows);
+	tb_kv("mib_listen_drops", "%ld", b->listen_drops - a->listen_drops);
+	tb_kv("mib_reqq_full_drop", "%ld", b->reqq_full_drop - a->reqq_full_drop);
+	tb_kv("mib_reqq_full_do_cookies", "%ld",
+	      b->reqq_full_do_cookies - a->reqq_full_do_cookies);
+	tb_kv("mib_syncookies_sent", "%ld", b->syncookies_sent - a->syncookies_sent);
+	tb_kv("mib_syncookies_recv", "%ld", b->syncookies_recv - a->syncookies_recv);
+	tb_kv("mib_syncookies_failed", "%ld",
+	      b->syncookies_failed - a->syncookies_failed);
+}
+
+/* ---------- sysctls of the caller's namespace ---------- */
+
+static inline long tb_sysctl_read(const char *path)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+static inline void tb_sysctl_write(const char *path, long value)
+{
+	char buf[32];
+	int fd, len;
+
+	len = snprintf(buf, sizeof(buf), "%ld\n", value);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		tb_die("open %s: %s", path, strerror(errno));
+	if (write(fd, buf, len) != len)
+		tb_die("write %s: %s", path, strerror(errno));
+	close(fd);
+	if (tb_sysctl_read(path) != value)
+		tb_die("%s did not take the value %ld", path, value);
+}
+
+/* ---------- waiting for the runner ---------- */
+
+/*
+ * Block SIGUSR1 now (before announcing readiness), then tb_wait_usr1()
+ * returns 0 once it arrives, -1 after timeout_ms.
+ */
+static inline void tb_block_usr1(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		tb_die("sigprocmask: %s", strerror(errno));
+}
+
+static inline int tb_wait_usr1(unsigned int timeout_ms)
+{
+	uint64_t deadline = tb_now_ms() + timeout_ms;
+	struct timespec ts;
+	sigset_t set;
+	uint64_t now;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	for (;;) {
+		now = tb_now_ms();
+		if (now >= deadline)
+			return -1;
+		ts.tv_sec = (deadline - now) / 1000;
+		ts.tv_nsec = (long)((deadline - now) % 1000) * 1000000;
+		if (sigtimedwait(&set, NULL, &ts) == SIGUSR1)
+			return 0;
+		if (errno != EINTR && errno != EAGAIN)
+			return -1;
+	}
+}
+
+/* ---------- the loopback connect flood ---------- */
+
+/*
+ * Open n non-blocking loopback connects to port, one after the other. Each
+ * handshake completes (or its SYN is dropped) inside connect(), so after a
+ * short poll a client is either ESTABLISHED or still in SYN_SENT (its SYN
+ * was dropped; it retransmits after 1 s, 3 s, ...). Then hold everything
+ * for wait_ms so retransmits happen, and report the clients.
+ */
+struct tb_flood {
+	int family;
+	const char *addr;
+	uint16_t port;
+	int n;
+	unsigned int wait_ms;
+	int fds[TB_MAX_CONNS];
+	uint16_t sports[TB_MAX_CONNS];
+	bool connected[TB_MAX_CONNS];
+	int nconnected;
+	int npending;
+};
+
+static inline void tb_flood_connect(struct tb_flood *fl)
+{
+	int i;
+
+	fl->nconnected = 0;
+	fl->npending = 0;
+	for (i = 0; i < fl->n; i++) {
+		fl->fds[i] = tb_connect_nb(fl->family, fl->addr, fl->port);
+		fl->sports[i] = tb_local_port(fl->fds[i]);
+		fl->connected[i] = tb_wait_connected(fl->fds[i], 20);
+		if (fl->connected[i])
+			fl->nconnected++;
+		else
+			fl->npending++;
+	}
+}
+
+static inline void tb_print_ports(const char *key, const struct tb_flood *fl, bool connected)
+{
+	char buf[TB_MAX_CONNS * 7 + 1];
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < fl->n; i++) {
+		if (fl->connected[i] != connected)
+			continue;
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%u",
+				off ? "," : "", fl->sports[i]);
+	}
+	tb_kv(key, "%s", buf);
+}
+
+static inline void tb_flood_report(const struct tb_flood *fl)
+{
+	tb_kv("clients", "%d", fl->n);
+	tb_kv("clients_connected", "%d", fl->nconnected);
+	tb_kv("clients_dropped", "%d", fl->npending);
+	tb_print_ports("connected_ports", fl, true);
+	tb_print_ports("dropped_ports", fl, false);
+}
+
+static inline void tb_flood_close(struct tb_flood *fl)
+{
+	int i;
+
+	for (i = 0; i < fl->n; i++)
+		close(fl->fds[i]);
+}
+
+#endif /* TB_IT_COMMON_H */

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * overflow: SYN-time drops on a full accept queue, over loopback.
+ *   overflow [-6] [-p PORT] [-b BACKLOG] [-n CONNECTS] [-w WAIT_MS]
+ * Defaults: IPv4, ephemeral port, backlog 1, 6 connects, 1500 ms wait (so
+ * every dropped SYN is retransmitted once).
+ */
+#include "overflow.h"
+
+int main(int argc, char **argv)
+{
+	struct tb_overflow_opts o = {
+		.family = AF_INET,
+		.backlog = 1,
+		.n = 6,
+		.wait_ms = 1500,
+	};
+
+	tb_prog = "overflow";
+	tb_overflow_parse(&o, argc, argv,
+			  "[-6] [-p PORT] [-b BACKLOG] [-n CONNECTS] [-w WAIT_MS]");
+	return tb_overflow_run(&o);
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The loopback accept-queue overflow scenario, shared by the overflow and
+ * preexisting drivers: listen(fd, backlog), never accept(), open n
+ * non-blocking loopback connects. The first backlog+1 complete; every later
+ * SYN (and each of its retransmits, 1 s apart at first) is dropped at SYN
+ * time because the accept queue is full: TcpExtListenOverflows and
+ * TcpExtListenDrops move together, once per dropped SYN.
+ */
+#ifndef TB_IT_OVERFLOW_H
+#define TB_IT_OVERFLOW_H
+
+#include "common.h"
+
+struct tb_overflow_opts {
+	int family;
+	uint16_t port;
+	int backlog;
+	int n;
+	unsigned int wait_ms;
+	bool wait_signal;	/* print ready=1, wait for SIGUSR1 before connecting */
+	unsigned int signal_timeout_ms;
+};
+
+static inline void tb_overflow_parse(struct tb_overflow_opts *o, int argc, char **argv,
+			      const char *usage)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "6p:b:n:w:t:")) != -1) {
+		switch (opt) {
+		case '6':
+			o->family = AF_INET6;
+			break;
+		case 'p':
+			o->port = tb_parse_long(optarg, 0, 65535, "port");
+			break;
+		case 'b':
+			o->backlog = tb_parse_long(optarg, 0, 64, "backlog");
+			break;
+		case 'n':
+			o->n = tb_parse_long(optarg, 1, TB_MAX_CONNS, "connection count");
+			break;
+		case 'w':
+			o->wait_ms = tb_parse_long(optarg, 0, TB_MAX_WAIT_MS, "wait (ms)");
+			break;
+		case 't':
+			o->signal_timeout_ms = tb_parse_long(optarg, 1, 120000,
+							     "signal timeout (ms)");
+			break;
+		default:
+			tb_usage_error(usage);
+		}
+	}
+	if (optind != argc)
+		tb_usage_error(usage);
+}
+
+static inline int tb_overflow_run(const struct tb_overflow_opts *o)
+{
+	struct tb_mib before, after;
+	struct tb_flood fl;
+	unsigned int qlen = 0, qmax = 0;
+	long drops;
+	int lfd, expect_connected;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.family = o->family;
+	fl.addr = tb_loopback(o->family);
+	fl.n = o->n;
+	fl.wait_ms = o->wait_ms;
+
+	if (o->wait_signal)
+		tb_block_usr1();
+	tb_mib_read(&before);
+	lfd = tb_listener(o->family, fl.addr, o->port, o->backlog, false);
+	fl.port = tb_local_port(lfd);
+
+	tb_print_identity();
+	tb_kv("family", "%s", tb_family_name(o->family));
+	tb_kv("laddr", "%s", fl.addr);
+	tb_kv("port", "%u", fl.port);
+	tb_kv("backlog", "%d", o->backlog);
+	tb_kv("listener_ino", "%llu", (unsigned long long)tb_sock_ino(lfd));
+
+	if (o->wait_signal) {
+		tb_kv("ready", "1");
+		if (tb_wait_usr1(o->signal_timeout_ms))
+			tb_die("no SIGUSR1 within %u ms", o->signal_timeout_ms);
+		tb_kv("go", "1");
+		/* count only what the traffic does, not the wait */
+		tb_mib_read(&before);
+	}
+
+	tb_flood_connect(&fl);
+	tb_sleep_ms(o->wait_ms);
+
+	if (!tb_listener_queue(lfd, &qlen, &qmax)) {
+		tb_kv("accept_queue", "%u", qlen);
+		tb_kv("accept_queue_max", "%u", qmax);
+	}
+	drops = tb_sock_drops(lfd);
+	tb_kv("listener_drops", "%ld", drops);
+	tb_flood_report(&fl);
+
+	/* clients first (quietly), then the listener */
+	tb_flood_close(&fl);
+	close(lfd);
+	tb_mib_read(&after);
+	tb_mib_print_delta(&before, &after);
+
+	expect_connected = o->backlog + 1 < o->n ? o->backlog + 1 : o->n;
+	if (fl.nconnected != expect_connected) {
+		tb_warn("%d clients connected, expected %d", fl.nconnected,
+			expect_connected);
+		return 1;
+	}
+	if (after.valid && before.valid &&
+	    after.listen_drops - before.listen_drops < fl.npending) {
+		tb_warn("ListenDrops moved by %ld, fewer than the %d dropped SYNs",
+			after.listen_drops - before.listen_drops, fl.npending);
+		return 1;
+	}
+	tb_kv("result", "ok");
+	return 0;
+}
+
+#endif /* TB_IT_OVERFLOW_H */

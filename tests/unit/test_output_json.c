@@ -1,0 +1,654 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of user/output_json.c: exact JSON Lines records, and every
+ * produced line checked by a small strict JSON parser below.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "output.h"
+
+#define FFFD		"\xef\xbf\xbd"
+#define NETNS		4026531840u
+#define T_2026		1795255262123456789ull	/* 2026-11-21T10:01:02.123456789Z */
+
+/* ---- a strict RFC 8259 checker, enough to trust one line of output ---- */
+
+static void ws(const char **p)
+{
+	while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
+		(*p)++;
+}
+
+static bool lit(const char **p, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (strncmp(*p, word, n))
+		return false;
+	*p += n;
+	return true;
+}
+
+static bool digits(const char **p)
+{
+	const char *s = *p;
+
+	while (**p >= '0' && **p <= '9')
+		(*p)++;
+	return *p > s;
+}
+
+static bool number(const char **p)
+{
+	if (**p == '-')
+		(*p)++;
+	if (**p == '0')
+		(*p)++;
+	else if (!(**p >= '1' && **p <= '9') || !digits(p))
+		return false;
+	if (**p == '.') {
+		(*p)++;
+		if (!digits(p))
+			return false;
+	}
+	if (**p == 'e' || **p == 'E') {
+		(*p)++;
+		if (**p == '+' || **p == '-')
+			(*p)++;
+		if (!digits(p))
+			return false;
+	}
+	return true;
+}
+
+/* strict UTF-8 (Unicode Table 3-7); returns bytes consumed, 0 if invalid */
+static size_t utf8_char(const unsigned char *s)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (c == 0xe0)
+		lo = 0xa0;
+	if (c == 0xed)
+		hi = 0x9f;
+	if (c == 0xf0)
+		lo = 0x90;
+	if (c == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < n; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+static bool string(const char **p)
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	int i;
+
+	if (*s++ != '"')
+		return false;
+	for (;;) {
+		size_t n;
+
+		if (*s == '"') {
+			*p = (const char *)s + 1;
+			return true;
+		}
+		if (*s < 0x20)		/* raw control byte, or end of input */
+			return false;
+		if (*s == '\\') {
+			s++;
+			if (*s == 'u') {
+				for (i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+						return false;
+				s += 5;
+			} else if (*s && strchr("\"\\/bfnrt", *s)) {
+				s++;
+			} else {
+				return false;
+			}
+			continue;
+		}
+		n = utf8_char(s);
+		if (!n)
+			return false;
+		s += n;
+	}
+}
+
+static bool value(const char **p, int depth);
+
+static bool members(const char **p, char close, bool keyed, int depth)
+{
+	ws(p);
+	if (**p == close) {
+		(*p)++;
+		return true;
+	}
+	for (;;) {
+		ws(p);
+		if (keyed) {
+			if (!string(p))
+				return false;
+			ws(p);
+			if (*(*p)++ != ':')
+				return false;
+		}
+		if (!value(p, depth + 1))
+			return false;
+		ws(p);
+		if (**p == close) {
+			(*p)++;
+			return true;
+		}
+		if (*(*p)++ != ',')
+			return false;
+	}
+}
+
+static bool value(const char **p, int depth)
+{
+	if (depth > 16)
+		return false;
+	ws(p);
+	switch (**p) {
+	case '{':
+		(*p)++;
+		return members(p, '}', true, depth);
+	case '[':
+		(*p)++;
+		return members(p, ']', false, depth);
+	case '"':
+		return string(p);
+	case 't':
+		return lit(p, "true");
+	case 'f':
+		return lit(p, "false");
+	case 'n':
+		return lit(p, "null");
+	default:
+		return number(p);
+	}
+}
+
+/*
+ * One JSON Lines record: a single object starting with "event", a single
+ * newline at the very end, no raw control byte or DEL anywhere.
+ */
+static void assert_json_line(const char *line)
+{
+	size_t len = strlen(line), i;
+	const char *p = line;
+
+	assert_true(len >= 2);
+	if (strncmp(line, "{\"event\":\"", 10))
+		fail_msg("does not start with {\"event\": %s", line);
+	if (line[len - 1] != '\n' || line[len - 2] != '}')
+		fail_msg("does not end with }\\n: %s", line);
+	for (i = 0; i < len - 1; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fail_msg("raw byte 0x%02x at %zu: %s", c, i, line);
+	}
+	if (!value(&p, 0))
+		fail_msg("not valid JSON near offset %td: %s", p - line, line);
+	if (strcmp(p, "\n"))
+		fail_msg("trailing data after the object: %s", line);
+}
+
+/* the checker itself must reject what it is there to catch */
+static void test_checker_rejects(void **state)
+{
+	static const char *const bad[] = {
+		"{\"event\":\"x\",}",
+		"{\"event\":\"a\nb\"}",
+		"{\"event\":\"\xff\"}",
+		"{\"event\":\"\xed\xa0\x80\"}",
+		"{\"event\":\"\\x41\"}",
+		"{\"event\":\"x\",\"n\":01}",
+		"{\"event\":\"x\",\"n\":nan}",
+		"{\"event\":\"x\"",
+		"{\"event\":\"x\"}{}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *p = bad[i];
+
+		if (value(&p, 0) && !*p)
+			fail_msg("accepted: %s", bad[i]);
+	}
+}
+
+/* ---- helpers ---- */
+
+static char *capture_event(const struct event *ev)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_json.event(f, ev);
+	fclose(f);
+	assert_json_line(buf);
+	return buf;
+}
+
+static void assert_event_json(const struct event *ev, const char *want)
+{
+	char *got = capture_event(ev);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static struct event drop_v4(void)
+{
+	struct event ev = {
+		.kind = TB_KIND_SYN_DROP,
+		.reason = TB_REASON_ACCEPT_QUEUE_FULL,
+		.time_ns = T_2026,
+		.netns = NETNS,
+		.family = AF_INET,
+		.laddr = "10.0.0.1",
+		.lport = 8080,
+		.has_peer = true,
+		.raddr = "10.0.0.2",
+		.rport = 51234,
+		.pid = 1234,
+		.comm = "nginx",
+		.backlog = 129,
+		.backlog_max = 128,
+		.synq = 3,
+		.open_fds = -1,
+	};
+
+	return ev;
+}
+
+static struct event accept_error(void)
+{
+	struct event ev = {
+		.kind = TB_KIND_ACCEPT_ERROR,
+		.time_ns = T_2026,
+		.netns = NETNS,
+		.family = AF_INET,
+		.laddr = "0.0.0.0",
+		.lport = 8080,
+		.pid = 42,
+		.comm = "server",
+		.err = 24,
+		.nofile_limit = 1024,
+		.open_fds = 1024,
+	};
+
+	return ev;
+}
+
+/* ---- records ---- */
+
+static void test_syn_drop_ipv4(void **state)
+{
+	struct event ev = drop_v4();
+
+	assert_event_json(&ev,
+		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
+		"\"lport\":8080,\"raddr\":\"10.0.0.2\",\"rport\":51234,"
+		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":129,"
+		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\"}\n");
+}
+
+static void test_accept_overflow_ipv6(void **state)
+{
+	struct event ev = drop_v4();
+
+	ev.kind = TB_KIND_ACCEPT_OVERFLOW;
+	ev.reason = TB_REASON_OTHER;
+	ev.family = AF_INET6;
+	strcpy(ev.laddr, "2001:db8::1");
+	strcpy(ev.raddr, "fe80::1:2:3:4");
+	ev.lport = 443;
+	ev.rport = 65535;
+	ev.netns = 1;
+	ev.backlog = 4096;
+	ev.backlog_max = 4096;
+	ev.synq = 0;
+	assert_event_json(&ev,
+		"{\"event\":\"accept_overflow\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":1,\"family\":\"ipv6\",\"laddr\":\"2001:db8::1\","
+		"\"lport\":443,\"raddr\":\"fe80::1:2:3:4\",\"rport\":65535,"
+		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":4096,"
+		"\"backlog_max\":4096,\"synq\":0,\"reason\":\"other\"}\n");
+}
+
+static void test_drop_without_peer(void **state)
+{
+	struct event ev = drop_v4();
+
+	ev.has_peer = false;
+	ev.reason = TB_REASON_SYN_QUEUE_FULL;
+	assert_event_json(&ev,
+		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
+		"\"lport\":8080,\"raddr\":null,\"rport\":null,"
+		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":129,"
+		"\"backlog_max\":128,\"synq\":3,\"reason\":\"syn_queue_full\"}\n");
+}
+
+static void test_accept_error(void **state)
+{
+	struct event ev = accept_error();
+
+	assert_event_json(&ev,
+		"{\"event\":\"accept_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"pid\":42,\"comm\":\"server\",\"errno\":24,"
+		"\"error\":\"EMFILE\",\"family\":\"ipv4\",\"laddr\":\"0.0.0.0\","
+		"\"lport\":8080,\"nofile_limit\":1024,\"open_fds\":1024}\n");
+}
+
+/* unknown socket, unknown fd count, no limit: nulls, not fake numbers */
+static void test_accept_error_unknowns(void **state)
+{
+	struct event ev = accept_error();
+
+	ev.family = 0;
+	ev.laddr[0] = '\0';
+	ev.lport = 0;
+	ev.open_fds = -1;
+	ev.nofile_limit = UINT64_MAX;
+	ev.err = ENOBUFS;
+	assert_event_json(&ev,
+		"{\"event\":\"accept_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"pid\":42,\"comm\":\"server\",\"errno\":105,"
+		"\"error\":\"ENOBUFS\",\"family\":null,\"laddr\":null,"
+		"\"lport\":null,\"nofile_limit\":null,\"open_fds\":null}\n");
+
+	/* an errno without a name still gives a string */
+	ev.err = 4242;
+	ev.family = AF_INET6;
+	strcpy(ev.laddr, "::");
+	ev.open_fds = 0;
+	ev.nofile_limit = 0;
+	assert_event_json(&ev,
+		"{\"event\":\"accept_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"pid\":42,\"comm\":\"server\",\"errno\":4242,"
+		"\"error\":\"E4242\",\"family\":\"ipv6\",\"laddr\":\"::\","
+		"\"lport\":0,\"nofile_limit\":0,\"open_fds\":0}\n");
+}
+
+static void check_time(uint64_t time_ns, const char *want)
+{
+	struct event ev = drop_v4();
+	char *got, *t;
+
+	ev.time_ns = time_ns;
+	got = capture_event(&ev);
+	t = strstr(got, "\"time\":\"");
+	assert_non_null(t);
+	t += strlen("\"time\":\"");
+	assert_true(strlen(t) > strlen(want));
+	if (strncmp(t, want, strlen(want)) || t[strlen(want)] != '"')
+		fail_msg("time %llu: got %.30s, want %s",
+			 (unsigned long long)time_ns, t, want);
+	free(got);
+}
+
+static void test_rfc3339_time(void **state)
+{
+	check_time(T_2026, "2026-11-21T10:01:02.123456Z");
+	check_time(0, "1970-01-01T00:00:00.000000Z");
+	/* microseconds are zero-padded, nanoseconds truncated not rounded */
+	check_time(951868799000001999ull, "2000-02-29T23:59:59.000001Z");
+	check_time(951868799999999999ull, "2000-02-29T23:59:59.999999Z");
+	check_time(1795255262000000000ull, "2026-11-21T10:01:02.000000Z");
+}
+
+/* comm is attacker-controlled: every hostile byte must come out escaped */
+static void test_hostile_comm(void **state)
+{
+	static const struct {
+		const char *comm;
+		const char *json;
+	} cases[] = {
+		{ "evil\nline", "\"evil\\nline\"" },
+		{ "a\"b", "\"a\\\"b\"" },
+		{ "back\\slash", "\"back\\\\slash\"" },
+		{ "\x1b[2Jclear", "\"\\u001b[2Jclear\"" },
+		{ "del\x7f", "\"del\\u007f\"" },
+		{ "tab\there\r", "\"tab\\there\\r\"" },
+		{ "lone\xff", "\"lone" FFFD "\"" },
+		{ "trunc\xe2\x82", "\"trunc" FFFD "\"" },
+		{ "over\xc0\xaf", "\"over" FFFD FFFD "\"" },
+		{ "surr\xed\xa0\x80", "\"surr" FFFD FFFD FFFD "\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+		{ "\xf0\x9f\x98\x80" "emoji", "\"\xf0\x9f\x98\x80" "emoji\"" },
+		{ "", "\"\"" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct event ev = drop_v4();
+		struct event ae = accept_error();
+		char want[256], *got;
+
+		snprintf(ev.comm, sizeof(ev.comm), "%s", cases[i].comm);
+		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"backlog\"",
+			 cases[i].json);
+		got = capture_event(&ev);
+		if (!strstr(got, want))
+			fail_msg("case %zu: %s lacks %s", i, got, want);
+		free(got);
+
+		snprintf(ae.comm, sizeof(ae.comm), "%s", cases[i].comm);
+		snprintf(want, sizeof(want), "\"pid\":42,\"comm\":%s,\"errno\"",
+			 cases[i].json);
+		got = capture_event(&ae);
+		if (!strstr(got, want))
+			fail_msg("case %zu: %s lacks %s", i, got, want);
+		free(got);
+	}
+}
+
+/* a full 16-byte comm of control bytes: all of it escaped, nothing cut */
+static void test_full_width_comm(void **state)
+{
+	struct event ev = drop_v4();
+	char *got;
+
+	memset(ev.comm, '\n', TB_COMM_LEN);
+	ev.comm[TB_COMM_LEN] = '\0';
+	got = capture_event(&ev);
+	assert_non_null(strstr(got, "\"comm\":\"\\n\\n\\n\\n\\n\\n\\n\\n"
+				    "\\n\\n\\n\\n\\n\\n\\n\\n\","));
+	free(got);
+}
+
+static void test_start(void **state)
+{
+	static const char *const probes[] = { "tcp_listen_drop", "accept_exit", NULL };
+	static const uint16_t ports[] = { 80, 443 };
+	struct start_info info = {
+		.mode = "tracepoint",
+		.kernel = "6.1.0-18-amd64",
+		.probes = probes,
+		.netns = NETNS,
+		.ports = ports,
+		.nports = 2,
+		.pid = 4321,
+		.duration = 2.5,
+		.somaxconn = 4096,
+		.tcp_max_syn_backlog = 512,
+		.tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0,
+		.listeners = 7,
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_json.start(f, &info);
+	fclose(f);
+	assert_json_line(buf);
+	assert_string_equal(buf,
+		"{\"event\":\"start\",\"mode\":\"tracepoint\","
+		"\"kernel\":\"6.1.0-18-amd64\","
+		"\"probes\":[\"tcp_listen_drop\",\"accept_exit\"],"
+		"\"filters\":{\"netns\":4026531840,\"ports\":[80,443],\"pid\":4321},"
+		"\"duration\":2.5,\"listeners\":7,"
+		"\"sysctls\":{\"somaxconn\":4096,\"tcp_max_syn_backlog\":512,"
+		"\"tcp_syncookies\":1,\"tcp_abort_on_overflow\":0},"
+		"\"somaxconn\":4096,\"tcp_max_syn_backlog\":512,"
+		"\"tcp_syncookies\":1,\"tcp_abort_on_overflow\":0}\n");
+	free(buf);
+}
+
+/* no filters, unreadable sysctls, hostile strings: nulls and escapes */
+static void test_start_defaults(void **state)
+{
+	static const char *const probes[] = { NULL };
+	struct start_info info = {
+		.mode = "kprobe",
+		.kernel = "6.1\n\"x\"",
+		.probes = probes,
+		.somaxconn = -1,
+		.tcp_max_syn_backlog = -1,
+		.tcp_syncookies = -1,
+		.tcp_abort_on_overflow = -1,
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_json.start(f, &info);
+	info.probes = NULL;
+	info.mode = NULL;
+	info.duration = 60;
+	info.tcp_syncookies = 2;
+	output_json.start(f, &info);
+	fclose(f);
+
+	assert_string_equal(buf,
+		"{\"event\":\"start\",\"mode\":\"kprobe\","
+		"\"kernel\":\"6.1\\n\\\"x\\\"\",\"probes\":[],"
+		"\"filters\":{\"netns\":null,\"ports\":[],\"pid\":null},"
+		"\"duration\":null,\"listeners\":0,"
+		"\"sysctls\":{\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
+		"\"tcp_syncookies\":null,\"tcp_abort_on_overflow\":null},"
+		"\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
+		"\"tcp_syncookies\":null,\"tcp_abort_on_overflow\":null}\n"
+		"{\"event\":\"start\",\"mode\":null,"
+		"\"kernel\":\"6.1\\n\\\"x\\\"\",\"probes\":[],"
+		"\"filters\":{\"netns\":null,\"ports\":[],\"pid\":null},"
+		"\"duration\":60,\"listeners\":0,"
+		"\"sysctls\":{\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
+		"\"tcp_syncookies\":2,\"tcp_abort_on_overflow\":null},"
+		"\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
+		"\"tcp_syncookies\":2,\"tcp_abort_on_overflow\":null}\n");
+
+	/* each line on its own */
+	{
+		char *second = strchr(buf, '\n') + 1;
+		char *first = strndup(buf, (size_t)(second - buf));
+
+		assert_json_line(first);
+		assert_json_line(second);
+		free(first);
+	}
+	free(buf);
+}
+
+static void test_totals(void **state)
+{
+	struct totals t = {
+		.syn_drop = 10,
+		.syn_drop_by_reason = { 0, 6, 3, 1 },
+		.accept_overflow = 5,
+		.accept_overflow_other = 2,
+		.accept_error = 4,
+		.suppressed = 3,
+		.lost = 1,
+		.registry_full = 0,
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_json.totals(f, &t);
+	fclose(f);
+	assert_json_line(buf);
+	assert_string_equal(buf,
+		"{\"event\":\"totals\",\"syn_drop\":10,\"accept_overflow\":5,"
+		"\"accept_error\":4,\"suppressed\":3,\"lost\":1,"
+		"\"syn_drop_reasons\":{\"accept_queue_full\":6,"
+		"\"syn_queue_full\":3,\"other\":1},"
+		"\"accept_overflow_other\":2,\"registry_full\":0}\n");
+	free(buf);
+}
+
+static void test_totals_large(void **state)
+{
+	struct totals t = { .syn_drop = UINT64_MAX, .lost = 1ull << 40 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_json.totals(f, &t);
+	fclose(f);
+	assert_json_line(buf);
+	assert_non_null(strstr(buf, "\"syn_drop\":18446744073709551615,"));
+	assert_non_null(strstr(buf, "\"lost\":1099511627776,"));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_checker_rejects),
+		cmocka_unit_test(test_syn_drop_ipv4),
+		cmocka_unit_test(test_accept_overflow_ipv6),
+		cmocka_unit_test(test_drop_without_peer),
+		cmocka_unit_test(test_accept_error),
+		cmocka_unit_test(test_accept_error_unknowns),
+		cmocka_unit_test(test_rfc3339_time),
+		cmocka_unit_test(test_hostile_comm),
+		cmocka_unit_test(test_full_width_comm),
+		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_start_defaults),
+		cmocka_unit_test(test_totals),
+		cmocka_unit_test(test_totals_large),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

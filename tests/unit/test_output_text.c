@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of user/output_text.c: exact lines, column alignment, and
+ * hostile comm values that must never break a line or a column.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "output.h"
+
+#define NETNS		4026531840u
+#define T_2026		1795255262123456789ull	/* 2026-11-21T10:01:02.123456789Z */
+#define NCOLS		10
+
+#define HEADER \
+	"TIME            EVENT               PID COMM                  NETNS " \
+	"LISTENER              PEER                      QUEUE  SYNQ DETAIL\n"
+
+static struct event drop_v4(void)
+{
+	struct event ev = {
+		.kind = TB_KIND_SYN_DROP,
+		.reason = TB_REASON_ACCEPT_QUEUE_FULL,
+		.time_ns = T_2026,
+		.netns = NETNS,
+		.family = AF_INET,
+		.laddr = "10.0.0.1",
+		.lport = 8080,
+		.has_peer = true,
+		.raddr = "10.0.0.2",
+		.rport = 51234,
+		.pid = 1234,
+		.comm = "nginx",
+		.backlog = 129,
+		.backlog_max = 128,
+		.synq = 3,
+		.open_fds = -1,
+	};
+
+	return ev;
+}
+
+static struct event accept_error(void)
+{
+	struct event ev = {
+		.kind = TB_KIND_ACCEPT_ERROR,
+		.time_ns = 1795255262000001000ull,
+		.netns = NETNS,
+		.family = AF_INET,
+		.laddr = "0.0.0.0",
+		.lport = 8080,
+		.pid = 42,
+		.comm = "server",
+		.err = 24,
+		.nofile_limit = 1024,
+		.open_fds = 1024,
+	};
+
+	return ev;
+}
+
+static char *capture_event(const struct event *ev)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_text.event(f, ev);
+	fclose(f);
+	return buf;
+}
+
+static char *capture_start(const struct start_info *info)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_text.start(f, info);
+	fclose(f);
+	return buf;
+}
+
+/* one line, printable ASCII only, newline only at the very end */
+static void assert_clean_line(const char *line)
+{
+	size_t len = strlen(line), i;
+
+	assert_true(len > 1);
+	if (line[len - 1] != '\n')
+		fail_msg("no final newline: %s", line);
+	for (i = 0; i < len - 1; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c < 0x20 || c > 0x7e)
+			fail_msg("byte 0x%02x at %zu in: %s", c, i, line);
+	}
+}
+
+struct cell {
+	size_t start, end;	/* [start, end) within the line */
+};
+
+/* split on runs of spaces; returns the number of cells found */
+static int cells(const char *line, struct cell *c, int max)
+{
+	int n = 0;
+	size_t i = 0;
+
+	while (line[i] && line[i] != '\n') {
+		if (line[i] == ' ') {
+			i++;
+			continue;
+		}
+		if (n < max)
+			c[n].start = i;
+		while (line[i] && line[i] != ' ' && line[i] != '\n')
+			i++;
+		if (n < max)
+			c[n].end = i;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The first NCOLS cells of row sit under the header's: left-aligned
+ * columns share their start, right-aligned ones (PID, NETNS, QUEUE,
+ * SYNQ) their end.
+ */
+static void assert_aligned(const char *row)
+{
+	static const bool right[NCOLS] = {
+		[2] = true, [4] = true, [7] = true, [8] = true,
+	};
+	struct cell h[NCOLS + 1], r[NCOLS + 4];
+	int i;
+
+	assert_int_equal(cells(HEADER, h, NCOLS + 1), NCOLS);
+	assert_true(cells(row, r, NCOLS + 4) >= NCOLS);
+	for (i = 0; i < NCOLS; i++) {
+		bool ok = right[i] ? h[i].end == r[i].end :
+				     h[i].start == r[i].start;
+
+		if (!ok)
+			fail_msg("column %d misaligned:\n%s%s", i, HEADER, row);
+	}
+}
+
+static void test_header(void **state)
+{
+	static const char *const probes[] = { "tcp_listen_drop", NULL };
+	static const uint16_t ports[] = { 80, 443 };
+	struct start_info info = {
+		.mode = "tracepoint",
+		.kernel = "6.1.0-18-amd64",
+		.probes = probes,
+		.ports = ports,
+		.nports = 2,
+		.somaxconn = 4096,
+		.tcp_max_syn_backlog = 512,
+		.tcp_syncookies = 1,
+		.tcp_abort_on_overflow = 0,
+		.listeners = 3,
+	};
+	char *got = capture_start(&info);
+
+	assert_string_equal(got,
+		"tcpbacklog: tracing tracepoint on kernel 6.1.0-18-amd64, "
+		"somaxconn=4096 tcp_max_syn_backlog=512 tcp_syncookies=1 "
+		"tcp_abort_on_overflow=0; filters: netns=all ports=80,443 "
+		"pid=all; 3 listeners known; Ctrl-C to stop\n" HEADER);
+	free(got);
+}
+
+static void test_header_filters(void **state)
+{
+	struct start_info info = {
+		.mode = "kprobe",
+		.kernel = "6.8.0\n\x1b]0;pwned\x07",
+		.netns = NETNS,
+		.pid = 4321,
+		.duration = 2.5,
+		.somaxconn = -1,
+		.tcp_max_syn_backlog = -1,
+		.tcp_syncookies = 2,
+		.tcp_abort_on_overflow = 1,
+		.listeners = 1,
+	};
+	char *got = capture_start(&info);
+
+	assert_string_equal(got,
+		"tcpbacklog: tracing kprobe on kernel 6.8.0\\x0a\\x1b]0;pwned\\x07, "
+		"somaxconn=? tcp_max_syn_backlog=? tcp_syncookies=2 "
+		"tcp_abort_on_overflow=1; filters: netns=4026531840 ports=all "
+		"pid=4321; 1 listener known; stopping after 2.5s or Ctrl-C\n"
+		HEADER);
+	free(got);
+}
+
+static void test_syn_drop_ipv4(void **state)
+{
+	struct event ev = drop_v4();
+	char *got = capture_event(&ev);
+
+	assert_string_equal(got,
+		"10:01:02.123456 syn_drop           1234 nginx            "
+		"4026531840 10.0.0.1:8080         10.0.0.2:51234          "
+		"129/128     3 accept_queue_full\n");
+	assert_clean_line(got);
+	assert_aligned(got);
+	free(got);
+}
+
+static void test_accept_overflow_ipv6(void **state)
+{
+	struct event ev = drop_v4();
+	char *got;
+
+	ev.kind = TB_KIND_ACCEPT_OVERFLOW;
+	ev.reason = TB_REASON_OTHER;
+	ev.family = AF_INET6;
+	strcpy(ev.laddr, "2001:db8::1");
+	strcpy(ev.raddr, "fe80::1");
+	ev.lport = 443;
+	ev.rport = 65535;
+	ev.backlog = 4096;
+	ev.backlog_max = 4096;
+	ev.synq = 0;
+	ev.pid = 1;
+	ev.netns = 1;
+	got = capture_event(&ev);
+	assert_string_equal(got,
+		"10:01:02.123456 accept_overflow       1 nginx            "
+		"         1 [2001:db8::1]:443     [fe80::1]:65535       "
+		"4096/4096     0 other\n");
+	assert_clean_line(got);
+	assert_aligned(got);
+	free(got);
+}
+
+static void test_drop_without_peer(void **state)
+{
+	struct event ev = drop_v4();
+	char *got;
+
+	ev.has_peer = false;
+	ev.reason = TB_REASON_SYN_QUEUE_FULL;
+	got = capture_event(&ev);
+	assert_string_equal(got,
+		"10:01:02.123456 syn_drop           1234 nginx            "
+		"4026531840 10.0.0.1:8080         -                       "
+		"129/128     3 syn_queue_full\n");
+	assert_aligned(got);
+	free(got);
+}
+
+static void test_accept_error(void **state)
+{
+	struct event ev = accept_error();
+	char *got = capture_event(&ev);
+
+	assert_string_equal(got,
+		"10:01:02.000001 accept_error         42 server           "
+		"4026531840 0.0.0.0:8080          -                       "
+		"      -     - EMFILE nofile=1024 open=1024\n");
+	assert_clean_line(got);
+	assert_aligned(got);
+	free(got);
+}
+
+/* unknowns print as placeholders, never as an empty cell */
+static void test_accept_error_unknowns(void **state)
+{
+	struct event ev = accept_error();
+	char *got;
+
+	ev.open_fds = -1;
+	ev.nofile_limit = UINT64_MAX;
+	ev.laddr[0] = '\0';
+	ev.comm[0] = '\0';
+	ev.err = 4242;
+	got = capture_event(&ev);
+	assert_string_equal(got,
+		"10:01:02.000001 accept_error         42 -                "
+		"4026531840 -                     -                       "
+		"      -     - E4242 nofile=unlimited open=?\n");
+	assert_clean_line(got);
+	assert_aligned(got);
+	free(got);
+}
+
+/* comm is attacker-controlled: it stays one printable word in its column */
+static void test_hostile_comm(void **state)
+{
+	static const struct {
+		const char *comm;
+		const char *text;
+	} cases[] = {
+		{ "evil\nline", "evil\\x0aline" },
+		{ "a\"b", "a\"b" },
+		{ "back\\slash", "back\\\\slash" },
+		{ "\x1b[2Jclear", "\\x1b[2Jclear" },
+		{ "del\x7f", "del\\x7f" },
+		{ "two words", "two\\x20words" },
+		{ "tab\there\r", "tab\\x09here\\x0d" },
+		{ "lone\xff", "lone\\xff" },
+		{ "trunc\xe2\x82", "trunc\\xe2\\x82" },
+		{ "over\xc0\xaf", "over\\xc0\\xaf" },
+		{ "surr\xed\xa0\x80", "surr\\xed\\xa0\\x80" },
+		{ "caf\xc3\xa9", "caf\\xc3\\xa9" },
+		{ "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n",
+		  "\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a"
+		  "\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct event ev[2] = { drop_v4(), accept_error() };
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			struct cell c[NCOLS + 4];
+			char *got;
+
+			snprintf(ev[k].comm, sizeof(ev[k].comm), "%s", cases[i].comm);
+			got = capture_event(&ev[k]);
+			assert_clean_line(got);
+			assert_int_equal(cells(got, c, NCOLS + 4),
+					 k ? NCOLS + 2 : NCOLS);
+			if (c[3].end - c[3].start != strlen(cases[i].text) ||
+			    strncmp(got + c[3].start, cases[i].text,
+				    strlen(cases[i].text)))
+				fail_msg("case %zu: comm cell of %s is not %s",
+					 i, got, cases[i].text);
+			/* short enough ones keep the columns after them in place */
+			if (strlen(cases[i].text) <= 16)
+				assert_aligned(got);
+			free(got);
+		}
+	}
+}
+
+/* several events in a row: exactly one line each */
+static void test_one_line_per_event(void **state)
+{
+	struct event ev = drop_v4();
+	char *buf = NULL, *p;
+	size_t len = 0;
+	int lines = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	strcpy(ev.comm, "a\nb\r\nc");
+	output_text.event(f, &ev);
+	ev.kind = TB_KIND_ACCEPT_ERROR;
+	output_text.event(f, &ev);
+	fclose(f);
+	for (p = buf; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 2);
+	free(buf);
+}
+
+static void test_totals(void **state)
+{
+	struct totals t = {
+		.syn_drop = 10,
+		.syn_drop_by_reason = { 0, 6, 3, 1 },
+		.accept_overflow = 5,
+		.accept_overflow_other = 2,
+		.accept_error = 4,
+		.suppressed = 3,
+		.lost = 1,
+		.registry_full = 7,
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_text.totals(f, &t);
+	fclose(f);
+	assert_string_equal(buf,
+		"totals: syn_drop=10 (accept_queue_full=6 syn_queue_full=3 "
+		"other=1) accept_overflow=5 (other=2) accept_error=4 "
+		"suppressed=3 lost=1 registry_full=7\n");
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_header_filters),
+		cmocka_unit_test(test_syn_drop_ipv4),
+		cmocka_unit_test(test_accept_overflow_ipv6),
+		cmocka_unit_test(test_drop_without_peer),
+		cmocka_unit_test(test_accept_error),
+		cmocka_unit_test(test_accept_error_unknowns),
+		cmocka_unit_test(test_hostile_comm),
+		cmocka_unit_test(test_one_line_per_event),
+		cmocka_unit_test(test_totals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command line parsing. argp does the option syntax; every value check and
+ * every message is ours, so the process never exits from here and each
+ * error is exactly one line on the caller's stream.
+ */
+#include <argp.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+#ifndef TB_VERSION
+#define TB_VERSION "0.1"
+#endif
+
+#define PROG		"tcpbacklog"
+#define MAX_DURATION	31536000	/* one year, in seconds */
+#define MAX_PID		4194304		/* PID_MAX_LIMIT on 64-bit */
+#define MSG_VALUE_MAX	64		/* bytes of a bad value quoted back */
+
+enum {
+	OPT_VERSION = 0x100,	/* long-only options: keys outside char range */
+	OPT_USAGE,
+};
+
+static const struct argp_option options[] = {
+	{ "json",     'j', NULL,         0, "Print one JSON object per line instead of text", 0 },
+	{ "duration", 'd', "SECONDS",    0, "Stop after SECONDS (decimals allowed, up to 31536000); default: until Ctrl-C", 0 },
+	{ "netns",    'n', "PATH|INODE", 0, "Only listeners in this network namespace: a namespace file such as /var/run/netns/NAME or /proc/PID/ns/net, or its inode number", 0 },
+	{ "port",     'P', "PORT",       0, "Only listeners on local port PORT (1..65535); repeat for up to 16 ports", 0 },
+	{ "pid",      'p', "PID",        0, "Only listeners owned by, and accept() calls made by, process PID", 0 },
+	{ "verbose",  'v', NULL,         0, "Print libbpf debug messages to stderr", 0 },
+	{ "help",     'h', NULL,         0, "Print this help and exit", -1 },
+	{ "usage",    OPT_USAGE, NULL,   0, "Print a short usage message and exit", -1 },
+	{ "version",  OPT_VERSION, NULL, 0, "Print the program version and exit", -1 },
+	{ 0 }
+};
+
+static const char doc[] =
+	"Trace TCP listen-queue drops: SYNs thrown away by a listener, "
+	"connections dropped because the accept queue was full, and errors "
+	"returned by accept() (such as EMFILE), on every TCP listener of the "
+	"host, with the owning process and the queue lengths at the time of "
+	"each drop. Needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)."
+	"\v"
+	"EXAMPLES:\n"
+	"  tcpbacklog                        trace every listener until Ctrl-C\n"
+	"  tcpbacklog -j | jq .              JSON lines, pretty-printed by jq\n"
+	"  tcpbacklog -P 80 -P 443 -d 60     ports 80 and 443, for one minute\n"
+	"  tcpbacklog -n /var/run/netns/web  only the network namespace \"web\"\n"
+	"  tcpbacklog -p $(pidof nginx)      only listeners owned by nginx\n"
+	"\n"
+	"Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error.";
+
+struct parse_state {
+	struct config *cfg;
+	FILE *out;
+	bool done;		/* --help/--usage/--version printed */
+	bool failed;		/* msg holds the error */
+	char msg[512];
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state);
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_opt,
+	.args_doc = NULL,
+	.doc = doc,
+};
+
+/*
+ * Copy a user-supplied value for quoting in a message: control bytes would
+ * break the one-line promise, and a huge value would hide the reason.
+ */
+static void quote_value(char *dst, size_t len, const char *src)
+{
+	size_t n = 0;
+	size_t i;
+
+	for (i = 0; src[i] && n + 5 < len; i++) {
+		unsigned char c = src[i];
+
+		if (i == MSG_VALUE_MAX) {
+			n += snprintf(dst + n, len - n, "...");
+			break;
+		}
+		if (c < 0x20 || c == 0x7f)
+			n += snprintf(dst + n, len - n, "\\x%02x", c);
+		else
+			dst[n++] = c;
+	}
+	dst[n < len ? n : len - 1] = '\0';
+}
+
+static void fail(struct parse_state *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void fail(struct parse_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->failed)		/* keep the first error */
+		return;
+	va_start(ap, fmt);
+	vsnprintf(st->msg, sizeof(st->msg), fmt, ap);
+	va_end(ap);
+	st->failed = true;
+}
+
+static void fail_value(struct parse_state *st, const char *what, const char *value,
+		       const char *opt, const char *why)
+{
+	char q[MSG_VALUE_MAX * 4 + 8];
+
+	quote_value(q, sizeof(q), value);
+	fail(st, "invalid %s '%s' for --%s: %s", what, q, opt, why);
+}
+
+/* Strict unsigned decimal: digits only, no sign, no spaces, no overflow. */
+static int parse_u64(const char *s, uint64_t *val)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (UINT64_MAX - (*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	*val = v;
+	return 0;
+}
+
+static int parse_range(const char *s, uint64_t lo, uint64_t hi, uint64_t *val)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) || v < lo || v > hi)
+		return -1;
+	*val = v;
+	return 0;
+}
+
+/*
+ * Seconds as "N", "N.F" or ".F". Parsed by hand rather than with strtod()
+ * so that the locale, exponents, hex floats, "inf" and "nan" play no part.
+ */
+static int parse_seconds(const char *s, double *val)
+{
+	uint64_t whole = 0, frac = 0, scale = 1;
+	bool digits = false, dot = false;
+
+	for (; *s; s++) {
+		if (*s == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (*s < '0' || *s > '9')
+			return -1;
+		digits = true;
+		if (!dot) {
+			whole = whole * 10 + (*s - '0');
+			if (whole > MAX_DURATION)
+				return -1;
+		} else if (scale < 1000000000000000ULL) {
+			/* digits past 1e-15 s cannot matter */
+			frac = frac * 10 + (*s - '0');
+			scale *= 10;
+		}
+	}
+	if (!digits)
+		return -1;
+	*val = (double)whole + (double)frac / (double)scale;
+	if (*val <= 0 || *val > MAX_DURATION)
+		return -1;
+	return 0;
+}
+
+int cli_netns_inode(const char *arg, uint32_t *inode, char *errbuf, size_t errlen)
+{
+	struct stat sb;
+	uint64_t v;
+
+	if (!arg || !*arg) {
+		snprintf(errbuf, errlen, "expected a namespace file path or an inode number");
+		return -1;
+	}
+	if (strspn(arg, "0123456789") == strlen(arg)) {
+		if (parse_range(arg, 1, UINT32_MAX, &v)) {
+			snprintf(errbuf, errlen, "inode must be 1..%u", UINT32_MAX);
+			return -1;
+		}
+		*inode = v;
+		return 0;
+	}
+	/* stat() follows /proc/PID/ns/net to the namespace inode itself */
+	if (stat(arg, &sb)) {
+		snprintf(errbuf, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if (sb.st_ino == 0 || sb.st_ino > UINT32_MAX) {
+		snprintf(errbuf, errlen, "inode %llu is not a namespace inode",
+			 (unsigned long long)sb.st_ino);
+		return -1;
+	}
+	*inode = sb.st_ino;
+	return 0;
+}
+
+static void add_port(struct parse_state *st, const char *arg)
+{
+	struct config *cfg = st->cfg;
+	uint64_t v;
+	int i;
+
+	if (parse_range(arg, 1, 65535, &v)) {
+		fail_value(st, "port", arg, "port", "expected 1..65535");
+		return;
+	}
+	for (i = 0; i < cfg->nports; i++)
+		if (cfg->ports[i] == v)
+			return;
+	if (cfg->nports == TB_MAX_PORTS) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "at most %d different ports", TB_MAX_PORTS);
+		fail_value(st, "port", arg, "port", why);
+		return;
+	}
+	cfg->ports[cfg->nports++] = v;
+}
+
+static void print_help(FILE *out)
+{
+	argp_help(&argp, out, ARGP_HELP_SHORT_USAGE | ARGP_HELP_LONG |
+		  ARGP_HELP_DOC | ARGP_HELP_PRE_DOC | ARGP_HELP_POST_DOC, (char *)PROG);
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_state *st = state->input;
+	struct config *cfg = st->cfg;
+	char why[256];
+	uint64_t v;
+
+	switch (key) {
+	case 'j':
+		cfg->json = true;
+		break;
+	case 'v':
+		cfg->verbose = true;
+		break;
+	case 'd':
+		if (parse_seconds(arg, &cfg->duration))
+			fail_value(st, "duration", arg, "duration",
+				   "expected seconds > 0 and <= 31536000");
+		break;
+	case 'n':
+		if (cli_netns_inode(arg, &cfg->netns, why, sizeof(why)))
+			fail_value(st, "netns", arg, "netns", why);
+		break;
+	case 'P':
+		add_port(st, arg);
+		break;
+	case 'p':
+		if (parse_range(arg, 1, MAX_PID, &v))
+			fail_value(st, "pid", arg, "pid", "expected 1..4194304");
+		else
+			cfg->pid = v;
+		break;
+	case 'h':
+		print_help(st->out);
+		st->done = true;
+		break;
+	case OPT_USAGE:
+		argp_help(&argp, st->out, ARGP_HELP_USAGE, (char *)PROG);
+		st->done = true;
+		break;
+	case OPT_VERSION:
+		fprintf(st->out, "%s %s\n", PROG, TB_VERSION);
+		st->done = true;
+		break;
+	case ARGP_KEY_ARG: {
+		char q[MSG_VALUE_MAX * 4 + 8];
+
+		quote_value(q, sizeof(q), arg);
+		fail(st, "unexpected argument '%s'", q);
+		break;
+	}
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	/* stop at the first error or at --help, as getopt programs do */
+	return st->failed || st->done ? ECANCELED : 0;
+}
+
+/*
+ * argp was told not to print (its messages go to stderr and may exit), so
+ * when getopt rejects the syntax we find the culprit again ourselves, in
+ * the same order getopt walks argv, using the same option table.
+ */
+static const struct argp_option *find_short(int c)
+{
+	const struct argp_option *o;
+
+	for (o = options; o->name; o++)
+		if (o->key == c)
+			return o;
+	return NULL;
+}
+
+static void syntax_error(struct parse_state *st, int argc, char **argv)
+{
+	char q[MSG_VALUE_MAX * 4 + 8];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;	/* an operand: reported after the options */
+		if (a[1] == '-') {
+			const struct argp_option *o, *hit = NULL;
+			const char *name = a + 2;
+			size_t n = strcspn(name, "=");
+			int matches = 0;
+
+			for (o = options; o->name; o++) {
+				if (strncmp(o->name, name, n))
+					continue;
+				if (strlen(o->name) == n) {	/* exact wins */
+					hit = o;
+					matches = 1;
+					break;
+				}
+				hit = o;
+				matches++;
+			}
+			quote_value(q, sizeof(q), a);
+			if (!matches) {
+				fail(st, "unrecognized option '%s'", q);
+				return;
+			}
+			if (matches > 1) {
+				fail(st, "ambiguous option '%s'", q);
+				return;
+			}
+			if (!hit->arg && name[n] == '=') {
+				fail(st, "option '--%s' does not take a value", hit->name);
+				return;
+			}
+			if (hit->arg && name[n] != '=') {
+				if (i + 1 >= argc) {
+					fail(st, "option '--%s' requires a value (%s)",
+					     hit->name, hit->arg);
+					return;
+				}
+				i++;
+			}
+			continue;
+		}
+		for (a++; *a; a++) {
+			const struct argp_option *o = find_short((unsigned char)*a);
+
+			if (!o || !isprint((unsigned char)*a)) {
+				char c[8];
+
+				quote_value(c, sizeof(c), (char[]){ *a, 0 });
+				fail(st, "unrecognized option '-%s'", c);
+				return;
+			}
+			if (!o->arg)
+				continue;
+			if (a[1] == '\0') {
+				if (i + 1 >= argc) {
+					fail(st, "option '-%c' (--%s) requires a value (%s)",
+					     *a, o->name, o->arg);
+					return;
+				}
+				i++;
+			}
+			break;	/* the rest of the word is the value */
+		}
+	}
+	fail(st, "invalid command line");
+}
+
+static void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)
+{
+	struct parse_state st = { .cfg = cfg, .out = out };
+	char **args;
+	error_t ret;
+	int i;
+
+	config_defaults(cfg);
+	if (argc < 1 || !argv)
+		return CLI_OK;
+
+	/*
+	 * getopt permutes argv; work on a copy so the caller's argv stays as
+	 * it was, and so argv[0] does not change the program name in help.
+	 */
+	args = calloc(argc + 1, sizeof(*args));
+	if (!args) {
+		fprintf(err, "%s: %s\n", PROG, strerror(ENOMEM));
+		return CLI_ERROR;
+	}
+	args[0] = (char *)PROG;
+	for (i = 1; i < argc; i++)
+		args[i] = argv[i];
+
+	ret = argp_parse(&argp, argc, args, ARGP_NO_EXIT | ARGP_NO_ERRS | ARGP_NO_HELP,
+			 NULL, &st);
+	if (ret && !st.failed && !st.done) {
+		if (ret == EINVAL)
+			syntax_error(&st, argc, argv);	/* the unpermuted order */
+		else
+			fail(&st, "%s", strerror(ret));
+	}
+	free(args);
+
+	if (st.failed) {
+		fprintf(err, "%s: %s\n", PROG, st.msg);
+		config_defaults(cfg);
+		return CLI_ERROR;
+	}
+	if (st.done) {
+		config_defaults(cfg);
+		return CLI_EXIT;
+	}
+	return CLI_OK;
+}

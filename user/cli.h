@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command line -> struct config. No BPF, no root: unit-tested as is. */
+#ifndef TB_CLI_H
+#define TB_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tcpbacklog.h"
+
+struct config {
+	bool json;			/* -j/--json */
+	bool verbose;			/* -v/--verbose: libbpf debug output */
+	double duration;		/* -d/--duration SECONDS, 0 = until interrupted */
+	uint32_t netns;			/* -n/--netns PATH|INODE, 0 = all */
+	uint16_t ports[TB_MAX_PORTS];	/* -P/--port PORT, repeatable */
+	int nports;
+	uint32_t pid;			/* -p/--pid PID, 0 = all */
+};
+
+enum cli_result {
+	CLI_OK = 0,	/* run with *cfg */
+	CLI_EXIT = 1,	/* --help / --version printed: exit 0 */
+	CLI_ERROR = 2,	/* one-line error printed to err: exit 2 */
+};
+
+/*
+ * Parse argv into cfg. Output of --help/--version goes to out, errors (one
+ * line starting with "tcpbacklog: ") to err. Never exits the process.
+ */
+enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err);
+
+/* Resolve a --netns argument: a decimal inode or a namespace file path. */
+int cli_netns_inode(const char *arg, uint32_t *inode, char *errbuf, size_t errlen);
+
+#endif /* TB_CLI_H */

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Raw BPF records and counters -> decoded structs. */
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+
+#include "decode.h"
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void clock_map_init(struct clock_map *c)
+{
+	int64_t real = clock_ns(CLOCK_REALTIME);
+	int64_t mono = clock_ns(CLOCK_MONOTONIC);
+
+	c->mono_to_real_ns = real - mono;
+}
+
+void decode_addr(int family, const uint8_t addr[16], char *buf, size_t len)
+{
+	if (family == AF_INET) {
+		inet_ntop(AF_INET, addr, buf, len);
+	} else if (family == AF_INET6) {
+		inet_ntop(AF_INET6, addr, buf, len);
+	} else if (len) {
+		buf[0] = '\0';
+	}
+}
+
+int decode_event(const void *data, size_t size, const struct clock_map *c, struct event *ev)
+{
+	struct tb_event raw;
+
+	if (size < sizeof(raw))
+		return -1;
+	memcpy(&raw, data, sizeof(raw));	/* ring-buffer data may be unaligned for us */
+	if (raw.kind < TB_KIND_SYN_DROP || raw.kind > TB_KIND_ACCEPT_ERROR)
+		return -1;
+	if (raw.reason >= TB_REASON_MAX)
+		raw.reason = TB_REASON_OTHER;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = raw.kind;
+	ev->reason = raw.reason;
+	ev->time_ns = (uint64_t)((int64_t)raw.ts_ns + c->mono_to_real_ns);
+	ev->netns = raw.netns;
+	ev->family = (raw.family == AF_INET || raw.family == AF_INET6) ? raw.family : 0;
+	ev->lport = raw.lport;
+	decode_addr(ev->family, raw.laddr, ev->laddr, sizeof(ev->laddr));
+	if (raw.kind != TB_KIND_ACCEPT_ERROR) {
+		ev->has_peer = true;
+		ev->rport = raw.rport;
+		decode_addr(ev->family, raw.raddr, ev->raddr, sizeof(ev->raddr));
+	}
+	ev->pid = raw.pid;
+	memcpy(ev->comm, raw.comm, TB_COMM_LEN);
+	ev->comm[TB_COMM_LEN] = '\0';
+	ev->backlog = raw.backlog;
+	ev->backlog_max = raw.backlog_max;
+	ev->synq = raw.synq;
+	ev->listener_ino = raw.listener_ino;
+	if (raw.kind == TB_KIND_ACCEPT_ERROR) {
+		ev->err = raw.err;
+		ev->nofile_limit = raw.nofile_limit;
+		ev->open_fds = raw.open_fds;
+	} else {
+		ev->open_fds = -1;
+	}
+	return 0;
+}
+
+void decode_totals(const uint64_t sums[TB_TOTAL_MAX], struct totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->syn_drop_by_reason[TB_REASON_ACCEPT_QUEUE_FULL] = sums[TB_TOTAL_SYN_DROP_ACCEPT_QUEUE_FULL];
+	t->syn_drop_by_reason[TB_REASON_SYN_QUEUE_FULL] = sums[TB_TOTAL_SYN_DROP_SYN_QUEUE_FULL];
+	t->syn_drop_by_reason[TB_REASON_OTHER] = sums[TB_TOTAL_SYN_DROP_OTHER];
+	t->syn_drop = sums[TB_TOTAL_SYN_DROP_ACCEPT_QUEUE_FULL] +
+		      sums[TB_TOTAL_SYN_DROP_SYN_QUEUE_FULL] +
+		      sums[TB_TOTAL_SYN_DROP_OTHER];
+	t->accept_overflow = sums[TB_TOTAL_ACCEPT_OVERFLOW];
+	t->accept_overflow_other = sums[TB_TOTAL_ACCEPT_OVERFLOW_OTHER];
+	t->accept_error = sums[TB_TOTAL_ACCEPT_ERROR];
+	t->suppressed = sums[TB_TOTAL_SUPPRESSED];
+	t->lost = sums[TB_TOTAL_LOST];
+	t->registry_full = sums[TB_TOTAL_REGISTRY_FULL];
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Raw BPF records and counters -> decoded structs (user/event.h). */
+#ifndef TB_DECODE_H
+#define TB_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* Offset from the BPF clock (CLOCK_MONOTONIC) to CLOCK_REALTIME. */
+struct clock_map {
+	int64_t mono_to_real_ns;
+};
+
+void clock_map_init(struct clock_map *c);
+
+/*
+ * Decode one ring-buffer record. Returns 0, or -1 when the record is too
+ * short or of an unknown kind (the caller counts it, it is never printed).
+ */
+int decode_event(const void *data, size_t size, const struct clock_map *c, struct event *ev);
+
+/* Text form of a 16-byte address (IPv4 in the first 4 bytes for AF_INET). */
+void decode_addr(int family, const uint8_t addr[16], char *buf, size_t len);
+
+/* Per-slot sums (indexed by enum tb_total) -> totals. */
+void decode_totals(const uint64_t sums[TB_TOTAL_MAX], struct totals *t);
+
+#endif /* TB_DECODE_H */

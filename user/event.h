@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Decoded records: what formatters and aggregation see. Built from the
+ * raw BPF structs by decode.c, never by the formatters themselves.
+ */
+#ifndef TB_EVENT_H
+#define TB_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include "tcpbacklog.h"
+
+#define EVENT_ADDR_LEN	INET6_ADDRSTRLEN
+#define EVENT_COMM_LEN	(TB_COMM_LEN + 1)
+
+struct event {
+	enum tb_kind kind;
+	enum tb_reason reason;		/* syn_drop / accept_overflow */
+	uint64_t time_ns;		/* CLOCK_REALTIME, ns since the epoch */
+	uint32_t netns;			/* network namespace inode */
+	int family;			/* AF_INET, AF_INET6; 0 when unknown */
+	char laddr[EVENT_ADDR_LEN];	/* "" when unknown */
+	uint16_t lport;
+	bool has_peer;			/* raddr/rport valid */
+	char raddr[EVENT_ADDR_LEN];
+	uint16_t rport;
+	uint32_t pid;			/* listener owner, or accept() caller */
+	char comm[EVENT_COMM_LEN];	/* raw bytes, NUL-terminated: escape on output */
+	uint32_t backlog;
+	uint32_t backlog_max;
+	uint32_t synq;
+	int err;			/* accept_error: positive errno */
+	uint64_t nofile_limit;		/* accept_error: RLIMIT_NOFILE soft limit */
+	int64_t open_fds;		/* accept_error: -1 when unknown */
+	uint64_t listener_ino;		/* socket inode, 0 when unknown */
+};
+
+/* Exact in-kernel counts for the traced scope, summed over CPUs. */
+struct totals {
+	uint64_t syn_drop;			/* all reasons */
+	uint64_t syn_drop_by_reason[TB_REASON_MAX];
+	uint64_t accept_overflow;		/* includes accept_overflow_other */
+	uint64_t accept_overflow_other;
+	uint64_t accept_error;
+	uint64_t suppressed;
+	uint64_t lost;
+	uint64_t registry_full;
+};
+
+/* What the start record tells. */
+struct start_info {
+	const char *mode;		/* "tracepoint", ... */
+	const char *kernel;		/* uname -r */
+	const char *const *probes;	/* NULL-terminated list of attached programs */
+	uint32_t netns;			/* 0: all namespaces */
+	const uint16_t *ports;		/* filter, nports entries */
+	int nports;
+	uint32_t pid;			/* 0: all processes */
+	double duration;		/* 0: until interrupted */
+	long somaxconn;			/* -1 when unreadable */
+	long tcp_max_syn_backlog;
+	long tcp_syncookies;
+	long tcp_abort_on_overflow;
+	uint32_t listeners;		/* listeners known at start */
+};
+
+const char *kind_name(enum tb_kind kind);	/* "syn_drop", ... */
+const char *reason_name(enum tb_reason reason);	/* "accept_queue_full", ... */
+const char *errno_name(int err);		/* "EMFILE", ...; "E<num>" unknown never NULL */
+
+#endif /* TB_EVENT_H */

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcpbacklog: lifecycle only. Parse the command line, start the probes,
+ * seed pre-existing listeners, then read the ring buffer until a signal
+ * or --duration, print the exact totals and detach.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include "decode.h"
+#include "output.h"
+#include "owners.h"
+#include "probes.h"
+#include "seed.h"
+#include "sysinfo.h"
+
+#define POLL_MS		100
+#define RESCAN_NS	1000000000LL	/* look for unknown owners at most once a second */
+
+static volatile sig_atomic_t stop_signal;
+
+struct app {
+	const struct output *out;
+	struct clock_map clock;
+	struct owners owners;
+	int64_t last_rescan_ns;
+	uint64_t undecodable;
+};
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Owner of a listener that was open before the tracer and not found then. */
+static void resolve_owner(struct app *app, struct event *ev)
+{
+	const struct owner *own = owners_find(&app->owners, ev->listener_ino);
+
+	if (!own && now_ns() - app->last_rescan_ns > RESCAN_NS) {
+		owners_scan(&app->owners);
+		app->last_rescan_ns = now_ns();
+		own = owners_find(&app->owners, ev->listener_ino);
+	}
+	if (own) {
+		ev->pid = own->pid;
+		memcpy(ev->comm, own->comm, sizeof(ev->comm));
+	}
+}
+
+static int handle_event(void *ctx, void *data, size_t size)
+{
+	struct app *app = ctx;
+	struct event ev;
+
+	if (decode_event(data, size, &app->clock, &ev)) {
+		app->undecodable++;
+		return 0;
+	}
+	if (ev.kind != TB_KIND_ACCEPT_ERROR && !ev.pid && ev.listener_ino)
+		resolve_owner(app, &ev);
+	app->out->event(stdout, &ev);
+	/* the reader went away: stop consuming, exit quietly */
+	return ferror(stdout) ? -EPIPE : 0;
+}
+
+static void fill_start_info(struct start_info *info, const struct config *cfg,
+			    const struct probes *p, char *kernel, size_t klen, int listeners)
+{
+	sysinfo_kernel_release(kernel, klen);
+	memset(info, 0, sizeof(*info));
+	info->mode = p->mode;
+	info->kernel = kernel;
+	info->probes = p->attached;
+	info->netns = cfg->netns;
+	info->ports = cfg->ports;
+	info->nports = cfg->nports;
+	info->pid = cfg->pid;
+	info->duration = cfg->duration;
+	info->somaxconn = sysinfo_sysctl("/proc/sys", "net.core.somaxconn");
+	info->tcp_max_syn_backlog = sysinfo_sysctl("/proc/sys", "net.ipv4.tcp_max_syn_backlog");
+	info->tcp_syncookies = sysinfo_sysctl("/proc/sys", "net.ipv4.tcp_syncookies");
+	info->tcp_abort_on_overflow = sysinfo_sysctl("/proc/sys", "net.ipv4.tcp_abort_on_overflow");
+	info->listeners = listeners;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* a closed pipe shows up as EPIPE on write, handled in the loop */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	static char outbuf[1 << 16];
+	struct config cfg;
+	struct probes probes = { 0 };
+	struct ring_buffer *rb = NULL;
+	struct start_info info;
+	struct totals totals;
+	struct app app = { 0 };
+	char err[512], kernel[128];
+	int64_t deadline = 0;
+	int listeners, rc = 0;
+	bool pipe_closed = false;
+
+	switch (cli_parse(argc, argv, &cfg, stdout, stderr)) {
+	case CLI_OK:
+		break;
+	case CLI_EXIT:
+		return 0;
+	default:
+		return 2;
+	}
+	app.out = cfg.json ? &output_json : &output_text;
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	install_signals();
+	owners_init(&app.owners, "/proc");
+
+	if (probes_start(&probes, &cfg, err, sizeof(err)))
+		goto fail;
+	if (seed_listeners(&probes, cfg.netns, err, sizeof(err)) < 0)
+		goto fail;
+	listeners = seed_owners(&probes, &app.owners);
+	app.last_rescan_ns = now_ns();
+	if (probes_attach_counters(&probes, err, sizeof(err)))
+		goto fail;
+	rb = ring_buffer__new(probes_events_fd(&probes), handle_event, &app, NULL);
+	if (!rb) {
+		snprintf(err, sizeof(err), "creating the ring buffer reader failed: %s", strerror(errno));
+		goto fail;
+	}
+
+	clock_map_init(&app.clock);
+	fill_start_info(&info, &cfg, &probes, kernel, sizeof(kernel), listeners);
+	app.out->start(stdout, &info);
+	fflush(stdout);
+	if (cfg.duration > 0)
+		deadline = now_ns() + (int64_t)(cfg.duration * 1e9);
+
+	while (!stop_signal) {
+		int n = ring_buffer__poll(rb, POLL_MS);
+
+		if (fflush(stdout) || ferror(stdout) || n == -EPIPE) {
+			pipe_closed = true;
+			break;
+		}
+		if (n < 0 && n != -EINTR) {
+			snprintf(err, sizeof(err), "reading the ring buffer failed: %s", strerror(-n));
+			goto fail;
+		}
+		if (deadline && now_ns() >= deadline)
+			break;
+	}
+
+	if (!pipe_closed) {
+		/* records submitted before we stopped are part of the story */
+		ring_buffer__consume(rb);
+		if (!probes_totals(&probes, &totals)) {
+			app.out->totals(stdout, &totals);
+		}
+		if (fflush(stdout) && errno != EPIPE)
+			rc = 1;
+	}
+	goto out;
+
+fail:
+	fprintf(stderr, "tcpbacklog: %s\n", err);
+	rc = 1;
+out:
+	ring_buffer__free(rb);
+	probes_stop(&probes);
+	owners_free(&app.owners);
+	return rc;
+}

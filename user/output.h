@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One interface, several formats. Every function writes whole lines and
+ * leaves flushing to the caller (main.c flushes after each batch).
+ * Formatters escape every attacker-controlled string (comm).
+ */
+#ifndef TB_OUTPUT_H
+#define TB_OUTPUT_H
+
+#include <stdio.h>
+
+#include "event.h"
+
+struct output {
+	const char *name;
+	void (*start)(FILE *out, const struct start_info *info);
+	void (*event)(FILE *out, const struct event *ev);
+	void (*totals)(FILE *out, const struct totals *t);
+};
+
+extern const struct output output_text;
+extern const struct output output_json;
+
+#endif /* TB_OUTPUT_H */

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * JSON Lines output: one object per line, "event" always the first key.
+ * Field names are an interface other tools parse: change them only on
+ * purpose. Every string goes through json_write_string().
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "escape.h"
+#include "output.h"
+
+/* -1 (unreadable) becomes null */
+static void put_long_or_null(FILE *out, long v)
+{
+	if (v < 0)
+		fputs("null", out);
+	else
+		fprintf(out, "%ld", v);
+}
+
+static void json_start(FILE *out, const struct start_info *info)
+{
+	const struct {
+		const char *name;
+		long value;
+	} sysctls[] = {
+		{ "somaxconn", info->somaxconn },
+		{ "tcp_max_syn_backlog", info->tcp_max_syn_backlog },
+		{ "tcp_syncookies", info->tcp_syncookies },
+		{ "tcp_abort_on_overflow", info->tcp_abort_on_overflow },
+	};
+	size_t i;
+	int p;
+
+	fputs("{\"event\":\"start\",\"mode\":", out);
+	if (info->mode)
+		json_write_string(out, info->mode);
+	else
+		fputs("null", out);
+	fputs(",\"kernel\":", out);
+	if (info->kernel)
+		json_write_string(out, info->kernel);
+	else
+		fputs("null", out);
+
+	fputs(",\"probes\":[", out);
+	for (p = 0; info->probes && info->probes[p]; p++) {
+		if (p)
+			fputc(',', out);
+		json_write_string(out, info->probes[p]);
+	}
+
+	fputs("],\"filters\":{\"netns\":", out);
+	if (info->netns)
+		fprintf(out, "%" PRIu32, info->netns);
+	else
+		fputs("null", out);
+	fputs(",\"ports\":[", out);
+	for (p = 0; info->ports && p < info->nports; p++)
+		fprintf(out, "%s%u", p ? "," : "", info->ports[p]);
+	fputs("],\"pid\":", out);
+	if (info->pid)
+		fprintf(out, "%" PRIu32, info->pid);
+	else
+		fputs("null", out);
+
+	/* %.15g round-trips any duration typed on the command line */
+	fputs("},\"duration\":", out);
+	if (info->duration > 0 && isfinite(info->duration))
+		fprintf(out, "%.15g", info->duration);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"listeners\":%" PRIu32, info->listeners);
+
+	/* grouped for readers that want them together, flat for jq one-liners */
+	fputs(",\"sysctls\":{", out);
+	for (i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++) {
+		fprintf(out, "%s\"%s\":", i ? "," : "", sysctls[i].name);
+		put_long_or_null(out, sysctls[i].value);
+	}
+	fputc('}', out);
+	for (i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++) {
+		fprintf(out, ",\"%s\":", sysctls[i].name);
+		put_long_or_null(out, sysctls[i].value);
+	}
+	fputs("}\n", out);
+}
+
+/* RFC 3339 UTC with microseconds: "2026-11-21T10:01:02.123456Z" */
+static void put_time(FILE *out, uint64_t time_ns)
+{
+	time_t sec = (time_t)(time_ns / 1000000000ULL);
+	unsigned int usec = (unsigned int)(time_ns % 1000000000ULL / 1000);
+	struct tm tm;
+
+	if (!gmtime_r(&sec, &tm)) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06uZ\"",
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+}
+
+static void put_family(FILE *out, int family)
+{
+	if (family == AF_INET)
+		fputs("\"ipv4\"", out);
+	else if (family == AF_INET6)
+		fputs("\"ipv6\"", out);
+	else
+		fputs("null", out);
+}
+
+/* ,"<addr_key>":"addr","<port_key>":port or both null when addr is "" */
+static void put_endpoint(FILE *out, const char *addr_key, const char *port_key,
+			 const char *addr, uint16_t port, bool known)
+{
+	fprintf(out, ",\"%s\":", addr_key);
+	if (known && addr[0]) {
+		json_write_string(out, addr);
+		fprintf(out, ",\"%s\":%u", port_key, port);
+	} else {
+		fprintf(out, "null,\"%s\":null", port_key);
+	}
+}
+
+/* "event","time","netns": the common head of every record */
+static void put_head(FILE *out, const struct event *ev)
+{
+	fputs("{\"event\":", out);
+	json_write_string(out, kind_name(ev->kind));
+	fputs(",\"time\":", out);
+	put_time(out, ev->time_ns);
+	fprintf(out, ",\"netns\":%" PRIu32, ev->netns);
+}
+
+static void json_drop(FILE *out, const struct event *ev)
+{
+	put_head(out, ev);
+	fputs(",\"family\":", out);
+	put_family(out, ev->family);
+	put_endpoint(out, "laddr", "lport", ev->laddr, ev->lport, true);
+	put_endpoint(out, "raddr", "rport", ev->raddr, ev->rport,
+		     ev->has_peer);
+	fprintf(out, ",\"pid\":%" PRIu32 ",\"comm\":", ev->pid);
+	json_write_string(out, ev->comm);
+	fprintf(out, ",\"backlog\":%" PRIu32 ",\"backlog_max\":%" PRIu32
+		",\"synq\":%" PRIu32 ",\"reason\":",
+		ev->backlog, ev->backlog_max, ev->synq);
+	json_write_string(out, reason_name(ev->reason));
+	fputs("}\n", out);
+}
+
+static void json_accept_error(FILE *out, const struct event *ev)
+{
+	put_head(out, ev);
+	fprintf(out, ",\"pid\":%" PRIu32 ",\"comm\":", ev->pid);
+	json_write_string(out, ev->comm);
+	fprintf(out, ",\"errno\":%d,\"error\":", ev->err);
+	json_write_string(out, errno_name(ev->err));
+	fputs(",\"family\":", out);
+	put_family(out, ev->family);
+	put_endpoint(out, "laddr", "lport", ev->laddr, ev->lport, true);
+	/* RLIM_INFINITY is (uint64_t)-1: no finite limit to report */
+	fputs(",\"nofile_limit\":", out);
+	if (ev->nofile_limit == UINT64_MAX)
+		fputs("null", out);
+	else
+		fprintf(out, "%" PRIu64, ev->nofile_limit);
+	fputs(",\"open_fds\":", out);
+	if (ev->open_fds < 0)
+		fputs("null", out);
+	else
+		fprintf(out, "%" PRId64, ev->open_fds);
+	fputs("}\n", out);
+}
+
+static void json_event(FILE *out, const struct event *ev)
+{
+	if (ev->kind == TB_KIND_ACCEPT_ERROR)
+		json_accept_error(out, ev);
+	else
+		json_drop(out, ev);
+}
+
+static void json_totals(FILE *out, const struct totals *t)
+{
+	fprintf(out, "{\"event\":\"totals\",\"syn_drop\":%" PRIu64
+		",\"accept_overflow\":%" PRIu64 ",\"accept_error\":%" PRIu64
+		",\"suppressed\":%" PRIu64 ",\"lost\":%" PRIu64
+		",\"syn_drop_reasons\":{\"%s\":%" PRIu64 ",\"%s\":%" PRIu64
+		",\"%s\":%" PRIu64 "},\"accept_overflow_other\":%" PRIu64
+		",\"registry_full\":%" PRIu64 "}\n",
+		t->syn_drop, t->accept_overflow, t->accept_error,
+		t->suppressed, t->lost,
+		reason_name(TB_REASON_ACCEPT_QUEUE_FULL),
+		t->syn_drop_by_reason[TB_REASON_ACCEPT_QUEUE_FULL],
+		reason_name(TB_REASON_SYN_QUEUE_FULL),
+		t->syn_drop_by_reason[TB_REASON_SYN_QUEUE_FULL],
+		reason_name(TB_REASON_OTHER),
+		t->syn_drop_by_reason[TB_REASON_OTHER],
+		t->accept_overflow_other, t->registry_full);
+}
+
+const struct output output_json = {
+	.name	= "json",
+	.start	= json_start,
+	.event	= json_event,
+	.totals	= json_totals,
+};

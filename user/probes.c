@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel feature checks, program variants, constants, load and attach.
+ * Every kernel difference the loader knows about is decided in this file.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "probes.h"
+#include "decode.h"
+#include "tcpbacklog.skel.h"
+
+#define CAP_SYS_ADMIN	21
+#define CAP_PERFMON	38
+#define CAP_BPF		39
+
+static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Effective capabilities from /proc/self/status (no libcap needed). */
+static uint64_t effective_caps(void)
+{
+	char line[256];
+	uint64_t caps = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CapEff: %" SCNx64, &caps) == 1)
+			break;
+	}
+	fclose(f);
+	return caps;
+}
+
+static int check_privileges(char *errbuf, size_t errlen)
+{
+	uint64_t caps = effective_caps();
+	bool admin = caps & (1ULL << CAP_SYS_ADMIN);
+	bool bpf = caps & (1ULL << CAP_BPF), perfmon = caps & (1ULL << CAP_PERFMON);
+
+	if (admin || (bpf && perfmon))
+		return 0;
+	return fail(errbuf, errlen, "needs root: CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) are missing%s",
+		    geteuid() ? " (run it with sudo)" : "");
+}
+
+/* Classic tracepoints are found through tracefs; mount it if nobody did. */
+static int ensure_tracefs(char *errbuf, size_t errlen)
+{
+	struct stat st;
+
+	if (!stat("/sys/kernel/tracing/events", &st) || !stat("/sys/kernel/debug/tracing/events", &st))
+		return 0;
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) && errno != EBUSY)
+		return fail(errbuf, errlen, "tracefs is not mounted and mounting it on /sys/kernel/tracing failed: %s",
+			    strerror(errno));
+	return 0;
+}
+
+static bool tracepoint_exists(const char *category, const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s", category, name);
+	if (!stat(path, &st))
+		return true;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/%s", category, name);
+	return !stat(path, &st);
+}
+
+/*
+ * Arguments of a BTF tracepoint (without the leading context pointer), from
+ * the kernel's btf_trace_<name> typedef; -1 when the tracepoint is absent.
+ */
+static int tp_btf_args(const struct btf *btf, const char *tp)
+{
+	char name[128];
+	const struct btf_type *t;
+	int id;
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, id);			/* typedef */
+	t = btf__type_by_id(btf, t->type);		/* pointer */
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);		/* function prototype */
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	return btf_vlen(t) - 1;
+}
+
+/* [start, end) of a kernel function from /proc/kallsyms. */
+static int kallsyms_range(const char *func, uint64_t *start, uint64_t *end)
+{
+	char line[512], sym[256], type;
+	unsigned long long addr, best_next = 0;
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	*start = *end = 0;
+	if (!f)
+		return -errno;
+	/* kallsyms is sorted by address within the kernel image. */
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3)
+			continue;
+		if (!found) {
+			if (!strcmp(sym, func)) {
+				*start = addr;
+				found = true;
+			}
+		} else if (addr > *start) {
+			best_next = addr;
+			break;
+		}
+	}
+	fclose(f);
+	if (!found || !*start)
+		return -ENOENT;
+	*end = best_next ? best_next : *start + 4096;
+	return 0;
+}
+
+static bool tb_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	/* without -v, libbpf's own errors only, not verifier or BTF logs */
+	if (!tb_verbose && (level == LIBBPF_DEBUG || strlen(fmt) > 200 || strstr(fmt, "LOG")))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int attach_prog(struct probes *p, struct bpf_program *prog, char *errbuf, size_t errlen);
+
+int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_t errlen)
+{
+	struct tcpbacklog_bpf *skel;
+	struct btf *btf;
+	uint64_t start, end;
+	int kfree_args, consume_args, err;
+
+	memset(p, 0, sizeof(*p));
+	p->mode = "tracepoint";
+	tb_verbose = cfg->verbose;
+	libbpf_set_print(libbpf_print);
+
+	if (check_privileges(errbuf, errlen))
+		return -1;
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return fail(errbuf, errlen, "kernel BTF is missing (/sys/kernel/btf/vmlinux): a kernel built with CONFIG_DEBUG_INFO_BTF is needed");
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return fail(errbuf, errlen, "cannot read kernel BTF: %s", strerror(errno));
+	kfree_args = tp_btf_args(btf, "kfree_skb");
+	consume_args = tp_btf_args(btf, "consume_skb");
+	err = tp_btf_args(btf, "inet_sock_set_state");
+	btf__free(btf);
+	if (err < 0)
+		return fail(errbuf, errlen, "kernel has no sock:inet_sock_set_state tracepoint: listeners cannot be tracked");
+	if (kfree_args < 3)
+		return fail(errbuf, errlen, "kernel's skb:kfree_skb tracepoint has no drop reason (needs 5.17+)");
+	if (consume_args < 2)
+		return fail(errbuf, errlen, "kernel's skb:consume_skb tracepoint has no location (needs 6.3+): SYN drops cannot be attributed with tracepoints");
+
+	if (ensure_tracefs(errbuf, errlen))
+		return -1;
+	if (!tracepoint_exists("syscalls", "sys_exit_accept4") || !tracepoint_exists("syscalls", "sys_exit_accept"))
+		return fail(errbuf, errlen, "tracepoints syscalls/sys_exit_accept4 and sys_exit_accept are missing (CONFIG_FTRACE_SYSCALLS): accept() errors cannot be seen");
+	err = kallsyms_range("tcp_rcv_state_process", &start, &end);
+	if (err)
+		return fail(errbuf, errlen, "cannot find tcp_rcv_state_process in /proc/kallsyms (%s): SYN drops need its address",
+			    err == -ENOENT ? "absent or hidden by kptr_restrict" : strerror(-err));
+
+	skel = tcpbacklog_bpf__open();
+	if (!skel)
+		return fail(errbuf, errlen, "opening the BPF object failed: %s", strerror(errno));
+	p->skel = skel;
+
+	skel->rodata->target_netns = cfg->netns;
+	skel->rodata->target_pid = cfg->pid;
+	skel->rodata->nports = cfg->nports;
+	for (int i = 0; i < cfg->nports && i < TB_MAX_PORTS; i++)
+		skel->rodata->ports[i] = cfg->ports[i];
+	skel->rodata->syn_caller_start = start;
+	skel->rodata->syn_caller_end = end;
+
+	/* A BTF tracepoint program may read only the arguments the kernel has. */
+	bpf_program__set_autoload(skel->progs.ack_dropped_rx_sk, kfree_args >= 4);
+	bpf_program__set_autoload(skel->progs.ack_dropped, kfree_args < 4);
+	/* The seed iterator is attached on demand, not by the skeleton. */
+
+	err = tcpbacklog_bpf__load(skel);
+	if (err)
+		return fail(errbuf, errlen, "loading BPF programs failed: %s (run with --verbose for the verifier log)",
+			    strerror(-err));
+
+	/* the registry first: seeding and owners happen before counting starts */
+	return attach_prog(p, skel->progs.listener_state, errbuf, errlen);
+}
+
+static int attach_prog(struct probes *p, struct bpf_program *prog, char *errbuf, size_t errlen)
+{
+	struct bpf_link *link;
+
+	link = bpf_program__attach(prog);
+	if (!link)
+		return fail(errbuf, errlen, "attaching %s (%s) failed: %s", bpf_program__name(prog),
+			    bpf_program__section_name(prog), strerror(errno));
+	if (p->nlinks < PROBES_MAX) {
+		p->links[p->nlinks++] = link;
+		p->attached[p->nattached++] = bpf_program__section_name(prog);
+	}
+	p->attached[p->nattached] = NULL;
+	return 0;
+}
+
+int probes_attach_counters(struct probes *p, char *errbuf, size_t errlen)
+{
+	struct bpf_program *prog;
+
+	/* one by one, to name the hook that fails */
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		if (prog == p->skel->progs.listener_seed || prog == p->skel->progs.listener_state ||
+		    !bpf_program__autoload(prog))
+			continue;
+		if (attach_prog(p, prog, errbuf, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+int probes_events_fd(const struct probes *p)
+{
+	return bpf_map__fd(p->skel->maps.events);
+}
+
+int probes_totals(const struct probes *p, struct totals *t)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t sums[TB_TOTAL_MAX] = { 0 };
+	uint64_t *vals;
+
+	if (ncpu <= 0)
+		return -1;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -1;
+	for (uint32_t slot = 0; slot < TB_TOTAL_MAX; slot++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.totals), &slot, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			sums[slot] += vals[c];
+	}
+	free(vals);
+	decode_totals(sums, t);
+	return 0;
+}
+
+void probes_stop(struct probes *p)
+{
+	for (int i = 0; i < p->nlinks; i++)
+		bpf_link__destroy(p->links[i]);
+	p->nlinks = 0;
+	tcpbacklog_bpf__destroy(p->skel);
+	p->skel = NULL;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel side, as the loader sees it: feature checks, choice of program
+ * variants, constants set between open and load, attach, and the exact
+ * counters read back. Every kernel difference is decided here.
+ */
+#ifndef TB_PROBES_H
+#define TB_PROBES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "event.h"
+
+#define PROBES_MAX	16
+
+struct tcpbacklog_bpf;
+struct bpf_link;
+
+struct probes {
+	struct tcpbacklog_bpf *skel;
+	const char *attached[PROBES_MAX + 1];	/* NULL-terminated */
+	int nattached;
+	struct bpf_link *links[PROBES_MAX];
+	int nlinks;
+	const char *mode;
+};
+
+/*
+ * Check the kernel, open, configure, load, and attach the listener
+ * registry. On failure, errbuf holds one line naming what is missing and
+ * the call returns -1.
+ */
+int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_t errlen);
+
+/* Attach the counting programs (after the registry has been seeded). */
+int probes_attach_counters(struct probes *p, char *errbuf, size_t errlen);
+
+/* Ring-buffer map fd, for the reader. */
+int probes_events_fd(const struct probes *p);
+
+/* Exact totals (summed over CPUs). */
+int probes_totals(const struct probes *p, struct totals *t);
+
+/* Detach and free. Safe on a partly started struct. */
+void probes_stop(struct probes *p);
+
+#endif /* TB_PROBES_H */

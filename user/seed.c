@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Listeners that existed before the tracer started. An iter/tcp iterator
+ * walks the network namespace it was created in, so the loader enters each
+ * namespace in turn (found through /proc/<pid>/ns/net and /var/run/netns),
+ * creates an iterator there and reads it to the end.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "seed.h"
+#include "tcpbacklog.skel.h"
+
+#define MAX_NETNS	4096
+
+struct netns_list {
+	uint32_t ino[MAX_NETNS];
+	char path[MAX_NETNS][64];
+	int count;
+};
+
+static void netns_add(struct netns_list *l, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) || l->count >= MAX_NETNS)
+		return;
+	for (int i = 0; i < l->count; i++) {
+		if (l->ino[i] == (uint32_t)st.st_ino)
+			return;
+	}
+	l->ino[l->count] = st.st_ino;
+	snprintf(l->path[l->count], sizeof(l->path[0]), "%s", path);
+	l->count++;
+}
+
+static void netns_collect(struct netns_list *l)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+
+	netns_add(l, "/proc/self/ns/net");
+	dir = opendir("/var/run/netns");
+	if (dir) {
+		while ((d = readdir(dir))) {
+			if (d->d_name[0] == '.' || strlen(d->d_name) > 40)
+				continue;
+			snprintf(path, sizeof(path), "/var/run/netns/%s", d->d_name);
+			netns_add(l, path);
+		}
+		closedir(dir);
+	}
+	dir = opendir("/proc");
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.20s/ns/net", d->d_name);
+		netns_add(l, path);
+	}
+	closedir(dir);
+}
+
+/* Create the iterator inside the namespace at path, and drain it. */
+static int seed_one(int link_fd, const char *path)
+{
+	char buf[256];
+	int ns_fd, iter_fd, err = 0;
+
+	ns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns_fd < 0)
+		return -errno;
+	if (setns(ns_fd, CLONE_NEWNET)) {
+		err = -errno;
+		close(ns_fd);
+		return err;
+	}
+	close(ns_fd);
+	iter_fd = bpf_iter_create(link_fd);
+	if (iter_fd < 0)
+		return -errno;
+	while (read(iter_fd, buf, sizeof(buf)) > 0)
+		;
+	close(iter_fd);
+	return 0;
+}
+
+int seed_listeners(struct probes *p, uint32_t target_netns, char *errbuf, size_t errlen)
+{
+	struct netns_list *l = calloc(1, sizeof(*l));
+	struct bpf_link *link;
+	int self_fd, walked = 0;
+
+	if (!l) {
+		snprintf(errbuf, errlen, "out of memory");
+		return -1;
+	}
+	link = bpf_program__attach_iter(p->skel->progs.listener_seed, NULL);
+	if (!link) {
+		snprintf(errbuf, errlen, "attaching iter/tcp failed: %s", strerror(errno));
+		free(l);
+		return -1;
+	}
+	self_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	netns_collect(l);
+	for (int i = 0; i < l->count; i++) {
+		if (target_netns && l->ino[i] != target_netns)
+			continue;
+		/* processes exit and namespaces vanish while we walk: skip those */
+		if (!seed_one(bpf_link__fd(link), l->path[i]))
+			walked++;
+	}
+	if (self_fd >= 0) {
+		if (setns(self_fd, CLONE_NEWNET))
+			fprintf(stderr, "tcpbacklog: warning: cannot return to the original network namespace: %s\n",
+				strerror(errno));
+		close(self_fd);
+	}
+	bpf_link__destroy(link);
+	free(l);
+	return walked;
+}
+
+int seed_owners(struct probes *p, struct owners *o)
+{
+	int fd = bpf_map__fd(p->skel->maps.listeners);
+	uint64_t key, next, *prev = NULL;
+	struct tb_listener l;
+	int count = 0;
+	bool scanned = false;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		count++;
+		if (bpf_map_lookup_elem(fd, &key, &l) || l.owner_src != TB_OWNER_UNKNOWN || !l.ino)
+			continue;
+		if (!scanned) {
+			owners_scan(o);
+			scanned = true;
+		}
+		const struct owner *own = owners_find(o, l.ino);
+
+		if (!own)
+			continue;
+		l.owner_pid = own->pid;
+		l.owner_src = TB_OWNER_PROC;
+		memcpy(l.owner_comm, own->comm, TB_COMM_LEN);
+		/* BPF_EXIST: a listener closed meanwhile stays closed */
+		bpf_map_update_elem(fd, &key, &l, BPF_EXIST);
+	}
+	return count;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Host facts for the start record and for tuning advice. */
+#ifndef TB_SYSINFO_H
+#define TB_SYSINFO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Read one integer from a file such as /proc/sys/net/core/somaxconn; -1 on error. */
+long sysinfo_read_long(const char *path);
+
+/*
+ * Read a sysctl by dotted name ("net.core.somaxconn") under proc_sys_root
+ * ("/proc/sys" in production). -1 on error.
+ */
+long sysinfo_sysctl(const char *proc_sys_root, const char *name);
+
+/* uname -r into buf. */
+void sysinfo_kernel_release(char *buf, size_t len);
+
+/* Count entries of <proc_root>/<pid>/fd; -1 when unreadable. */
+long sysinfo_open_fds(const char *proc_root, uint32_t pid);
+
+#endif /* TB_SYSINFO_H */
