@@ -1,8 +1,0 @@
-build/bpf/accept.bpf.o: bpf/accept.bpf.c bpf/maps.bpf.h \
-  vmlinux/x86/vmlinux.h include/tcpbacklog.h
-
-bpf/maps.bpf.h:
-
-vmlinux/x86/vmlinux.h:
-
-include/tcpbacklog.h:

@@ -1,8 +1,0 @@
-build/bpf/listeners.bpf.o: bpf/listeners.bpf.c bpf/maps.bpf.h \
-  vmlinux/x86/vmlinux.h include/tcpbacklog.h
-
-bpf/maps.bpf.h:
-
-vmlinux/x86/vmlinux.h:
-
-include/tcpbacklog.h:

@@ -1,2 +1,0 @@
-build/user/sysinfo.o: user/sysinfo.c user/sysinfo.h
-user/sysinfo.h:

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * emfile: accept() and accept4() failing with EMFILE. A listener with one
+ * completed connection waiting; RLIMIT_NOFILE (soft) lowered to LIMIT;
+ * descriptors opened until the table is full (exactly LIMIT open); then K
+ * calls of accept() and K of accept4(), each failing with EMFILE. Finally
+ * one descriptor is freed and accept4() takes the waiting connection.
+ *   emfile [-6] [-p PORT] [-l LIMIT] [-k REPEATS]
+ * Ground truth is this driver's own count (no SNMP counter exists).
+ */
+#include "common.h"
+
+#include <sys/syscall.h>
+
+static void close_inherited(void)
+{
+	int fd;
+
+#ifdef SYS_close_range
+	if (!syscall(SYS_close_range, 3u, ~0u, 0u))
+		return;
+#endif
+	for (fd = 3; fd < 4096; fd++)
+		close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	const char *usage = "[-6] [-p PORT] [-l LIMIT] [-k REPEATS]";
+	int family = AF_INET, limit = 16, repeats = 3, opt, i, fd;
+	int lfd, cfd, n_accept = 0, n_accept4 = 0, other = 0, open_fds = 0;
+	int fillers[1024], nfill = 0, accepted;
+	struct tb_mib before, after;
+	struct rlimit rl;
+	uint16_t port = 8080;
+	int rc = 0;
+
+	tb_prog = "emfile";
+	while ((opt = getopt(argc, argv, "6p:l:k:")) != -1) {
+		switch (opt) {
+		case '6':
+			family = AF_INET6;
+			break;
+		case 'p':
+			port = tb_parse_long(optarg, 0, 65535, "port");
+			break;
+		case 'l':
+			limit = tb_parse_long(optarg, 8, 1024, "limit");
+			break;
+		case 'k':
+			repeats = tb_parse_long(optarg, 1, 1000, "repeats");
+			break;
+		default:
+			tb_usage_error(usage);
+		}
+	}
+	if (optind != argc)
+		tb_usage_error(usage);
+
+	/* only 0, 1, 2 and what this driver opens: open_fds is exact */
+	close_inherited();
+	tb_mib_read(&before);
+
+	lfd = tb_listener(family, tb_loopback(family), port, 8, false);
+	port = tb_local_port(lfd);
+	cfd = tb_connect_nb(family, tb_loopback(family), port);
+	if (!tb_wait_connected(cfd, 1000))
+		tb_die("the client did not connect");
+
+	tb_print_identity();
+	tb_kv("family", "%s", tb_family_name(family));
+	tb_kv("laddr", "%s", tb_loopback(family));
+	tb_kv("port", "%u", port);
+	tb_kv("listener_ino", "%llu", (unsigned long long)tb_sock_ino(lfd));
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		tb_die("getrlimit: %s", strerror(errno));
+	if ((rlim_t)limit > rl.rlim_max)
+		tb_die("limit %d above the hard limit", limit);
+	rl.rlim_cur = limit;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		tb_die("setrlimit: %s", strerror(errno));
+
+	/* fill every free slot below the limit */
+	for (i = 0; i < limit + 1; i++) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno != EMFILE)
+			fd = fcntl(lfd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0) {
+			if (errno != EMFILE)
+				tb_die("filling the fd table: %s", strerror(errno));
+			break;
+		}
+		fillers[nfill++] = fd;
+	}
+	for (fd = 0; fd < 4096; fd++)
+		open_fds += fcntl(fd, F_GETFD) != -1;
+
+	for (i = 0; i < repeats; i++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0 && errno == EMFILE)
+			n_accept++;
+		else
+			other++;
+		if (fd >= 0)
+			close(fd);
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0 && errno == EMFILE)
+			n_accept4++;
+		else
+			other++;
+		if (fd >= 0)
+			close(fd);
+	}
+
+	/* one slot free again: the waiting connection is still there */
+	if (nfill)
+		close(fillers[--nfill]);
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	accepted = fd >= 0;
+
+	tb_kv("nofile_limit", "%d", limit);
+	tb_kv("open_fds", "%d", open_fds);
+	tb_kv("accept_emfile", "%d", n_accept);
+	tb_kv("accept4_emfile", "%d", n_accept4);
+	tb_kv("emfile_total", "%d", n_accept + n_accept4);
+	tb_kv("other_results", "%d", other);
+	tb_kv("accepted_after", "%d", accepted);
+
+	if (fd >= 0)
+		close(fd);
+	while (nfill)
+		close(fillers[--nfill]);
+	close(cfd);
+	close(lfd);
+	tb_mib_read(&after);
+	tb_mib_print_delta(&before, &after);
+
+	if (open_fds != limit || n_accept != repeats || n_accept4 != repeats ||
+	    other || !accepted) {
+		tb_warn("unexpected: open_fds %d (limit %d), EMFILE %d+%d of %d+%d, "
+			"other %d, accepted %d", open_fds, limit, n_accept,
+			n_accept4, repeats, repeats, other, accepted);
+		rc = 1;
+	}
+	if (!rc)
+		tb_kv("result", "ok");
+	return rc;
+}
