@@ -242,10 +242,20 @@ static __always_inline int read_pkt(const struct sk_buff *skb, struct pkt *p)
 	return 0;
 }
 
-/* The network namespace a received packet is in. */
+/*
+ * The network namespace a received packet is in. TCP has cleared skb->dev
+ * by the time it frees the packet; the input route still names the device.
+ */
 static __always_inline __u32 skb_netns(const struct sk_buff *skb)
 {
-	return BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+	struct net_device *dev = BPF_CORE_READ(skb, dev);
+	struct dst_entry *dst;
+
+	if (!dev) {
+		dst = (struct dst_entry *)(BPF_CORE_READ(skb, _skb_refdst) & ~1UL);
+		dev = BPF_CORE_READ(dst, dev);
+	}
+	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
 }
 
 /*

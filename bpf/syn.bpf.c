@@ -54,15 +54,11 @@ int BPF_PROG(syn_consumed, struct sk_buff *skb, void *location)
 
 	if ((__u64)location < syn_caller_start || (__u64)location >= syn_caller_end)
 		return 0;
-	bpf_printk("loc ok");
 	if (read_pkt(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
 		return 0;
 	netns = skb_netns(skb);
-	bpf_printk("syn netns %u dport %u dev %llx", netns, p.dport, (__u64)BPF_CORE_READ(skb, dev));
-	bpf_printk("refdst %llx", BPF_CORE_READ(skb, _skb_refdst));
 	if (!find_moved_listener(netns, &p, &m))
 		return 0;
-	bpf_printk("moved");
 
 	/* The drop is claimed even out of scope, so it is not reported later. */
 	if (!in_scope(netns, p.dport, m.l->owner_pid))
