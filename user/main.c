@@ -5,6 +5,7 @@
  * or --duration, print the exact totals and detach.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,9 +160,22 @@ int main(int argc, char **argv)
 	if (cfg.duration > 0)
 		deadline = now_ns() + (int64_t)(cfg.duration * 1e9);
 
-	while (!stop_signal) {
-		int n = ring_buffer__poll(rb, POLL_MS);
+	/* wait on the ring buffer and on stdout: a reader that went away (| head -1) ends the run at once */
+	struct pollfd fds[2] = {
+		{ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN },
+		{ .fd = STDOUT_FILENO, .events = 0 },
+	};
 
+	while (!stop_signal) {
+		int n = 0;
+
+		if (poll(fds, 2, POLL_MS) > 0) {
+			if (fds[1].revents & (POLLERR | POLLHUP)) {
+				pipe_closed = true;
+				break;
+			}
+			n = ring_buffer__consume(rb);
+		}
 		if (fflush(stdout) || ferror(stdout) || n == -EPIPE) {
 			pipe_closed = true;
 			break;

@@ -19,6 +19,7 @@
 
 #include "probes.h"
 #include "decode.h"
+#include "kernel_facts.h"
 #include "tcpbacklog.skel.h"
 
 #define CAP_SYS_ADMIN	21
@@ -89,60 +90,17 @@ static bool tracepoint_exists(const char *category, const char *name)
 	return !stat(path, &st);
 }
 
-/*
- * Arguments of a BTF tracepoint (without the leading context pointer), from
- * the kernel's btf_trace_<name> typedef; -1 when the tracepoint is absent.
- */
-static int tp_btf_args(const struct btf *btf, const char *tp)
-{
-	char name[128];
-	const struct btf_type *t;
-	int id;
-
-	snprintf(name, sizeof(name), "btf_trace_%s", tp);
-	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return -1;
-	t = btf__type_by_id(btf, id);			/* typedef */
-	t = btf__type_by_id(btf, t->type);		/* pointer */
-	if (!t || !btf_is_ptr(t))
-		return -1;
-	t = btf__type_by_id(btf, t->type);		/* function prototype */
-	if (!t || !btf_is_func_proto(t))
-		return -1;
-	return btf_vlen(t) - 1;
-}
-
 /* [start, end) of a kernel function from /proc/kallsyms. */
 static int kallsyms_range(const char *func, uint64_t *start, uint64_t *end)
 {
-	char line[512], sym[256], type;
-	unsigned long long addr, best_next = 0;
-	bool found = false;
 	FILE *f = fopen("/proc/kallsyms", "r");
+	int err;
 
-	*start = *end = 0;
 	if (!f)
 		return -errno;
-	/* kallsyms is sorted by address within the kernel image. */
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) != 3)
-			continue;
-		if (!found) {
-			if (!strcmp(sym, func)) {
-				*start = addr;
-				found = true;
-			}
-		} else if (addr > *start) {
-			best_next = addr;
-			break;
-		}
-	}
+	err = kernel_kallsyms_range(f, func, start, end);
 	fclose(f);
-	if (!found || !*start)
-		return -ENOENT;
-	*end = best_next ? best_next : *start + 4096;
-	return 0;
+	return err;
 }
 
 static bool tb_verbose;
@@ -176,9 +134,9 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	btf = btf__load_vmlinux_btf();
 	if (!btf)
 		return fail(errbuf, errlen, "cannot read kernel BTF: %s", strerror(errno));
-	kfree_args = tp_btf_args(btf, "kfree_skb");
-	consume_args = tp_btf_args(btf, "consume_skb");
-	err = tp_btf_args(btf, "inet_sock_set_state");
+	kfree_args = kernel_tp_btf_args(btf, "kfree_skb");
+	consume_args = kernel_tp_btf_args(btf, "consume_skb");
+	err = kernel_tp_btf_args(btf, "inet_sock_set_state");
 	btf__free(btf);
 	if (err < 0)
 		return fail(errbuf, errlen, "kernel has no sock:inet_sock_set_state tracepoint: listeners cannot be tracked");

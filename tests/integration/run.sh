@@ -1,0 +1,705 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Integration tests: run each scenario driver in a fresh network namespace
+# while build/tcpbacklog traces that namespace, then hold the tracer to its
+# promise against the kernel's own counters (nstat, per namespace, exact):
+#   totals.syn_drop + totals.accept_overflow                       == TcpExtListenDrops
+#   totals.syn_drop_reasons.accept_queue_full + totals.accept_overflow == TcpExtListenOverflows
+# plus, per scenario, the event lines themselves (count, owner pid/comm,
+# ports, family, reason, queue state, errno ...).
+#
+#   tests/integration/run.sh BIN DRIVER_DIR [SCENARIO...]
+#
+# Needs root, ip(8), nstat, jq. Creates namespaces tb-<pid>-<n> and always
+# removes them. Prints one PASS/FAIL line per scenario, then "N passed,
+# N failed"; exits 1 if any failed. TB_IT_KEEP=1 keeps the work directory.
+
+set -u
+
+usage() {
+	echo "usage: $0 BIN DRIVER_DIR [SCENARIO...]" >&2
+	exit 2
+}
+[ $# -ge 2 ] || usage
+
+abspath() {
+	case "$1" in
+	/*) printf '%s\n' "$1" ;;
+	*) printf '%s/%s\n' "$PWD" "$1" ;;
+	esac
+}
+
+BIN=$(abspath "$1")
+DRV=$(abspath "$2")
+shift 2
+ONLY="$*"
+
+START_TIMEOUT=10	# s, for the tracer's start record
+STOP_TIMEOUT=10		# s, for the tracer to exit after SIGINT
+DRIVER_TIMEOUT=30	# s, hard limit for one driver
+DRAIN=0.3		# s, after the traffic, before SIGINT
+
+WORK=$(mktemp -d /tmp/tb-it.XXXXXX) || exit 1
+NS_SEQ=0
+NAMESPACES=()
+BG_PIDS=()
+PASSED=0
+FAILED=0
+
+cleanup() {
+	local p ns i
+
+	trap - EXIT INT TERM
+	for p in "${BG_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null || continue
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${BG_PIDS[@]}"; do
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	for ns in "${NAMESPACES[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | while read -r p; do
+			kill -KILL "$p" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ "${TB_IT_KEEP:-0}" = 1 ]; then
+		echo "work directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- setup --
+
+PRE_ERR=""
+[ "$(id -u)" = 0 ] || PRE_ERR="not root"
+command -v ip >/dev/null 2>&1 || PRE_ERR="${PRE_ERR:+$PRE_ERR; }ip(8) missing"
+command -v nstat >/dev/null 2>&1 || PRE_ERR="${PRE_ERR:+$PRE_ERR; }nstat missing (iproute2)"
+if ! command -v jq >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
+   command -v apt-get >/dev/null 2>&1; then
+	echo "installing jq" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq jq >/dev/null 2>&1; }
+fi
+command -v jq >/dev/null 2>&1 || PRE_ERR="${PRE_ERR:+$PRE_ERR; }jq missing"
+
+BIN_ERR=""
+if [ ! -e "$BIN" ]; then
+	BIN_ERR="tracer $BIN does not exist (build it with make)"
+elif [ ! -f "$BIN" ] || [ ! -x "$BIN" ]; then
+	BIN_ERR="tracer $BIN is not an executable file"
+fi
+
+# --------------------------------------------------------------- helpers --
+
+ERRS=()
+err() {
+	ERRS+=("$*")
+}
+
+# new_ns VAR: create a namespace with lo up, name in VAR
+new_ns() {
+	local name="tb-$$-$NS_SEQ"
+
+	NS_SEQ=$((NS_SEQ + 1))
+	if ! ip netns add "$name" 2>"$WORK/ns.err"; then
+		err "ip netns add $name: $(cat "$WORK/ns.err")"
+		return 1
+	fi
+	NAMESPACES+=("$name")
+	if ! ip -n "$name" link set lo up 2>"$WORK/ns.err"; then
+		err "lo up in $name: $(cat "$WORK/ns.err")"
+		return 1
+	fi
+	printf -v "$1" '%s' "$name"
+}
+
+del_ns() {
+	ip netns del "$1" 2>/dev/null
+}
+
+ns_inode() {
+	stat -L -c %i "/var/run/netns/$1"
+}
+
+# nstat_get NS COUNTER: absolute value in the namespace (-a absolute, -s
+# keep no history, -z zeros too)
+nstat_get() {
+	ip netns exec "$1" nstat -asz "$2" 2>/dev/null |
+		awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print "?" }'
+}
+
+# read_mib NS: LD LO RQD (ListenDrops, ListenOverflows, TCPReqQFullDrop)
+read_mib() {
+	LD=$(nstat_get "$1" TcpExtListenDrops)
+	LO=$(nstat_get "$1" TcpExtListenOverflows)
+	RQD=$(nstat_get "$1" TcpExtTCPReqQFullDrop)
+}
+
+# kv FILE KEY: value of the last KEY= line of a driver's output
+kv() {
+	sed -n "s/^$2=//p" "$1" | tail -n 1
+}
+
+# tracer_start NS NAME [ARGS...]: start the tracer on NS, wait for "start"
+TRACER_PID=""
+TRACER_OK=0
+tracer_start() {
+	local ns=$1 name=$2 i
+	shift 2
+
+	TRACER_OUT="$WORK/$name.tracer.out"
+	TRACER_ERR="$WORK/$name.tracer.err"
+	TRACER_PID=""
+	TRACER_OK=0
+	: >"$TRACER_OUT"
+	: >"$TRACER_ERR"
+	if [ -n "$BIN_ERR" ]; then
+		err "$BIN_ERR"
+		return 1
+	fi
+	"$BIN" --json -n "/var/run/netns/$ns" "$@" >"$TRACER_OUT" 2>"$TRACER_ERR" &
+	TRACER_PID=$!
+	BG_PIDS+=("$TRACER_PID")
+	for ((i = 0; i < START_TIMEOUT * 10; i++)); do
+		if grep -q '"event" *: *"start"' "$TRACER_OUT" 2>/dev/null; then
+			TRACER_OK=1
+			return 0
+		fi
+		if ! kill -0 "$TRACER_PID" 2>/dev/null; then
+			wait "$TRACER_PID"
+			err "tracer exited (status $?) before its start record"
+			TRACER_PID=""
+			return 1
+		fi
+		sleep 0.1
+	done
+	err "no start record from the tracer within ${START_TIMEOUT}s"
+	return 1
+}
+
+# tracer_stop: SIGINT, bounded wait; sets TRACER_RC
+tracer_stop() {
+	local i
+
+	TRACER_RC=""
+	[ -n "$TRACER_PID" ] || return 0
+	sleep "$DRAIN"
+	kill -INT "$TRACER_PID" 2>/dev/null
+	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+		kill -0 "$TRACER_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$TRACER_PID" 2>/dev/null; then
+		err "tracer still running ${STOP_TIMEOUT}s after SIGINT (killed)"
+		kill -KILL "$TRACER_PID" 2>/dev/null
+	fi
+	wait "$TRACER_PID"
+	TRACER_RC=$?
+	TRACER_PID=""
+	[ "$TRACER_RC" = 0 ] || err "tracer exit status $TRACER_RC after SIGINT"
+}
+
+# run_driver NS NAME DRIVER [ARGS...]: run a driver to completion in NS;
+# output in $WORK/NAME.drv (stdout) and NAME.drv.err; sets DRV_OUT, DRV_RC
+run_driver() {
+	local ns=$1 name=$2 drv=$3
+	shift 3
+
+	DRV_OUT="$WORK/$name.drv"
+	DRV_RC=127
+	if [ ! -x "$DRV/$drv" ]; then
+		err "driver $DRV/$drv missing (make build/tests/integration/$drv)"
+		: >"$DRV_OUT"
+		return 1
+	fi
+	timeout -k 2 "$DRIVER_TIMEOUT" ip netns exec "$ns" "$DRV/$drv" "$@" \
+		>"$DRV_OUT" 2>"$DRV_OUT.err" </dev/null
+	DRV_RC=$?
+	if [ "$DRV_RC" != 0 ]; then
+		err "driver $drv $* exited with status $DRV_RC: $(tr '\n' ' ' <"$DRV_OUT.err")"
+		return 1
+	fi
+}
+
+# ---------------------------------------------- checks on tracer output --
+
+# jq over the tracer's output
+jqo() {
+	jq -r "$@" "$TRACER_OUT" 2>/dev/null
+}
+
+# count of event lines of a kind, optionally with an extra jq condition
+ev_count() {
+	jqo --arg k "$1" "select(.event == \$k) | select(${2:-true}) | 1" | wc -l
+}
+
+tot() {
+	jqo "select(.event == \"totals\") | $1 // \"missing\""
+}
+
+# ev_expect KIND FIELD VALUE: every KIND event has .FIELD == VALUE
+ev_expect() {
+	local bad
+
+	bad=$(jqo --arg k "$1" --arg f "$2" --arg v "$3" \
+		'select(.event == $k) | (.[$f] | if . == null then "(none)" else tostring end)
+		 | select(. != $v)' | sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }')
+	[ -z "$bad" ] || err "$1.$2: expected $3, got $bad"
+}
+
+# ev_expect_in KIND FIELD LIST: every KIND event has .FIELD in the comma list
+ev_expect_in() {
+	local bad
+
+	bad=$(jqo --arg k "$1" --arg f "$2" --arg l "$3" \
+		'select(.event == $k) | (.[$f] | if . == null then "(none)" else tostring end)
+		 | select(. as $x | ($l | split(",")) | index($x) | not)' |
+		sort | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }')
+	[ -z "$bad" ] || err "$1.$2: expected one of {$3}, got $bad"
+}
+
+# check_promise NS: the exact equalities, JSON Lines form, lines == totals.
+# Sets T_* and LD/LO/RQD.
+check_promise() {
+	local ns=$1 ino n first last nstart ntot
+
+	read_mib "$ns"
+	[ "$TRACER_OK" = 1 ] || return 0
+	if ! jq -e . "$TRACER_OUT" >/dev/null 2>&1; then
+		err "tracer output is not valid JSON Lines"
+		return 0
+	fi
+	nstart=$(ev_count start)
+	ntot=$(ev_count totals)
+	first=$(jqo -s '.[0].event // "(empty)"')
+	last=$(jqo -s '.[-1].event // "(empty)"')
+	[ "$nstart" = 1 ] || err "$nstart start records (expected 1)"
+	[ "$ntot" = 1 ] || err "$ntot totals records (expected 1)"
+	[ "$first" = start ] || err "first record is '$first', not start"
+	[ "$last" = totals ] || err "last record is '$last', not totals"
+
+	T_SYN=$(tot .syn_drop)
+	T_AO=$(tot .accept_overflow)
+	T_AE=$(tot .accept_error)
+	T_AQF=$(tot .syn_drop_reasons.accept_queue_full)
+	T_SQF=$(tot .syn_drop_reasons.syn_queue_full)
+	T_OTH=$(tot .syn_drop_reasons.other)
+	T_SUP=$(tot .suppressed)
+	T_LOST=$(tot .lost)
+	for n in T_SYN T_AO T_AE T_AQF T_SQF T_OTH T_SUP T_LOST; do
+		case "${!n}" in
+		'' | *[!0-9]*)
+			err "totals: $n is '${!n}'"
+			return 0 ;;
+		esac
+	done
+	case "$LD$LO" in
+	*[!0-9]*)
+		err "nstat unreadable (ListenDrops '$LD', ListenOverflows '$LO')"
+		return 0 ;;
+	esac
+
+	[ $((T_SYN + T_AO)) = "$LD" ] ||
+		err "syn_drop $T_SYN + accept_overflow $T_AO = $((T_SYN + T_AO)) != ListenDrops $LD"
+	[ $((T_AQF + T_AO)) = "$LO" ] ||
+		err "syn_drop_reasons.accept_queue_full $T_AQF + accept_overflow $T_AO = $((T_AQF + T_AO)) != ListenOverflows $LO"
+	[ $((T_AQF + T_SQF + T_OTH)) = "$T_SYN" ] ||
+		err "syn_drop_reasons sum $((T_AQF + T_SQF + T_OTH)) != syn_drop $T_SYN"
+
+	n=$(ev_count syn_drop)
+	[ "$n" = "$T_SYN" ] || err "$n syn_drop lines, totals.syn_drop $T_SYN (suppressed $T_SUP, lost $T_LOST)"
+	n=$(ev_count syn_drop '.reason == "accept_queue_full"')
+	[ "$n" = "$T_AQF" ] || err "$n syn_drop lines with reason accept_queue_full, totals $T_AQF"
+	n=$(ev_count syn_drop '.reason == "syn_queue_full"')
+	[ "$n" = "$T_SQF" ] || err "$n syn_drop lines with reason syn_queue_full, totals $T_SQF"
+	n=$(ev_count syn_drop '.reason == "other"')
+	[ "$n" = "$T_OTH" ] || err "$n syn_drop lines with reason other, totals $T_OTH"
+	n=$(ev_count accept_overflow)
+	[ "$n" = "$T_AO" ] || err "$n accept_overflow lines, totals.accept_overflow $T_AO (suppressed $T_SUP, lost $T_LOST)"
+	n=$(ev_count accept_error)
+	[ "$n" = "$T_AE" ] || err "$n accept_error lines, totals.accept_error $T_AE"
+	n=$(jqo 'select(.event != "start" and .event != "totals" and .event != "syn_drop"
+		 and .event != "accept_overflow" and .event != "accept_error") | .event' | sort -u | tr '\n' ' ')
+	[ -z "$n" ] || err "unknown record kinds: $n"
+
+	ino=$(ns_inode "$ns")
+	ev_expect syn_drop netns "$ino"
+	ev_expect accept_overflow netns "$ino"
+	ev_expect accept_error netns "$ino"
+}
+
+# the listener identity every drop event of KIND must carry
+check_listener_events() {
+	local kind=$1 out=$2
+
+	[ "$TRACER_OK" = 1 ] || return 0
+	ev_expect "$kind" pid "$(kv "$out" pid)"
+	ev_expect "$kind" comm "$(kv "$out" comm)"
+	ev_expect "$kind" lport "$(kv "$out" port)"
+	ev_expect "$kind" family "$(kv "$out" family)"
+	ev_expect "$kind" laddr "$(kv "$out" laddr)"
+}
+
+# verdict NAME SUMMARY: print PASS/FAIL for the scenario
+verdict() {
+	local name=$1 summary=$2 e
+
+	if [ ${#ERRS[@]} = 0 ]; then
+		echo "PASS $name: $summary"
+		PASSED=$((PASSED + 1))
+	else
+		printf 'FAIL %s: %s' "$name" "${ERRS[0]}"
+		[ ${#ERRS[@]} -lt 2 ] || printf '; %s' "${ERRS[@]:1}"
+		printf '\n'
+		echo "    ($summary)"
+		if [ -s "${TRACER_ERR:-/dev/null}" ]; then
+			echo "    tracer stderr:"
+			head -c 2000 "$TRACER_ERR" | sed 's/^/      /'
+		fi
+		if [ -s "${TRACER_OUT:-/dev/null}" ]; then
+			echo "    tracer output, last lines:"
+			tail -n 6 "$TRACER_OUT" | cut -c1-400 | sed 's/^/      /'
+		fi
+		FAILED=$((FAILED + 1))
+	fi
+	ERRS=()
+	TRACER_OUT=""
+	TRACER_ERR=""
+}
+
+summary_line() {
+	if [ "$TRACER_OK" = 1 ]; then
+		echo "ListenDrops=$LD ListenOverflows=$LO ReqQFullDrop=$RQD tracer: syn_drop=$T_SYN (aqf=$T_AQF sqf=$T_SQF other=$T_OTH) accept_overflow=$T_AO accept_error=$T_AE suppressed=$T_SUP lost=$T_LOST"
+	else
+		echo "ListenDrops=$LD ListenOverflows=$LO ReqQFullDrop=$RQD tracer: not run"
+	fi
+}
+
+reset_state() {
+	ERRS=()
+	TRACER_OK=0
+	TRACER_PID=""
+	TRACER_OUT=""
+	TRACER_ERR=""
+	LD="?" LO="?" RQD="?"
+	T_SYN="?" T_AO="?" T_AE="?" T_AQF="?" T_SQF="?" T_OTH="?" T_SUP="?" T_LOST="?"
+	if [ -n "$PRE_ERR" ]; then
+		err "$PRE_ERR"
+		return 1
+	fi
+}
+
+# ------------------------------------------------------------ scenarios --
+
+# Loopback SYN-time overflow: listen(fd, 1), 6 connects, 1.5 s.
+sc_overflow() {
+	local name=$1 ns
+	shift
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	tracer_start "$ns" "$name"
+	run_driver "$ns" "$name" overflow "$@"
+	tracer_stop
+	check_promise "$ns"
+	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	if [ "$TRACER_OK" = 1 ]; then
+		check_listener_events syn_drop "$DRV_OUT"
+		ev_expect syn_drop reason accept_queue_full
+		ev_expect syn_drop raddr "$(kv "$DRV_OUT" laddr)"
+		ev_expect_in syn_drop rport "$(kv "$DRV_OUT" dropped_ports)"
+		ev_expect syn_drop backlog 2
+		ev_expect syn_drop backlog_max 1
+		[ "$T_AO" = 0 ] || err "accept_overflow $T_AO, expected 0"
+	fi
+	del_ns "$ns"
+	verdict "$name" "$(summary_line)"
+}
+
+# TUN peer: synq (SYN queue full), ack (cookie ACK overflow), late-ack
+# (request-sock ACK overflow)
+sc_tun() {
+	local name=$1 mode=$2 ns exp_ld exp_lo
+	shift 2
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	tracer_start "$ns" "$name"
+	run_driver "$ns" "$name" tun_peer -m "$mode" "$@"
+	tracer_stop
+	check_promise "$ns"
+	exp_ld=$(kv "$DRV_OUT" expect_listen_drops)
+	exp_lo=$(kv "$DRV_OUT" expect_listen_overflows)
+	[ "$LD" = "$exp_ld" ] && [ "$LO" = "$exp_lo" ] ||
+		err "scenario setup: ListenDrops $LD / ListenOverflows $LO, the driver expected $exp_ld / $exp_lo"
+	if [ "$TRACER_OK" = 1 ]; then
+		case "$mode" in
+		synq)
+			check_listener_events syn_drop "$DRV_OUT"
+			ev_expect syn_drop reason syn_queue_full
+			ev_expect syn_drop raddr "$(kv "$DRV_OUT" raddr)"
+			ev_expect_in syn_drop rport "$(kv "$DRV_OUT" dropped_ports)"
+			ev_expect syn_drop backlog 0
+			ev_expect syn_drop backlog_max "$(kv "$DRV_OUT" backlog)"
+			ev_expect syn_drop synq $(($(kv "$DRV_OUT" backlog) + 1))
+			[ "$T_SQF" = "$RQD" ] || err "syn_drop_reasons.syn_queue_full $T_SQF != TCPReqQFullDrop $RQD"
+			;;
+		ack | late-ack)
+			check_listener_events accept_overflow "$DRV_OUT"
+			ev_expect accept_overflow reason accept_queue_full
+			ev_expect accept_overflow raddr "$(kv "$DRV_OUT" raddr)"
+			ev_expect_in accept_overflow rport "$(kv "$DRV_OUT" overflow_ports)"
+			ev_expect accept_overflow backlog $(($(kv "$DRV_OUT" backlog) + 1))
+			ev_expect accept_overflow backlog_max "$(kv "$DRV_OUT" backlog)"
+			[ "$T_SYN" = 0 ] || err "syn_drop $T_SYN, expected 0"
+			;;
+		esac
+	fi
+	del_ns "$ns"
+	verdict "$name" "$(summary_line)"
+}
+
+# SO_REUSEPORT group; -f: one owner process per member
+sc_reuseport() {
+	local name=$1 ns i m pid drops n
+	shift
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	tracer_start "$ns" "$name"
+	run_driver "$ns" "$name" reuseport "$@"
+	tracer_stop
+	check_promise "$ns"
+	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	if [ "$TRACER_OK" = 1 ]; then
+		ev_expect syn_drop reason accept_queue_full
+		ev_expect syn_drop lport "$(kv "$DRV_OUT" port)"
+		ev_expect syn_drop family "$(kv "$DRV_OUT" family)"
+		ev_expect syn_drop comm "$(kv "$DRV_OUT" comm)"
+		ev_expect_in syn_drop rport "$(kv "$DRV_OUT" dropped_ports)"
+		ev_expect syn_drop backlog 2
+		m=$(kv "$DRV_OUT" members)
+		if [ "$(kv "$DRV_OUT" fork)" = 1 ]; then
+			# each member's drops are attributed to its own owner
+			for ((i = 0; i < ${m:-0}; i++)); do
+				pid=$(kv "$DRV_OUT" "member${i}_pid")
+				drops=$(kv "$DRV_OUT" "member${i}_drops")
+				n=$(ev_count syn_drop ".pid == $pid")
+				[ "$n" = "$drops" ] ||
+					err "member $i (pid $pid): $n syn_drop events, its listener dropped $drops"
+			done
+			ev_expect_in syn_drop pid "$(sed -n 's/^member[0-9]*_pid=//p' "$DRV_OUT" | paste -sd,)"
+		else
+			ev_expect syn_drop pid "$(kv "$DRV_OUT" pid)"
+		fi
+	fi
+	del_ns "$ns"
+	verdict "$name" "$(summary_line)"
+}
+
+# A listener that exists before the tracer starts: owner found from /proc.
+# With "pid" as the 2nd argument the tracer also gets -p <driver pid>.
+sc_preexisting() {
+	local name=$1 pidmode=${2:-} ns dpid bg i
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	DRV_OUT="$WORK/$name.drv"
+	: >"$DRV_OUT"
+	if [ ! -x "$DRV/preexisting" ]; then
+		err "driver $DRV/preexisting missing"
+		del_ns "$ns"
+		verdict "$name" "not run"
+		return
+	fi
+	timeout -k 2 "$DRIVER_TIMEOUT" ip netns exec "$ns" "$DRV/preexisting" -p 8080 -t 25000 \
+		>"$DRV_OUT" 2>"$DRV_OUT.err" </dev/null &
+	bg=$!
+	BG_PIDS+=("$bg")
+	for ((i = 0; i < 50; i++)); do
+		grep -q '^ready=1' "$DRV_OUT" && break
+		kill -0 "$bg" 2>/dev/null || break
+		sleep 0.1
+	done
+	dpid=$(kv "$DRV_OUT" pid)
+	if ! grep -q '^ready=1' "$DRV_OUT" || [ -z "$dpid" ]; then
+		err "driver preexisting did not get ready: $(tr '\n' ' ' <"$DRV_OUT.err")"
+	else
+		if [ "$pidmode" = pid ]; then
+			tracer_start "$ns" "$name" -p "$dpid"
+		else
+			tracer_start "$ns" "$name"
+		fi
+		kill -USR1 "$dpid"
+	fi
+	wait "$bg"
+	DRV_RC=$?
+	[ "$DRV_RC" = 0 ] ||
+		err "driver preexisting exited with status $DRV_RC: $(tr '\n' ' ' <"$DRV_OUT.err")"
+	tracer_stop
+	check_promise "$ns"
+	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	if [ "$TRACER_OK" = 1 ]; then
+		check_listener_events syn_drop "$DRV_OUT"
+		ev_expect syn_drop reason accept_queue_full
+		ev_expect_in syn_drop rport "$(kv "$DRV_OUT" dropped_ports)"
+		ev_expect syn_drop backlog 2
+		ev_expect syn_drop backlog_max 1
+	fi
+	del_ns "$ns"
+	verdict "$name" "$(summary_line)"
+}
+
+# accept()/accept4() failing with EMFILE; ground truth: the driver's count
+sc_emfile() {
+	local name=$1 ns want limit
+	shift
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	tracer_start "$ns" "$name"
+	run_driver "$ns" "$name" emfile "$@"
+	tracer_stop
+	check_promise "$ns"
+	want=$(kv "$DRV_OUT" emfile_total)
+	limit=$(kv "$DRV_OUT" nofile_limit)
+	[ "$LD" = 0 ] || err "scenario setup: ListenDrops $LD, expected 0"
+	if [ "$TRACER_OK" = 1 ]; then
+		[ "$T_AE" = "$want" ] || err "totals.accept_error $T_AE, the driver saw $want EMFILE returns"
+		ev_expect accept_error pid "$(kv "$DRV_OUT" pid)"
+		ev_expect accept_error comm "$(kv "$DRV_OUT" comm)"
+		ev_expect accept_error lport "$(kv "$DRV_OUT" port)"
+		ev_expect accept_error laddr "$(kv "$DRV_OUT" laddr)"
+		ev_expect accept_error family "$(kv "$DRV_OUT" family)"
+		ev_expect accept_error errno 24
+		ev_expect accept_error error EMFILE
+		ev_expect accept_error nofile_limit "$limit"
+		ev_expect accept_error open_fds "$(kv "$DRV_OUT" open_fds)"
+		[ "$T_SYN" = 0 ] && [ "$T_AO" = 0 ] || err "syn_drop $T_SYN / accept_overflow $T_AO, expected 0"
+	fi
+	del_ns "$ns"
+	verdict "$name" "driver EMFILE=$want; $(summary_line)"
+}
+
+# The same port overflowing in two namespaces, only the first traced.
+sc_two_netns() {
+	local name=$1 ns1 ns2 ino2 out2 bg rc2 ld2 n
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns1 || { verdict "$name" "setup"; return; }
+	new_ns ns2 || { verdict "$name" "setup"; return; }
+	ino2=$(ns_inode "$ns2")
+	out2="$WORK/$name.ns2.drv"
+	tracer_start "$ns1" "$name"
+	timeout -k 2 "$DRIVER_TIMEOUT" ip netns exec "$ns2" "$DRV/overflow" -p 8080 \
+		>"$out2" 2>"$out2.err" </dev/null &
+	bg=$!
+	BG_PIDS+=("$bg")
+	run_driver "$ns1" "$name" overflow -p 8080
+	wait "$bg"
+	rc2=$?
+	[ "$rc2" = 0 ] || err "driver overflow in the second namespace exited with status $rc2"
+	tracer_stop
+	check_promise "$ns1"
+	ld2=$(nstat_get "$ns2" TcpExtListenDrops)
+	[ "$LD" != 0 ] && [ "${ld2:-0}" != 0 ] ||
+		err "scenario setup: ListenDrops $LD (traced) / $ld2 (other), both should be > 0"
+	if [ "$TRACER_OK" = 1 ]; then
+		n=$(jqo "select((.netns | tostring) == \"$ino2\") | 1" | wc -l)
+		[ "$n" = 0 ] || err "$n records name the untraced namespace $ino2"
+		check_listener_events syn_drop "$DRV_OUT"
+		ev_expect_in syn_drop rport "$(kv "$DRV_OUT" dropped_ports)"
+	fi
+	del_ns "$ns1"
+	del_ns "$ns2"
+	verdict "$name" "other namespace ListenDrops=$ld2; $(summary_line)"
+}
+
+# -P filter: other port -> nothing; the overflowing port -> everything
+sc_port_filter() {
+	local name=$1 match=$2 ns n
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	if [ "$match" = 1 ]; then
+		tracer_start "$ns" "$name" -P 9 -P 8080
+	else
+		tracer_start "$ns" "$name" -P 8081
+	fi
+	run_driver "$ns" "$name" overflow -p 8080
+	tracer_stop
+	read_mib "$ns"
+	[ "$LD" != 0 ] && [ "$LD" != "?" ] || err "scenario setup: ListenDrops $LD, expected > 0"
+	if [ "$match" = 1 ]; then
+		check_promise "$ns"
+		check_listener_events syn_drop "$DRV_OUT"
+	elif [ "$TRACER_OK" = 1 ]; then
+		jq -e . "$TRACER_OUT" >/dev/null 2>&1 || err "tracer output is not valid JSON Lines"
+		n=$(jqo 'select(.event != "start" and .event != "totals") | 1' | wc -l)
+		[ "$n" = 0 ] || err "$n event records for a port that was not asked for"
+		T_SYN=$(tot .syn_drop)
+		T_AO=$(tot .accept_overflow)
+		T_AE=$(tot .accept_error)
+		[ "$T_SYN/$T_AO/$T_AE" = 0/0/0 ] ||
+			err "totals syn_drop/accept_overflow/accept_error $T_SYN/$T_AO/$T_AE, expected 0/0/0 outside the filter"
+	fi
+	del_ns "$ns"
+	verdict "$name" "$(summary_line)"
+}
+
+# -p filter with a pid that owns nothing -> nothing
+sc_pid_filter_other() {
+	local name=$1 ns n
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	tracer_start "$ns" "$name" -p $$
+	run_driver "$ns" "$name" overflow -p 8080
+	tracer_stop
+	read_mib "$ns"
+	[ "$LD" != 0 ] || err "scenario setup: ListenDrops $LD, expected > 0"
+	if [ "$TRACER_OK" = 1 ]; then
+		n=$(jqo 'select(.event != "start" and .event != "totals") | 1' | wc -l)
+		[ "$n" = 0 ] || err "$n event records for another pid"
+		T_SYN=$(tot .syn_drop)
+		T_AO=$(tot .accept_overflow)
+		[ "$T_SYN/$T_AO" = 0/0 ] || err "totals syn_drop/accept_overflow $T_SYN/$T_AO, expected 0/0"
+	fi
+	del_ns "$ns"
+	verdict "$name" "$(summary_line)"
+}
+
+SCENARIOS="overflow_ipv4 overflow_ipv6 tun_syn_queue_full tun_ack_overflow_cookies
+tun_ack_overflow_reqsk reuseport reuseport_owners preexisting emfile_ipv4 emfile_ipv6
+two_netns port_filter_other port_filter_match pid_filter_other pid_filter_match"
+
+run_one() {
+	case "$1" in
+	overflow_ipv4)		sc_overflow "$1" -p 8080 ;;
+	overflow_ipv6)		sc_overflow "$1" -6 -p 8080 -n 5 ;;
+	tun_syn_queue_full)	sc_tun "$1" synq -c 0 -p 8080 ;;
+	tun_ack_overflow_cookies) sc_tun "$1" ack -c 1 -p 8080 ;;
+	tun_ack_overflow_reqsk)	sc_tun "$1" late-ack -c 0 -p 8080 -k 3 ;;
+	reuseport)		sc_reuseport "$1" -p 8080 -m 3 -n 24 ;;
+	reuseport_owners)	sc_reuseport "$1" -f -p 8080 -m 3 -n 24 ;;
+	preexisting)		sc_preexisting "$1" ;;
+	pid_filter_match)	sc_preexisting "$1" pid ;;
+	emfile_ipv4)		sc_emfile "$1" -p 8080 -l 16 -k 3 ;;
+	emfile_ipv6)		sc_emfile "$1" -6 -p 8080 -l 20 -k 2 ;;
+	two_netns)		sc_two_netns "$1" ;;
+	port_filter_other)	sc_port_filter "$1" 0 ;;
+	port_filter_match)	sc_port_filter "$1" 1 ;;
+	pid_filter_other)	sc_pid_filter_other "$1" ;;
+	*)			echo "unknown scenario $1" >&2; return 1 ;;
+	esac
+}
+
+for s in ${ONLY:-$SCENARIOS}; do
+	run_one "$s" || FAILED=$((FAILED + 1))
+done
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" = 0 ]
