@@ -31,9 +31,9 @@ static void text_start(FILE *out, const struct start_info *info)
 {
 	int i;
 
-	fputs("tcpbacklog: tracing ", out);
+	fputs("tcpbacklog: tracing in ", out);
 	text_write_escaped(out, info->mode ? info->mode : "?");
-	fputs(" on kernel ", out);
+	fputs(" mode on kernel ", out);
 	text_write_escaped(out, info->kernel ? info->kernel : "?");
 	fputs(", ", out);
 	print_sysctl(out, "somaxconn", info->somaxconn);

@@ -176,7 +176,7 @@ static void test_header(void **state)
 	char *got = capture_start(&info);
 
 	assert_string_equal(got,
-		"tcpbacklog: tracing tracepoint on kernel 6.1.0-18-amd64, "
+		"tcpbacklog: tracing in tracepoint mode on kernel 6.1.0-18-amd64, "
 		"somaxconn=4096 tcp_max_syn_backlog=512 tcp_syncookies=1 "
 		"tcp_abort_on_overflow=0; filters: netns=all ports=80,443 "
 		"pid=all; 3 listeners known; Ctrl-C to stop\n" HEADER);
@@ -200,7 +200,7 @@ static void test_header_filters(void **state)
 	char *got = capture_start(&info);
 
 	assert_string_equal(got,
-		"tcpbacklog: tracing kprobe on kernel 6.8.0\\x0a\\x1b]0;pwned\\x07, "
+		"tcpbacklog: tracing in kprobe mode on kernel 6.8.0\\x0a\\x1b]0;pwned\\x07, "
 		"somaxconn=? tcp_max_syn_backlog=? tcp_syncookies=2 "
 		"tcp_abort_on_overflow=1; filters: netns=4026531840 ports=all "
 		"pid=4321; 1 listener known; stopping after 2.5s or Ctrl-C\n"
