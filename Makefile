@@ -97,4 +97,7 @@ vmlinux:
 clean:
 	rm -rf $(BUILD)
 
+# kernel matrix under qemu: make vmtest
+-include tests/vm/vm.mk
+
 -include $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d)

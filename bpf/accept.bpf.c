@@ -153,3 +153,34 @@ int accept4_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return accept_exit(ctx);
 }
+
+/*
+ * fentry mode: every connection accept() takes from a listener's queue.
+ * inet_csk_accept() takes (sk, struct proto_accept_arg *) since 6.10,
+ * (sk, flags, err, kern) before: one program per signature, the loader
+ * picks by BTF.
+ */
+static __always_inline int accepted(struct sock *sk, struct sock *child)
+{
+	__u64 key = (__u64)sk;
+	struct tb_listener *l;
+
+	if (!child)
+		return 0;
+	l = bpf_map_lookup_elem(&listeners, &key);
+	if (l)
+		__sync_fetch_and_add(&l->accepts, 1);
+	return 0;
+}
+
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(accept_exit_arg, struct sock *sk, void *arg, struct sock *child)
+{
+	return accepted(sk, child);
+}
+
+SEC("fexit/inet_csk_accept")
+int BPF_PROG(accept_exit_legacy, struct sock *sk, int flags, int *err, bool kern, struct sock *child)
+{
+	return accepted(sk, child);
+}

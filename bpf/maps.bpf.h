@@ -86,6 +86,24 @@ TB_MAP struct {
 	__type(value, __s32);
 } accept_fds SEC(".maps");
 
+/*
+ * fentry/fexit pairs: the listener's drop counter at entry, per CPU. Entry
+ * and exit run on the same CPU in softirq, so the difference at exit is
+ * exactly this call's drops.
+ */
+struct entry_state {
+	__u64 sk;
+	__u32 drops;
+	__u32 pad;
+};
+
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct entry_state);
+} entry_drops SEC(".maps");
+
 /* ---- helpers ---- */
 
 static __always_inline void count_total(__u32 slot)
@@ -190,6 +208,39 @@ static __always_inline bool claim_drop(const struct sock *sk, struct tb_listener
 	if (now == last)
 		return false;
 	return __sync_val_compare_and_swap(&l->last_drops, last, now) == last;
+}
+
+static __always_inline void entry_save(const struct sock *sk)
+{
+	__u32 zero = 0;
+	struct entry_state *st = bpf_map_lookup_elem(&entry_drops, &zero);
+
+	if (st) {
+		st->sk = (__u64)sk;
+		st->drops = sock_drops(sk);
+	}
+}
+
+/*
+ * Did this call drop (the listener's counter moved since entry)? The
+ * change is consumed, so a nested pair (v6 calling v4 for mapped
+ * addresses) reports it once; the registry's last value follows, so the
+ * tracepoint paths, when mixed in, see only their own drops.
+ */
+static __always_inline bool exit_dropped(const struct sock *sk, struct tb_listener *l)
+{
+	__u32 zero = 0, now;
+	struct entry_state *st = bpf_map_lookup_elem(&entry_drops, &zero);
+
+	if (!st || st->sk != (__u64)sk)
+		return false;
+	now = sock_drops(sk);
+	if (now == st->drops)
+		return false;
+	st->drops = now;
+	if (l)
+		l->last_drops = now;
+	return true;
 }
 
 /* A packet's addresses and ports, read from the skb headers. */

@@ -33,16 +33,19 @@ static __always_inline bool not_listen_drop(enum skb_drop_reason r)
 	       IS_REASON(r, SKB_DROP_REASON_TCP_AOFAILURE);
 }
 
-static __always_inline void report_overflow(struct sk_buff *skb, __u64 sk, struct tb_listener *l, __u32 netns, const struct pkt *p)
+/* Count and report one ACK-time drop; l may be NULL (not registered). */
+static __always_inline void report_overflow(__u64 sk, struct tb_listener *l, __u32 netns, const struct pkt *p)
 {
 	struct tb_event *e;
 	__u32 backlog = BPF_CORE_READ((struct sock *)sk, sk_ack_backlog);
 	__u32 backlog_max = BPF_CORE_READ((struct sock *)sk, sk_max_ack_backlog);
+	/* the kernel's own test, sk_acceptq_is_full() */
 	bool full = backlog > backlog_max;
 
-	if (!in_scope(netns, p->dport, l->owner_pid))
+	if (!in_scope(netns, p->dport, l ? l->owner_pid : 0))
 		return;
-	__sync_fetch_and_add(&l->accept_overflows, 1);
+	if (l)
+		__sync_fetch_and_add(&l->accept_overflows, 1);
 	count_total(TB_TOTAL_ACCEPT_OVERFLOW);
 	if (!full)
 		count_total(TB_TOTAL_ACCEPT_OVERFLOW_OTHER);
@@ -55,7 +58,8 @@ static __always_inline void report_overflow(struct sk_buff *skb, __u64 sk, struc
 	e->netns = netns;
 	queue_state((const struct sock *)sk, e);
 	event_pkt(e, p);
-	event_owner(e, l);
+	if (l)
+		event_owner(e, l);
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -77,7 +81,7 @@ int BPF_PROG(ack_dropped_rx_sk, struct sk_buff *skb, void *location,
 		return 0;
 	if (read_pkt(skb, &p))
 		return 0;
-	report_overflow(skb, key, l, sock_netns(rx_sk), &p);
+	report_overflow(key, l, sock_netns(rx_sk), &p);
 	return 0;
 }
 
@@ -96,6 +100,52 @@ int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location, enum skb_drop_rea
 		return 0;
 	if (not_listen_drop(reason))
 		return 0;
-	report_overflow(skb, m.sk, m.l, netns, &p);
+	report_overflow(m.sk, m.l, netns, &p);
 	return 0;
+}
+
+/*
+ * fentry mode: the syn_recv_sock functions create the child at the final
+ * ACK and fail (tcp_listendrop) when the accept queue is full. IPv6
+ * listeners call the IPv4 one for mapped addresses; the change is
+ * consumed at the inner exit, so it is reported once.
+ */
+static __always_inline int recv_sock_exit(const struct sock *sk, struct sk_buff *skb, struct sock *child)
+{
+	__u64 key = (__u64)sk;
+	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &key);
+	struct pkt p = {};
+
+	if (child || !exit_dropped(sk, l) || read_pkt(skb, &p))
+		return 0;
+	report_overflow(key, l, sock_netns(sk), &p);
+	return 0;
+}
+
+SEC("fentry/tcp_v4_syn_recv_sock")
+int BPF_PROG(ack4_enter, const struct sock *sk)
+{
+	entry_save(sk);
+	return 0;
+}
+
+SEC("fexit/tcp_v4_syn_recv_sock")
+int BPF_PROG(ack4_exit, const struct sock *sk, struct sk_buff *skb, void *req, void *dst,
+	     void *req_unhash, bool *own_req, struct sock *child)
+{
+	return recv_sock_exit(sk, skb, child);
+}
+
+SEC("fentry/tcp_v6_syn_recv_sock")
+int BPF_PROG(ack6_enter, const struct sock *sk)
+{
+	entry_save(sk);
+	return 0;
+}
+
+SEC("fexit/tcp_v6_syn_recv_sock")
+int BPF_PROG(ack6_exit, const struct sock *sk, struct sk_buff *skb, void *req, void *dst,
+	     void *req_unhash, bool *own_req, struct sock *child)
+{
+	return recv_sock_exit(sk, skb, child);
 }

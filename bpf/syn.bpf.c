@@ -44,41 +44,89 @@ static __always_inline __u32 syn_total_slot(__u32 reason)
 	}
 }
 
-SEC("tp_btf/consume_skb")
-int BPF_PROG(syn_consumed, struct sk_buff *skb, void *location)
+/* Count and report one SYN drop; l may be NULL (listener not registered). */
+static __always_inline void report_syn_drop(const struct sock *sk, struct tb_listener *l,
+					    __u32 netns, const struct pkt *p)
 {
 	struct tb_event ev = {}, *e;
-	struct moved m = {};
-	struct pkt p = {};
-	__u32 netns, reason;
+	__u32 reason;
 
-	if ((__u64)location < syn_caller_start || (__u64)location >= syn_caller_end)
-		return 0;
-	if (read_pkt(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
-		return 0;
-	netns = skb_netns(skb);
-	if (!find_moved_listener(netns, &p, &m))
-		return 0;
-
-	/* The drop is claimed even out of scope, so it is not reported later. */
-	if (!in_scope(netns, p.dport, m.l->owner_pid))
-		return 0;
-	queue_state((const struct sock *)m.sk, &ev);
-	reason = syn_drop_reason((const struct sock *)m.sk, &ev);
-	__sync_fetch_and_add(&m.l->syn_drops[reason & (TB_REASON_MAX - 1)], 1);
+	if (!in_scope(netns, p->dport, l ? l->owner_pid : 0))
+		return;
+	queue_state(sk, &ev);
+	reason = syn_drop_reason(sk, &ev);
+	if (l)
+		__sync_fetch_and_add(&l->syn_drops[reason & (TB_REASON_MAX - 1)], 1);
 	count_total(syn_total_slot(reason));
 
 	e = event_reserve();
 	if (!e)
-		return 0;
+		return;
 	e->kind = TB_KIND_SYN_DROP;
 	e->reason = reason;
 	e->netns = netns;
 	e->backlog = ev.backlog;
 	e->backlog_max = ev.backlog_max;
 	e->synq = ev.synq;
-	event_pkt(e, &p);
-	event_owner(e, m.l);
+	event_pkt(e, p);
+	if (l)
+		event_owner(e, l);
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int syn_freed(struct sk_buff *skb)
+{
+	struct moved m = {};
+	struct pkt p = {};
+	__u32 netns;
+
+	if (read_pkt(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+		return 0;
+	netns = skb_netns(skb);
+	/* The drop is claimed even out of scope, so it is not reported later. */
+	if (find_moved_listener(netns, &p, &m))
+		report_syn_drop((const struct sock *)m.sk, m.l, netns, &p);
+	return 0;
+}
+
+/* 6.3+: consume_skb names its caller; two compares for every other packet. */
+SEC("tp_btf/consume_skb")
+int BPF_PROG(syn_consumed, struct sk_buff *skb, void *location)
+{
+	if ((__u64)location < syn_caller_start || (__u64)location >= syn_caller_end)
+		return 0;
+	return syn_freed(skb);
+}
+
+/* Older kernels: no caller address, so every consumed packet's headers are read. */
+SEC("tp_btf/consume_skb")
+int BPF_PROG(syn_consumed_any, struct sk_buff *skb)
+{
+	return syn_freed(skb);
+}
+
+/*
+ * fentry mode: tcp_conn_request() entry and exit bracket one SYN on one
+ * CPU, so a drop-counter change between them is this SYN's drop, exactly.
+ */
+SEC("fentry/tcp_conn_request")
+int BPF_PROG(syn_enter, struct request_sock_ops *rsk_ops, const void *af_ops,
+	     struct sock *sk, struct sk_buff *skb)
+{
+	entry_save(sk);
+	return 0;
+}
+
+SEC("fexit/tcp_conn_request")
+int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
+	     struct sock *sk, struct sk_buff *skb, int ret)
+{
+	__u64 key = (__u64)sk;
+	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &key);
+	struct pkt p = {};
+
+	if (!exit_dropped(sk, l) || read_pkt(skb, &p))
+		return 0;
+	report_syn_drop(sk, l, sock_netns(sk), &p);
 	return 0;
 }

@@ -83,6 +83,7 @@ struct tb_listener {
 	__u64 syn_drops[TB_REASON_MAX];
 	__u64 accept_overflows;
 	__u64 accept_errors;
+	__u64 accepts;			/* fexit inet_csk_accept only */
 };
 
 /* One ring-buffer record. */
@@ -111,7 +112,7 @@ struct tb_event {
 
 _Static_assert(sizeof(struct tb_addr_key) == 24, "tb_addr_key layout");
 _Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS, "tb_group layout");
-_Static_assert(sizeof(struct tb_listener) == 112, "tb_listener layout");
+_Static_assert(sizeof(struct tb_listener) == 120, "tb_listener layout");
 _Static_assert(sizeof(struct tb_event) == 120, "tb_event layout");
 
 #endif /* TCPBACKLOG_H */

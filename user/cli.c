@@ -27,6 +27,7 @@
 enum {
 	OPT_VERSION = 0x100,	/* long-only options: keys outside char range */
 	OPT_USAGE,
+	OPT_MODE,
 };
 
 static const struct argp_option options[] = {
@@ -35,6 +36,7 @@ static const struct argp_option options[] = {
 	{ "netns",    'n', "PATH|INODE", 0, "Only listeners in this network namespace: a namespace file such as /var/run/netns/NAME or /proc/PID/ns/net, or its inode number", 0 },
 	{ "port",     'P', "PORT",       0, "Only listeners on local port PORT (1..65535); repeat for up to 16 ports", 0 },
 	{ "pid",      'p', "PID",        0, "Only listeners owned by, and accept() calls made by, process PID", 0 },
+	{ "mode",     OPT_MODE, "MODE",  0, "How to hook the kernel: auto (default: fentry where the kernel allows it, else tracepoints), fentry, tracepoint", 0 },
 	{ "verbose",  'v', NULL,         0, "Print libbpf debug messages to stderr", 0 },
 	{ "help",     'h', NULL,         0, "Print this help and exit", -1 },
 	{ "usage",    OPT_USAGE, NULL,   0, "Print a short usage message and exit", -1 },
@@ -271,6 +273,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'P':
 		add_port(st, arg);
+		break;
+	case OPT_MODE:
+		if (!strcmp(arg, "auto"))
+			cfg->mode = MODE_AUTO;
+		else if (!strcmp(arg, "fentry"))
+			cfg->mode = MODE_FENTRY;
+		else if (!strcmp(arg, "tracepoint"))
+			cfg->mode = MODE_TRACEPOINT;
+		else
+			fail_value(st, "mode", arg, "mode", "expected auto, fentry or tracepoint");
 		break;
 	case 'p':
 		if (parse_range(arg, 1, MAX_PID, &v))

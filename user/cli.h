@@ -9,6 +9,12 @@
 
 #include "tcpbacklog.h"
 
+enum probe_mode {
+	MODE_AUTO = 0,		/* fentry/fexit where the kernel allows, else tracepoints */
+	MODE_FENTRY,
+	MODE_TRACEPOINT,
+};
+
 struct config {
 	bool json;			/* -j/--json */
 	bool verbose;			/* -v/--verbose: libbpf debug output */
@@ -17,6 +23,7 @@ struct config {
 	uint16_t ports[TB_MAX_PORTS];	/* -P/--port PORT, repeatable */
 	int nports;
 	uint32_t pid;			/* -p/--pid PID, 0 = all */
+	enum probe_mode mode;		/* --mode auto|fentry|tracepoint */
 };
 
 enum cli_result {

@@ -113,17 +113,119 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+/*
+ * Can an fentry program really be loaded and attached on func? Loads a
+ * two-instruction program and attaches it: BTF alone cannot tell, a
+ * locked-down kernel refuses at load (EPERM). 0, or -errno.
+ */
+static int probe_fentry(const struct btf *btf, const char *func)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	int prog_fd, link_fd, err = 0;
+
+	if (id < 0)
+		return -ENOENT;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id);
+	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "tb_probe", "GPL", insns, 2, &opts);
+	if (prog_fd < 0)
+		return -errno;
+	link_fd = bpf_link_create(prog_fd, 0, BPF_TRACE_FENTRY, NULL);
+	if (link_fd < 0)
+		err = -errno;
+	else
+		close(link_fd);
+	close(prog_fd);
+	return err;
+}
+
+/* Which hook serves each concern, decided once from the kernel and --mode. */
+struct hooks {
+	bool syn_fentry;	/* tcp_conn_request entry/exit, else consume_skb */
+	bool ack_fentry;	/* syn_recv_sock entry/exit, else kfree_skb */
+	bool accept_fexit;	/* inet_csk_accept exit (accept counts) */
+	bool accept_arg;	/* inet_csk_accept(sk, struct proto_accept_arg *), 6.10+ */
+	int kfree_args;
+	int consume_args;
+};
+
+static const char *const syn_funcs[] = { "tcp_conn_request", NULL };
+static const char *const ack_funcs[] = { "tcp_v4_syn_recv_sock", "tcp_v6_syn_recv_sock", NULL };
+static const char *const accept_funcs[] = { "inet_csk_accept", NULL };
+
+/* All of funcs take fentry? On failure, *failed names the first refusal. */
+static int probe_all(const struct btf *btf, const char *const *funcs, const char **failed)
+{
+	for (; *funcs; funcs++) {
+		int err = probe_fentry(btf, *funcs);
+
+		if (err) {
+			*failed = *funcs;
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf, size_t errlen)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	const char *failed = NULL;
+	int err;
+
+	if (!btf)
+		return fail(errbuf, errlen, "cannot read kernel BTF: %s", strerror(errno));
+	memset(h, 0, sizeof(*h));
+	h->kfree_args = kernel_tp_btf_args(btf, "kfree_skb");
+	h->consume_args = kernel_tp_btf_args(btf, "consume_skb");
+	h->accept_arg = btf__find_by_name_kind(btf, "proto_accept_arg", BTF_KIND_STRUCT) > 0;
+	err = kernel_tp_btf_args(btf, "inet_sock_set_state");
+
+	if (err < 0) {
+		err = fail(errbuf, errlen, "kernel has no sock:inet_sock_set_state tracepoint: listeners cannot be tracked");
+	} else if (cfg->mode == MODE_FENTRY) {
+		const char *const *sets[] = { syn_funcs, ack_funcs, accept_funcs };
+
+		err = 0;
+		for (int i = 0; i < 3 && !err; i++) {
+			err = probe_all(btf, sets[i], &failed);
+			if (err)
+				err = fail(errbuf, errlen, "--mode fentry: the kernel refused fentry on %s: %s",
+					   failed, strerror(-err));
+		}
+		h->syn_fentry = h->ack_fentry = h->accept_fexit = !err;
+	} else if (cfg->mode == MODE_AUTO) {
+		/*
+		 * The ACK-time fentry path leaves a second drop-counter bump
+		 * (after syn_recv_sock returns) that only the fentry SYN path
+		 * ignores: ACK in fentry mode needs SYN in fentry mode too.
+		 */
+		h->syn_fentry = !probe_all(btf, syn_funcs, &failed);
+		h->ack_fentry = h->syn_fentry && !probe_all(btf, ack_funcs, &failed);
+		h->accept_fexit = !probe_all(btf, accept_funcs, &failed);
+		err = 0;
+	} else {
+		err = 0;
+	}
+	btf__free(btf);
+	return err;
+}
+
 static int attach_prog(struct probes *p, struct bpf_program *prog, char *errbuf, size_t errlen);
 
 int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_t errlen)
 {
 	struct tcpbacklog_bpf *skel;
-	struct btf *btf;
-	uint64_t start, end;
-	int kfree_args, consume_args, err;
+	struct hooks h;
+	uint64_t start = 0, end = 0;
+	int err;
 
 	memset(p, 0, sizeof(*p));
-	p->mode = "tracepoint";
 	tb_verbose = cfg->verbose;
 	libbpf_set_print(libbpf_print);
 
@@ -131,28 +233,24 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 		return -1;
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		return fail(errbuf, errlen, "kernel BTF is missing (/sys/kernel/btf/vmlinux): a kernel built with CONFIG_DEBUG_INFO_BTF is needed");
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return fail(errbuf, errlen, "cannot read kernel BTF: %s", strerror(errno));
-	kfree_args = kernel_tp_btf_args(btf, "kfree_skb");
-	consume_args = kernel_tp_btf_args(btf, "consume_skb");
-	err = kernel_tp_btf_args(btf, "inet_sock_set_state");
-	btf__free(btf);
-	if (err < 0)
-		return fail(errbuf, errlen, "kernel has no sock:inet_sock_set_state tracepoint: listeners cannot be tracked");
-	if (kfree_args < 3)
-		return fail(errbuf, errlen, "kernel's skb:kfree_skb tracepoint has no drop reason (needs 5.17+)");
-	if (consume_args < 2)
-		return fail(errbuf, errlen, "kernel's skb:consume_skb tracepoint has no location (needs 6.3+): SYN drops cannot be attributed with tracepoints");
+	if (choose_hooks(cfg, &h, errbuf, errlen))
+		return -1;
+	p->mode = h.syn_fentry && h.ack_fentry ? "fentry" : h.syn_fentry ? "fentry+tracepoint" : "tracepoint";
 
+	if (!h.ack_fentry && h.kfree_args < 2)
+		return fail(errbuf, errlen, "kernel's skb:kfree_skb tracepoint has no drop reason (needs 5.17+): ACK-time overflows cannot be seen without fentry");
+	if (!h.syn_fentry && h.consume_args < 1)
+		return fail(errbuf, errlen, "kernel has no skb:consume_skb BTF tracepoint: SYN drops cannot be seen without fentry");
 	if (ensure_tracefs(errbuf, errlen))
 		return -1;
 	if (!tracepoint_exists("syscalls", "sys_exit_accept4") || !tracepoint_exists("syscalls", "sys_exit_accept"))
 		return fail(errbuf, errlen, "tracepoints syscalls/sys_exit_accept4 and sys_exit_accept are missing (CONFIG_FTRACE_SYSCALLS): accept() errors cannot be seen");
-	err = kallsyms_range("tcp_rcv_state_process", &start, &end);
-	if (err)
-		return fail(errbuf, errlen, "cannot find tcp_rcv_state_process in /proc/kallsyms (%s): SYN drops need its address",
-			    err == -ENOENT ? "absent or hidden by kptr_restrict" : strerror(-err));
+	if (!h.syn_fentry && h.consume_args >= 2) {
+		err = kallsyms_range("tcp_rcv_state_process", &start, &end);
+		if (err)
+			return fail(errbuf, errlen, "cannot find tcp_rcv_state_process in /proc/kallsyms (%s): SYN drops need its address",
+				    err == -ENOENT ? "absent or hidden by kptr_restrict" : strerror(-err));
+	}
 
 	skel = tcpbacklog_bpf__open();
 	if (!skel)
@@ -167,9 +265,21 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	skel->rodata->syn_caller_start = start;
 	skel->rodata->syn_caller_end = end;
 
-	/* A BTF tracepoint program may read only the arguments the kernel has. */
-	bpf_program__set_autoload(skel->progs.ack_dropped_rx_sk, kfree_args >= 4);
-	bpf_program__set_autoload(skel->progs.ack_dropped, kfree_args < 4);
+	/* SYN drops: one of three programs. A BTF tracepoint program may read only the arguments the kernel has. */
+	bpf_program__set_autoload(skel->progs.syn_enter, h.syn_fentry);
+	bpf_program__set_autoload(skel->progs.syn_exit, h.syn_fentry);
+	bpf_program__set_autoload(skel->progs.syn_consumed, !h.syn_fentry && h.consume_args >= 2);
+	bpf_program__set_autoload(skel->progs.syn_consumed_any, !h.syn_fentry && h.consume_args < 2);
+	/* ACK-time overflows */
+	bpf_program__set_autoload(skel->progs.ack4_enter, h.ack_fentry);
+	bpf_program__set_autoload(skel->progs.ack4_exit, h.ack_fentry);
+	bpf_program__set_autoload(skel->progs.ack6_enter, h.ack_fentry);
+	bpf_program__set_autoload(skel->progs.ack6_exit, h.ack_fentry);
+	bpf_program__set_autoload(skel->progs.ack_dropped_rx_sk, !h.ack_fentry && h.kfree_args >= 4);
+	bpf_program__set_autoload(skel->progs.ack_dropped, !h.ack_fentry && h.kfree_args < 4);
+	/* accepted connections */
+	bpf_program__set_autoload(skel->progs.accept_exit_arg, h.accept_fexit && h.accept_arg);
+	bpf_program__set_autoload(skel->progs.accept_exit_legacy, h.accept_fexit && !h.accept_arg);
 	/* The seed iterator is attached on demand, not by the skeleton. */
 
 	err = tcpbacklog_bpf__load(skel);

@@ -66,6 +66,7 @@ static void assert_defaults(const struct config *c)
 	assert_int_equal(c->netns, 0);
 	assert_int_equal(c->nports, 0);
 	assert_int_equal(c->pid, 0);
+	assert_int_equal(c->mode, MODE_AUTO);
 	for (i = 0; i < TB_MAX_PORTS; i++)
 		assert_int_equal(c->ports[i], 0);
 }
@@ -295,6 +296,27 @@ static void test_port_errors(void **state)
 	EXPECT_ERROR("'18446744073709551697'", "--port", "-P", "18446744073709551697");
 	EXPECT_ERROR("'99999999999999999999999'", "--port", "-P", "99999999999999999999999");
 	EXPECT_ERROR("-P", "requires", "-P");
+}
+
+static void test_mode(void **state)
+{
+	struct run r;
+
+	RUN(&r, "--mode", "fentry");
+	assert_ok(&r);
+	assert_int_equal(r.cfg.mode, MODE_FENTRY);
+	run_free(&r);
+	RUN(&r, "--mode=tracepoint");
+	assert_ok(&r);
+	assert_int_equal(r.cfg.mode, MODE_TRACEPOINT);
+	run_free(&r);
+	RUN(&r, "--mode", "auto");
+	assert_ok(&r);
+	assert_int_equal(r.cfg.mode, MODE_AUTO);
+	run_free(&r);
+	EXPECT_ERROR("'kprobe'", "--mode", "--mode", "kprobe");
+	EXPECT_ERROR("''", "--mode", "--mode=");
+	EXPECT_ERROR("'Fentry'", "--mode", "--mode", "Fentry");
 }
 
 static void test_pid(void **state)
@@ -539,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_ports_dedup),
 		cmocka_unit_test(test_ports_limit),
 		cmocka_unit_test(test_port_errors),
+		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_pid),
 		cmocka_unit_test(test_netns_inode),
 		cmocka_unit_test(test_netns_path),
