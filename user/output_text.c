@@ -68,6 +68,14 @@ static void text_start(FILE *out, const struct start_info *info)
 		fprintf(out, "stopping after %gs or Ctrl-C\n", info->duration);
 	else
 		fputs("Ctrl-C to stop\n", out);
+	if (info->probes && info->probes[0]) {
+		fputs("tcpbacklog: probes:", out);
+		for (i = 0; info->probes[i]; i++) {
+			fputc(' ', out);
+			text_write_escaped(out, info->probes[i]);
+		}
+		fputc('\n', out);
+	}
 
 	fprintf(out, ROW_FMT, "TIME", "EVENT", "PID", "COMM", "NETNS",
 		"LISTENER", "PEER", "QUEUE", "SYNQ", "DETAIL");

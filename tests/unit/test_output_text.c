@@ -159,7 +159,7 @@ static void assert_aligned(const char *row)
 
 static void test_header(void **state)
 {
-	static const char *const probes[] = { "tcp_listen_drop", NULL };
+	static const char *const probes[] = { "tp_btf/consume_skb", "fexit/tcp\nconn", NULL };
 	static const uint16_t ports[] = { 80, 443 };
 	struct start_info info = {
 		.mode = "tracepoint",
@@ -179,7 +179,8 @@ static void test_header(void **state)
 		"tcpbacklog: tracing in tracepoint mode on kernel 6.1.0-18-amd64, "
 		"somaxconn=4096 tcp_max_syn_backlog=512 tcp_syncookies=1 "
 		"tcp_abort_on_overflow=0; filters: netns=all ports=80,443 "
-		"pid=all; 3 listeners known; Ctrl-C to stop\n" HEADER);
+		"pid=all; 3 listeners known; Ctrl-C to stop\n"
+		"tcpbacklog: probes: tp_btf/consume_skb fexit/tcp\\x0aconn\n" HEADER);
 	free(got);
 }
 
