@@ -82,49 +82,41 @@ static __always_inline __s32 open_fd_count(struct task_struct *task)
 	return c.count;
 }
 
-static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
+/* Count one failed accept on listener sk (NULL: fd was not a socket) and report it. */
+static __always_inline void accept_failed(struct task_struct *task, struct sock *sk, int err)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, pid = id >> 32, netns, port = 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	long ret = ctx->ret;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32, netns, port = 0;
+	struct tb_errno_key ek = { .err = err };
 	struct tb_listener *l = NULL;
 	struct tb_event *e;
-	struct sock *sk;
-	__s32 *fdp, fd;
-	__u64 key;
+	__u64 key = (__u64)sk, one = 1, *n;
 
-	fdp = bpf_map_lookup_elem(&accept_fds, &tid);
-	if (!fdp)
-		return 0;
-	fd = *fdp;
-	bpf_map_delete_elem(&accept_fds, &tid);
-	/* Success, or "try again": not a failure to report. */
-	if (ret >= 0 || ret == -EAGAIN || ret == -EINTR || ret == -ERESTARTSYS)
-		return 0;
-
-	sk = fd_to_sock(task, fd);
 	if (sk) {
 		netns = sock_netns(sk);
 		port = BPF_CORE_READ(sk, __sk_common.skc_num);
-		key = (__u64)sk;
 		l = bpf_map_lookup_elem(&listeners, &key);
 	} else {
 		netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 	}
 	if (!in_scope(netns, port, pid))
-		return 0;
+		return;
 	if (l)
 		__sync_fetch_and_add(&l->accept_errors, 1);
 	count_total(TB_TOTAL_ACCEPT_ERROR);
+	ek.sk = key;
+	n = bpf_map_lookup_elem(&accept_errnos, &ek);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&accept_errnos, &ek, &one, BPF_NOEXIST);
 
 	e = event_reserve();
 	if (!e)
-		return 0;
+		return;
 	e->kind = TB_KIND_ACCEPT_ERROR;
 	e->netns = netns;
 	e->pid = pid;
-	e->err = -ret;
+	e->err = err;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->nofile_limit = BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur);
 	e->open_fds = open_fd_count(task);
@@ -139,6 +131,39 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 		e->listener_ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	}
 	bpf_ringbuf_submit(e, 0);
+}
+
+/* Not failures: "try again", and interrupted calls that restart. */
+static __always_inline bool retry_errno(long ret)
+{
+	return ret == -EAGAIN || ret == -EINTR || ret == -ERESTARTSYS;
+}
+
+static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct task_struct *task = bpf_get_current_task_btf();
+	long ret = ctx->ret;
+	struct sock *sk;
+	__s32 *fdp, fd;
+
+	fdp = bpf_map_lookup_elem(&accept_fds, &tid);
+	if (!fdp)
+		return 0;
+	fd = *fdp;
+	bpf_map_delete_elem(&accept_fds, &tid);
+	if (ret >= 0) {
+		/* with fexit on inet_csk_accept, accepts are counted there */
+		if (!accepts_from_fexit) {
+			sk = fd_to_sock(task, fd);
+			if (sk)
+				accept_done((__u64)sk, (__u64)fd_to_sock(task, ret));
+		}
+		return 0;
+	}
+	if (retry_errno(ret))
+		return 0;
+	accept_failed(task, fd_to_sock(task, fd), -ret);
 	return 0;
 }
 
@@ -162,14 +187,10 @@ int accept4_exit(struct trace_event_raw_sys_exit *ctx)
  */
 static __always_inline int accepted(struct sock *sk, struct sock *child)
 {
-	__u64 key = (__u64)sk;
-	struct tb_listener *l;
-
-	if (!child)
-		return 0;
-	l = bpf_map_lookup_elem(&listeners, &key);
-	if (l)
-		__sync_fetch_and_add(&l->accepts, 1);
+	if (child) {
+		accept_done((__u64)sk, (__u64)child);
+		peaks_sample((__u64)sk, BPF_CORE_READ(sk, sk_ack_backlog), 0);
+	}
 	return 0;
 }
 
@@ -183,4 +204,60 @@ SEC("fexit/inet_csk_accept")
 int BPF_PROG(accept_exit_legacy, struct sock *sk, int flags, int *err, bool kern, struct sock *child)
 {
 	return accepted(sk, child);
+}
+
+/*
+ * io_uring accepts complete without the accept syscalls. The completion
+ * tracepoint carries the result; the request names the listening file.
+ * 6.x (>= 6.3): (ctx, req, cqe); older: (ctx, req, user_data, res, ...).
+ */
+static __always_inline int uring_accept_done(void *req_ptr, __s32 res)
+{
+	struct io_kiocb *req = req_ptr;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *file;
+	struct socket *sock;
+	struct sock *sk;
+
+	if (BPF_CORE_READ(req, opcode) != bpf_core_enum_value(enum io_uring_op, IORING_OP_ACCEPT))
+		return 0;
+	file = BPF_CORE_READ(req, file);
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (res >= 0) {
+		if (!accepts_from_fexit)
+			accept_done((__u64)sk, (__u64)fd_to_sock(task, res));
+		return 0;
+	}
+	if (!retry_errno(res) && res != -ECANCELED)
+		accept_failed(task, sk, -res);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(uring_complete, void *ctx_ring, void *req, struct io_uring_cqe *cqe)
+{
+	return uring_accept_done(req, BPF_CORE_READ(cqe, res));
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(uring_complete_legacy, void *ctx_ring, void *req, __u64 user_data, int res)
+{
+	return uring_accept_done(req, res);
+}
+
+/* 6.3+: a listener's sk_data_ready fires as a connection is queued: the queue at its longest. */
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(queue_grew, const struct sock *sk)
+{
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN)
+		return 0;
+	__u64 key = (__u64)sk;
+
+	if (!bpf_map_lookup_elem(&listeners, &key))
+		return 0;
+	peaks_sample(key, BPF_CORE_READ(sk, sk_ack_backlog), 0);
+	return 0;
 }

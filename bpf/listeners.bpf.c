@@ -59,23 +59,28 @@ static __always_inline void group_remove(const struct tb_addr_key *key, __u64 sk
 static __always_inline void listener_add(const struct sock *sk, bool from_listen)
 {
 	__u64 key = (__u64)sk;
-	struct tb_listener l = {};
+	__u32 zero = 0;
+	struct tb_listener *l;
 
 	if (bpf_map_lookup_elem(&listeners, &key))
 		return;
-	listener_key(sk, &l.addr, &l.family);
-	l.ino = sock_ino(sk);
-	l.last_drops = sock_drops(sk);
+	l = bpf_map_lookup_elem(&listener_scratch, &zero);
+	if (!l)
+		return;
+	__builtin_memset(l, 0, sizeof(*l));
+	listener_key(sk, &l->addr, &l->family);
+	l->ino = sock_ino(sk);
+	l->last_drops = sock_drops(sk);
 	if (from_listen) {
-		l.owner_src = TB_OWNER_LISTEN;
-		l.owner_pid = bpf_get_current_pid_tgid() >> 32;
-		bpf_get_current_comm(l.owner_comm, sizeof(l.owner_comm));
+		l->owner_src = TB_OWNER_LISTEN;
+		l->owner_pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(l->owner_comm, sizeof(l->owner_comm));
 	}
-	if (bpf_map_update_elem(&listeners, &key, &l, BPF_NOEXIST)) {
+	if (bpf_map_update_elem(&listeners, &key, l, BPF_NOEXIST)) {
 		count_total(TB_TOTAL_REGISTRY_FULL);
 		return;
 	}
-	group_add(&l.addr, key);
+	group_add(&l->addr, key);
 }
 
 static __always_inline void listener_remove(const struct sock *sk)
@@ -87,6 +92,7 @@ static __always_inline void listener_remove(const struct sock *sk)
 		return;
 	group_remove(&l->addr, key);
 	bpf_map_delete_elem(&listeners, &key);
+	bpf_map_delete_elem(&peaks, &key);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -94,11 +100,19 @@ int BPF_PROG(listener_state, const struct sock *sk, const int oldstate, const in
 {
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
 		return 0;
-	/* A child cloned from a listener goes LISTEN -> SYN_RECV: not ours. */
-	if (newstate == TCP_LISTEN)
+	if (newstate == TCP_LISTEN) {
 		listener_add(sk, true);
-	else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE)
+	} else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE) {
 		listener_remove(sk);
+	} else if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV) {
+		/*
+		 * A child cloned from its listener at the final ACK, about to be
+		 * queued for accept(): the start of its accept latency.
+		 */
+		__u64 key = (__u64)sk, now = bpf_ktime_get_ns();
+
+		bpf_map_update_elem(&child_queued, &key, &now, BPF_ANY);
+	}
 	return 0;
 }
 
@@ -111,5 +125,27 @@ int listener_seed(struct bpf_iter__tcp *ctx)
 	if (!skc || BPF_CORE_READ(skc, skc_state) != TCP_LISTEN)
 		return 0;
 	listener_add((const struct sock *)skc, false);
+	return 0;
+}
+
+/* The queue state of every registered listener, for the loader's reports. */
+SEC("iter/bpf_map_elem")
+int listener_queues(struct bpf_iter__bpf_map_elem *ctx)
+{
+	struct inet_connection_sock *icsk;
+	struct tb_queue_state qs = {};
+	__u64 *key = ctx->key;
+	struct sock *sk;
+
+	if (!key || !ctx->value)
+		return 0;
+	sk = (struct sock *)*key;
+	icsk = (void *)sk;
+	qs.sk = *key;
+	qs.backlog = BPF_CORE_READ(sk, sk_ack_backlog);
+	qs.backlog_max = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	qs.synq = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
+	qs.state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	bpf_seq_write(ctx->meta->seq, &qs, sizeof(qs));
 	return 0;
 }

@@ -29,9 +29,11 @@
 #define IPPROTO_TCP	6
 #define TCP_LISTEN	10	/* enum tcp_state, stable since forever */
 #define TCP_CLOSE	7
+#define TCP_SYN_RECV	3
 #define EAGAIN		11
 #define EINTR		4
 #define ERESTARTSYS	512
+#define ECANCELED	125
 #define RLIMIT_NOFILE	7
 #define S_IFMT		00170000
 #define S_IFSOCK	0140000
@@ -45,6 +47,8 @@ TB_CONST(__u32, nports);		/* 0: every port */
 TB_CONST(__u16, ports[TB_MAX_PORTS]);
 TB_CONST(__u64, syn_caller_start);	/* tcp_rcv_state_process, from kallsyms */
 TB_CONST(__u64, syn_caller_end);
+TB_CONST(__u8, synq_full_ge);		/* SYN queue full at qlen >= max (older kernels), else > max */
+TB_CONST(__u8, accepts_from_fexit);	/* inet_csk_accept exit counts accepts, not the syscalls */
 
 /* ---- maps ---- */
 
@@ -86,6 +90,38 @@ TB_MAP struct {
 	__type(value, __s32);
 } accept_fds SEC(".maps");
 
+/* Room to build a registry entry: too large for the BPF stack. */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tb_listener);
+} listener_scratch SEC(".maps");
+
+/* Listener -> highs since the loader last read (and deleted) the entry. */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LISTENERS);
+	__type(key, __u64);
+	__type(value, struct tb_peaks);
+} peaks SEC(".maps");
+
+/* (listener, errno) -> accept() failures. */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct tb_errno_key);
+	__type(value, __u64);
+} accept_errnos SEC(".maps");
+
+/* New connection (child socket) -> when it was queued for accept(). */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} child_queued SEC(".maps");
+
 /*
  * fentry/fexit pairs: the listener's drop counter at entry, per CPU. Entry
  * and exit run on the same CPU in softirq, so the difference at exit is
@@ -94,7 +130,7 @@ TB_MAP struct {
 struct entry_state {
 	__u64 sk;
 	__u32 drops;
-	__u32 pad;
+	__u32 synq;		/* SYN queue length at entry */
 };
 
 TB_MAP struct {
@@ -187,6 +223,41 @@ static __always_inline void queue_state(const struct sock *sk, struct tb_event *
 	e->synq = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
 }
 
+static __always_inline struct tb_peaks *peaks_of(__u64 sk)
+{
+	struct tb_peaks *pk = bpf_map_lookup_elem(&peaks, &sk);
+	struct tb_peaks zero = {};
+
+	if (pk)
+		return pk;
+	bpf_map_update_elem(&peaks, &sk, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&peaks, &sk);
+}
+
+/* Remember the highest queue lengths seen (samples: racy writes are fine). */
+static __always_inline void peaks_sample(__u64 sk, __u32 backlog, __u32 synq)
+{
+	struct tb_peaks *pk = peaks_of(sk);
+
+	if (!pk)
+		return;
+	if (backlog > pk->backlog_peak)
+		pk->backlog_peak = backlog;
+	if (synq > pk->synq_peak)
+		pk->synq_peak = synq;
+}
+
+/* inet_csk_reqsk_queue_is_full(), as this kernel defines it. */
+static __always_inline bool synq_full(__u32 synq, __u32 max)
+{
+	return synq_full_ge ? synq >= max : synq > max;
+}
+
+static __always_inline __u8 netns_syncookies(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ipv4.sysctl_tcp_syncookies);
+}
+
 /* Owner fields of a registered listener into a record. */
 static __always_inline void event_owner(struct tb_event *e, const struct tb_listener *l)
 {
@@ -216,8 +287,11 @@ static __always_inline void entry_save(const struct sock *sk)
 	struct entry_state *st = bpf_map_lookup_elem(&entry_drops, &zero);
 
 	if (st) {
+		struct inet_connection_sock *icsk = (void *)sk;
+
 		st->sk = (__u64)sk;
 		st->drops = sock_drops(sk);
+		st->synq = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
 	}
 }
 
@@ -241,6 +315,70 @@ static __always_inline bool exit_dropped(const struct sock *sk, struct tb_listen
 	if (l)
 		l->last_drops = now;
 	return true;
+}
+
+/* SYN queue length at the entry of the current fentry pair. */
+static __always_inline __u32 entry_synq(void)
+{
+	__u32 zero = 0;
+	struct entry_state *st = bpf_map_lookup_elem(&entry_drops, &zero);
+
+	return st ? st->synq : 0;
+}
+
+/* floor(log2(v)), 0 for v < 2: straight-line code, cheap for the verifier */
+static __always_inline __u32 log2_u32(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xffff) << 4;
+	v >>= r;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	return r | (v >> 1);
+}
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 hi = v >> 32;
+
+	return hi ? 32 + log2_u32(hi) : log2_u32((__u32)v);
+}
+
+/*
+ * A connection left the accept queue: count it and how long it waited
+ * (queued when its socket was cloned from the listener, see listeners.bpf.c).
+ */
+static __always_inline void accept_done(__u64 sk, __u64 child)
+{
+	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &sk);
+	struct tb_peaks *pk;
+	__u64 *queued, ns, us;
+	int slot = 0;
+
+	if (!l)
+		return;
+	__sync_fetch_and_add(&l->accepts, 1);
+	queued = bpf_map_lookup_elem(&child_queued, &child);
+	if (!queued)
+		return;
+	ns = bpf_ktime_get_ns() - *queued;
+	us = ns / 1000;
+	pk = peaks_of(sk);
+	if (pk && ns > pk->lat_max_ns)
+		pk->lat_max_ns = ns;
+	bpf_map_delete_elem(&child_queued, &child);
+	slot = log2_u64(us);	/* slot 0 holds [0, 2) us */
+	if (slot >= TB_LAT_SLOTS)
+		slot = TB_LAT_SLOTS - 1;
+	__sync_fetch_and_add(&l->lat_us_hist[slot & (TB_LAT_SLOTS - 1)], 1);
 }
 
 /* A packet's addresses and ports, read from the skb headers. */
@@ -309,40 +447,73 @@ static __always_inline __u32 skb_netns(const struct sk_buff *skb)
 	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
 }
 
+struct moved {
+	__u64 sk;			/* the listener whose drop counter moved */
+	__u64 full_sk;			/* first listener seen with a full SYN queue */
+	__u64 any_sk;			/* first listener seen */
+};
+
+struct visit {
+	__u64 socks[TB_GROUP_SLOTS];	/* a copy of one group's members */
+	struct moved *m;
+	bool sample;
+};
+
+/* One member: sample its queues, claim its drop-counter change. */
+static long visit_member(__u32 i, struct visit *v)
+{
+	__u64 sk = v->socks[i & (TB_GROUP_SLOTS - 1)];
+	struct moved *m = v->m;
+	struct tb_listener *l;
+
+	if (!sk)
+		return 0;
+	l = bpf_map_lookup_elem(&listeners, &sk);
+	if (!l)
+		return 0;
+	if (v->sample) {
+		struct inet_connection_sock *icsk = (void *)sk;
+		__u32 backlog = BPF_CORE_READ((struct sock *)sk, sk_ack_backlog);
+		__u32 max = BPF_CORE_READ((struct sock *)sk, sk_max_ack_backlog);
+		__u32 synq = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
+
+		peaks_sample(sk, backlog, synq);
+		if (!m->any_sk)
+			m->any_sk = sk;
+		if (!m->full_sk && synq_full(synq, max))
+			m->full_sk = sk;
+	}
+	if (!m->sk && claim_drop((const struct sock *)sk, l)) {
+		m->sk = sk;
+		if (!v->sample)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Visit the members of one address (bpf_loop: verified once, not once
+ * per member). True when one of them claimed a drop.
+ */
+static __always_inline bool group_moved(struct tb_addr_key *key, struct moved *m, bool sample)
+{
+	struct tb_group *g = bpf_map_lookup_elem(&groups, key);
+	struct visit v = { .m = m, .sample = sample };
+
+	if (!g)
+		return false;
+	__builtin_memcpy(v.socks, g->socks, sizeof(v.socks));
+	bpf_loop(TB_GROUP_SLOTS, visit_member, &v, 0);
+	return m->sk != 0;
+}
+
 /*
  * Find the listener, among those bound to (netns, port) for this packet's
  * destination, whose drop counter moved: the packet's own listener when
  * it was dropped. Bound address first, then the IPv4 and IPv6 wildcards,
  * each a SO_REUSEPORT group.
  */
-struct moved {
-	__u64 sk;
-	struct tb_listener *l;
-};
-
-static __always_inline bool group_moved(struct tb_addr_key *key, struct moved *m)
-{
-	struct tb_group *g = bpf_map_lookup_elem(&groups, key);
-
-	if (!g)
-		return false;
-	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
-		__u64 sk = g->socks[i];
-		struct tb_listener *l;
-
-		if (!sk)
-			continue;
-		l = bpf_map_lookup_elem(&listeners, &sk);
-		if (l && claim_drop((const struct sock *)sk, l)) {
-			m->sk = sk;
-			m->l = l;
-			return true;
-		}
-	}
-	return false;
-}
-
-static __always_inline bool find_moved_listener(__u32 netns, const struct pkt *p, struct moved *m)
+static __always_inline bool find_moved_listener(__u32 netns, const struct pkt *p, struct moved *m, bool sample)
 {
 	struct tb_addr_key key = { .netns = netns, .port = p->dport };
 
@@ -351,18 +522,18 @@ static __always_inline bool find_moved_listener(__u32 netns, const struct pkt *p
 
 		__builtin_memcpy(&d, p->daddr, 4);
 		addr_set_v4(key.addr, d);
-		if (group_moved(&key, m))
+		if (group_moved(&key, m, sample))
 			return true;
 		addr_set_v4(key.addr, 0);
-		if (group_moved(&key, m))
+		if (group_moved(&key, m, sample))
 			return true;
 	} else {
 		__builtin_memcpy(key.addr, p->daddr, 16);
-		if (group_moved(&key, m))
+		if (group_moved(&key, m, sample))
 			return true;
 	}
 	__builtin_memset(key.addr, 0, 16);
-	return group_moved(&key, m);
+	return group_moved(&key, m, sample);
 }
 
 /* Fill a drop record's addresses from the packet (local = its destination). */

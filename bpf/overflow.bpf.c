@@ -96,11 +96,11 @@ int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location, enum skb_drop_rea
 	if (read_pkt(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_ACK)
 		return 0;
 	netns = skb_netns(skb);
-	if (!find_moved_listener(netns, &p, &m))
+	if (!find_moved_listener(netns, &p, &m, false))
 		return 0;
 	if (not_listen_drop(reason))
 		return 0;
-	report_overflow(m.sk, m.l, netns, &p);
+	report_overflow(m.sk, bpf_map_lookup_elem(&listeners, &m.sk), netns, &p);
 	return 0;
 }
 

@@ -19,13 +19,10 @@ static __always_inline __u32 syn_drop_reason(const struct sock *sk, const struct
 	__u8 cookies = BPF_CORE_READ(net, ipv4.sysctl_tcp_syncookies);
 	int max_syn = BPF_CORE_READ(net, ipv4.sysctl_max_syn_backlog);
 
-	if (!cookies && e->synq > e->backlog_max)
+	if (!cookies && synq_full(e->synq, e->backlog_max))
 		return TB_REASON_SYN_QUEUE_FULL;
 	if (e->backlog > e->backlog_max)
 		return TB_REASON_ACCEPT_QUEUE_FULL;
-	/* kernels before the queue-full check became '>' (6.1) */
-	if (!cookies && e->synq >= e->backlog_max)
-		return TB_REASON_SYN_QUEUE_FULL;
 	if (!cookies && max_syn - (int)e->synq < (max_syn >> 2))
 		return TB_REASON_SYN_QUEUE_FULL;
 	return TB_REASON_OTHER;
@@ -74,6 +71,17 @@ static __always_inline void report_syn_drop(const struct sock *sk, struct tb_lis
 	bpf_ringbuf_submit(e, 0);
 }
 
+/*
+ * A SYN that was not dropped got a cookie instead of a request socket when
+ * cookies are forced (2), or on (1) and the SYN queue was full: the
+ * kernel's own decision in tcp_conn_request().
+ */
+static __always_inline void count_cookie(__u8 cookies, bool was_full, struct tb_listener *l)
+{
+	if (l && (cookies == 2 || (cookies == 1 && was_full)))
+		__sync_fetch_and_add(&l->syncookies, 1);
+}
+
 static __always_inline int syn_freed(struct sk_buff *skb)
 {
 	struct moved m = {};
@@ -84,8 +92,17 @@ static __always_inline int syn_freed(struct sk_buff *skb)
 		return 0;
 	netns = skb_netns(skb);
 	/* The drop is claimed even out of scope, so it is not reported later. */
-	if (find_moved_listener(netns, &p, &m))
-		report_syn_drop((const struct sock *)m.sk, m.l, netns, &p);
+	if (find_moved_listener(netns, &p, &m, true)) {
+		report_syn_drop((const struct sock *)m.sk, bpf_map_lookup_elem(&listeners, &m.sk), netns, &p);
+		return 0;
+	}
+	/* which member of a SO_REUSEPORT group took an accepted SYN is unknown: the full one, or the first */
+	if (m.full_sk)
+		count_cookie(netns_syncookies((const struct sock *)m.full_sk), true,
+			     bpf_map_lookup_elem(&listeners, &m.full_sk));
+	else if (m.any_sk)
+		count_cookie(netns_syncookies((const struct sock *)m.any_sk), false,
+			     bpf_map_lookup_elem(&listeners, &m.any_sk));
 	return 0;
 }
 
@@ -123,9 +140,18 @@ int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 {
 	__u64 key = (__u64)sk;
 	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &key);
+	struct inet_connection_sock *icsk = (void *)sk;
+	__u32 synq_before = entry_synq();
 	struct pkt p = {};
 
-	if (!exit_dropped(sk, l) || read_pkt(skb, &p))
+	peaks_sample(key, BPF_CORE_READ(sk, sk_ack_backlog),
+		     BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter));
+	if (!exit_dropped(sk, l)) {
+		count_cookie(netns_syncookies(sk),
+			     synq_full(synq_before, BPF_CORE_READ(sk, sk_max_ack_backlog)), l);
+		return 0;
+	}
+	if (read_pkt(skb, &p))
 		return 0;
 	report_syn_drop(sk, l, sock_netns(sk), &p);
 	return 0;

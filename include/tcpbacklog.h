@@ -15,6 +15,7 @@
 #define TB_COMM_LEN	16
 #define TB_MAX_PORTS	16	/* -P may be given this many times */
 #define TB_GROUP_SLOTS	16	/* SO_REUSEPORT members tracked per address */
+#define TB_LAT_SLOTS	32	/* accept latency: log2 buckets of microseconds */
 
 /* What a ring-buffer record (struct tb_event) reports. */
 enum tb_kind {
@@ -83,7 +84,36 @@ struct tb_listener {
 	__u64 syn_drops[TB_REASON_MAX];
 	__u64 accept_overflows;
 	__u64 accept_errors;
-	__u64 accepts;			/* fexit inet_csk_accept only */
+	__u64 accepts;			/* connections taken by accept() */
+	__u64 syncookies;		/* SYN-ACKs sent with a cookie (fentry mode) */
+	/* accept latency, queued -> accept() returned: slot i counts [2^i, 2^(i+1)) us, slot 0 [0, 2) */
+	__u64 lat_us_hist[TB_LAT_SLOTS];
+};
+
+/*
+ * Value of map "peaks" (key: struct sock * of a listener): highs since the
+ * loader last read, and deleted, the entry.
+ */
+struct tb_peaks {
+	__u32 backlog_peak;
+	__u32 synq_peak;
+	__u64 lat_max_ns;
+};
+
+/* Key of map "accept_errnos": accept() failures per listener and errno. */
+struct tb_errno_key {
+	__u64 sk;		/* the listener, 0 when the fd was not a socket */
+	__s32 err;		/* positive errno */
+	__u32 pad;
+};
+
+/* What the "queues" iterator writes for each registered listener. */
+struct tb_queue_state {
+	__u64 sk;
+	__u32 backlog;
+	__u32 backlog_max;
+	__u32 synq;
+	__u32 state;		/* TCP state, 10 = LISTEN */
 };
 
 /* One ring-buffer record. */
@@ -112,7 +142,10 @@ struct tb_event {
 
 _Static_assert(sizeof(struct tb_addr_key) == 24, "tb_addr_key layout");
 _Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS, "tb_group layout");
-_Static_assert(sizeof(struct tb_listener) == 120, "tb_listener layout");
+_Static_assert(sizeof(struct tb_listener) == 384, "tb_listener layout");
 _Static_assert(sizeof(struct tb_event) == 120, "tb_event layout");
+_Static_assert(sizeof(struct tb_peaks) == 16, "tb_peaks layout");
+_Static_assert(sizeof(struct tb_errno_key) == 16, "tb_errno_key layout");
+_Static_assert(sizeof(struct tb_queue_state) == 24, "tb_queue_state layout");
 
 #endif /* TCPBACKLOG_H */

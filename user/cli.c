@@ -33,6 +33,7 @@ enum {
 static const struct argp_option options[] = {
 	{ "json",     'j', NULL,         0, "Print one JSON object per line instead of text", 0 },
 	{ "duration", 'd', "SECONDS",    0, "Stop after SECONDS (decimals allowed, up to 31536000); default: until Ctrl-C", 0 },
+	{ "interval", 'i', "SECONDS",    0, "Every SECONDS, print one record per active listener: queue depths and peaks, drops, accepts, accept latency, and tuning hints", 0 },
 	{ "netns",    'n', "PATH|INODE", 0, "Only listeners in this network namespace: a namespace file such as /var/run/netns/NAME or /proc/PID/ns/net, or its inode number", 0 },
 	{ "port",     'P', "PORT",       0, "Only listeners on local port PORT (1..65535); repeat for up to 16 ports", 0 },
 	{ "pid",      'p', "PID",        0, "Only listeners owned by, and accept() calls made by, process PID", 0 },
@@ -266,6 +267,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_seconds(arg, &cfg->duration))
 			fail_value(st, "duration", arg, "duration",
 				   "expected seconds > 0 and <= 31536000");
+		break;
+	case 'i':
+		if (parse_seconds(arg, &cfg->interval) || cfg->interval < 0.01)
+			fail_value(st, "interval", arg, "interval",
+				   "expected seconds >= 0.01 and <= 31536000");
 		break;
 	case 'n':
 		if (cli_netns_inode(arg, &cfg->netns, why, sizeof(why)))

@@ -19,6 +19,7 @@ struct config {
 	bool json;			/* -j/--json */
 	bool verbose;			/* -v/--verbose: libbpf debug output */
 	double duration;		/* -d/--duration SECONDS, 0 = until interrupted */
+	double interval;		/* -i/--interval SECONDS, 0 = no listener records */
 	uint32_t netns;			/* -n/--netns PATH|INODE, 0 = all */
 	uint16_t ports[TB_MAX_PORTS];	/* -P/--port PORT, repeatable */
 	int nports;

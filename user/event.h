@@ -50,6 +50,95 @@ struct totals {
 	uint64_t registry_full;
 };
 
+/* Accept failures of one listener for one errno. */
+struct errno_count {
+	int err;
+	uint64_t count;
+};
+
+#define SNAPSHOT_ERRNOS	8	/* distinct errnos kept per listener */
+
+/*
+ * One listener as read from the kernel at one moment (user/listeners.c):
+ * queue state now, highs since the previous read, cumulative counts.
+ */
+struct listener_snapshot {
+	uint64_t id;			/* kernel socket address: stable while it listens */
+	uint32_t netns;
+	int family;			/* of the socket: AF_INET6 for dual-stack */
+	char laddr[EVENT_ADDR_LEN];
+	uint16_t lport;
+	uint32_t pid;			/* owner, 0 unknown */
+	char comm[EVENT_COMM_LEN];
+	uint64_t ino;
+	bool listening;			/* false: closed since (last report) */
+	/* now */
+	uint32_t backlog;
+	uint32_t backlog_max;
+	uint32_t synq;
+	/* highs since the previous snapshot */
+	uint32_t backlog_peak;
+	uint32_t synq_peak;
+	uint64_t lat_max_ns;
+	/* cumulative since the tracer started */
+	uint64_t syn_drops[TB_REASON_MAX];
+	uint64_t accept_overflows;
+	uint64_t syncookies;
+	uint64_t accepts;
+	uint64_t accept_errors;
+	uint64_t lat_us_hist[TB_LAT_SLOTS];
+	struct errno_count errnos[SNAPSHOT_ERRNOS];
+	int nerrnos;
+	/* the owner's file descriptors */
+	uint64_t nofile_limit;		/* RLIMIT_NOFILE soft limit; 0 unknown, UINT64_MAX unlimited */
+	int64_t open_fds;		/* -1 unknown */
+};
+
+struct latency_summary {
+	uint64_t count;			/* accepts measured */
+	uint64_t p50_us;		/* 0 when count is 0 */
+	uint64_t p99_us;
+	uint64_t max_us;
+};
+
+/* One listener over one interval: what the formatters print. */
+struct listener_report {
+	const struct listener_snapshot *now;
+	/* per interval (deltas against the previous snapshot) */
+	uint64_t syn_drops;		/* all reasons */
+	uint64_t syn_drops_by_reason[TB_REASON_MAX];
+	uint64_t accept_overflows;
+	uint64_t syncookies;
+	uint64_t accepts;
+	uint64_t accept_errors;
+	struct errno_count errnos[SNAPSHOT_ERRNOS];
+	int nerrnos;
+	uint64_t lat_us_hist[TB_LAT_SLOTS];
+	struct latency_summary latency;
+	bool active;			/* anything happened, or a queue is not empty */
+};
+
+#define HINT_TEXT_LEN	320
+
+/* Tuning advice backed by the data of one listener. */
+struct hint {
+	uint32_t netns;
+	char laddr[EVENT_ADDR_LEN];
+	uint16_t lport;
+	const char *kind;		/* stable identifier, e.g. "backlog_clamped" */
+	char text[HINT_TEXT_LEN];	/* one sentence for people */
+};
+
+/* Host settings that decide what to tune (-1: unreadable). */
+struct sysctls {
+	long somaxconn;
+	long tcp_max_syn_backlog;
+	long tcp_syncookies;
+	long tcp_abort_on_overflow;
+	long file_max;			/* fs.file-max */
+	long nr_open;			/* fs.nr_open */
+};
+
 /* What the start record tells. */
 struct start_info {
 	const char *mode;		/* "tracepoint", ... */
@@ -64,6 +153,9 @@ struct start_info {
 	long tcp_max_syn_backlog;
 	long tcp_syncookies;
 	long tcp_abort_on_overflow;
+	long file_max;			/* fs.file-max, -1 when unreadable */
+	long nr_open;			/* fs.nr_open */
+	double interval;		/* -i seconds, 0: no listener records */
 	uint32_t listeners;		/* listeners known at start */
 };
 

@@ -15,6 +15,14 @@ struct output {
 	const char *name;
 	void (*start)(FILE *out, const struct start_info *info);
 	void (*event)(FILE *out, const struct event *ev);
+	/*
+	 * One interval: reports of the active listeners (n may be 0), then
+	 * the hints. time_ns: CLOCK_REALTIME of the snapshot.
+	 */
+	void (*interval)(FILE *out, uint64_t time_ns, const struct listener_report *reports, int n,
+			 const struct hint *hints, int nhints);
+	/* On exit: whole-run reports (latency histograms of busy listeners in text). */
+	void (*summary)(FILE *out, const struct listener_report *reports, int n);
 	void (*totals)(FILE *out, const struct totals *t);
 };
 

@@ -206,9 +206,102 @@ static void json_totals(FILE *out, const struct totals *t)
 		t->accept_overflow_other, t->registry_full);
 }
 
+/* "<key>":N, or null when unknown */
+static void put_u64_or_null(FILE *out, const char *key, uint64_t v, bool known)
+{
+	fprintf(out, ",\"%s\":", key);
+	if (known)
+		fprintf(out, "%" PRIu64, v);
+	else
+		fputs("null", out);
+}
+
+static void json_listener(FILE *out, uint64_t time_ns, const struct listener_report *r)
+{
+	const struct listener_snapshot *s = r->now;
+	int i;
+
+	fputs("{\"event\":\"listener\",\"time\":", out);
+	put_time(out, time_ns);
+	fprintf(out, ",\"netns\":%" PRIu32 ",\"laddr\":", s->netns);
+	json_write_string(out, s->laddr);
+	fprintf(out, ",\"lport\":%u,\"family\":", s->lport);
+	put_family(out, s->family);
+	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
+	fputs(",\"comm\":", out);
+	if (s->comm[0])
+		json_write_string(out, s->comm);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"backlog\":%" PRIu32 ",\"backlog_max\":%" PRIu32
+		",\"backlog_peak\":%" PRIu32 ",\"synq\":%" PRIu32
+		",\"synq_peak\":%" PRIu32 ",\"syn_drops\":%" PRIu64
+		",\"syn_drop_reasons\":{\"%s\":%" PRIu64 ",\"%s\":%" PRIu64
+		",\"%s\":%" PRIu64 "},\"accept_overflows\":%" PRIu64
+		",\"syncookies\":%" PRIu64 ",\"accepts\":%" PRIu64
+		",\"accept_errors\":%" PRIu64 ",\"accept_errnos\":{",
+		s->backlog, s->backlog_max, s->backlog_peak, s->synq,
+		s->synq_peak, r->syn_drops,
+		reason_name(TB_REASON_ACCEPT_QUEUE_FULL),
+		r->syn_drops_by_reason[TB_REASON_ACCEPT_QUEUE_FULL],
+		reason_name(TB_REASON_SYN_QUEUE_FULL),
+		r->syn_drops_by_reason[TB_REASON_SYN_QUEUE_FULL],
+		reason_name(TB_REASON_OTHER),
+		r->syn_drops_by_reason[TB_REASON_OTHER],
+		r->accept_overflows, r->syncookies, r->accepts,
+		r->accept_errors);
+	for (i = 0; i < r->nerrnos && i < SNAPSHOT_ERRNOS; i++) {
+		if (i)
+			fputc(',', out);
+		json_write_string(out, errno_name(r->errnos[i].err));
+		fprintf(out, ":%" PRIu64, r->errnos[i].count);
+	}
+	fprintf(out, "},\"accept_latency_us\":{\"count\":%" PRIu64
+		",\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "}",
+		r->latency.count, r->latency.p50_us, r->latency.p99_us,
+		r->latency.max_us);
+	/* 0 is unknown, RLIM_INFINITY no finite limit: both null */
+	put_u64_or_null(out, "nofile_limit", s->nofile_limit,
+			s->nofile_limit && s->nofile_limit != UINT64_MAX);
+	put_u64_or_null(out, "open_fds", (uint64_t)s->open_fds, s->open_fds >= 0);
+	fputs("}\n", out);
+}
+
+static void json_hint(FILE *out, uint64_t time_ns, const struct hint *h)
+{
+	fputs("{\"event\":\"hint\",\"time\":", out);
+	put_time(out, time_ns);
+	fprintf(out, ",\"netns\":%" PRIu32 ",\"laddr\":", h->netns);
+	json_write_string(out, h->laddr);
+	fprintf(out, ",\"lport\":%u,\"kind\":", h->lport);
+	json_write_string(out, h->kind);
+	fputs(",\"text\":", out);
+	json_write_string(out, h->text);
+	fputs("}\n", out);
+}
+
+/* nothing active, no advice: no line at all, consumers count listener records */
+static void json_interval(FILE *out, uint64_t time_ns, const struct listener_report *reports,
+			  int n, const struct hint *hints, int nhints)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		json_listener(out, time_ns, &reports[i]);
+	for (i = 0; i < nhints; i++)
+		json_hint(out, time_ns, &hints[i]);
+}
+
+/* histograms are for people; the interval records already carry the figures */
+static void json_summary(FILE *out, const struct listener_report *reports, int n)
+{
+}
+
 const struct output output_json = {
-	.name	= "json",
-	.start	= json_start,
-	.event	= json_event,
-	.totals	= json_totals,
+	.name		= "json",
+	.start		= json_start,
+	.event		= json_event,
+	.interval	= json_interval,
+	.summary	= json_summary,
+	.totals		= json_totals,
 };

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Human-readable output: a header block, one aligned line per event, totals. */
+/*
+ * Human-readable output: a header block, one aligned line per event,
+ * listener tables per interval, latency histograms and totals at the end.
+ */
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
 
 #include "escape.h"
 #include "output.h"
+#include "stats.h"
 
 /*
  * Every cell is a string formatted beforehand, so the header and the rows
@@ -181,9 +185,189 @@ static void text_totals(FILE *out, const struct totals *t)
 		t->accept_error, t->suppressed, t->lost, t->registry_full);
 }
 
+/*
+ * Listener table of an interval: one shared format for header and rows,
+ * cells formatted beforehand, as for events. Counts are per interval.
+ */
+#define LST_FMT	"%-21s %7s %-16s %11s %5s %11s %7s %7s %7s %8s %5s %8s %8s %8s\n"
+
+static void fmt_u64(char *buf, size_t len, uint64_t v)
+{
+	snprintf(buf, len, "%" PRIu64, v);
+}
+
+static void fmt_latency(char *buf, size_t len, uint64_t us, uint64_t count)
+{
+	if (count)
+		fmt_u64(buf, len, us);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void fmt_comm(char *buf, size_t len, const char *comm)
+{
+	/* an empty cell would shift every column after it */
+	if (comm[0])
+		text_escape(buf, len, comm);
+	else
+		snprintf(buf, len, "-");
+}
+
+static void text_listener(FILE *out, const struct listener_report *r)
+{
+	const struct listener_snapshot *s = r->now;
+	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
+	char pid[16], queue[32], peak[16], synq[32], drops[24], overfl[24];
+	char cookies[24], accepts[24], errs[24], p50[24], p99[24], max[24];
+
+	format_endpoint(local, sizeof(local), s->laddr, s->lport);
+	if (s->pid)
+		snprintf(pid, sizeof(pid), "%" PRIu32, s->pid);
+	else
+		snprintf(pid, sizeof(pid), "-");
+	fmt_comm(comm, sizeof(comm), s->comm);
+	snprintf(queue, sizeof(queue), "%" PRIu32 "/%" PRIu32, s->backlog, s->backlog_max);
+	snprintf(peak, sizeof(peak), "%" PRIu32, s->backlog_peak);
+	snprintf(synq, sizeof(synq), "%" PRIu32 "/%" PRIu32, s->synq, s->synq_peak);
+	fmt_u64(drops, sizeof(drops), r->syn_drops);
+	fmt_u64(overfl, sizeof(overfl), r->accept_overflows);
+	fmt_u64(cookies, sizeof(cookies), r->syncookies);
+	fmt_u64(accepts, sizeof(accepts), r->accepts);
+	fmt_u64(errs, sizeof(errs), r->accept_errors);
+	fmt_latency(p50, sizeof(p50), r->latency.p50_us, r->latency.count);
+	fmt_latency(p99, sizeof(p99), r->latency.p99_us, r->latency.count);
+	fmt_latency(max, sizeof(max), r->latency.max_us, r->latency.count);
+
+	fprintf(out, LST_FMT, local, pid, comm, queue, peak, synq, drops, overfl,
+		cookies, accepts, errs, p50, p99, max);
+}
+
+/* hint texts are sentences: keep the spaces, escape each word */
+static void write_words(FILE *out, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+		char word[TEXT_ESCAPED_MAX(HINT_TEXT_LEN)];
+
+		if (n) {
+			char raw[HINT_TEXT_LEN];
+
+			if (n >= sizeof(raw))
+				n = sizeof(raw) - 1;
+			memcpy(raw, p, n);
+			raw[n] = '\0';
+			text_escape(word, sizeof(word), raw);
+			fputs(word, out);
+			p += n;
+		}
+		if (*p == ' ') {
+			fputc(' ', out);
+			p++;
+		}
+	}
+}
+
+static void text_interval(FILE *out, uint64_t time_ns, const struct listener_report *reports,
+			  int n, const struct hint *hints, int nhints)
+{
+	char tbuf[32], local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
+	time_t sec = (time_t)(time_ns / 1000000000ULL);
+	struct tm tm;
+	int i;
+
+	if (gmtime_r(&sec, &tm))
+		snprintf(tbuf, sizeof(tbuf), "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+	else
+		snprintf(tbuf, sizeof(tbuf), "?");
+	fprintf(out, "--- %s listeners ---\n", tbuf);
+	if (n <= 0) {
+		fputs("(no active listeners)\n", out);
+	} else {
+		fprintf(out, LST_FMT, "LISTENER", "PID", "COMM", "QUEUE", "PEAK",
+			"SYNQ", "DROPS", "OVERFL", "COOKIES", "ACCEPTS", "ERRS",
+			"P50us", "P99us", "MAXus");
+		for (i = 0; i < n; i++)
+			text_listener(out, &reports[i]);
+	}
+	for (i = 0; i < nhints; i++) {
+		format_endpoint(local, sizeof(local), hints[i].laddr, hints[i].lport);
+		fprintf(out, "hint %s: ", local);
+		write_words(out, hints[i].text);
+		fputc('\n', out);
+	}
+}
+
+#define HIST_BAR	40
+
+/* "     0 -> 1          : 3        |****                  |", as runqlat draws it */
+static void print_histogram(FILE *out, const uint64_t h[TB_LAT_SLOTS])
+{
+	uint64_t top = 0;
+	int first = -1, last = -1, i;
+
+	for (i = 0; i < TB_LAT_SLOTS; i++) {
+		if (!h[i])
+			continue;
+		if (first < 0)
+			first = i;
+		last = i;
+		if (h[i] > top)
+			top = h[i];
+	}
+	if (first < 0)
+		return;
+	fputs("     usecs               : count     distribution\n", out);
+	for (i = first; i <= last; i++) {
+		char low[24], high[24], bar[HIST_BAR + 1];
+		/* rounded up: any sample at all gets a star */
+		unsigned int stars = (unsigned int)(((unsigned __int128)h[i] * HIST_BAR + top - 1) / top);
+
+		fmt_u64(low, sizeof(low), hist_slot_low_us(i));
+		if (hist_slot_high_us(i) == UINT64_MAX)
+			snprintf(high, sizeof(high), "inf");
+		else
+			fmt_u64(high, sizeof(high), hist_slot_high_us(i) - 1);
+		memset(bar, '*', stars);
+		bar[stars] = '\0';
+		fprintf(out, "%10s -> %-10s : %-8" PRIu64 " |%-*s|\n", low, high, h[i],
+			HIST_BAR, bar);
+	}
+}
+
+static void text_summary(FILE *out, const struct listener_report *reports, int n)
+{
+	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
+	char pid[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct listener_report *r = &reports[i];
+		const struct listener_snapshot *s = r->now;
+
+		if (!r->latency.count || !s)
+			continue;
+		format_endpoint(local, sizeof(local), s->laddr, s->lport);
+		if (s->pid)
+			snprintf(pid, sizeof(pid), "%" PRIu32, s->pid);
+		else
+			snprintf(pid, sizeof(pid), "-");
+		fmt_comm(comm, sizeof(comm), s->comm);
+		fprintf(out, "\naccept latency, %s (%s %s): %" PRIu64 " accept%s, p50 %"
+			PRIu64 " us, p99 %" PRIu64 " us, max %" PRIu64 " us\n",
+			local, pid, comm, r->latency.count,
+			r->latency.count == 1 ? "" : "s", r->latency.p50_us,
+			r->latency.p99_us, r->latency.max_us);
+		print_histogram(out, r->lat_us_hist);
+	}
+}
+
 const struct output output_text = {
-	.name	= "text",
-	.start	= text_start,
-	.event	= text_event,
-	.totals	= text_totals,
+	.name		= "text",
+	.start		= text_start,
+	.event		= text_event,
+	.interval	= text_interval,
+	.summary	= text_summary,
+	.totals		= text_totals,
 };

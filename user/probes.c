@@ -152,6 +152,8 @@ struct hooks {
 	bool accept_arg;	/* inet_csk_accept(sk, struct proto_accept_arg *), 6.10+ */
 	int kfree_args;
 	int consume_args;
+	int uring_args;		/* io_uring_complete: 3 since 6.3 (ctx, req, cqe) */
+	int data_ready_args;	/* sock:sk_data_ready, 6.3+ */
 };
 
 static const char *const syn_funcs[] = { "tcp_conn_request", NULL };
@@ -183,6 +185,8 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 	memset(h, 0, sizeof(*h));
 	h->kfree_args = kernel_tp_btf_args(btf, "kfree_skb");
 	h->consume_args = kernel_tp_btf_args(btf, "consume_skb");
+	h->uring_args = kernel_tp_btf_args(btf, "io_uring_complete");
+	h->data_ready_args = kernel_tp_btf_args(btf, "sk_data_ready");
 	h->accept_arg = btf__find_by_name_kind(btf, "proto_accept_arg", BTF_KIND_STRUCT) > 0;
 	err = kernel_tp_btf_args(btf, "inet_sock_set_state");
 
@@ -264,6 +268,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 		skel->rodata->ports[i] = cfg->ports[i];
 	skel->rodata->syn_caller_start = start;
 	skel->rodata->syn_caller_end = end;
+	skel->rodata->accepts_from_fexit = h.accept_fexit;
 
 	/* SYN drops: one of three programs. A BTF tracepoint program may read only the arguments the kernel has. */
 	bpf_program__set_autoload(skel->progs.syn_enter, h.syn_fentry);
@@ -280,7 +285,11 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	/* accepted connections */
 	bpf_program__set_autoload(skel->progs.accept_exit_arg, h.accept_fexit && h.accept_arg);
 	bpf_program__set_autoload(skel->progs.accept_exit_legacy, h.accept_fexit && !h.accept_arg);
-	/* The seed iterator is attached on demand, not by the skeleton. */
+	/* accept errors from io_uring, and the moment a connection is queued */
+	bpf_program__set_autoload(skel->progs.uring_complete, h.uring_args == 3);
+	bpf_program__set_autoload(skel->progs.uring_complete_legacy, h.uring_args >= 4);
+	bpf_program__set_autoload(skel->progs.queue_grew, h.data_ready_args >= 1);
+	/* The iterators run on demand, not attached by the skeleton. */
 
 	err = tcpbacklog_bpf__load(skel);
 	if (err)
@@ -313,7 +322,8 @@ int probes_attach_counters(struct probes *p, char *errbuf, size_t errlen)
 
 	/* one by one, to name the hook that fails */
 	bpf_object__for_each_program(prog, p->skel->obj) {
-		if (prog == p->skel->progs.listener_seed || prog == p->skel->progs.listener_state ||
+		if (prog == p->skel->progs.listener_seed || prog == p->skel->progs.listener_queues ||
+		    prog == p->skel->progs.listener_state ||
 		    !bpf_program__autoload(prog))
 			continue;
 		if (attach_prog(p, prog, errbuf, errlen))

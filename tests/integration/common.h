@@ -222,14 +222,15 @@ static inline void tb_set_nonblock(int fd)
 
 /*
  * A non-blocking TCP listener on addr:port (port 0: ephemeral), with
- * listen(fd, backlog). reuseport sets SO_REUSEPORT before bind().
+ * listen(fd, backlog). reuseport sets SO_REUSEPORT before bind(); v6only
+ * (IPv6 only) false makes a dual-stack listener.
  */
-static inline int tb_listener(int family, const char *addr, uint16_t port,
-		       int backlog, bool reuseport)
+static inline int tb_listener_v6only(int family, const char *addr, uint16_t port,
+				     int backlog, bool reuseport, bool v6only)
 {
 	union tb_sockaddr sa;
 	socklen_t len;
-	int one = 1;
+	int one = 1, v6 = v6only;
 	int fd;
 
 	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -241,7 +242,7 @@ static inline int tb_listener(int family, const char *addr, uint16_t port,
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
 		tb_die("SO_REUSEPORT: %s", strerror(errno));
 	if (family == AF_INET6 &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6, sizeof(v6)))
 		tb_die("IPV6_V6ONLY: %s", strerror(errno));
 	len = tb_sockaddr_set(&sa, family, addr, port);
 	if (bind(fd, &sa.sa, len))
@@ -249,6 +250,28 @@ static inline int tb_listener(int family, const char *addr, uint16_t port,
 	if (listen(fd, backlog))
 		tb_die("listen: %s", strerror(errno));
 	return fd;
+}
+
+/* The usual case: IPv6 listeners are IPv6-only. */
+static inline int tb_listener(int family, const char *addr, uint16_t port,
+			      int backlog, bool reuseport)
+{
+	return tb_listener_v6only(family, addr, port, backlog, reuseport, true);
+}
+
+/* accept() and close every completed connection waiting on a listener. */
+static inline int tb_drain_accept_queue(int lfd)
+{
+	int fd, n = 0, i;
+
+	for (i = 0; i < 1024; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			break;
+		close(fd);
+		n++;
+	}
+	return n;
 }
 
 /* Accept queue length and limit of a listener (TCP_INFO on a LISTEN socket). */
@@ -498,16 +521,31 @@ struct tb_flood {
 	int npending;
 };
 
+/*
+ * Connect one by one; a completed handshake answers within microseconds, a
+ * dropped SYN never does, so a short poll keeps the order (the first
+ * clients fill the queue) without waiting long for the dropped ones.
+ */
 static inline void tb_flood_connect(struct tb_flood *fl)
+{
+	int i;
+
+	for (i = 0; i < fl->n; i++) {
+		fl->fds[i] = tb_connect_nb(fl->family, fl->addr, fl->port);
+		fl->sports[i] = tb_local_port(fl->fds[i]);
+		tb_wait_connected(fl->fds[i], 5);
+	}
+}
+
+/* After the wait: which clients are established, which still in SYN_SENT. */
+static inline void tb_flood_settle(struct tb_flood *fl)
 {
 	int i;
 
 	fl->nconnected = 0;
 	fl->npending = 0;
 	for (i = 0; i < fl->n; i++) {
-		fl->fds[i] = tb_connect_nb(fl->family, fl->addr, fl->port);
-		fl->sports[i] = tb_local_port(fl->fds[i]);
-		fl->connected[i] = tb_wait_connected(fl->fds[i], 20);
+		fl->connected[i] = tb_wait_connected(fl->fds[i], 0);
 		if (fl->connected[i])
 			fl->nconnected++;
 		else

@@ -13,24 +13,33 @@
 #include "common.h"
 
 struct tb_overflow_opts {
-	int family;
+	int family;		/* of the clients' traffic */
+	const char *bind_addr;	/* NULL: the loopback address of family */
+	bool dual_stack;	/* listen on [::] (not IPv6-only), connect over IPv4 */
 	uint16_t port;
 	int backlog;
 	int n;
 	unsigned int wait_ms;
 	bool wait_signal;	/* print ready=1, wait for SIGUSR1 before connecting */
 	unsigned int signal_timeout_ms;
+	bool pre_round;		/* one overflow round before ready=1 (preexisting) */
 };
 
-static inline void tb_overflow_parse(struct tb_overflow_opts *o, int argc, char **argv,
-			      const char *usage)
+static inline void tb_overflow_parse(struct tb_overflow_opts *o, int argc,
+				     char **argv, const char *usage)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "6p:b:n:w:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "6A:Dp:b:n:w:t:r")) != -1) {
 		switch (opt) {
 		case '6':
 			o->family = AF_INET6;
+			break;
+		case 'A':
+			o->bind_addr = optarg;
+			break;
+		case 'D':
+			o->dual_stack = true;
 			break;
 		case 'p':
 			o->port = tb_parse_long(optarg, 0, 65535, "port");
@@ -48,12 +57,34 @@ static inline void tb_overflow_parse(struct tb_overflow_opts *o, int argc, char 
 			o->signal_timeout_ms = tb_parse_long(optarg, 1, 120000,
 							     "signal timeout (ms)");
 			break;
+		case 'r':
+			o->pre_round = true;
+			break;
 		default:
 			tb_usage_error(usage);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (o->dual_stack && o->family == AF_INET6))
 		tb_usage_error(usage);
+}
+
+/*
+ * Before the tracer runs: overflow the listener once (so its drop counter
+ * is not zero any more), then empty the accept queue again.
+ */
+static inline void tb_overflow_pre_round(const struct tb_overflow_opts *o,
+					 struct tb_flood *fl, int lfd)
+{
+	struct tb_flood pre = *fl;
+
+	pre.wait_ms = 1200;	/* one retransmit of each dropped SYN */
+	tb_flood_connect(&pre);
+	tb_sleep_ms(pre.wait_ms);
+	tb_flood_settle(&pre);
+	tb_flood_close(&pre);
+	tb_kv("pre_clients_dropped", "%d", pre.npending);
+	tb_kv("pre_accepted", "%d", tb_drain_accept_queue(lfd));
+	tb_kv("pre_listener_drops", "%ld", tb_sock_drops(lfd));
 }
 
 static inline int tb_overflow_run(const struct tb_overflow_opts *o)
@@ -61,7 +92,8 @@ static inline int tb_overflow_run(const struct tb_overflow_opts *o)
 	struct tb_mib before, after;
 	struct tb_flood fl;
 	unsigned int qlen = 0, qmax = 0;
-	long drops;
+	const char *laddr;
+	long drops, drops0 = 0;
 	int lfd, expect_connected;
 
 	memset(&fl, 0, sizeof(fl));
@@ -73,15 +105,27 @@ static inline int tb_overflow_run(const struct tb_overflow_opts *o)
 	if (o->wait_signal)
 		tb_block_usr1();
 	tb_mib_read(&before);
-	lfd = tb_listener(o->family, fl.addr, o->port, o->backlog, false);
+	if (o->dual_stack) {
+		laddr = o->bind_addr ? o->bind_addr : "::";
+		lfd = tb_listener_v6only(AF_INET6, laddr, o->port, o->backlog,
+					 false, false);
+	} else {
+		laddr = o->bind_addr ? o->bind_addr : fl.addr;
+		lfd = tb_listener(o->family, laddr, o->port, o->backlog, false);
+	}
 	fl.port = tb_local_port(lfd);
 
 	tb_print_identity();
 	tb_kv("family", "%s", tb_family_name(o->family));
-	tb_kv("laddr", "%s", fl.addr);
+	tb_kv("listener_family", "%s", o->dual_stack ? "ipv6" : tb_family_name(o->family));
+	tb_kv("laddr", "%s", laddr);
+	tb_kv("raddr", "%s", fl.addr);
 	tb_kv("port", "%u", fl.port);
 	tb_kv("backlog", "%d", o->backlog);
 	tb_kv("listener_ino", "%llu", (unsigned long long)tb_sock_ino(lfd));
+
+	if (o->pre_round)
+		tb_overflow_pre_round(o, &fl, lfd);
 
 	if (o->wait_signal) {
 		tb_kv("ready", "1");
@@ -91,16 +135,18 @@ static inline int tb_overflow_run(const struct tb_overflow_opts *o)
 		/* count only what the traffic does, not the wait */
 		tb_mib_read(&before);
 	}
+	drops0 = tb_sock_drops(lfd);
 
 	tb_flood_connect(&fl);
 	tb_sleep_ms(o->wait_ms);
+	tb_flood_settle(&fl);
 
 	if (!tb_listener_queue(lfd, &qlen, &qmax)) {
 		tb_kv("accept_queue", "%u", qlen);
 		tb_kv("accept_queue_max", "%u", qmax);
 	}
 	drops = tb_sock_drops(lfd);
-	tb_kv("listener_drops", "%ld", drops);
+	tb_kv("listener_drops", "%ld", drops - drops0);
 	tb_flood_report(&fl);
 
 	/* clients first (quietly), then the listener */

@@ -4,7 +4,9 @@
  * tracer starts. Prints ready=1 once listening, then waits (at most
  * TIMEOUT_MS) for SIGUSR1 before it connects; the tracer has to find the
  * listener and its owner (this process) from what already exists.
- *   preexisting [-6] [-p PORT] [-b BACKLOG] [-n CONNECTS] [-w WAIT_MS] [-t TIMEOUT_MS]
+ * -r: overflow the listener once before ready=1 (and empty its accept queue
+ * again), so it carries old drops into the trace.
+ *   preexisting [-6] [-r] [-p PORT] [-b BACKLOG] [-n CONNECTS] [-w WAIT_MS] [-t TIMEOUT_MS]
  */
 #include "overflow.h"
 
@@ -21,6 +23,6 @@ int main(int argc, char **argv)
 
 	tb_prog = "preexisting";
 	tb_overflow_parse(&o, argc, argv,
-			  "[-6] [-p PORT] [-b BACKLOG] [-n CONNECTS] [-w WAIT_MS] [-t TIMEOUT_MS]");
+			  "[-6] [-r] [-p PORT] [-b BACKLOG] [-n CONNECTS] [-w WAIT_MS] [-t TIMEOUT_MS]");
 	return tb_overflow_run(&o);
 }

@@ -140,11 +140,25 @@ nstat_get() {
 		awk -v k="$2" '$1 == k { print $2; found = 1 } END { if (!found) print "?" }'
 }
 
-# read_mib NS: LD LO RQD (ListenDrops, ListenOverflows, TCPReqQFullDrop)
+# read_mib NS: LD LO RQD (ListenDrops, ListenOverflows, TCPReqQFullDrop),
+# less the baseline BASE_* (set by mark_baseline; 0 in a fresh namespace)
 read_mib() {
 	LD=$(nstat_get "$1" TcpExtListenDrops)
 	LO=$(nstat_get "$1" TcpExtListenOverflows)
 	RQD=$(nstat_get "$1" TcpExtTCPReqQFullDrop)
+	case "$LD$LO$RQD" in
+	*[!0-9]*) return ;;
+	esac
+	LD=$((LD - BASE_LD))
+	LO=$((LO - BASE_LO))
+	RQD=$((RQD - BASE_RQD))
+}
+
+# mark_baseline NS: from now on, count only what happens after this point
+mark_baseline() {
+	BASE_LD=0 BASE_LO=0 BASE_RQD=0
+	read_mib "$1"
+	BASE_LD=$LD BASE_LO=$LO BASE_RQD=$RQD
 }
 
 # kv FILE KEY: value of the last KEY= line of a driver's output
@@ -276,6 +290,23 @@ ev_expect_in() {
 	[ -z "$bad" ] || err "$1.$2: expected one of {$3}, got $bad"
 }
 
+read_totals() {
+	T_SYN=$(tot .syn_drop)
+	T_AO=$(tot .accept_overflow)
+	T_AE=$(tot .accept_error)
+	T_AQF=$(tot .syn_drop_reasons.accept_queue_full)
+	T_SQF=$(tot .syn_drop_reasons.syn_queue_full)
+	T_OTH=$(tot .syn_drop_reasons.other)
+	T_SUP=$(tot .suppressed)
+	T_LOST=$(tot .lost)
+}
+
+# distinct values of .FIELD over KIND events, for the record
+ev_values() {
+	jqo --arg k "$1" --arg f "$2" 'select(.event == $k) | .[$f] | tostring' |
+		sort -u | paste -sd,
+}
+
 # check_promise NS: the exact equalities, JSON Lines form, lines == totals.
 # Sets T_* and LD/LO/RQD.
 check_promise() {
@@ -296,14 +327,7 @@ check_promise() {
 	[ "$first" = start ] || err "first record is '$first', not start"
 	[ "$last" = totals ] || err "last record is '$last', not totals"
 
-	T_SYN=$(tot .syn_drop)
-	T_AO=$(tot .accept_overflow)
-	T_AE=$(tot .accept_error)
-	T_AQF=$(tot .syn_drop_reasons.accept_queue_full)
-	T_SQF=$(tot .syn_drop_reasons.syn_queue_full)
-	T_OTH=$(tot .syn_drop_reasons.other)
-	T_SUP=$(tot .suppressed)
-	T_LOST=$(tot .lost)
+	read_totals
 	for n in T_SYN T_AO T_AE T_AQF T_SQF T_OTH T_SUP T_LOST; do
 		case "${!n}" in
 		'' | *[!0-9]*)
@@ -401,6 +425,7 @@ reset_state() {
 	TRACER_OUT=""
 	TRACER_ERR=""
 	LD="?" LO="?" RQD="?"
+	BASE_LD=0 BASE_LO=0 BASE_RQD=0
 	T_SYN="?" T_AO="?" T_AE="?" T_AQF="?" T_SQF="?" T_OTH="?" T_SUP="?" T_LOST="?"
 	if [ -n "$PRE_ERR" ]; then
 		err "$PRE_ERR"
@@ -424,7 +449,7 @@ sc_overflow() {
 	if [ "$TRACER_OK" = 1 ]; then
 		check_listener_events syn_drop "$DRV_OUT"
 		ev_expect syn_drop reason accept_queue_full
-		ev_expect syn_drop raddr "$(kv "$DRV_OUT" laddr)"
+		ev_expect syn_drop raddr "$(kv "$DRV_OUT" raddr)"
 		ev_expect_in syn_drop rport "$(kv "$DRV_OUT" dropped_ports)"
 		ev_expect syn_drop backlog 2
 		ev_expect syn_drop backlog_max 1
@@ -514,9 +539,11 @@ sc_reuseport() {
 }
 
 # A listener that exists before the tracer starts: owner found from /proc.
-# With "pid" as the 2nd argument the tracer also gets -p <driver pid>.
+# 2nd argument: "pid": the tracer also gets -p <driver pid>; "dirty": the
+# listener overflowed before the tracer started (counted from the start
+# record on).
 sc_preexisting() {
-	local name=$1 pidmode=${2:-} ns dpid bg i
+	local name=$1 mode=${2:-} ns dpid bg i dargs=""
 	reset_state || { verdict "$name" "setup"; return; }
 	new_ns ns || { verdict "$name" "setup"; return; }
 	DRV_OUT="$WORK/$name.drv"
@@ -527,11 +554,12 @@ sc_preexisting() {
 		verdict "$name" "not run"
 		return
 	fi
-	timeout -k 2 "$DRIVER_TIMEOUT" ip netns exec "$ns" "$DRV/preexisting" -p 8080 -t 25000 \
+	[ "$mode" != dirty ] || dargs=-r
+	timeout -k 2 "$DRIVER_TIMEOUT" ip netns exec "$ns" "$DRV/preexisting" $dargs -p 8080 -t 25000 \
 		>"$DRV_OUT" 2>"$DRV_OUT.err" </dev/null &
 	bg=$!
 	BG_PIDS+=("$bg")
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 80; i++)); do
 		grep -q '^ready=1' "$DRV_OUT" && break
 		kill -0 "$bg" 2>/dev/null || break
 		sleep 0.1
@@ -540,11 +568,12 @@ sc_preexisting() {
 	if ! grep -q '^ready=1' "$DRV_OUT" || [ -z "$dpid" ]; then
 		err "driver preexisting did not get ready: $(tr '\n' ' ' <"$DRV_OUT.err")"
 	else
-		if [ "$pidmode" = pid ]; then
+		if [ "$mode" = pid ]; then
 			tracer_start "$ns" "$name" -p "$dpid"
 		else
 			tracer_start "$ns" "$name"
 		fi
+		mark_baseline "$ns"
 		kill -USR1 "$dpid"
 	fi
 	wait "$bg"
@@ -562,7 +591,11 @@ sc_preexisting() {
 		ev_expect syn_drop backlog_max 1
 	fi
 	del_ns "$ns"
-	verdict "$name" "$(summary_line)"
+	if [ "$mode" = dirty ]; then
+		verdict "$name" "before the trace: ListenDrops=$BASE_LD; $(summary_line)"
+	else
+		verdict "$name" "$(summary_line)"
+	fi
 }
 
 # accept()/accept4() failing with EMFILE; ground truth: the driver's count
@@ -653,9 +686,7 @@ sc_port_filter() {
 		jq -e . "$TRACER_OUT" >/dev/null 2>&1 || err "tracer output is not valid JSON Lines"
 		n=$(jqo 'select(.event != "start" and .event != "totals") | 1' | wc -l)
 		[ "$n" = 0 ] || err "$n event records for a port that was not asked for"
-		T_SYN=$(tot .syn_drop)
-		T_AO=$(tot .accept_overflow)
-		T_AE=$(tot .accept_error)
+		read_totals
 		[ "$T_SYN/$T_AO/$T_AE" = 0/0/0 ] ||
 			err "totals syn_drop/accept_overflow/accept_error $T_SYN/$T_AO/$T_AE, expected 0/0/0 outside the filter"
 	fi
@@ -676,9 +707,66 @@ sc_pid_filter_other() {
 	if [ "$TRACER_OK" = 1 ]; then
 		n=$(jqo 'select(.event != "start" and .event != "totals") | 1' | wc -l)
 		[ "$n" = 0 ] || err "$n event records for another pid"
-		T_SYN=$(tot .syn_drop)
-		T_AO=$(tot .accept_overflow)
+		read_totals
 		[ "$T_SYN/$T_AO" = 0/0 ] || err "totals syn_drop/accept_overflow $T_SYN/$T_AO, expected 0/0"
+	fi
+	del_ns "$ns"
+	verdict "$name" "$(summary_line)"
+}
+
+# Listener not bound to the address the clients use: a wildcard (-A) or a
+# dual-stack [::] socket taking IPv4 (-D). Exact counts and attribution;
+# the addresses reported are shown, not judged.
+sc_wildcard() {
+	local name=$1 ns
+	shift
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	tracer_start "$ns" "$name"
+	run_driver "$ns" "$name" overflow "$@"
+	tracer_stop
+	check_promise "$ns"
+	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	if [ "$TRACER_OK" = 1 ]; then
+		ev_expect syn_drop pid "$(kv "$DRV_OUT" pid)"
+		ev_expect syn_drop comm "$(kv "$DRV_OUT" comm)"
+		ev_expect syn_drop lport "$(kv "$DRV_OUT" port)"
+		ev_expect syn_drop reason accept_queue_full
+		ev_expect_in syn_drop rport "$(kv "$DRV_OUT" dropped_ports)"
+		ev_expect_in syn_drop laddr "$(kv "$DRV_OUT" laddr),$(kv "$DRV_OUT" raddr),::ffff:$(kv "$DRV_OUT" raddr)"
+		ev_expect_in syn_drop raddr "$(kv "$DRV_OUT" raddr),::ffff:$(kv "$DRV_OUT" raddr)"
+	fi
+	del_ns "$ns"
+	verdict "$name" "listener $(kv "$DRV_OUT" listener_family) $(kv "$DRV_OUT" laddr), events family=$(ev_values syn_drop family) laddr=$(ev_values syn_drop laddr) raddr=$(ev_values syn_drop raddr); $(summary_line)"
+}
+
+# The same port listened on, overflowed and closed in turn by new owners
+sc_relisten() {
+	local name=$1 ns i r pid ports n drops
+	shift
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	tracer_start "$ns" "$name"
+	run_driver "$ns" "$name" relisten "$@"
+	tracer_stop
+	check_promise "$ns"
+	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	if [ "$TRACER_OK" = 1 ]; then
+		ev_expect syn_drop lport "$(kv "$DRV_OUT" port)"
+		ev_expect syn_drop comm "$(kv "$DRV_OUT" comm)"
+		ev_expect syn_drop reason accept_queue_full
+		ev_expect_in syn_drop pid "$(sed -n 's/^round[0-9]*_pid=//p' "$DRV_OUT" | paste -sd,)"
+		r=$(kv "$DRV_OUT" rounds)
+		for ((i = 0; i < ${r:-0}; i++)); do
+			pid=$(kv "$DRV_OUT" "round${i}_pid")
+			drops=$(kv "$DRV_OUT" "round${i}_listener_drops")
+			ports=$(kv "$DRV_OUT" "round${i}_dropped_ports")
+			n=$(ev_count syn_drop ".pid == ${pid:-0}")
+			[ "$n" = "$drops" ] ||
+				err "round $i (pid $pid): $n syn_drop events, its listener dropped $drops"
+			n=$(ev_count syn_drop "(.rport | tostring) as \$p | (\"$ports\" | split(\",\") | index(\$p)) and .pid != $pid")
+			[ "$n" = 0 ] || err "round $i: $n drops of its clients attributed to another owner"
+		done
 	fi
 	del_ns "$ns"
 	verdict "$name" "$(summary_line)"
@@ -701,8 +789,8 @@ sc_duration() {
 
 SCENARIOS="overflow_ipv4 overflow_ipv6 tun_syn_queue_full tun_ack_overflow_cookies
 tun_ack_overflow_reqsk reuseport reuseport_owners preexisting emfile_ipv4 emfile_ipv6
-two_netns port_filter_other port_filter_match pid_filter_other pid_filter_match
-duration"
+overflow_wildcard overflow_dualstack relisten preexisting_dirty two_netns
+port_filter_other port_filter_match pid_filter_other pid_filter_match duration"
 
 run_one() {
 	case "$1" in
@@ -722,6 +810,10 @@ run_one() {
 	port_filter_match)	sc_port_filter "$1" 1 ;;
 	pid_filter_other)	sc_pid_filter_other "$1" ;;
 	duration)		sc_duration "$1" ;;
+	overflow_wildcard)	sc_wildcard "$1" -A 0.0.0.0 -p 8080 ;;
+	overflow_dualstack)	sc_wildcard "$1" -D -p 8080 ;;
+	relisten)		sc_relisten "$1" -p 8080 -R 3 ;;
+	preexisting_dirty)	sc_preexisting "$1" dirty ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

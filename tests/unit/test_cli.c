@@ -67,6 +67,7 @@ static void assert_defaults(const struct config *c)
 	assert_int_equal(c->nports, 0);
 	assert_int_equal(c->pid, 0);
 	assert_int_equal(c->mode, MODE_AUTO);
+	assert_true(c->interval == 0);
 	for (i = 0; i < TB_MAX_PORTS; i++)
 		assert_int_equal(c->ports[i], 0);
 }
@@ -296,6 +297,24 @@ static void test_port_errors(void **state)
 	EXPECT_ERROR("'18446744073709551697'", "--port", "-P", "18446744073709551697");
 	EXPECT_ERROR("'99999999999999999999999'", "--port", "-P", "99999999999999999999999");
 	EXPECT_ERROR("-P", "requires", "-P");
+}
+
+static void test_interval(void **state)
+{
+	struct run r;
+
+	RUN(&r, "-i", "5");
+	assert_ok(&r);
+	assert_true(r.cfg.interval == 5);
+	run_free(&r);
+	RUN(&r, "--interval=0.5");
+	assert_ok(&r);
+	assert_true(r.cfg.interval == 0.5);
+	run_free(&r);
+	EXPECT_ERROR("'0'", "--interval", "-i", "0");
+	EXPECT_ERROR("'0.001'", "--interval", "-i", "0.001");
+	EXPECT_ERROR("'x'", "--interval", "--interval", "x");
+	EXPECT_ERROR("'-1'", "--interval", "-i", "-1");
 }
 
 static void test_mode(void **state)
@@ -561,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_ports_dedup),
 		cmocka_unit_test(test_ports_limit),
 		cmocka_unit_test(test_port_errors),
+		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_pid),
 		cmocka_unit_test(test_netns_inode),

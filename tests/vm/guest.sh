@@ -1,0 +1,381 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The scenario matrix of one kernel, run in the caller's network namespace:
+# for each tracer mode and each scenario, start tcpbacklog (filtered on this
+# namespace), run the scenario driver, stop the tracer, and compare its
+# totals with this namespace's own counters (/proc/net/netstat, deltas over
+# the cell):
+#   totals.syn_drop + totals.accept_overflow                          == ListenDrops
+#   totals.syn_drop_reasons.accept_queue_full + totals.accept_overflow == ListenOverflows
+#
+#   guest.sh LABEL BIN DRIVER_DIR "MODES" "SCENARIOS"
+#
+# Runs as /init's payload inside a VM (busybox) and on the host inside
+# `unshare -n` (the host row); plain POSIX sh plus awk, grep, sed, timeout.
+# Prints one line per cell, nothing else on stdout needs parsing:
+#   VMTEST LABEL MODE SCENARIO PASS|FAIL|NA ts=N ao=N aqf=N sqf=N ae=N LD=N LO=N sec=S | detail
+# and VMINFO lines (what the tracer said when probed in each mode).
+#
+# A cell is NA only when the tracer refuses the mode: it exits 1 before its
+# start record and its last stderr line ("tcpbacklog: ...") names a missing
+# kernel feature. Every other problem, including a mode other than the one
+# asked for, is a FAIL.
+
+set -u
+
+[ $# -eq 5 ] || { echo "usage: $0 LABEL BIN DRIVER_DIR MODES SCENARIOS" >&2; exit 2; }
+LABEL=$1
+BIN=$2
+DRV=$3
+MODES=$4
+SCENARIOS=$5
+
+START_TIMEOUT=${TB_VM_START_TIMEOUT:-120}	# s, for the tracer's start record
+STOP_TIMEOUT=${TB_VM_STOP_TIMEOUT:-30}		# s, for the tracer to exit after SIGINT
+DRIVER_TIMEOUT=${TB_VM_DRIVER_TIMEOUT:-60}	# s, hard limit for one driver
+DRAIN=0.5					# s, after the traffic, before SIGINT
+
+WORK=$(mktemp -d /tmp/tb-vm.XXXXXX) || exit 1
+NETNS=/proc/self/ns/net
+TPID=""
+BGPID=""
+
+cleanup() {
+	[ -z "$TPID" ] || kill -KILL "$TPID" 2>/dev/null
+	[ -z "$BGPID" ] || kill -KILL "$BGPID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+ip link set lo up 2>/dev/null
+
+now() {
+	awk '{ print $1 }' /proc/uptime
+}
+
+# seconds from $1 to now, one decimal
+since() {
+	awk -v a="$1" '{ printf "%.1f", $1 - a }' /proc/uptime
+}
+
+# mib: "ListenDrops ListenOverflows TCPReqQFullDrop" of this namespace
+mib() {
+	awk '$1 == "TcpExt:" {
+		if (!hdr) { for (i = 2; i <= NF; i++) name[i] = $i; hdr = 1; next }
+		for (i = 2; i <= NF; i++) v[name[i]] = $i
+	}
+	END {
+		printf "%s %s %s\n", ("ListenDrops" in v) ? v["ListenDrops"] : "?",
+			("ListenOverflows" in v) ? v["ListenOverflows"] : "?",
+			("TCPReqQFullDrop" in v) ? v["TCPReqQFullDrop"] : "?"
+	}' /proc/net/netstat
+}
+
+# kv FILE KEY: value of the last KEY= line of a driver's output
+kv() {
+	sed -n "s/^$2=//p" "$1" | tail -n 1
+}
+
+# jnum FILE KEY: the number after "KEY": in the totals record
+jnum() {
+	grep '"event":"totals"' "$1" | tail -n 1 | sed -n "s/.*\"$2\":\([0-9][0-9]*\).*/\1/p"
+}
+
+# jstr FILE KEY: the string after "KEY": in the start record
+jstr() {
+	grep '"event":"start"' "$1" | head -n 1 | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p"
+}
+
+ERRS=""
+err() {
+	ERRS="${ERRS:+$ERRS; }$*"
+}
+
+oneline() {
+	tr '\n' ' ' <"$1" | sed 's/  */ /g; s/ $//' | cut -c1-600
+}
+
+# A tracer that exited before its start record: did it refuse the mode?
+# Sets REFUSAL to its reason when it did.
+classify_exit() {
+	local rc=$1 last
+
+	REFUSAL=""
+	last=$(grep -v '^[[:space:]]*$' "$TERR" | tail -n 1)
+	if [ "$rc" = 1 ] &&
+	   echo "$last" | grep -q '^tcpbacklog: ' &&
+	   echo "$last" | grep -Eqi 'missing|absent|has no|needs|requires|not supported|unsupported|not available|refuse|locked' &&
+	   ! echo "$last" | grep -Eqi 'failed|cannot read'; then
+		REFUSAL=${last#tcpbacklog: }
+	fi
+}
+
+# tracer_start MODE NAME: start the tracer, wait for its start record.
+# 0 started; 1 exited or hung (ERRS/REFUSAL say why).
+tracer_start() {
+	local mode=$1 name=$2 t0 i rc
+
+	TOUT="$WORK/$name.$mode.out"
+	TERR="$WORK/$name.$mode.err"
+	REFUSAL=""
+	"$BIN" --json --mode "$mode" -n "$NETNS" >"$TOUT" 2>"$TERR" &
+	TPID=$!
+	t0=$(now)
+	i=0
+	while [ $i -lt $((START_TIMEOUT * 5)) ]; do
+		if grep -q '"event":"start"' "$TOUT" 2>/dev/null; then
+			TSTART=$(since "$t0")
+			return 0
+		fi
+		if ! kill -0 "$TPID" 2>/dev/null; then
+			wait "$TPID"
+			rc=$?
+			TPID=""
+			classify_exit "$rc"
+			[ -n "$REFUSAL" ] ||
+				err "tracer exited (status $rc) before its start record: $(oneline "$TERR")"
+			return 1
+		fi
+		sleep 0.2
+		i=$((i + 1))
+	done
+	err "no start record within ${START_TIMEOUT}s: $(oneline "$TERR")"
+	kill -KILL "$TPID" 2>/dev/null
+	wait "$TPID" 2>/dev/null
+	TPID=""
+	return 1
+}
+
+tracer_stop() {
+	local i rc
+
+	[ -n "$TPID" ] || return 0
+	sleep "$DRAIN"
+	kill -INT "$TPID" 2>/dev/null
+	i=0
+	while [ $i -lt $((STOP_TIMEOUT * 10)) ] && kill -0 "$TPID" 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$TPID" 2>/dev/null; then
+		err "tracer still running ${STOP_TIMEOUT}s after SIGINT (killed)"
+		kill -KILL "$TPID" 2>/dev/null
+	fi
+	wait "$TPID"
+	rc=$?
+	TPID=""
+	[ "$rc" = 0 ] || err "tracer exit status $rc after SIGINT: $(oneline "$TERR")"
+}
+
+# run_driver NAME DRIVER ARGS...: run a driver to completion
+run_driver() {
+	local name=$1 drv=$2 rc
+
+	shift 2
+	DOUT="$WORK/$name.drv"
+	timeout -k 2 "$DRIVER_TIMEOUT" "$DRV/$drv" "$@" >"$DOUT" 2>"$DOUT.err" </dev/null
+	rc=$?
+	[ "$rc" = 0 ] || err "driver $drv $* exited with status $rc: $(oneline "$DOUT.err")"
+}
+
+# overflow driver in a second, untraced namespace (two_netns)
+other_ns_overflow() {
+	unshare -n sh -c 'ip link set lo up && exec "$0" "$@"' \
+		"$DRV/overflow" -p 8080 >"$WORK/other.drv" 2>"$WORK/other.drv.err" </dev/null &
+	BGPID=$!
+}
+
+# preexisting: the listener exists before the tracer starts
+preexisting_start() {
+	local i
+
+	DOUT="$WORK/preexisting.drv"
+	timeout -k 2 "$DRIVER_TIMEOUT" "$DRV/preexisting" -p 8080 -t 25000 \
+		>"$DOUT" 2>"$DOUT.err" </dev/null &
+	BGPID=$!
+	i=0
+	while [ $i -lt 100 ] && ! grep -q '^ready=1' "$DOUT"; do
+		kill -0 "$BGPID" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q '^ready=1' "$DOUT" || err "driver preexisting did not get ready: $(oneline "$DOUT.err")"
+}
+
+preexisting_go() {
+	local rc
+
+	[ -n "$BGPID" ] || return 0
+	if grep -q '^ready=1' "$DOUT"; then
+		kill -USR1 "$(kv "$DOUT" pid)" 2>/dev/null
+	else
+		kill -KILL "$BGPID" 2>/dev/null
+	fi
+	wait "$BGPID"
+	rc=$?
+	BGPID=""
+	[ "$rc" = 0 ] || err "driver preexisting exited with status $rc: $(oneline "$DOUT.err")"
+}
+
+# the driver of each scenario (as in tests/integration/run.sh)
+drive() {
+	case "$1" in
+	overflow_ipv4)		run_driver "$1" overflow -p 8080 ;;
+	overflow_ipv6)		run_driver "$1" overflow -6 -p 8080 -n 5 ;;
+	tun_syn_queue_full)	run_driver "$1" tun_peer -m synq -c 0 -p 8080 ;;
+	tun_ack_overflow_cookies) run_driver "$1" tun_peer -m ack -c 1 -p 8080 ;;
+	tun_ack_overflow_reqsk)	run_driver "$1" tun_peer -m late-ack -c 0 -p 8080 -k 3 ;;
+	reuseport)		run_driver "$1" reuseport -p 8080 -m 3 -n 24 ;;
+	reuseport_owners)	run_driver "$1" reuseport -f -p 8080 -m 3 -n 24 ;;
+	emfile_ipv4)		run_driver "$1" emfile -p 8080 -l 16 -k 3 ;;
+	emfile_ipv6)		run_driver "$1" emfile -6 -p 8080 -l 20 -k 2 ;;
+	preexisting)		preexisting_go ;;
+	two_netns)
+		other_ns_overflow
+		run_driver "$1" overflow -p 8080
+		wait "$BGPID"
+		[ $? = 0 ] || err "driver overflow in the other namespace failed: $(oneline "$WORK/other.drv.err")"
+		BGPID=""
+		;;
+	*)			err "unknown scenario $1" ;;
+	esac
+}
+
+# Probe each mode once (a 1 s run): report what the tracer says, and skip
+# the scenarios of a mode it refuses.
+probe_mode() {
+	local mode=$1 t0
+
+	PROBE_REFUSAL=""
+	ERRS=""
+	t0=$(now)
+	if tracer_start "$mode" probe; then
+		echo "VMINFO $LABEL $mode start after ${TSTART}s: $(grep '"event":"start"' "$TOUT" | head -n 1 | cut -c1-400)"
+		tracer_stop
+		[ -z "$ERRS" ] || echo "VMINFO $LABEL $mode probe: $ERRS"
+	elif [ -n "$REFUSAL" ]; then
+		PROBE_REFUSAL=$REFUSAL
+		echo "VMINFO $LABEL $mode refused after $(since "$t0")s: $(oneline "$TERR")"
+	else
+		echo "VMINFO $LABEL $mode probe failed: $ERRS"
+		# the libbpf/verifier story, for whoever reads the log
+		"$BIN" --json --mode "$mode" -n "$NETNS" -v -d 1 >/dev/null 2>"$WORK/verbose.err"
+		grep -v '^libbpf: \(CO-RE\|sec \|map \|elf\|prog .*: \(relo\|found\|added\|insn\)\|loading kernel BTF\|prog .*: skipped\)' \
+			"$WORK/verbose.err" | tail -n 25 | sed "s/^/VMLOG $LABEL $mode /"
+	fi
+	ERRS=""
+}
+
+cell() {
+	local mode=$1 sc=$2 t0 mib0 mib1 ld0 lo0 rqd0 ld1 lo1 rqd1 got n want
+	local ts="-" ao="-" aqf="-" sqf="-" oth="-" ae="-" ld="-" lo="-" rqd="-" res
+
+	ERRS=""
+	DOUT="/dev/null"
+	t0=$(now)
+	mib0=$(mib)
+	[ "$sc" != preexisting ] || preexisting_start
+	if ! tracer_start "$mode" "$sc"; then
+		[ "$sc" != preexisting ] || preexisting_go
+		if [ -n "$REFUSAL" ]; then
+			echo "VMTEST $LABEL $mode $sc NA sec=$(since "$t0") | $REFUSAL"
+		else
+			echo "VMTEST $LABEL $mode $sc FAIL sec=$(since "$t0") | $ERRS"
+		fi
+		return
+	fi
+	got=$(jstr "$TOUT" mode)
+	[ "$mode" = auto ] || [ "$got" = "$mode" ] ||
+		err "asked for --mode $mode, the tracer started in mode '${got:-?}'"
+	drive "$sc"
+	tracer_stop
+	mib1=$(mib)
+
+	set -- $mib0
+	ld0=$1 lo0=$2 rqd0=$3
+	set -- $mib1
+	ld1=$1 lo1=$2 rqd1=$3
+	case "$ld0$lo0$rqd0$ld1$lo1$rqd1" in
+	*[!0-9]*) err "/proc/net/netstat unreadable ($mib0 / $mib1)" ;;
+	*) ld=$((ld1 - ld0)) lo=$((lo1 - lo0)) rqd=$((rqd1 - rqd0)) ;;
+	esac
+
+	n=$(grep -c '"event":"totals"' "$TOUT")
+	[ "$n" = 1 ] || err "$n totals records (expected 1)"
+	ts=$(jnum "$TOUT" syn_drop)
+	ao=$(jnum "$TOUT" accept_overflow)
+	ae=$(jnum "$TOUT" accept_error)
+	aqf=$(jnum "$TOUT" accept_queue_full)
+	sqf=$(jnum "$TOUT" syn_queue_full)
+	oth=$(jnum "$TOUT" other)
+	case "$ts.$ao.$ae.$aqf.$sqf.$oth" in
+	*[!0-9.]* | *..* | .* | *.)
+		err "totals unreadable: $(grep '"event":"totals"' "$TOUT" | cut -c1-300)"
+		ts=${ts:--} ao=${ao:--} ae=${ae:--} aqf=${aqf:--} sqf=${sqf:--} oth=${oth:--}
+		;;
+	*)
+		if [ "$ld" != "-" ]; then
+			[ $((ts + ao)) = "$ld" ] ||
+				err "syn_drop $ts + accept_overflow $ao != ListenDrops $ld"
+			[ $((aqf + ao)) = "$lo" ] ||
+				err "accept_queue_full $aqf + accept_overflow $ao != ListenOverflows $lo"
+		fi
+		[ $((aqf + sqf + oth)) = "$ts" ] ||
+			err "syn_drop_reasons sum $((aqf + sqf + oth)) != syn_drop $ts"
+		n=$(grep -c '"event":"syn_drop"' "$TOUT")
+		[ "$n" = "$ts" ] || err "$n syn_drop records, totals.syn_drop $ts"
+		n=$(grep -c '"event":"accept_overflow"' "$TOUT")
+		[ "$n" = "$ao" ] || err "$n accept_overflow records, totals.accept_overflow $ao"
+		n=$(grep -c '"event":"accept_error"' "$TOUT")
+		[ "$n" = "$ae" ] || err "$n accept_error records, totals.accept_error $ae"
+		;;
+	esac
+
+	# did the scenario make what it is about? (else the cell proves nothing)
+	case "$sc" in
+	overflow_* | reuseport* | preexisting | two_netns)
+		[ "$ld" = "$lo" ] && [ "$ld" != 0 ] ||
+			err "scenario: expected ListenDrops == ListenOverflows > 0, got $ld / $lo"
+		;;
+	tun_*)
+		want="$(kv "$DOUT" expect_listen_drops)/$(kv "$DOUT" expect_listen_overflows)"
+		[ "$ld/$lo" = "$want" ] ||
+			err "scenario: ListenDrops/ListenOverflows $ld/$lo, the driver expected $want"
+		[ "$sc" != tun_syn_queue_full ] || [ "$sqf" = "$rqd" ] ||
+			err "syn_queue_full $sqf != TCPReqQFullDrop $rqd"
+		;;
+	emfile_*)
+		want=$(kv "$DOUT" emfile_total)
+		[ "$ae" = "$want" ] || err "accept_error $ae, the driver saw ${want:-?} EMFILE returns"
+		[ "$ld" = 0 ] || err "scenario: ListenDrops $ld, expected 0"
+		;;
+	esac
+
+	if [ -z "$ERRS" ]; then
+		res=PASS
+		[ "$mode" != auto ] || ERRS="ran as ${got:-?}"
+	else
+		res=FAIL
+	fi
+	echo "VMTEST $LABEL $mode $sc $res ts=$ts ao=$ao aqf=$aqf sqf=$sqf ae=$ae LD=$ld LO=$lo sec=$(since "$t0") | $ERRS"
+	if [ "$res" = FAIL ] && [ -s "$TERR" ]; then
+		echo "VMINFO $LABEL $mode $sc tracer stderr: $(oneline "$TERR")"
+	fi
+}
+
+echo "VMLABEL $LABEL"
+echo "VMINFO $LABEL kernel $(uname -r) btf=$([ -e /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
+for mode in $MODES; do
+	probe_mode "$mode"
+	for sc in $SCENARIOS; do
+		if [ -n "$PROBE_REFUSAL" ]; then
+			echo "VMTEST $LABEL $mode $sc NA sec=0 | $PROBE_REFUSAL"
+		else
+			cell "$mode" "$sc"
+		fi
+	done
+done
+echo "VMDONE $LABEL"

@@ -1,0 +1,34 @@
+# Kernel matrix under qemu (included by the top Makefile).
+#   make vmtest        install what is missing, build the static tracer and
+#                      drivers into $(BUILD)/vm/, boot Debian's 6.1 and 6.12
+#                      cloud kernels (TCG), run every scenario in each tracer
+#                      mode there and on this host, print the table
+#   make vmtest-bins   only the static binaries
+# Settings (environment): TB_VM_KERNELS, TB_VM_MODES, TB_VM_SCENARIOS,
+# TB_VM_HOST, TB_VM_CACHE, TB_VM_TIMEOUT, TB_VM_JOBS (see tests/vm/vmtest.sh).
+
+VM_DIR		:= $(BUILD)/vm
+VM_DRIVERS	:= overflow tun_peer reuseport emfile preexisting
+VM_BINS		:= $(VM_DIR)/tcpbacklog $(addprefix $(VM_DIR)/,$(VM_DRIVERS))
+
+.PHONY: vmtest vmtest-bins vmtest-deps
+
+vmtest: deps vmtest-deps
+	@$(MAKE) --no-print-directory vmtest-bins
+	tests/vm/vmtest.sh run $(VM_DIR)
+
+vmtest-deps:
+	@tests/vm/vmtest.sh deps
+
+vmtest-bins: $(VM_BINS)
+
+$(VM_DIR)/tcpbacklog: $(SKEL_OBJS) $(LIB) | $(VM_DIR)
+	$(CC) $(CFLAGS) -static $^ $(LDLIBS) -o $@
+
+$(VM_DIR)/%: tests/integration/%.c tests/integration/*.h | $(VM_DIR)
+	$(CC) $(CFLAGS) -static -Itests/integration $< -o $@
+
+$(VM_DIR):
+	mkdir -p $@
+
+-include $(wildcard $(VM_DIR)/*.d)

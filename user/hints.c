@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tuning advice from one interval report. Every hint names the figures
+ * it rests on; none comes from defaults or guesses. The text holds only
+ * numbers and fixed words: comm and addresses stay in their own fields,
+ * for the formatters to escape.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hints.h"
+
+/* accept latency at which the queue is the application's, not the backlog's, problem */
+#define SLOW_ACCEPT_P99_US	100000
+/* a backlog below this was asked for on purpose, or by a careless default */
+#define SMALL_BACKLOG		128
+
+static const struct sysctls unknown_sysctls = {
+	.somaxconn = -1, .tcp_max_syn_backlog = -1, .tcp_syncookies = -1,
+	.tcp_abort_on_overflow = -1, .file_max = -1, .nr_open = -1,
+};
+
+__attribute__((format(printf, 6, 7)))
+static void add(struct hint *out, int *n, int max, const struct listener_report *r,
+		const char *kind, const char *fmt, ...)
+{
+	struct hint *h;
+	va_list ap;
+
+	if (*n >= max)
+		return;
+	h = &out[(*n)++];
+	memset(h, 0, sizeof(*h));
+	h->netns = r->now->netns;
+	snprintf(h->laddr, sizeof(h->laddr), "%s", r->now->laddr);
+	h->lport = r->now->lport;
+	h->kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(h->text, sizeof(h->text), fmt, ap);
+	va_end(ap);
+}
+
+/* "850 us", "12.5 ms", "3.2 s" */
+static const char *fmt_us(char *buf, size_t len, uint64_t us)
+{
+	if (us < 1000)
+		snprintf(buf, len, "%" PRIu64 " us", us);
+	else if (us < 1000000)
+		snprintf(buf, len, "%.1f ms", (double)us / 1e3);
+	else
+		snprintf(buf, len, "%.1f s", (double)us / 1e6);
+	return buf;
+}
+
+static uint64_t errno_delta(const struct listener_report *r, int err)
+{
+	int i;
+
+	for (i = 0; i < r->nerrnos; i++)
+		if (r->errnos[i].err == err)
+			return r->errnos[i].count;
+	return 0;
+}
+
+/*
+ * The queue was full and accept() did not keep up: the accepted waited
+ * long, or, with no latency measured, fewer were accepted than dropped.
+ */
+static bool accept_slow(const struct listener_report *r, uint64_t overflows)
+{
+	const struct listener_snapshot *s = r->now;
+	uint32_t peak = s->backlog_peak > s->backlog ? s->backlog_peak : s->backlog;
+
+	if (peak < s->backlog_max)
+		return false;
+	if (r->latency.count)
+		return r->latency.p99_us >= SLOW_ACCEPT_P99_US;
+	return r->accepts < overflows;
+}
+
+static void queue_hints(const struct listener_report *r, const struct sysctls *sys,
+			struct hint *out, int *n, int max)
+{
+	const struct listener_snapshot *s = r->now;
+	uint64_t overflows = r->syn_drops_by_reason[TB_REASON_ACCEPT_QUEUE_FULL] +
+			     r->accept_overflows;
+	char p50[24], p99[24], mx[24], lat[96];
+
+	if (!overflows)
+		return;
+
+	/* a bigger queue in front of a stuck application only holds clients longer */
+	if (accept_slow(r, overflows)) {
+		if (r->latency.count)
+			snprintf(lat, sizeof(lat), "accept latency p50 %s, p99 %s, max %s",
+				 fmt_us(p50, sizeof(p50), r->latency.p50_us),
+				 fmt_us(p99, sizeof(p99), r->latency.p99_us),
+				 fmt_us(mx, sizeof(mx), r->latency.max_us));
+		else
+			snprintf(lat, sizeof(lat), "accept latency not measured");
+		add(out, n, max, r, "slow_accept",
+		    "%" PRIu64 " connections dropped while the accept queue was full "
+		    "(peak %" PRIu32 " of %" PRIu32 ") and %" PRIu64 " accepted: "
+		    "the application is not accepting fast enough (%s); "
+		    "raising the backlog only adds latency.",
+		    overflows, s->backlog_peak > s->backlog ? s->backlog_peak : s->backlog,
+		    s->backlog_max, r->accepts, lat);
+		return;
+	}
+
+	if (sys->somaxconn >= 0 && (long)s->backlog_max == sys->somaxconn) {
+		add(out, n, max, r, "backlog_clamped",
+		    "%" PRIu64 " connections dropped with the accept queue full at "
+		    "%" PRIu32 ", the value of net.core.somaxconn, so the listen() "
+		    "backlog was probably clamped: raise net.core.somaxconn "
+		    "(now %ld) together with the application's listen() backlog.",
+		    overflows, s->backlog_max, sys->somaxconn);
+		return;
+	}
+
+	if (s->backlog_max < SMALL_BACKLOG) {
+		char cur[48] = "";
+
+		if (sys->somaxconn >= 0)
+			snprintf(cur, sizeof(cur), " (net.core.somaxconn is %ld)",
+				 sys->somaxconn);
+		add(out, n, max, r, "backlog_small",
+		    "%" PRIu64 " connections dropped with the accept queue full: "
+		    "the application asked for a backlog of only %" PRIu32
+		    "; raise it in the application's listen() call%s.",
+		    overflows, s->backlog_max, cur);
+	}
+}
+
+static void fd_hints(const struct listener_report *r, const struct sysctls *sys,
+		     struct hint *out, int *n, int max)
+{
+	const struct listener_snapshot *s = r->now;
+	uint64_t emfile = errno_delta(r, EMFILE), enfile = errno_delta(r, ENFILE);
+
+	if (emfile) {
+		char lim[24], use[80] = "";
+
+		if (s->nofile_limit == UINT64_MAX)
+			snprintf(lim, sizeof(lim), "unlimited");
+		else
+			snprintf(lim, sizeof(lim), "%" PRIu64, s->nofile_limit);
+		if (s->open_fds >= 0 && s->nofile_limit)
+			snprintf(use, sizeof(use), " (%" PRId64 " open, limit %s)",
+				 s->open_fds, lim);
+		else if (s->nofile_limit)
+			snprintf(use, sizeof(use), " (limit %s)", lim);
+		else if (s->open_fds >= 0)
+			snprintf(use, sizeof(use), " (%" PRId64 " open)", s->open_fds);
+		add(out, n, max, r, "fd_limit",
+		    "accept() failed %" PRIu64 " times with EMFILE: the process ran "
+		    "out of file descriptors%s; raise LimitNOFILE= or ulimit -n, "
+		    "or look for a descriptor leak.", emfile, use);
+	}
+	if (enfile) {
+		char fmax[48] = "";
+
+		if (sys->file_max >= 0)
+			snprintf(fmax, sizeof(fmax), " (fs.file-max %ld)", sys->file_max);
+		add(out, n, max, r, "fd_limit",
+		    "accept() failed %" PRIu64 " times with ENFILE: the system-wide "
+		    "file table is full%s; raise fs.file-max or find what holds "
+		    "so many files open.", enfile, fmax);
+	}
+}
+
+static void syn_hints(const struct listener_report *r, const struct sysctls *sys,
+		      struct hint *out, int *n, int max)
+{
+	uint64_t drops = r->syn_drops_by_reason[TB_REASON_SYN_QUEUE_FULL];
+	char cur[48] = "";
+
+	/* with syncookies on, a full SYN queue answers with cookies instead */
+	if (!drops || sys->tcp_syncookies != 0)
+		return;
+	if (sys->tcp_max_syn_backlog >= 0)
+		snprintf(cur, sizeof(cur), " (now %ld)", sys->tcp_max_syn_backlog);
+	add(out, n, max, r, "syn_queue_full",
+	    "%" PRIu64 " SYNs dropped with the SYN queue full and syncookies off: "
+	    "enable net.ipv4.tcp_syncookies=1 and raise "
+	    "net.ipv4.tcp_max_syn_backlog%s with the listen() backlog "
+	    "(now %" PRIu32 "); a burst nobody expected may be a SYN flood.",
+	    drops, cur, r->now->backlog_max);
+}
+
+int hints_for(const struct listener_report *r, const struct sysctls *sys, struct hint *out, int max)
+{
+	int n = 0;
+
+	if (!r || !r->now || !out || max <= 0)
+		return 0;
+	if (!sys)
+		sys = &unknown_sysctls;
+	queue_hints(r, sys, out, &n, max);
+	fd_hints(r, sys, out, &n, max);
+	syn_hints(r, sys, out, &n, max);
+	return n;
+}
