@@ -29,7 +29,7 @@ SKEL		:= $(BUILD)/tcpbacklog.skel.h
 USER_SRCS	:= $(wildcard user/*.c)
 USER_OBJS	:= $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # modules that include the skeleton; every other module builds and tests without BPF
-SKEL_OBJS	:= $(BUILD)/user/main.o $(BUILD)/user/probes.o $(BUILD)/user/seed.o
+SKEL_OBJS	:= $(BUILD)/user/main.o $(BUILD)/user/probes.o $(BUILD)/user/seed.o $(BUILD)/user/snapshot.o
 LIB_OBJS	:= $(filter-out $(SKEL_OBJS),$(USER_OBJS))
 LIB		:= $(BUILD)/libtcpbacklog.a
 BIN		:= $(BUILD)/tcpbacklog

@@ -149,3 +149,42 @@ int listener_queues(struct bpf_iter__bpf_map_elem *ctx)
 	bpf_seq_write(ctx->meta->seq, &qs, sizeof(qs));
 	return 0;
 }
+
+/*
+ * Where counting starts. The loader, inside each namespace, runs this once
+ * on its own CPU with args[0] = 0 (learn the namespace from the calling
+ * task), then on every CPU with args[0] = the namespace inode: there it
+ * runs from an IPI, where the current task is anybody's.
+ */
+SEC("raw_tp")
+int mib_baseline(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 netns = ctx->args[0];
+	struct mib_last now, *last;
+	struct net *net;
+	__u64 *known;
+
+	if (!netns) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		__u64 ptr;
+
+		net = BPF_CORE_READ(task, nsproxy, net_ns);
+		netns = BPF_CORE_READ(net, ns.inum);
+		ptr = (__u64)net;
+		bpf_map_update_elem(&netns_net, &netns, &ptr, BPF_ANY);
+	} else {
+		known = bpf_map_lookup_elem(&netns_net, &netns);
+		if (!known)
+			return 1;
+		net = (struct net *)*known;
+	}
+	if (!mib_read(net, &now))
+		return 1;
+	last = bpf_map_lookup_elem(&mib_seen, &netns);
+	if (!last) {
+		bpf_map_update_elem(&mib_seen, &netns, &now, BPF_NOEXIST);
+		return 0;
+	}
+	*last = now;
+	return 0;
+}

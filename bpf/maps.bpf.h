@@ -49,6 +49,11 @@ TB_CONST(__u64, syn_caller_start);	/* tcp_rcv_state_process, from kallsyms */
 TB_CONST(__u64, syn_caller_end);
 TB_CONST(__u8, synq_full_ge);		/* SYN queue full at qlen >= max (older kernels), else > max */
 TB_CONST(__u8, accepts_from_fexit);	/* inet_csk_accept exit counts accepts, not the syscalls */
+/* indexes into struct linux_mib, resolved by name from the kernel's BTF */
+TB_CONST(__u32, mib_listen_drops);
+TB_CONST(__u32, mib_listen_overflows);
+TB_CONST(__u32, mib_reqq_full_drop);
+
 
 /* ---- maps ---- */
 
@@ -90,6 +95,48 @@ TB_MAP struct {
 	__type(value, __s32);
 } accept_fds SEC(".maps");
 
+/*
+ * The kernel's own listen-drop counters (ListenDrops, ListenOverflows,
+ * TCPReqQFullDrop) are per network namespace and per CPU. A listener's
+ * packets are processed in softirq, one at a time per CPU, so the change
+ * of this CPU's counters since this CPU last looked is exactly what the
+ * packet at hand did: exact counts, whatever the other CPUs do at the
+ * same time. Last values seen, per CPU, by namespace inode; the loader
+ * sets them on every CPU for the namespaces that exist at start.
+ */
+struct mib_last {
+	__u64 drops;
+	__u64 overflows;
+	__u64 reqq_full;
+};
+
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct mib_last);
+} mib_seen SEC(".maps");
+
+/* Namespace inode -> struct net *, for the loader's baseline runs. */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u64);
+} netns_net SEC(".maps");
+
+/*
+ * A per-CPU array whose only use is its address: this CPU's copy minus
+ * the per-CPU base the array keeps is this CPU's per-CPU offset. Kernels
+ * without data symbols in kallsyms cannot give it as a ksym.
+ */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} cpu_anchor SEC(".maps");
+
 /* Room to build a registry entry: too large for the BPF stack. */
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -122,11 +169,7 @@ TB_MAP struct {
 	__type(value, __u64);
 } child_queued SEC(".maps");
 
-/*
- * fentry/fexit pairs: the listener's drop counter at entry, per CPU. Entry
- * and exit run on the same CPU in softirq, so the difference at exit is
- * exactly this call's drops.
- */
+/* fentry/fexit pairs: the listener's SYN queue at entry, per CPU. */
 struct entry_state {
 	__u64 sk;
 	__u32 drops;
@@ -258,6 +301,70 @@ static __always_inline __u8 netns_syncookies(const struct sock *sk)
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ipv4.sysctl_tcp_syncookies);
 }
 
+static __always_inline __u64 this_cpu_offset(void)
+{
+	void *map = &cpu_anchor, *value;
+	struct bpf_array *arr = NULL;
+	__u64 base, mine = 0;
+	__u32 zero = 0;
+
+	/* the verifier forbids arithmetic on map pointers: read them back as numbers */
+	bpf_probe_read_kernel(&arr, sizeof(arr), &map);
+	value = bpf_map_lookup_elem(&cpu_anchor, &zero);
+	if (!value)
+		return 0;
+	bpf_probe_read_kernel(&mine, sizeof(mine), &value);
+	base = (__u64)BPF_CORE_READ(arr, pptrs[0]);
+	return mine && base ? mine - base : 0;
+}
+
+/* This CPU's listen-drop counters of a namespace. */
+static __always_inline bool mib_read(const struct net *net, struct mib_last *v)
+{
+	__u64 base = (__u64)BPF_CORE_READ(net, mib.net_statistics);
+	__u64 off = this_cpu_offset();
+	unsigned long *mibs;
+
+	if (!base || !off)
+		return false;
+	mibs = (unsigned long *)(base + off);
+	return !bpf_probe_read_kernel(&v->drops, sizeof(v->drops), &mibs[mib_listen_drops]) &&
+	       !bpf_probe_read_kernel(&v->overflows, sizeof(v->overflows), &mibs[mib_listen_overflows]) &&
+	       !bpf_probe_read_kernel(&v->reqq_full, sizeof(v->reqq_full), &mibs[mib_reqq_full_drop]);
+}
+
+struct mib_delta {
+	__u32 drops;		/* ListenDrops */
+	__u32 overflows;	/* ListenOverflows: the accept queue was full */
+	__u32 reqq_full;	/* TCPReqQFullDrop: the SYN queue was full, no cookies */
+};
+
+/*
+ * Listen drops this CPU made in this namespace since it last looked, and
+ * take them. A namespace never seen (created after the start) counts from 0.
+ */
+static __always_inline void mib_take(const struct net *net, __u32 netns, struct mib_delta *d)
+{
+	struct mib_last now, *last;
+
+	d->drops = d->overflows = d->reqq_full = 0;
+	if (!mib_read(net, &now))
+		return;
+	last = bpf_map_lookup_elem(&mib_seen, &netns);
+	if (!last) {
+		struct mib_last zero = {};
+
+		bpf_map_update_elem(&mib_seen, &netns, &zero, BPF_NOEXIST);
+		last = bpf_map_lookup_elem(&mib_seen, &netns);
+		if (!last)
+			return;
+	}
+	d->drops = now.drops - last->drops;
+	d->overflows = now.overflows - last->overflows;
+	d->reqq_full = now.reqq_full - last->reqq_full;
+	*last = now;
+}
+
 /* Owner fields of a registered listener into a record. */
 static __always_inline void event_owner(struct tb_event *e, const struct tb_listener *l)
 {
@@ -293,28 +400,6 @@ static __always_inline void entry_save(const struct sock *sk)
 		st->drops = sock_drops(sk);
 		st->synq = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
 	}
-}
-
-/*
- * Did this call drop (the listener's counter moved since entry)? The
- * change is consumed, so a nested pair (v6 calling v4 for mapped
- * addresses) reports it once; the registry's last value follows, so the
- * tracepoint paths, when mixed in, see only their own drops.
- */
-static __always_inline bool exit_dropped(const struct sock *sk, struct tb_listener *l)
-{
-	__u32 zero = 0, now;
-	struct entry_state *st = bpf_map_lookup_elem(&entry_drops, &zero);
-
-	if (!st || st->sk != (__u64)sk)
-		return false;
-	now = sock_drops(sk);
-	if (now == st->drops)
-		return false;
-	st->drops = now;
-	if (l)
-		l->last_drops = now;
-	return true;
 }
 
 /* SYN queue length at the entry of the current fentry pair. */
@@ -435,7 +520,7 @@ static __always_inline int read_pkt(const struct sk_buff *skb, struct pkt *p)
  * The network namespace a received packet is in. TCP has cleared skb->dev
  * by the time it frees the packet; the input route still names the device.
  */
-static __always_inline __u32 skb_netns(const struct sk_buff *skb)
+static __always_inline struct net *skb_net(const struct sk_buff *skb)
 {
 	struct net_device *dev = BPF_CORE_READ(skb, dev);
 	struct dst_entry *dst;
@@ -444,7 +529,7 @@ static __always_inline __u32 skb_netns(const struct sk_buff *skb)
 		dst = (struct dst_entry *)(BPF_CORE_READ(skb, _skb_refdst) & ~1UL);
 		dev = BPF_CORE_READ(dst, dev);
 	}
-	return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	return BPF_CORE_READ(dev, nd_net.net);
 }
 
 struct moved {

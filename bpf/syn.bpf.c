@@ -1,29 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * SYN-time listen drops without kprobes. tcp_conn_request() frees both
- * accepted and dropped SYNs with consume_skb() from tcp_rcv_state_process(),
- * so: keep consume_skb events from that caller only (two compares for
- * every other freed packet), take SYNs, and ask the listener's drop
- * counter whether this one was dropped.
+ * SYN-time listen drops. tcp_conn_request() frees accepted and dropped
+ * SYNs alike with consume_skb() from tcp_rcv_state_process(): keep
+ * consume_skb events from that caller (two compares for every other
+ * freed packet), take SYNs, and read how this CPU's listen-drop counters
+ * moved while processing this one (see mib_take()). With fentry, the exit
+ * of tcp_conn_request() is the same moment with the listener at hand.
  */
 #include "maps.bpf.h"
 
-/*
- * Why tcp_conn_request() dropped, decided in its own order: SYN queue
- * full without cookies, then accept queue full (the ListenOverflows
- * case), then the last-quarter rule of tcp_max_syn_backlog.
- */
-static __always_inline __u32 syn_drop_reason(const struct sock *sk, const struct tb_event *e)
+/* The kernel's counters say why: ListenOverflows, TCPReqQFullDrop, or neither. */
+static __always_inline __u32 syn_drop_reason(const struct mib_delta *d)
 {
-	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
-	__u8 cookies = BPF_CORE_READ(net, ipv4.sysctl_tcp_syncookies);
-	int max_syn = BPF_CORE_READ(net, ipv4.sysctl_max_syn_backlog);
-
-	if (!cookies && synq_full(e->synq, e->backlog_max))
-		return TB_REASON_SYN_QUEUE_FULL;
-	if (e->backlog > e->backlog_max)
+	if (d->overflows)
 		return TB_REASON_ACCEPT_QUEUE_FULL;
-	if (!cookies && max_syn - (int)e->synq < (max_syn >> 2))
+	if (d->reqq_full)
 		return TB_REASON_SYN_QUEUE_FULL;
 	return TB_REASON_OTHER;
 }
@@ -41,20 +32,31 @@ static __always_inline __u32 syn_total_slot(__u32 reason)
 	}
 }
 
-/* Count and report one SYN drop; l may be NULL (listener not registered). */
-static __always_inline void report_syn_drop(const struct sock *sk, struct tb_listener *l,
-					    __u32 netns, const struct pkt *p)
+static __always_inline void count_n(__u32 slot, __u32 n)
 {
-	struct tb_event ev = {}, *e;
-	__u32 reason;
+	__u64 *v = bpf_map_lookup_elem(&totals, &slot);
+
+	if (v)
+		*v += n;
+}
+
+/*
+ * Count and report the drops of one SYN. sk: its listener (0 when not
+ * registered); d->drops is 1, more only if an earlier drop on this CPU
+ * was not seen at its own packet.
+ */
+static __always_inline void report_syn_drop(__u64 sk, __u32 netns, const struct pkt *p,
+					    const struct mib_delta *d)
+{
+	struct tb_listener *l = sk ? bpf_map_lookup_elem(&listeners, &sk) : NULL;
+	__u32 reason = syn_drop_reason(d);
+	struct tb_event *e;
 
 	if (!in_scope(netns, p->dport, l ? l->owner_pid : 0))
 		return;
-	queue_state(sk, &ev);
-	reason = syn_drop_reason(sk, &ev);
 	if (l)
-		__sync_fetch_and_add(&l->syn_drops[reason & (TB_REASON_MAX - 1)], 1);
-	count_total(syn_total_slot(reason));
+		__sync_fetch_and_add(&l->syn_drops[reason & (TB_REASON_MAX - 1)], d->drops);
+	count_n(syn_total_slot(reason), d->drops);
 
 	e = event_reserve();
 	if (!e)
@@ -62,9 +64,8 @@ static __always_inline void report_syn_drop(const struct sock *sk, struct tb_lis
 	e->kind = TB_KIND_SYN_DROP;
 	e->reason = reason;
 	e->netns = netns;
-	e->backlog = ev.backlog;
-	e->backlog_max = ev.backlog_max;
-	e->synq = ev.synq;
+	if (sk)
+		queue_state((const struct sock *)sk, e);
 	event_pkt(e, p);
 	if (l)
 		event_owner(e, l);
@@ -76,33 +77,45 @@ static __always_inline void report_syn_drop(const struct sock *sk, struct tb_lis
  * cookies are forced (2), or on (1) and the SYN queue was full: the
  * kernel's own decision in tcp_conn_request().
  */
-static __always_inline void count_cookie(__u8 cookies, bool was_full, struct tb_listener *l)
+static __always_inline void count_cookie(__u64 sk, bool was_full)
 {
-	if (l && (cookies == 2 || (cookies == 1 && was_full)))
+	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &sk);
+	__u8 cookies;
+
+	if (!l)
+		return;
+	cookies = netns_syncookies((const struct sock *)sk);
+	if (cookies == 2 || (cookies == 1 && was_full))
 		__sync_fetch_and_add(&l->syncookies, 1);
 }
 
 static __always_inline int syn_freed(struct sk_buff *skb)
 {
+	struct net *net = skb_net(skb);
+	struct mib_delta d;
 	struct moved m = {};
 	struct pkt p = {};
 	__u32 netns;
 
 	if (read_pkt(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
 		return 0;
-	netns = skb_netns(skb);
-	/* The drop is claimed even out of scope, so it is not reported later. */
-	if (find_moved_listener(netns, &p, &m, true)) {
-		report_syn_drop((const struct sock *)m.sk, bpf_map_lookup_elem(&listeners, &m.sk), netns, &p);
+	netns = BPF_CORE_READ(net, ns.inum);
+	if (target_netns && netns != target_netns)
+		return 0;
+	mib_take(net, netns, &d);
+	/*
+	 * Which listener: the one whose drop counter moved, among those bound
+	 * to the destination (a SO_REUSEPORT group may hold several).
+	 */
+	find_moved_listener(netns, &p, &m, true);
+	if (d.drops) {
+		report_syn_drop(m.sk ? m.sk : m.any_sk, netns, &p, &d);
 		return 0;
 	}
-	/* which member of a SO_REUSEPORT group took an accepted SYN is unknown: the full one, or the first */
 	if (m.full_sk)
-		count_cookie(netns_syncookies((const struct sock *)m.full_sk), true,
-			     bpf_map_lookup_elem(&listeners, &m.full_sk));
+		count_cookie(m.full_sk, true);
 	else if (m.any_sk)
-		count_cookie(netns_syncookies((const struct sock *)m.any_sk), false,
-			     bpf_map_lookup_elem(&listeners, &m.any_sk));
+		count_cookie(m.any_sk, false);
 	return 0;
 }
 
@@ -122,10 +135,7 @@ int BPF_PROG(syn_consumed_any, struct sk_buff *skb)
 	return syn_freed(skb);
 }
 
-/*
- * fentry mode: tcp_conn_request() entry and exit bracket one SYN on one
- * CPU, so a drop-counter change between them is this SYN's drop, exactly.
- */
+/* fentry mode: tcp_conn_request() at hand, with the listener. */
 SEC("fentry/tcp_conn_request")
 int BPF_PROG(syn_enter, struct request_sock_ops *rsk_ops, const void *af_ops,
 	     struct sock *sk, struct sk_buff *skb)
@@ -138,21 +148,24 @@ SEC("fexit/tcp_conn_request")
 int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 	     struct sock *sk, struct sk_buff *skb, int ret)
 {
-	__u64 key = (__u64)sk;
-	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &key);
 	struct inet_connection_sock *icsk = (void *)sk;
+	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	__u32 netns = BPF_CORE_READ(net, ns.inum);
 	__u32 synq_before = entry_synq();
+	struct mib_delta d;
 	struct pkt p = {};
 
-	peaks_sample(key, BPF_CORE_READ(sk, sk_ack_backlog),
+	if (target_netns && netns != target_netns)
+		return 0;
+	peaks_sample((__u64)sk, BPF_CORE_READ(sk, sk_ack_backlog),
 		     BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter));
-	if (!exit_dropped(sk, l)) {
-		count_cookie(netns_syncookies(sk),
-			     synq_full(synq_before, BPF_CORE_READ(sk, sk_max_ack_backlog)), l);
+	mib_take(net, netns, &d);
+	if (!d.drops) {
+		count_cookie((__u64)sk, synq_full(synq_before, BPF_CORE_READ(sk, sk_max_ack_backlog)));
 		return 0;
 	}
 	if (read_pkt(skb, &p))
 		return 0;
-	report_syn_drop(sk, l, sock_netns(sk), &p);
+	report_syn_drop((__u64)sk, netns, &p, &d);
 	return 0;
 }

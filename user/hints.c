@@ -55,6 +55,11 @@ static const char *fmt_us(char *buf, size_t len, uint64_t us)
 	return buf;
 }
 
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static uint64_t errno_delta(const struct listener_report *r, int err)
 {
 	int i;
@@ -102,22 +107,23 @@ static void queue_hints(const struct listener_report *r, const struct sysctls *s
 		else
 			snprintf(lat, sizeof(lat), "accept latency not measured");
 		add(out, n, max, r, "slow_accept",
-		    "%" PRIu64 " connections dropped while the accept queue was full "
+		    "%" PRIu64 " connection%s dropped while the accept queue was full "
 		    "(peak %" PRIu32 " of %" PRIu32 ") and %" PRIu64 " accepted: "
 		    "the application is not accepting fast enough (%s); "
 		    "raising the backlog only adds latency.",
-		    overflows, s->backlog_peak > s->backlog ? s->backlog_peak : s->backlog,
+		    overflows, plural(overflows),
+		    s->backlog_peak > s->backlog ? s->backlog_peak : s->backlog,
 		    s->backlog_max, r->accepts, lat);
 		return;
 	}
 
 	if (sys->somaxconn >= 0 && (long)s->backlog_max == sys->somaxconn) {
 		add(out, n, max, r, "backlog_clamped",
-		    "%" PRIu64 " connections dropped with the accept queue full at "
+		    "%" PRIu64 " connection%s dropped with the accept queue full at "
 		    "%" PRIu32 ", the value of net.core.somaxconn, so the listen() "
 		    "backlog was probably clamped: raise net.core.somaxconn "
 		    "(now %ld) together with the application's listen() backlog.",
-		    overflows, s->backlog_max, sys->somaxconn);
+		    overflows, plural(overflows), s->backlog_max, sys->somaxconn);
 		return;
 	}
 
@@ -128,10 +134,10 @@ static void queue_hints(const struct listener_report *r, const struct sysctls *s
 			snprintf(cur, sizeof(cur), " (net.core.somaxconn is %ld)",
 				 sys->somaxconn);
 		add(out, n, max, r, "backlog_small",
-		    "%" PRIu64 " connections dropped with the accept queue full: "
+		    "%" PRIu64 " connection%s dropped with the accept queue full: "
 		    "the application asked for a backlog of only %" PRIu32
 		    "; raise it in the application's listen() call%s.",
-		    overflows, s->backlog_max, cur);
+		    overflows, plural(overflows), s->backlog_max, cur);
 	}
 }
 
@@ -156,9 +162,9 @@ static void fd_hints(const struct listener_report *r, const struct sysctls *sys,
 		else if (s->open_fds >= 0)
 			snprintf(use, sizeof(use), " (%" PRId64 " open)", s->open_fds);
 		add(out, n, max, r, "fd_limit",
-		    "accept() failed %" PRIu64 " times with EMFILE: the process ran "
+		    "accept() failed %" PRIu64 " time%s with EMFILE: the process ran "
 		    "out of file descriptors%s; raise LimitNOFILE= or ulimit -n, "
-		    "or look for a descriptor leak.", emfile, use);
+		    "or look for a descriptor leak.", emfile, plural(emfile), use);
 	}
 	if (enfile) {
 		char fmax[48] = "";
@@ -166,9 +172,9 @@ static void fd_hints(const struct listener_report *r, const struct sysctls *sys,
 		if (sys->file_max >= 0)
 			snprintf(fmax, sizeof(fmax), " (fs.file-max %ld)", sys->file_max);
 		add(out, n, max, r, "fd_limit",
-		    "accept() failed %" PRIu64 " times with ENFILE: the system-wide "
+		    "accept() failed %" PRIu64 " time%s with ENFILE: the system-wide "
 		    "file table is full%s; raise fs.file-max or find what holds "
-		    "so many files open.", enfile, fmax);
+		    "so many files open.", enfile, plural(enfile), fmax);
 	}
 }
 
@@ -184,11 +190,11 @@ static void syn_hints(const struct listener_report *r, const struct sysctls *sys
 	if (sys->tcp_max_syn_backlog >= 0)
 		snprintf(cur, sizeof(cur), " (now %ld)", sys->tcp_max_syn_backlog);
 	add(out, n, max, r, "syn_queue_full",
-	    "%" PRIu64 " SYNs dropped with the SYN queue full and syncookies off: "
+	    "%" PRIu64 " SYN%s dropped with the SYN queue full and syncookies off: "
 	    "enable net.ipv4.tcp_syncookies=1 and raise "
 	    "net.ipv4.tcp_max_syn_backlog%s with the listen() backlog "
 	    "(now %" PRIu32 "); a burst nobody expected may be a SYN flood.",
-	    drops, cur, r->now->backlog_max);
+	    drops, plural(drops), cur, r->now->backlog_max);
 }
 
 int hints_for(const struct listener_report *r, const struct sysctls *sys, struct hint *out, int max)

@@ -57,3 +57,25 @@ int kernel_kallsyms_range(FILE *f, const char *func, uint64_t *start, uint64_t *
 		*end = *start + 4096;
 	return 0;
 }
+
+int kernel_enum_value(const struct btf *btf, const char *name, long long *value)
+{
+	int n = btf__type_cnt(btf);
+
+	/* enumerators of anonymous enums (the MIB lists) have no type name to match by */
+	for (int id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_enum *e;
+
+		if (!btf_is_enum(t))
+			continue;
+		e = btf_enum(t);
+		for (int i = 0; i < btf_vlen(t); i++, e++) {
+			if (!strcmp(btf__name_by_offset(btf, e->name_off), name)) {
+				*value = e->val;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}

@@ -25,4 +25,7 @@ int kernel_tp_btf_args(const struct btf *btf, const char *tp);
  */
 int kernel_kallsyms_range(FILE *kallsyms, const char *func, uint64_t *start, uint64_t *end);
 
+/* Value of an enumerator by name, searched in every enum (named or not). 0, or -ENOENT. */
+int kernel_enum_value(const struct btf *btf, const char *name, long long *value);
+
 #endif /* TB_KERNEL_FACTS_H */

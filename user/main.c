@@ -17,19 +17,27 @@
 
 #include "cli.h"
 #include "decode.h"
+#include "hints.h"
 #include "output.h"
 #include "owners.h"
 #include "probes.h"
 #include "seed.h"
+#include "snapshot.h"
+#include "stats.h"
 #include "sysinfo.h"
 
 #define POLL_MS		100
 #define RESCAN_NS	1000000000LL	/* look for unknown owners at most once a second */
+#define HINTS_PER_LISTENER	4
 
 static volatile sig_atomic_t stop_signal;
 
 struct app {
+	const struct config *cfg;
 	const struct output *out;
+	struct snapshot_reader snap;
+	struct stats stats;
+	struct sysctls sys;
 	struct clock_map clock;
 	struct owners owners;
 	int64_t last_rescan_ns;
@@ -81,7 +89,67 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return ferror(stdout) ? -EPIPE : 0;
 }
 
-static void fill_start_info(struct start_info *info, const struct config *cfg,
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* One interval: a record per active listener, then the hints the data supports. */
+static int report_interval(struct app *app)
+{
+	struct listener_report *reports, *active;
+	struct hint *hints;
+	int nactive = 0, nhints = 0;
+
+	if (snapshot_read(&app->snap, app->cfg))
+		return -1;
+	reports = calloc(app->snap.count + 1, sizeof(*reports));
+	active = calloc(app->snap.count + 1, sizeof(*active));
+	hints = calloc(app->snap.count * HINTS_PER_LISTENER + 1, sizeof(*hints));
+	if (!reports || !active || !hints) {
+		free(reports);
+		free(active);
+		free(hints);
+		return -1;
+	}
+	stats_update(&app->stats, app->snap.items, app->snap.count, reports);
+	for (size_t i = 0; i < app->snap.count; i++) {
+		if (!reports[i].active)
+			continue;
+		active[nactive++] = reports[i];
+		nhints += hints_for(&reports[i], &app->sys, hints + nhints, HINTS_PER_LISTENER);
+	}
+	app->out->interval(stdout, realtime_ns(), active, nactive, hints, nhints);
+	free(reports);
+	free(active);
+	free(hints);
+	return 0;
+}
+
+/* On exit: what each listener did over the whole run. */
+static void report_summary(struct app *app)
+{
+	struct listener_report *reports;
+	int n = 0;
+
+	if (snapshot_read(&app->snap, app->cfg))
+		return;
+	reports = calloc(app->snap.count + 1, sizeof(*reports));
+	if (!reports)
+		return;
+	for (size_t i = 0; i < app->snap.count; i++) {
+		stats_whole_run(&app->snap.items[i], &reports[n]);
+		if (reports[n].active)
+			n++;
+	}
+	app->out->summary(stdout, reports, n);
+	free(reports);
+}
+
+static void fill_start_info(struct start_info *info, const struct config *cfg, const struct sysctls *sys,
 			    const struct probes *p, char *kernel, size_t klen, int listeners)
 {
 	sysinfo_kernel_release(kernel, klen);
@@ -94,10 +162,13 @@ static void fill_start_info(struct start_info *info, const struct config *cfg,
 	info->nports = cfg->nports;
 	info->pid = cfg->pid;
 	info->duration = cfg->duration;
-	info->somaxconn = sysinfo_sysctl("/proc/sys", "net.core.somaxconn");
-	info->tcp_max_syn_backlog = sysinfo_sysctl("/proc/sys", "net.ipv4.tcp_max_syn_backlog");
-	info->tcp_syncookies = sysinfo_sysctl("/proc/sys", "net.ipv4.tcp_syncookies");
-	info->tcp_abort_on_overflow = sysinfo_sysctl("/proc/sys", "net.ipv4.tcp_abort_on_overflow");
+	info->somaxconn = sys->somaxconn;
+	info->tcp_max_syn_backlog = sys->tcp_max_syn_backlog;
+	info->tcp_syncookies = sys->tcp_syncookies;
+	info->tcp_abort_on_overflow = sys->tcp_abort_on_overflow;
+	info->file_max = sys->file_max;
+	info->nr_open = sys->nr_open;
+	info->interval = cfg->interval;
 	info->listeners = listeners;
 }
 
@@ -122,7 +193,7 @@ int main(int argc, char **argv)
 	struct totals totals;
 	struct app app = { 0 };
 	char err[512], kernel[128];
-	int64_t deadline = 0;
+	int64_t deadline = 0, next_report = 0;
 	int listeners, rc = 0;
 	bool pipe_closed = false;
 
@@ -134,7 +205,10 @@ int main(int argc, char **argv)
 	default:
 		return 2;
 	}
+	app.cfg = &cfg;
 	app.out = cfg.json ? &output_json : &output_text;
+	stats_init(&app.stats);
+	sysinfo_sysctls("/proc/sys", &app.sys);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	install_signals();
 	owners_init(&app.owners, "/proc");
@@ -147,6 +221,8 @@ int main(int argc, char **argv)
 	app.last_rescan_ns = now_ns();
 	if (probes_attach_counters(&probes, err, sizeof(err)))
 		goto fail;
+	if (snapshot_init(&app.snap, &probes, &app.owners, err, sizeof(err)))
+		goto fail;
 	rb = ring_buffer__new(probes_events_fd(&probes), handle_event, &app, NULL);
 	if (!rb) {
 		snprintf(err, sizeof(err), "creating the ring buffer reader failed: %s", strerror(errno));
@@ -154,11 +230,17 @@ int main(int argc, char **argv)
 	}
 
 	clock_map_init(&app.clock);
-	fill_start_info(&info, &cfg, &probes, kernel, sizeof(kernel), listeners);
+	fill_start_info(&info, &cfg, &app.sys, &probes, kernel, sizeof(kernel), listeners);
 	app.out->start(stdout, &info);
 	fflush(stdout);
 	if (cfg.duration > 0)
 		deadline = now_ns() + (int64_t)(cfg.duration * 1e9);
+	if (cfg.interval > 0) {
+		/* start the first period now: highs before the start are not ours */
+		snapshot_read(&app.snap, &cfg);
+		stats_update(&app.stats, app.snap.items, app.snap.count, NULL);
+		next_report = now_ns() + (int64_t)(cfg.interval * 1e9);
+	}
 
 	/* wait on the ring buffer and on stdout: a reader that went away (| head -1) ends the run at once */
 	struct pollfd fds[2] = {
@@ -184,6 +266,10 @@ int main(int argc, char **argv)
 			snprintf(err, sizeof(err), "reading the ring buffer failed: %s", strerror(-n));
 			goto fail;
 		}
+		if (next_report && now_ns() >= next_report) {
+			report_interval(&app);
+			next_report += (int64_t)(cfg.interval * 1e9);
+		}
 		if (deadline && now_ns() >= deadline)
 			break;
 	}
@@ -191,9 +277,9 @@ int main(int argc, char **argv)
 	if (!pipe_closed) {
 		/* records submitted before we stopped are part of the story */
 		ring_buffer__consume(rb);
-		if (!probes_totals(&probes, &totals)) {
+		report_summary(&app);
+		if (!probes_totals(&probes, &totals))
 			app.out->totals(stdout, &totals);
-		}
 		if (fflush(stdout) && errno != EPIPE)
 			rc = 1;
 	}
@@ -204,6 +290,8 @@ fail:
 	rc = 1;
 out:
 	ring_buffer__free(rb);
+	snapshot_free(&app.snap);
+	stats_free(&app.stats);
 	probes_stop(&probes);
 	owners_free(&app.owners);
 	return rc;

@@ -322,7 +322,8 @@ static void print_histogram(FILE *out, const uint64_t h[TB_LAT_SLOTS])
 	for (i = first; i <= last; i++) {
 		char low[24], high[24], bar[HIST_BAR + 1];
 		/* rounded up: any sample at all gets a star */
-		unsigned int stars = (unsigned int)(((unsigned __int128)h[i] * HIST_BAR + top - 1) / top);
+		unsigned int stars =
+			(unsigned int)(((unsigned __int128)h[i] * HIST_BAR + top - 1) / top);
 
 		fmt_u64(low, sizeof(low), hist_slot_low_us(i));
 		if (hist_slot_high_us(i) == UINT64_MAX)

@@ -153,6 +153,9 @@ struct hooks {
 	int kfree_args;
 	int consume_args;
 	int uring_args;		/* io_uring_complete: 3 since 6.3 (ctx, req, cqe) */
+	long long mib_listen_drops;	/* enum values into struct linux_mib */
+	long long mib_listen_overflows;
+	long long mib_reqq_full_drop;
 	int data_ready_args;	/* sock:sk_data_ready, 6.3+ */
 };
 
@@ -189,6 +192,12 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 	h->data_ready_args = kernel_tp_btf_args(btf, "sk_data_ready");
 	h->accept_arg = btf__find_by_name_kind(btf, "proto_accept_arg", BTF_KIND_STRUCT) > 0;
 	err = kernel_tp_btf_args(btf, "inet_sock_set_state");
+	if (kernel_enum_value(btf, "LINUX_MIB_LISTENDROPS", &h->mib_listen_drops) ||
+	    kernel_enum_value(btf, "LINUX_MIB_LISTENOVERFLOWS", &h->mib_listen_overflows) ||
+	    kernel_enum_value(btf, "LINUX_MIB_TCPREQQFULLDROP", &h->mib_reqq_full_drop)) {
+		btf__free(btf);
+		return fail(errbuf, errlen, "kernel BTF lacks the LINUX_MIB_LISTENDROPS/LISTENOVERFLOWS/TCPREQQFULLDROP counters");
+	}
 
 	if (err < 0) {
 		err = fail(errbuf, errlen, "kernel has no sock:inet_sock_set_state tracepoint: listeners cannot be tracked");
@@ -204,13 +213,9 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 		}
 		h->syn_fentry = h->ack_fentry = h->accept_fexit = !err;
 	} else if (cfg->mode == MODE_AUTO) {
-		/*
-		 * The ACK-time fentry path leaves a second drop-counter bump
-		 * (after syn_recv_sock returns) that only the fentry SYN path
-		 * ignores: ACK in fentry mode needs SYN in fentry mode too.
-		 */
+		/* each concern falls back on its own: all count through the same per-CPU counters */
 		h->syn_fentry = !probe_all(btf, syn_funcs, &failed);
-		h->ack_fentry = h->syn_fentry && !probe_all(btf, ack_funcs, &failed);
+		h->ack_fentry = !probe_all(btf, ack_funcs, &failed);
 		h->accept_fexit = !probe_all(btf, accept_funcs, &failed);
 		err = 0;
 	} else {
@@ -239,7 +244,8 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 		return fail(errbuf, errlen, "kernel BTF is missing (/sys/kernel/btf/vmlinux): a kernel built with CONFIG_DEBUG_INFO_BTF is needed");
 	if (choose_hooks(cfg, &h, errbuf, errlen))
 		return -1;
-	p->mode = h.syn_fentry && h.ack_fentry ? "fentry" : h.syn_fentry ? "fentry+tracepoint" : "tracepoint";
+	p->mode = h.syn_fentry && h.ack_fentry ? "fentry" :
+		  h.syn_fentry || h.ack_fentry ? "fentry+tracepoint" : "tracepoint";
 
 	if (!h.ack_fentry && h.kfree_args < 2)
 		return fail(errbuf, errlen, "kernel's skb:kfree_skb tracepoint has no drop reason (needs 5.17+): ACK-time overflows cannot be seen without fentry");
@@ -269,6 +275,9 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	skel->rodata->syn_caller_start = start;
 	skel->rodata->syn_caller_end = end;
 	skel->rodata->accepts_from_fexit = h.accept_fexit;
+	skel->rodata->mib_listen_drops = h.mib_listen_drops;
+	skel->rodata->mib_listen_overflows = h.mib_listen_overflows;
+	skel->rodata->mib_reqq_full_drop = h.mib_reqq_full_drop;
 
 	/* SYN drops: one of three programs. A BTF tracepoint program may read only the arguments the kernel has. */
 	bpf_program__set_autoload(skel->progs.syn_enter, h.syn_fentry);
@@ -276,9 +285,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	bpf_program__set_autoload(skel->progs.syn_consumed, !h.syn_fentry && h.consume_args >= 2);
 	bpf_program__set_autoload(skel->progs.syn_consumed_any, !h.syn_fentry && h.consume_args < 2);
 	/* ACK-time overflows */
-	bpf_program__set_autoload(skel->progs.ack4_enter, h.ack_fentry);
 	bpf_program__set_autoload(skel->progs.ack4_exit, h.ack_fentry);
-	bpf_program__set_autoload(skel->progs.ack6_enter, h.ack_fentry);
 	bpf_program__set_autoload(skel->progs.ack6_exit, h.ack_fentry);
 	bpf_program__set_autoload(skel->progs.ack_dropped_rx_sk, !h.ack_fentry && h.kfree_args >= 4);
 	bpf_program__set_autoload(skel->progs.ack_dropped, !h.ack_fentry && h.kfree_args < 4);
@@ -323,6 +330,7 @@ int probes_attach_counters(struct probes *p, char *errbuf, size_t errlen)
 	/* one by one, to name the hook that fails */
 	bpf_object__for_each_program(prog, p->skel->obj) {
 		if (prog == p->skel->progs.listener_seed || prog == p->skel->progs.listener_queues ||
+		    prog == p->skel->progs.mib_baseline ||
 		    prog == p->skel->progs.listener_state ||
 		    !bpf_program__autoload(prog))
 			continue;

@@ -73,8 +73,31 @@ static void netns_collect(struct netns_list *l)
 	closedir(dir);
 }
 
-/* Create the iterator inside the namespace at path, and drain it. */
-static int seed_one(int link_fd, const char *path)
+/*
+ * Inside a namespace: where counting starts, on every CPU (the kernel's
+ * listen-drop counters are per CPU; see mib_take() in bpf/maps.bpf.h).
+ */
+static void baseline_counters(int prog_fd, uint32_t netns)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t args[1] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, here, .ctx_in = args, .ctx_size_in = sizeof(args));
+
+	/* here: the program learns the namespace from this task */
+	if (bpf_prog_test_run_opts(prog_fd, &here))
+		return;
+	args[0] = netns;
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args),
+			    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+
+		/* offline CPUs refuse: nothing runs there to count */
+		bpf_prog_test_run_opts(prog_fd, &opts);
+	}
+}
+
+/* Create the iterator inside the namespace at path, drain it, set the baselines. */
+static int seed_one(int link_fd, int baseline_fd, const char *path, uint32_t netns)
 {
 	char buf[256];
 	int ns_fd, iter_fd, err = 0;
@@ -94,6 +117,7 @@ static int seed_one(int link_fd, const char *path)
 	while (read(iter_fd, buf, sizeof(buf)) > 0)
 		;
 	close(iter_fd);
+	baseline_counters(baseline_fd, netns);
 	return 0;
 }
 
@@ -119,7 +143,7 @@ int seed_listeners(struct probes *p, uint32_t target_netns, char *errbuf, size_t
 		if (target_netns && l->ino[i] != target_netns)
 			continue;
 		/* processes exit and namespaces vanish while we walk: skip those */
-		if (!seed_one(bpf_link__fd(link), l->path[i]))
+		if (!seed_one(bpf_link__fd(link), bpf_program__fd(p->skel->progs.mib_baseline), l->path[i], l->ino[i]))
 			walked++;
 	}
 	if (self_fd >= 0) {

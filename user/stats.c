@@ -98,7 +98,8 @@ uint64_t hist_percentile_us(const uint64_t h[TB_LAT_SLOTS], double p, uint64_t m
 	 * c equal parts of [low, high): inside the slot, never on its bound.
 	 */
 	high = hist_slot_high_us(i);
-	off = (unsigned __int128)(high - low) * (2 * (rank - seen) - 1) / (2 * (unsigned __int128)h[i]);
+	off = (unsigned __int128)(high - low) * (2 * (rank - seen) - 1) /
+	      (2 * (unsigned __int128)h[i]);
 	v = low + (uint64_t)off;
 	if (max_us && v > max_us)
 		v = max_us;
@@ -271,7 +272,7 @@ int stats_update(struct stats *s, const struct listener_snapshot *snaps, size_t 
 	struct stats_entry *next = NULL;
 	size_t i, k;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; out && i < n; i++) {
 		const struct stats_entry *prev = find(s, snaps[i].id);
 
 		if (prev && went_down(prev, &snaps[i]))

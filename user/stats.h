@@ -42,7 +42,7 @@ void stats_free(struct stats *s);
  * Turn snapshots into interval reports: out[i] describes snaps[i], with
  * deltas against the previous snapshot of the same id (all of it for an id
  * seen first), and remember snaps as the new previous. Ids absent from
- * snaps are forgotten.
+ * snaps are forgotten. out may be NULL: only remember (the first period).
  */
 int stats_update(struct stats *s, const struct listener_snapshot *snaps, size_t n,
 		 struct listener_report *out);

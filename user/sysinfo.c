@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "sysinfo.h"
 
 long sysinfo_read_long(const char *path)
@@ -116,4 +117,47 @@ long sysinfo_open_fds(const char *proc_root, uint32_t pid)
 			count++;
 	closedir(d);
 	return count;
+}
+
+/*
+ * Soft RLIMIT_NOFILE of a process from <proc_root>/<pid>/limits, the line
+ * "Max open files  <soft> <hard> files". UINT64_MAX for "unlimited", 0 when
+ * unreadable.
+ */
+uint64_t sysinfo_nofile_limit(const char *proc_root, uint32_t pid)
+{
+	char path[PATH_MAX], line[256], soft[32];
+	uint64_t limit = 0;
+	FILE *f;
+	int n;
+
+	n = snprintf(path, sizeof(path), "%s/%u/limits", proc_root, pid);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return 0;
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Max open files", 14))
+			continue;
+		if (sscanf(line + 14, "%31s", soft) == 1) {
+			if (!strcmp(soft, "unlimited"))
+				limit = UINT64_MAX;
+			else
+				limit = strtoull(soft, NULL, 10);
+		}
+		break;
+	}
+	fclose(f);
+	return limit;
+}
+
+void sysinfo_sysctls(const char *proc_sys_root, struct sysctls *s)
+{
+	s->somaxconn = sysinfo_sysctl(proc_sys_root, "net.core.somaxconn");
+	s->tcp_max_syn_backlog = sysinfo_sysctl(proc_sys_root, "net.ipv4.tcp_max_syn_backlog");
+	s->tcp_syncookies = sysinfo_sysctl(proc_sys_root, "net.ipv4.tcp_syncookies");
+	s->tcp_abort_on_overflow = sysinfo_sysctl(proc_sys_root, "net.ipv4.tcp_abort_on_overflow");
+	s->file_max = sysinfo_sysctl(proc_sys_root, "fs.file-max");
+	s->nr_open = sysinfo_sysctl(proc_sys_root, "fs.nr_open");
 }

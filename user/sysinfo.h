@@ -21,4 +21,12 @@ void sysinfo_kernel_release(char *buf, size_t len);
 /* Count entries of <proc_root>/<pid>/fd; -1 when unreadable. */
 long sysinfo_open_fds(const char *proc_root, uint32_t pid);
 
+/* Soft RLIMIT_NOFILE of pid from <proc_root>/<pid>/limits: UINT64_MAX unlimited, 0 unreadable. */
+uint64_t sysinfo_nofile_limit(const char *proc_root, uint32_t pid);
+
+struct sysctls;
+
+/* The sysctls that decide what to tune, -1 each when unreadable. */
+void sysinfo_sysctls(const char *proc_sys_root, struct sysctls *s);
+
 #endif /* TB_SYSINFO_H */

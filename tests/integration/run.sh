@@ -14,6 +14,29 @@
 # Needs root, ip(8), nstat, jq. Creates namespaces tb-<pid>-<n> and always
 # removes them. Prints one PASS/FAIL line per scenario, then "N passed,
 # N failed"; exits 1 if any failed. TB_IT_KEEP=1 keeps the work directory.
+#
+# Scenarios (driver; kernel counters measured on 6.18, 2 CPUs):
+#   overflow_ipv4/_ipv6      overflow: loopback, listen(fd, 1), 6 (5) connects,
+#                            1.5 s: 4 (3) SYNs dropped + 1 retransmit each ->
+#                            ListenOverflows = ListenDrops = 8 (6)
+#   tun_syn_queue_full       tun_peer -m synq, syncookies 0: 6 SYNs, 2 fit ->
+#                            TCPReqQFullDrop = ListenDrops = 4, no overflows
+#   tun_ack_overflow_cookies tun_peer -m ack, syncookies 1: 6 SYNs (4 cookies),
+#                            6 ACKs -> ListenOverflows = ListenDrops = 4
+#   tun_ack_overflow_reqsk   tun_peer -m late-ack: the request sock's ACK 3x
+#                            into a full queue -> ListenOverflows = ListenDrops = 3
+#   reuseport(_owners)       reuseport: 3 members (-f: 3 owner processes), 24
+#                            connects -> 36 drops, per member as SO_MEMINFO says
+#   preexisting(_dirty)      listener made before the tracer (-r: with 8 old
+#                            drops, counted from the start record on) -> 8
+#   emfile_ipv4/_ipv6        emfile: RLIMIT_NOFILE 16 (20), 3+3 (2+2) accept
+#                            /accept4 EMFILE -> 6 (4) accept_error, no drops
+#   overflow_wildcard        listener on 0.0.0.0; _dualstack: on [::], IPv4 in
+#   relisten                 3 rounds, each a new owner on the same port -> 18
+#   concurrent               one child per CPU, 50 connects each into a full
+#                            queue, racing -> 200 (2 CPUs)
+#   two_netns                drops in two namespaces, only one traced
+#   port_filter_*, pid_filter_*, duration: -P, -p, -d
 
 set -u
 
@@ -99,9 +122,24 @@ if [ ! -e "$BIN" ]; then
 	BIN_ERR="tracer $BIN does not exist (build it with make)"
 elif [ ! -f "$BIN" ] || [ ! -x "$BIN" ]; then
 	BIN_ERR="tracer $BIN is not an executable file"
+elif cp "$BIN" "$WORK/tracer" 2>/dev/null; then
+	# one binary for the whole run, even if BIN is rebuilt meanwhile
+	BIN_RUN="$WORK/tracer"
+else
+	BIN_RUN=$BIN
 fi
 
 # --------------------------------------------------------------- helpers --
+
+# a background child was reaped: never signal its (reusable) pid again
+bg_done() {
+	local p keep=()
+
+	for p in "${BG_PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	BG_PIDS=("${keep[@]}")
+}
 
 ERRS=()
 err() {
@@ -183,7 +221,7 @@ tracer_start() {
 		err "$BIN_ERR"
 		return 1
 	fi
-	"$BIN" --json -n "/var/run/netns/$ns" "$@" >"$TRACER_OUT" 2>"$TRACER_ERR" &
+	"$BIN_RUN" --json -n "/var/run/netns/$ns" "$@" >"$TRACER_OUT" 2>"$TRACER_ERR" &
 	TRACER_PID=$!
 	BG_PIDS+=("$TRACER_PID")
 	for ((i = 0; i < START_TIMEOUT * 10; i++)); do
@@ -194,6 +232,7 @@ tracer_start() {
 		if ! kill -0 "$TRACER_PID" 2>/dev/null; then
 			wait "$TRACER_PID"
 			err "tracer exited (status $?) before its start record"
+			bg_done "$TRACER_PID"
 			TRACER_PID=""
 			return 1
 		fi
@@ -227,6 +266,7 @@ tracer_stop() {
 	fi
 	{ wait "$TRACER_PID"; } 2>/dev/null
 	TRACER_RC=$?
+	bg_done "$TRACER_PID"
 	TRACER_PID=""
 	[ "$TRACER_RC" = 0 ] || err "tracer exit status $TRACER_RC after $what"
 }
@@ -578,6 +618,7 @@ sc_preexisting() {
 	fi
 	wait "$bg"
 	DRV_RC=$?
+	bg_done "$bg"
 	[ "$DRV_RC" = 0 ] ||
 		err "driver preexisting exited with status $DRV_RC: $(tr '\n' ' ' <"$DRV_OUT.err")"
 	tracer_stop
@@ -644,6 +685,7 @@ sc_two_netns() {
 	run_driver "$ns1" "$name" overflow -p 8080
 	wait "$bg"
 	rc2=$?
+	bg_done "$bg"
 	[ "$rc2" = 0 ] || err "driver overflow in the second namespace exited with status $rc2"
 	tracer_stop
 	check_promise "$ns1"
@@ -772,6 +814,28 @@ sc_relisten() {
 	verdict "$name" "$(summary_line)"
 }
 
+# Drops racing each other on several CPUs at once (and the connecting
+# processes are not the listener's owner)
+sc_concurrent() {
+	local name=$1 ns
+	shift
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	tracer_start "$ns" "$name"
+	run_driver "$ns" "$name" concurrent "$@"
+	tracer_stop
+	check_promise "$ns"
+	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	if [ "$TRACER_OK" = 1 ]; then
+		check_listener_events syn_drop "$DRV_OUT"
+		ev_expect syn_drop reason accept_queue_full
+		ev_expect syn_drop backlog 2
+		ev_expect syn_drop backlog_max 1
+	fi
+	del_ns "$ns"
+	verdict "$name" "$(kv "$DRV_OUT" children) connecting processes; $(summary_line)"
+}
+
 # -d: the tracer ends by itself after the traffic, with its totals
 sc_duration() {
 	local name=$1 ns
@@ -789,7 +853,7 @@ sc_duration() {
 
 SCENARIOS="overflow_ipv4 overflow_ipv6 tun_syn_queue_full tun_ack_overflow_cookies
 tun_ack_overflow_reqsk reuseport reuseport_owners preexisting emfile_ipv4 emfile_ipv6
-overflow_wildcard overflow_dualstack relisten preexisting_dirty two_netns
+overflow_wildcard overflow_dualstack relisten preexisting_dirty concurrent two_netns
 port_filter_other port_filter_match pid_filter_other pid_filter_match duration"
 
 run_one() {
@@ -814,6 +878,7 @@ run_one() {
 	overflow_dualstack)	sc_wildcard "$1" -D -p 8080 ;;
 	relisten)		sc_relisten "$1" -p 8080 -R 3 ;;
 	preexisting_dirty)	sc_preexisting "$1" dirty ;;
+	concurrent)		sc_concurrent "$1" -p 8080 -n 50 ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

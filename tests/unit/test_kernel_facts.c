@@ -41,6 +41,22 @@ static struct btf *kernel_btf(void)
 	return btf;
 }
 
+static void test_enum_value(void **state)
+{
+	struct btf *btf = kernel_btf();
+	long long v = -1;
+
+	/* an anonymous enum, like the kernel's MIB lists */
+	assert_true(btf__add_enum(btf, NULL, 4) > 0);
+	btf__add_enum_value(btf, "LINUX_MIB_NUM", 0);
+	btf__add_enum_value(btf, "LINUX_MIB_LISTENOVERFLOWS", 23);
+	btf__add_enum_value(btf, "LINUX_MIB_LISTENDROPS", 24);
+	assert_int_equal(kernel_enum_value(btf, "LINUX_MIB_LISTENDROPS", &v), 0);
+	assert_int_equal(v, 24);
+	assert_int_equal(kernel_enum_value(btf, "LINUX_MIB_LISTEN", &v), -ENOENT);
+	btf__free(btf);
+}
+
 static void test_tp_args(void **state)
 {
 	struct btf *btf = kernel_btf();
@@ -124,6 +140,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tp_args),
+		cmocka_unit_test(test_enum_value),
 		cmocka_unit_test(test_kallsyms_range),
 		cmocka_unit_test(test_kallsyms_prefix_is_not_a_match),
 		cmocka_unit_test(test_kallsyms_hidden),

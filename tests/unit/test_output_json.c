@@ -632,6 +632,227 @@ static void test_totals_large(void **state)
 	free(buf);
 }
 
+/* ---- interval records ---- */
+
+static struct listener_snapshot snap_v4(void)
+{
+	struct listener_snapshot s = {
+		.id = 1,
+		.netns = NETNS,
+		.family = AF_INET,
+		.laddr = "10.0.0.1",
+		.lport = 8080,
+		.pid = 1234,
+		.comm = "nginx",
+		.listening = true,
+		.backlog = 3,
+		.backlog_max = 128,
+		.backlog_peak = 129,
+		.synq = 1,
+		.synq_peak = 2,
+		.nofile_limit = 1024,
+		.open_fds = 1000,
+	};
+
+	return s;
+}
+
+static struct listener_report report_of(const struct listener_snapshot *s)
+{
+	struct listener_report r = {
+		.now = s,
+		.syn_drops = 6,
+		.syn_drops_by_reason = { 0, 4, 1, 1 },
+		.accept_overflows = 2,
+		.syncookies = 9,
+		.accepts = 100,
+		.accept_errors = 3,
+		.errnos = { { EMFILE, 2 }, { ENFILE, 1 } },
+		.nerrnos = 2,
+		.latency = { 100, 1408, 1920, 2000 },
+		.active = true,
+	};
+
+	return r;
+}
+
+static char *capture_interval(const struct listener_report *r, int n,
+			      const struct hint *h, int nh)
+{
+	char *buf = NULL, *line, *next;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_json.interval(f, T_2026, r, n, h, nh);
+	fclose(f);
+	/* every line on its own is one valid record */
+	for (line = buf; *line; line = next) {
+		char *one;
+
+		next = strchr(line, '\n');
+		assert_non_null(next);
+		next++;
+		one = strndup(line, (size_t)(next - line));
+		assert_json_line(one);
+		free(one);
+	}
+	return buf;
+}
+
+static void test_interval_listener(void **state)
+{
+	struct listener_snapshot s = snap_v4();
+	struct listener_report r = report_of(&s);
+	char *got = capture_interval(&r, 1, NULL, 0);
+
+	assert_string_equal(got,
+		"{\"event\":\"listener\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"laddr\":\"10.0.0.1\",\"lport\":8080,"
+		"\"family\":\"ipv4\",\"pid\":1234,\"comm\":\"nginx\",\"backlog\":3,"
+		"\"backlog_max\":128,\"backlog_peak\":129,\"synq\":1,\"synq_peak\":2,"
+		"\"syn_drops\":6,\"syn_drop_reasons\":{\"accept_queue_full\":4,"
+		"\"syn_queue_full\":1,\"other\":1},\"accept_overflows\":2,"
+		"\"syncookies\":9,\"accepts\":100,\"accept_errors\":3,"
+		"\"accept_errnos\":{\"EMFILE\":2,\"ENFILE\":1},"
+		"\"accept_latency_us\":{\"count\":100,\"p50\":1408,\"p99\":1920,\"max\":2000},"
+		"\"nofile_limit\":1024,\"open_fds\":1000}\n");
+	free(got);
+}
+
+/* unknown owner and limits are null, no errno is an empty object */
+static void test_interval_unknowns(void **state)
+{
+	struct listener_snapshot s = snap_v4();
+	struct listener_report r = { .now = &s };
+	char *got;
+
+	s.family = AF_INET6;
+	strcpy(s.laddr, "::");
+	s.lport = 443;
+	s.netns = 1;
+	s.pid = 0;
+	s.comm[0] = '\0';
+	s.backlog = s.backlog_peak = s.synq = s.synq_peak = 0;
+	s.backlog_max = 4096;
+	s.nofile_limit = 0;
+	s.open_fds = -1;
+	got = capture_interval(&r, 1, NULL, 0);
+	assert_string_equal(got,
+		"{\"event\":\"listener\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":1,\"laddr\":\"::\",\"lport\":443,"
+		"\"family\":\"ipv6\",\"pid\":null,\"comm\":null,\"backlog\":0,"
+		"\"backlog_max\":4096,\"backlog_peak\":0,\"synq\":0,\"synq_peak\":0,"
+		"\"syn_drops\":0,\"syn_drop_reasons\":{\"accept_queue_full\":0,"
+		"\"syn_queue_full\":0,\"other\":0},\"accept_overflows\":0,"
+		"\"syncookies\":0,\"accepts\":0,\"accept_errors\":0,"
+		"\"accept_errnos\":{},"
+		"\"accept_latency_us\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
+		"\"nofile_limit\":null,\"open_fds\":null}\n");
+	free(got);
+
+	/* no finite limit is null too; an errno without a name keeps a string key */
+	s.nofile_limit = UINT64_MAX;
+	s.open_fds = 0;
+	r.errnos[0] = (struct errno_count){ 4242, 1 };
+	r.nerrnos = 1;
+	got = capture_interval(&r, 1, NULL, 0);
+	assert_non_null(strstr(got, "\"accept_errnos\":{\"E4242\":1},"));
+	assert_non_null(strstr(got, "\"nofile_limit\":null,\"open_fds\":0}\n"));
+	free(got);
+}
+
+static void test_interval_hostile_comm(void **state)
+{
+	static const struct {
+		const char *comm;
+		const char *json;
+	} cases[] = {
+		{ "evil\nline", "\"evil\\nline\"" },
+		{ "a\"b", "\"a\\\"b\"" },
+		{ "back\\slash", "\"back\\\\slash\"" },
+		{ "\x1b[2Jclear", "\"\\u001b[2Jclear\"" },
+		{ "del\x7f", "\"del\\u007f\"" },
+		{ "lone\xff", "\"lone" FFFD "\"" },
+		{ "trunc\xe2\x82", "\"trunc" FFFD "\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct listener_snapshot s = snap_v4();
+		struct listener_report r = report_of(&s);
+		char want[256], *got;
+
+		snprintf(s.comm, sizeof(s.comm), "%s", cases[i].comm);
+		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"backlog\"",
+			 cases[i].json);
+		got = capture_interval(&r, 1, NULL, 0);
+		if (!strstr(got, want))
+			fail_msg("case %zu: %s lacks %s", i, got, want);
+		free(got);
+	}
+}
+
+static void test_interval_hints(void **state)
+{
+	struct listener_snapshot s = snap_v4();
+	struct listener_report r = report_of(&s);
+	struct hint h[2] = {
+		{
+			.netns = NETNS, .laddr = "10.0.0.1", .lport = 8080,
+			.kind = "backlog_small",
+			.text = "3 connections dropped; raise it.",
+		},
+		{
+			.netns = 1, .laddr = "1.2.3.4\n\"x", .lport = 80,
+			.kind = "fd_limit",
+			.text = "quote \" backslash \\ newline \n bad \xff.",
+		},
+	};
+	char *got = capture_interval(&r, 1, h, 2);
+	char *hints = strstr(got, "}\n") + 2;
+
+	/* listeners first, then the hints */
+	assert_true(!strncmp(got, "{\"event\":\"listener\"", 19));
+	assert_string_equal(hints,
+		"{\"event\":\"hint\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"laddr\":\"10.0.0.1\",\"lport\":8080,"
+		"\"kind\":\"backlog_small\",\"text\":\"3 connections dropped; raise it.\"}\n"
+		"{\"event\":\"hint\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":1,\"laddr\":\"1.2.3.4\\n\\\"x\",\"lport\":80,"
+		"\"kind\":\"fd_limit\",\"text\":\"quote \\\" backslash \\\\ newline "
+		"\\n bad " FFFD ".\"}\n");
+	free(got);
+
+	/* hints without listeners still print */
+	got = capture_interval(NULL, 0, h, 1);
+	assert_true(!strncmp(got, "{\"event\":\"hint\"", 15));
+	free(got);
+}
+
+/* nothing to say: no line at all; the summary is for people only */
+static void test_interval_empty_and_summary(void **state)
+{
+	struct listener_snapshot s = snap_v4();
+	struct listener_report r = report_of(&s);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	buf = capture_interval(NULL, 0, NULL, 0);
+	assert_string_equal(buf, "");
+	free(buf);
+
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	output_json.summary(f, &r, 1);
+	fclose(f);
+	assert_string_equal(buf, "");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -648,6 +869,11 @@ int main(void)
 		cmocka_unit_test(test_start_defaults),
 		cmocka_unit_test(test_totals),
 		cmocka_unit_test(test_totals_large),
+		cmocka_unit_test(test_interval_listener),
+		cmocka_unit_test(test_interval_unknowns),
+		cmocka_unit_test(test_interval_hostile_comm),
+		cmocka_unit_test(test_interval_hints),
+		cmocka_unit_test(test_interval_empty_and_summary),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

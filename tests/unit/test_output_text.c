@@ -399,6 +399,289 @@ static void test_totals(void **state)
 	free(buf);
 }
 
+/* ---- listener tables and latency histograms ---- */
+
+#define LST_COLS	14
+
+#define LST_HEADER \
+	"LISTENER                  PID COMM                   QUEUE  PEAK " \
+	"       SYNQ   DROPS  OVERFL COOKIES  ACCEPTS  ERRS    P50us    P99us    MAXus\n"
+
+static struct listener_snapshot snap_v4(void)
+{
+	struct listener_snapshot s = {
+		.id = 1,
+		.netns = NETNS,
+		.family = AF_INET,
+		.laddr = "10.0.0.1",
+		.lport = 8080,
+		.pid = 1234,
+		.comm = "nginx",
+		.listening = true,
+		.backlog = 3,
+		.backlog_max = 128,
+		.backlog_peak = 129,
+		.synq = 1,
+		.synq_peak = 2,
+		.nofile_limit = 1024,
+		.open_fds = 1000,
+	};
+
+	return s;
+}
+
+static struct listener_report report_of(const struct listener_snapshot *s)
+{
+	struct listener_report r = {
+		.now = s,
+		.syn_drops = 6,
+		.syn_drops_by_reason = { 0, 4, 1, 1 },
+		.accept_overflows = 2,
+		.accepts = 100,
+		.accept_errors = 3,
+		.errnos = { { 24, 2 }, { 23, 1 } },
+		.nerrnos = 2,
+		.lat_us_hist = { [0] = 1, [2] = 4, [3] = 2 },
+		.latency = { 7, 5, 14, 15 },
+		.active = true,
+	};
+
+	return r;
+}
+
+static char *capture_interval(const struct listener_report *r, int n,
+			      const struct hint *h, int nh)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_text.interval(f, T_2026, r, n, h, nh);
+	fclose(f);
+	return buf;
+}
+
+static char *capture_summary(const struct listener_report *r, int n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	output_text.summary(f, r, n);
+	fclose(f);
+	return buf;
+}
+
+/* LISTENER and COMM start under their header, every other column ends under it */
+static void assert_table_aligned(const char *row)
+{
+	struct cell h[LST_COLS + 1], r[LST_COLS + 4];
+	int i;
+
+	assert_int_equal(cells(LST_HEADER, h, LST_COLS + 1), LST_COLS);
+	assert_int_equal(cells(row, r, LST_COLS + 4), LST_COLS);
+	for (i = 0; i < LST_COLS; i++) {
+		bool left = i == 0 || i == 2;
+		bool ok = left ? h[i].start == r[i].start : h[i].end == r[i].end;
+
+		if (!ok)
+			fail_msg("column %d misaligned:\n%s%s", i, LST_HEADER, row);
+	}
+}
+
+/* the n-th line of buf (0-based), newline included, in a new string */
+static char *line_of(const char *buf, int n)
+{
+	const char *p = buf, *e;
+
+	while (n-- > 0) {
+		p = strchr(p, '\n');
+		assert_non_null(p);
+		p++;
+	}
+	e = strchr(p, '\n');
+	assert_non_null(e);
+	return strndup(p, (size_t)(e - p + 1));
+}
+
+static void test_interval_table(void **state)
+{
+	struct listener_snapshot s[2] = { snap_v4(), snap_v4() };
+	struct listener_report r[2];
+	struct hint h = {
+		.netns = NETNS, .laddr = "10.0.0.1", .lport = 8080,
+		.kind = "backlog_small",
+		.text = "3 connections dropped; raise it.",
+	};
+	char *got;
+	int i;
+
+	s[1].family = AF_INET6;
+	strcpy(s[1].laddr, "2001:db8::1");
+	s[1].lport = 443;
+	s[1].pid = 0;
+	s[1].comm[0] = '\0';
+	s[1].backlog = 0;
+	s[1].backlog_max = 4096;
+	s[1].backlog_peak = 0;
+	s[1].synq = 0;
+	s[1].synq_peak = 7;
+	r[0] = report_of(&s[0]);
+	memset(&r[1], 0, sizeof(r[1]));
+	r[1].now = &s[1];
+	r[1].syncookies = 12;
+	got = capture_interval(r, 2, &h, 1);
+	assert_string_equal(got,
+		"--- 10:01:02 listeners ---\n"
+		LST_HEADER
+		"10.0.0.1:8080            1234 nginx                  3/128   129 "
+		"        1/2       6       2       0      100     3        5       14       15\n"
+		"[2001:db8::1]:443           - -                     0/4096     0 "
+		"        0/7       0       0      12        0     0        -        -        -\n"
+		"hint 10.0.0.1:8080: 3 connections dropped; raise it.\n");
+	for (i = 2; i <= 3; i++) {
+		char *row = line_of(got, i);
+
+		assert_clean_line(row);
+		assert_table_aligned(row);
+		free(row);
+	}
+	free(got);
+}
+
+static void test_interval_empty(void **state)
+{
+	char *got = capture_interval(NULL, 0, NULL, 0);
+
+	assert_string_equal(got, "--- 10:01:02 listeners ---\n(no active listeners)\n");
+	free(got);
+}
+
+static void test_interval_hostile_comm(void **state)
+{
+	static const struct {
+		const char *comm;
+		const char *text;
+	} cases[] = {
+		{ "evil\nline", "evil\\x0aline" },
+		{ "two words", "two\\x20words" },
+		{ "\x1b[2Jclear", "\\x1b[2Jclear" },
+		{ "lone\xff", "lone\\xff" },
+		{ "a\"b\\c", "a\"b\\\\c" },
+		{ "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n",
+		  "\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a"
+		  "\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a\\x0a" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct listener_snapshot s = snap_v4();
+		struct listener_report r = report_of(&s);
+		struct cell c[LST_COLS + 4];
+		char *got, *row;
+
+		snprintf(s.comm, sizeof(s.comm), "%s", cases[i].comm);
+		got = capture_interval(&r, 1, NULL, 0);
+		row = line_of(got, 2);
+		assert_clean_line(row);
+		assert_int_equal(cells(row, c, LST_COLS + 4), LST_COLS);
+		if (c[2].end - c[2].start != strlen(cases[i].text) ||
+		    strncmp(row + c[2].start, cases[i].text, strlen(cases[i].text)))
+			fail_msg("case %zu: comm cell of %s is not %s", i, row, cases[i].text);
+		if (strlen(cases[i].text) <= 16)
+			assert_table_aligned(row);
+		free(row);
+		free(got);
+	}
+}
+
+/* hint texts keep their spaces; anything else unprintable is escaped */
+static void test_interval_hint_escaping(void **state)
+{
+	struct hint h = {
+		.netns = NETNS, .laddr = "1.2.3.4\n5", .lport = 80,
+		.kind = "fd_limit",
+		.text = "two  spaces\nnew line \x1b[2J\\ \xff end",
+	};
+	char *got = capture_interval(NULL, 0, &h, 1);
+	char *line = line_of(got, 2);
+
+	assert_clean_line(line);
+	assert_string_equal(line,
+		"hint 1.2.3.4\\x0a5:80: two  spaces\\x0anew line \\x1b[2J\\\\ \\xff end\n");
+	free(line);
+	free(got);
+}
+
+static void test_summary_histogram(void **state)
+{
+	struct listener_snapshot s[3] = { snap_v4(), snap_v4(), snap_v4() };
+	struct listener_report r[3];
+	char *got;
+
+	r[0] = report_of(&s[0]);
+	/* nothing measured: no block */
+	memset(&r[1], 0, sizeof(r[1]));
+	r[1].now = &s[1];
+	r[1].accepts = 5;
+	/* starts and ends where the samples do, empty slots between drawn */
+	s[2].family = AF_INET6;
+	strcpy(s[2].laddr, "::");
+	s[2].lport = 443;
+	s[2].pid = 0;
+	strcpy(s[2].comm, "a b\n");
+	memset(&r[2], 0, sizeof(r[2]));
+	r[2].now = &s[2];
+	r[2].lat_us_hist[10] = 3;
+	r[2].lat_us_hist[12] = 7;
+	r[2].lat_us_hist[TB_LAT_SLOTS - 1] = 1;
+	r[2].latency = (struct latency_summary){ 11, 5000, 3000000000ull, 3000000000ull };
+
+	got = capture_summary(r, 3);
+	assert_string_equal(got,
+		"\n"
+		"accept latency, 10.0.0.1:8080 (1234 nginx): 7 accepts, p50 5 us, p99 14 us, max 15 us\n"
+		"     usecs               : count     distribution\n"
+		"         0 -> 1          : 1        |**********                              |\n"
+		"         2 -> 3          : 0        |                                        |\n"
+		"         4 -> 7          : 4        |****************************************|\n"
+		"         8 -> 15         : 2        |********************                    |\n"
+		"\n"
+		"accept latency, [::]:443 (- a\\x20b\\x0a): 11 accepts, p50 5000 us, "
+		"p99 3000000000 us, max 3000000000 us\n"
+		"     usecs               : count     distribution\n"
+		"      1024 -> 2047       : 3        |******************                      |\n"
+		"      2048 -> 4095       : 0        |                                        |\n"
+		"      4096 -> 8191       : 7        |****************************************|\n"
+		"      8192 -> 16383      : 0        |                                        |\n"
+		"     16384 -> 32767      : 0        |                                        |\n"
+		"     32768 -> 65535      : 0        |                                        |\n"
+		"     65536 -> 131071     : 0        |                                        |\n"
+		"    131072 -> 262143     : 0        |                                        |\n"
+		"    262144 -> 524287     : 0        |                                        |\n"
+		"    524288 -> 1048575    : 0        |                                        |\n"
+		"   1048576 -> 2097151    : 0        |                                        |\n"
+		"   2097152 -> 4194303    : 0        |                                        |\n"
+		"   4194304 -> 8388607    : 0        |                                        |\n"
+		"   8388608 -> 16777215   : 0        |                                        |\n"
+		"  16777216 -> 33554431   : 0        |                                        |\n"
+		"  33554432 -> 67108863   : 0        |                                        |\n"
+		"  67108864 -> 134217727  : 0        |                                        |\n"
+		" 134217728 -> 268435455  : 0        |                                        |\n"
+		" 268435456 -> 536870911  : 0        |                                        |\n"
+		" 536870912 -> 1073741823 : 0        |                                        |\n"
+		"1073741824 -> 2147483647 : 0        |                                        |\n"
+		"2147483648 -> inf        : 1        |******                                  |\n");
+	free(got);
+
+	/* nothing measured anywhere: nothing printed */
+	got = capture_summary(&r[1], 1);
+	assert_string_equal(got, "");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +695,11 @@ int main(void)
 		cmocka_unit_test(test_hostile_comm),
 		cmocka_unit_test(test_one_line_per_event),
 		cmocka_unit_test(test_totals),
+		cmocka_unit_test(test_interval_table),
+		cmocka_unit_test(test_interval_empty),
+		cmocka_unit_test(test_interval_hostile_comm),
+		cmocka_unit_test(test_interval_hint_escaping),
+		cmocka_unit_test(test_summary_histogram),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

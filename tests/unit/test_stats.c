@@ -272,6 +272,25 @@ static void test_stale_max(void **state)
 	stats_free(&st);
 }
 
+/* out NULL: the first period only sets the baseline */
+static void test_remember_only(void **state)
+{
+	struct listener_snapshot s = snap(3);
+	struct listener_report r;
+	struct stats st;
+
+	s.accepts = 500;
+	s.accept_overflows = 7;
+	stats_init(&st);
+	assert_int_equal(stats_update(&st, &s, 1, NULL), 0);
+	assert_int_equal(st.count, 1);
+	s.accepts = 520;
+	assert_int_equal(stats_update(&st, &s, 1, &r), 0);
+	assert_int_equal(r.accepts, 20);
+	assert_int_equal(r.accept_overflows, 0);
+	stats_free(&st);
+}
+
 /* a count that went down: another socket at the same id, all of it is new */
 static void test_counter_reset(void **state)
 {
@@ -522,6 +541,7 @@ int main(void)
 		cmocka_unit_test(test_first_sight_full_counts),
 		cmocka_unit_test(test_second_sight_deltas),
 		cmocka_unit_test(test_stale_max),
+		cmocka_unit_test(test_remember_only),
 		cmocka_unit_test(test_counter_reset),
 		cmocka_unit_test(test_forgotten_ids),
 		cmocka_unit_test(test_errno_deltas),

@@ -366,11 +366,24 @@ cell() {
 	fi
 }
 
+# Cells are numbered in order (modes x scenarios); "VMCELL LABEL N MODE
+# SCENARIO" announces each one, so that a VM which dies in a cell can be
+# restarted after it: TB_VM_SKIP=N skips the cells before N.
+SKIP=${TB_VM_SKIP:-0}
 echo "VMLABEL $LABEL"
 echo "VMINFO $LABEL kernel $(uname -r) btf=$([ -e /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
+[ "$SKIP" = 0 ] || echo "VMINFO $LABEL resuming at cell $SKIP"
+idx=0
 for mode in $MODES; do
-	probe_mode "$mode"
+	probed=0
 	for sc in $SCENARIOS; do
+		idx=$((idx + 1))
+		[ "$idx" -gt "$SKIP" ] || continue
+		echo "VMCELL $LABEL $idx $mode $sc"
+		if [ "$probed" = 0 ]; then
+			probe_mode "$mode"
+			probed=1
+		fi
 		if [ -n "$PROBE_REFUSAL" ]; then
 			echo "VMTEST $LABEL $mode $sc NA sec=0 | $PROBE_REFUSAL"
 		else

@@ -23,7 +23,8 @@
 #   TB_VM_MODES      tracer modes (default "fentry tracepoint auto")
 #   TB_VM_SCENARIOS  scenarios (default: all of them, see SCENARIOS)
 #   TB_VM_HOST       0: no host row (default 1)
-#   TB_VM_TIMEOUT    s, limit for one VM (default 420)
+#   TB_VM_TIMEOUT    s, limit for one boot of a VM (default 300)
+#   TB_VM_RESTARTS   boots after a VM died in a cell (default 3)
 #   TB_VM_JOBS       VMs booted at a time (default 1)
 # Exits 1 if any cell failed (or a VM gave no result), 0 otherwise.
 
@@ -40,7 +41,7 @@ CACHE=${TB_VM_CACHE:-${HOME:-/root}/.cache/tcpbacklog-vm}
 KERNELS=${TB_VM_KERNELS-6.1 6.12}
 MODES=${TB_VM_MODES:-fentry tracepoint auto}
 SCENARIOS=$(echo ${TB_VM_SCENARIOS:-$SCENARIOS_ALL})
-VM_TIMEOUT=${TB_VM_TIMEOUT:-420}
+VM_TIMEOUT=${TB_VM_TIMEOUT:-300}
 JOBS=${TB_VM_JOBS:-1}
 
 log() {
@@ -217,21 +218,52 @@ build_initrd() {
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$vmdir/initrd-$kver.cpio.gz"
 }
 
-# boot VMDIR KDIR KVER: run the VM, console to $VMDIR/KVER.log
-boot() {
-	local vmdir=$1 kdir=$2 kver=$3 t0 rc
+# boot_once VMDIR KDIR KVER SKIP: one boot, console (CRs dropped) appended
+# to $VMDIR/KVER.log; the new part also in $VMDIR/KVER.last
+boot_once() {
+	local vmdir=$1 kdir=$2 kver=$3 skip=$4 t0 rc
 
 	t0=$(date +%s)
 	timeout -k 5 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 \
 		-kernel "$kdir/boot/vmlinuz-$kver" -initrd "$vmdir/initrd-$kver.cpio.gz" \
-		-append "console=ttyS0 quiet panic=-1" \
+		-append "console=ttyS0 quiet panic=-1 softlockup_panic=1 tbskip=$skip ${TB_VM_APPEND:-}" \
 		-nographic -no-reboot -monitor none -serial stdio -display none \
-		</dev/null >"$vmdir/$kver.log.raw" 2>&1
-	rc=$?
-	{ echo "VMLABEL $kver"; tr -d '\r' <"$vmdir/$kver.log.raw"; } >"$vmdir/$kver.log"
-	rm -f "$vmdir/$kver.log.raw"
-	echo "VMWALL $kver $(( $(date +%s) - t0 )) rc=$rc" >>"$vmdir/$kver.log"
-	log "$kver: VM finished after $(( $(date +%s) - t0 ))s (status $rc)"
+		</dev/null 2>&1 | tr -d '\r' >"$vmdir/$kver.last"
+	rc=${PIPESTATUS[0]}
+	echo "VMWALL $kver $(( $(date +%s) - t0 )) rc=$rc" >>"$vmdir/$kver.last"
+	cat "$vmdir/$kver.last" >>"$vmdir/$kver.log"
+	log "$kver: VM finished after $(( $(date +%s) - t0 ))s (status $rc$([ "$skip" = 0 ] || echo ", from cell $((skip + 1))")))"
+	BOOT_RC=$rc
+}
+
+# boot VMDIR KDIR KVER: run the matrix in the VM, console in $VMDIR/KVER.log.
+# A VM that dies in a cell (kernel lockup or panic, or the time limit) fails
+# that cell and is booted again to go on with the next one (at most
+# TB_VM_RESTARTS times).
+boot() {
+	local vmdir=$1 kdir=$2 kver=$3 skip=0 restarts=0 cur why
+
+	echo "VMLABEL $kver" >"$vmdir/$kver.log"
+	while :; do
+		boot_once "$vmdir" "$kdir" "$kver" "$skip"
+		grep -q "^VMDONE " "$vmdir/$kver.last" && return 0
+		# the cell that was running: VMCELL LABEL N MODE SCENARIO
+		cur=$(grep "^VMCELL " "$vmdir/$kver.last" | tail -n 1)
+		[ -n "$cur" ] || return 1
+		set -- $cur
+		why=$(grep -m 1 -E 'BUG:|Kernel panic|Oops|general protection|watchdog:' "$vmdir/$kver.last" |
+			sed 's/^\[ *[0-9.]*\] //')
+		[ -n "$why" ] || { [ "$BOOT_RC" = 124 ] && why="no output for the rest of the ${VM_TIMEOUT}s limit"; }
+		grep -q "^VMTEST $2 $4 $5 " "$vmdir/$kver.last" ||
+			echo "VMTEST $2 $4 $5 FAIL sec=- | the VM died in this cell: ${why:-it stopped (status $BOOT_RC)}" >>"$vmdir/$kver.log"
+		restarts=$((restarts + 1))
+		if [ "$restarts" -gt "${TB_VM_RESTARTS:-3}" ]; then
+			log "$kver: died $restarts times, giving up"
+			return 1
+		fi
+		skip=$3
+		log "$kver: died in cell $3 ($4 $5): ${why:-status $BOOT_RC}; booting again"
+	done
 }
 
 # --------------------------------------------------------------- table --
@@ -275,8 +307,8 @@ table() {
 			for (i = 1; i <= nm; i++) for (j = 1; j <= ns; j++) {
 				key = labels[l] SUBSEP m[i] SUBSEP s[j]
 				if (!(key in res)) {
-					if (labels[l] in done)
-						printf fmt, labels[l], m[i], s[j], "FAIL", "-", "-", "-", "-", "no result"
+					printf fmt, labels[l], m[i], s[j], "FAIL", "-", "-", "-", "-",
+						(labels[l] in done) ? "no result" : "not run (the VM did not get this far)"
 					nfail++
 					continue
 				}

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Per-listener map -> listener snapshots; see snapshot.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "decode.h"
+#include "snapshot.h"
+#include "sysinfo.h"
+#include "tcpbacklog.skel.h"
+
+int snapshot_init(struct snapshot_reader *r, struct probes *p, struct owners *o, char *errbuf, size_t errlen)
+{
+	union bpf_iter_link_info linfo = { .map.map_fd = bpf_map__fd(p->skel->maps.listeners) };
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &linfo, .link_info_len = sizeof(linfo));
+
+	memset(r, 0, sizeof(*r));
+	r->probes = p;
+	r->owners = o;
+	r->queues = bpf_program__attach_iter(p->skel->progs.listener_queues, &opts);
+	if (!r->queues) {
+		snprintf(errbuf, errlen, "attaching the listener queue iterator failed: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void snapshot_free(struct snapshot_reader *r)
+{
+	bpf_link__destroy(r->queues);
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct listener_snapshot *find(struct snapshot_reader *r, uint64_t id)
+{
+	for (size_t i = 0; i < r->count; i++) {
+		if (r->items[i].id == id)
+			return &r->items[i];
+	}
+	return NULL;
+}
+
+/* Queue lengths of every registered listener, now. */
+static void read_queues(struct snapshot_reader *r)
+{
+	struct tb_queue_state qs;
+	int fd = bpf_iter_create(bpf_link__fd(r->queues));
+	struct listener_snapshot *s;
+
+	if (fd < 0)
+		return;
+	while (read(fd, &qs, sizeof(qs)) == sizeof(qs)) {
+		s = find(r, qs.sk);
+		if (!s)
+			continue;
+		s->backlog = qs.backlog;
+		s->backlog_max = qs.backlog_max;
+		s->synq = qs.synq;
+		s->listening = qs.state == 10;
+	}
+	close(fd);
+}
+
+static void read_errnos(struct snapshot_reader *r)
+{
+	int fd = bpf_map__fd(r->probes->skel->maps.accept_errnos);
+	struct tb_errno_key key, next, *prev = NULL;
+	struct listener_snapshot *s;
+	uint64_t count;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &count) || !(s = find(r, key.sk)))
+			continue;
+		if (s->nerrnos < SNAPSHOT_ERRNOS) {
+			s->errnos[s->nerrnos].err = key.err;
+			s->errnos[s->nerrnos].count = count;
+			s->nerrnos++;
+		}
+	}
+}
+
+static void fill(struct listener_snapshot *s, uint64_t id, const struct tb_listener *l, struct owners *o)
+{
+	static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	s->netns = l->addr.netns;
+	s->lport = l->addr.port;
+	s->family = l->family;
+	s->ino = l->ino;
+	if (!memcmp(l->addr.addr, v4_mapped, 12) && l->family == AF_INET)
+		decode_addr(AF_INET, l->addr.addr + 12, s->laddr, sizeof(s->laddr));
+	else
+		decode_addr(AF_INET6, l->addr.addr, s->laddr, sizeof(s->laddr));
+	s->pid = l->owner_pid;
+	memcpy(s->comm, l->owner_comm, TB_COMM_LEN);
+	s->comm[TB_COMM_LEN] = '\0';
+	if (!s->pid) {
+		const struct owner *own = owners_find(o, l->ino);
+
+		if (own) {
+			s->pid = own->pid;
+			memcpy(s->comm, own->comm, sizeof(s->comm));
+		}
+	}
+	memcpy(s->syn_drops, l->syn_drops, sizeof(s->syn_drops));
+	s->accept_overflows = l->accept_overflows;
+	s->syncookies = l->syncookies;
+	s->accepts = l->accepts;
+	s->accept_errors = l->accept_errors;
+	memcpy(s->lat_us_hist, l->lat_us_hist, sizeof(s->lat_us_hist));
+	s->listening = true;
+	s->open_fds = -1;
+}
+
+static bool in_scope(const struct config *cfg, const struct listener_snapshot *s)
+{
+	if (cfg->netns && s->netns != cfg->netns)
+		return false;
+	if (cfg->pid && s->pid != cfg->pid)
+		return false;
+	if (cfg->nports) {
+		for (int i = 0; i < cfg->nports; i++) {
+			if (cfg->ports[i] == s->lport)
+				return true;
+		}
+		return false;
+	}
+	return true;
+}
+
+int snapshot_read(struct snapshot_reader *r, const struct config *cfg)
+{
+	int fd = bpf_map__fd(r->probes->skel->maps.listeners);
+	int peaks_fd = bpf_map__fd(r->probes->skel->maps.peaks);
+	uint64_t key, next, *prev = NULL;
+	struct tb_listener l;
+	struct tb_peaks pk;
+
+	r->count = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &l))
+			continue;
+		if (r->count == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 64;
+			void *items = realloc(r->items, cap * sizeof(*r->items));
+
+			if (!items)
+				return -ENOMEM;
+			r->items = items;
+			r->cap = cap;
+		}
+		fill(&r->items[r->count], key, &l, r->owners);
+		if (!in_scope(cfg, &r->items[r->count]))
+			continue;
+		/* highs since the last read: taking them starts the next period */
+		if (!bpf_map_lookup_and_delete_elem(peaks_fd, &key, &pk)) {
+			r->items[r->count].backlog_peak = pk.backlog_peak;
+			r->items[r->count].synq_peak = pk.synq_peak;
+			r->items[r->count].lat_max_ns = pk.lat_max_ns;
+		}
+		r->count++;
+	}
+	read_queues(r);
+	read_errnos(r);
+	for (size_t i = 0; i < r->count; i++) {
+		struct listener_snapshot *s = &r->items[i];
+
+		/* the current length is also a sample of the high */
+		if (s->backlog > s->backlog_peak)
+			s->backlog_peak = s->backlog;
+		if (s->synq > s->synq_peak)
+			s->synq_peak = s->synq;
+		if (s->pid) {
+			s->nofile_limit = sysinfo_nofile_limit("/proc", s->pid);
+			s->open_fds = sysinfo_open_fds("/proc", s->pid);
+		}
+	}
+	return 0;
+}
