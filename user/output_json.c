@@ -31,6 +31,8 @@ static void json_start(FILE *out, const struct start_info *info)
 		{ "tcp_max_syn_backlog", info->tcp_max_syn_backlog },
 		{ "tcp_syncookies", info->tcp_syncookies },
 		{ "tcp_abort_on_overflow", info->tcp_abort_on_overflow },
+		{ "file_max", info->file_max },
+		{ "nr_open", info->nr_open },
 	};
 	size_t i;
 	int p;
@@ -71,6 +73,11 @@ static void json_start(FILE *out, const struct start_info *info)
 	fputs("},\"duration\":", out);
 	if (info->duration > 0 && isfinite(info->duration))
 		fprintf(out, "%.15g", info->duration);
+	else
+		fputs("null", out);
+	fputs(",\"interval\":", out);
+	if (info->interval > 0 && isfinite(info->interval))
+		fprintf(out, "%.15g", info->interval);
 	else
 		fputs("null", out);
 	fprintf(out, ",\"listeners\":%" PRIu32, info->listeners);

@@ -508,6 +508,9 @@ static void test_start(void **state)
 		.tcp_max_syn_backlog = 512,
 		.tcp_syncookies = 1,
 		.tcp_abort_on_overflow = 0,
+		.file_max = 9223372036854775807L,
+		.nr_open = 1048576,
+		.interval = 0.5,
 		.listeners = 7,
 	};
 	char *buf = NULL;
@@ -523,11 +526,13 @@ static void test_start(void **state)
 		"\"kernel\":\"6.1.0-18-amd64\","
 		"\"probes\":[\"tcp_listen_drop\",\"accept_exit\"],"
 		"\"filters\":{\"netns\":4026531840,\"ports\":[80,443],\"pid\":4321},"
-		"\"duration\":2.5,\"listeners\":7,"
+		"\"duration\":2.5,\"interval\":0.5,\"listeners\":7,"
 		"\"sysctls\":{\"somaxconn\":4096,\"tcp_max_syn_backlog\":512,"
-		"\"tcp_syncookies\":1,\"tcp_abort_on_overflow\":0},"
+		"\"tcp_syncookies\":1,\"tcp_abort_on_overflow\":0,"
+		"\"file_max\":9223372036854775807,\"nr_open\":1048576},"
 		"\"somaxconn\":4096,\"tcp_max_syn_backlog\":512,"
-		"\"tcp_syncookies\":1,\"tcp_abort_on_overflow\":0}\n");
+		"\"tcp_syncookies\":1,\"tcp_abort_on_overflow\":0,"
+		"\"file_max\":9223372036854775807,\"nr_open\":1048576}\n");
 	free(buf);
 }
 
@@ -543,6 +548,8 @@ static void test_start_defaults(void **state)
 		.tcp_max_syn_backlog = -1,
 		.tcp_syncookies = -1,
 		.tcp_abort_on_overflow = -1,
+		.file_max = -1,
+		.nr_open = -1,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -561,19 +568,23 @@ static void test_start_defaults(void **state)
 		"{\"event\":\"start\",\"mode\":\"kprobe\","
 		"\"kernel\":\"6.1\\n\\\"x\\\"\",\"probes\":[],"
 		"\"filters\":{\"netns\":null,\"ports\":[],\"pid\":null},"
-		"\"duration\":null,\"listeners\":0,"
+		"\"duration\":null,\"interval\":null,\"listeners\":0,"
 		"\"sysctls\":{\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
-		"\"tcp_syncookies\":null,\"tcp_abort_on_overflow\":null},"
+		"\"tcp_syncookies\":null,\"tcp_abort_on_overflow\":null,"
+		"\"file_max\":null,\"nr_open\":null},"
 		"\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
-		"\"tcp_syncookies\":null,\"tcp_abort_on_overflow\":null}\n"
+		"\"tcp_syncookies\":null,\"tcp_abort_on_overflow\":null,"
+		"\"file_max\":null,\"nr_open\":null}\n"
 		"{\"event\":\"start\",\"mode\":null,"
 		"\"kernel\":\"6.1\\n\\\"x\\\"\",\"probes\":[],"
 		"\"filters\":{\"netns\":null,\"ports\":[],\"pid\":null},"
-		"\"duration\":60,\"listeners\":0,"
+		"\"duration\":60,\"interval\":null,\"listeners\":0,"
 		"\"sysctls\":{\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
-		"\"tcp_syncookies\":2,\"tcp_abort_on_overflow\":null},"
+		"\"tcp_syncookies\":2,\"tcp_abort_on_overflow\":null,"
+		"\"file_max\":null,\"nr_open\":null},"
 		"\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
-		"\"tcp_syncookies\":2,\"tcp_abort_on_overflow\":null}\n");
+		"\"tcp_syncookies\":2,\"tcp_abort_on_overflow\":null,"
+		"\"file_max\":null,\"nr_open\":null}\n");
 
 	/* each line on its own */
 	{
