@@ -18,7 +18,7 @@ CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -MMD -MP \
 		   -D_GNU_SOURCE -DTB_VERSION='"$(VERSION)"' \
 		   -Iinclude -Iuser -I$(BUILD)
-LDLIBS		:= -lbpf -lelf -lz
+LDLIBS		:= -lbpf -lelf -lz -lmicrohttpd -lpthread
 
 # maps.bpf.c defines what the others declare extern: it links first
 BPF_SRCS	:= bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
@@ -99,5 +99,9 @@ clean:
 
 # kernel matrix under qemu: make vmtest
 -include tests/vm/vm.mk
+# make install / uninstall / test-install / test-metrics
+-include packaging/install.mk
+# make fuzz / bench / soak
+-include tests/extra.mk
 
 -include $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d)

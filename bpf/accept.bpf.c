@@ -110,7 +110,7 @@ static __always_inline void accept_failed(struct task_struct *task, struct sock 
 	else
 		bpf_map_update_elem(&accept_errnos, &ek, &one, BPF_NOEXIST);
 
-	e = event_reserve();
+	e = event_reserve(l, 1);
 	if (!e)
 		return;
 	e->kind = TB_KIND_ACCEPT_ERROR;

@@ -49,6 +49,8 @@ TB_CONST(__u64, syn_caller_start);	/* tcp_rcv_state_process, from kallsyms */
 TB_CONST(__u64, syn_caller_end);
 TB_CONST(__u8, synq_full_ge);		/* SYN queue full at qlen >= max (older kernels), else > max */
 TB_CONST(__u8, accepts_from_fexit);	/* inet_csk_accept exit counts accepts, not the syscalls */
+TB_CONST(__u32, rate_limit);		/* records per second per listener, 0 = unlimited */
+TB_CONST(__u8, no_records);		/* -q: count only, emit nothing */
 /* indexes into struct linux_mib, resolved by name from the kernel's BTF */
 TB_CONST(__u32, mib_listen_drops);
 TB_CONST(__u32, mib_listen_overflows);
@@ -193,17 +195,53 @@ static __always_inline void count_total(__u32 slot)
 		*v += 1;	/* per-CPU slot: no atomics needed */
 }
 
-/* Reserve a record; a full ring buffer is counted, never silent. */
-static __always_inline struct tb_event *event_reserve(void)
+/*
+ * Reserve a record for listener l (NULL: none known) covering n incidents
+ * (n > 1 only when drops were seen late, at another packet). Records over
+ * the listener's --rate-limit are suppressed and those folded into this
+ * one too; a full ring buffer is lost: both are counted, never silent, so
+ * printed + suppressed + lost = the totals.
+ */
+static __always_inline struct tb_event *event_reserve(struct tb_listener *l, __u32 n)
 {
-	struct tb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct tb_event *e;
+	__u64 now;
+	__u32 slot;
 
+	if (no_records)
+		return NULL;
+	if (n > 1) {
+		slot = TB_TOTAL_SUPPRESSED;
+		__u64 *v = bpf_map_lookup_elem(&totals, &slot);
+
+		if (v)
+			*v += n - 1;
+		if (l)
+			__sync_fetch_and_add(&l->suppressed, n - 1);
+	}
+	now = bpf_ktime_get_ns();
+	if (rate_limit && l) {
+		/* a one-second window per listener; racy resets only blur its edge */
+		if (now - l->window_start_ns >= 1000000000ULL) {
+			l->window_start_ns = now;
+			l->window_records = 0;
+		}
+		if (l->window_records >= rate_limit) {
+			__sync_fetch_and_add(&l->suppressed, 1);
+			count_total(TB_TOTAL_SUPPRESSED);
+			return NULL;
+		}
+		__sync_fetch_and_add(&l->window_records, 1);
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
+		if (l)
+			__sync_fetch_and_add(&l->lost, 1);
 		count_total(TB_TOTAL_LOST);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = now;
 	return e;
 }
 

@@ -34,7 +34,7 @@ static __always_inline void report_overflow(__u64 sk, __u32 netns, const struct 
 			*v += d->drops;
 	}
 
-	e = event_reserve();
+	e = event_reserve(l, d->drops);
 	if (!e)
 		return;
 	e->kind = TB_KIND_ACCEPT_OVERFLOW;

@@ -58,7 +58,7 @@ static __always_inline void report_syn_drop(__u64 sk, __u32 netns, const struct 
 		__sync_fetch_and_add(&l->syn_drops[reason & (TB_REASON_MAX - 1)], d->drops);
 	count_n(syn_total_slot(reason), d->drops);
 
-	e = event_reserve();
+	e = event_reserve(l, d->drops);
 	if (!e)
 		return;
 	e->kind = TB_KIND_SYN_DROP;

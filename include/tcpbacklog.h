@@ -85,7 +85,12 @@ struct tb_listener {
 	__u64 accept_overflows;
 	__u64 accept_errors;
 	__u64 accepts;			/* connections taken by accept() */
-	__u64 syncookies;		/* SYN-ACKs sent with a cookie (fentry mode) */
+	__u64 syncookies;		/* SYN-ACKs sent with a cookie */
+	__u64 suppressed;		/* records not emitted: over --rate-limit */
+	__u64 lost;			/* records lost: ring buffer full */
+	__u64 window_start_ns;		/* rate limit: start of the current second */
+	__u32 window_records;		/* rate limit: records emitted in it */
+	__u32 pad2;
 	/* accept latency, queued -> accept() returned: slot i counts [2^i, 2^(i+1)) us, slot 0 [0, 2) */
 	__u64 lat_us_hist[TB_LAT_SLOTS];
 };
@@ -142,7 +147,7 @@ struct tb_event {
 
 _Static_assert(sizeof(struct tb_addr_key) == 24, "tb_addr_key layout");
 _Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS, "tb_group layout");
-_Static_assert(sizeof(struct tb_listener) == 384, "tb_listener layout");
+_Static_assert(sizeof(struct tb_listener) == 416, "tb_listener layout");
 _Static_assert(sizeof(struct tb_event) == 120, "tb_event layout");
 _Static_assert(sizeof(struct tb_peaks) == 16, "tb_peaks layout");
 _Static_assert(sizeof(struct tb_errno_key) == 16, "tb_errno_key layout");

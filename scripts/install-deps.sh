@@ -2,7 +2,7 @@
 # Install the Debian packages tcpbacklog needs to build, run and test,
 # only those missing (so `make run` / `make test` work on a fresh machine).
 set -e
-PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev iproute2 pkg-config make gcc"
+PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libmicrohttpd-dev iproute2 pkg-config make gcc jq"
 missing=""
 for p in $PKGS; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

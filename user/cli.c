@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "metrics.h"
 
 #ifndef TB_VERSION
 #define TB_VERSION "0.1"
@@ -28,6 +29,8 @@ enum {
 	OPT_VERSION = 0x100,	/* long-only options: keys outside char range */
 	OPT_USAGE,
 	OPT_MODE,
+	OPT_RATE_LIMIT,
+	OPT_METRICS_ADDR,
 };
 
 static const struct argp_option options[] = {
@@ -38,6 +41,9 @@ static const struct argp_option options[] = {
 	{ "port",     'P', "PORT",       0, "Only listeners on local port PORT (1..65535); repeat for up to 16 ports", 0 },
 	{ "pid",      'p', "PID",        0, "Only listeners owned by, and accept() calls made by, process PID", 0 },
 	{ "mode",     OPT_MODE, "MODE",  0, "How to hook the kernel: auto (default: fentry where the kernel allows it, else tracepoints), fentry, tracepoint", 0 },
+	{ "rate-limit", OPT_RATE_LIMIT, "N", 0, "Print at most N event records per second per listener (default 100, 0 = unlimited); the rest are counted as suppressed", 0 },
+	{ "metrics-addr", OPT_METRICS_ADDR, "HOST:PORT", 0, "Serve Prometheus metrics on http://HOST:PORT/metrics", 0 },
+	{ "quiet",    'q', NULL,         0, "No event records: only the start record, listener records, metrics and totals", 0 },
 	{ "verbose",  'v', NULL,         0, "Print libbpf debug messages to stderr", 0 },
 	{ "help",     'h', NULL,         0, "Print this help and exit", -1 },
 	{ "usage",    OPT_USAGE, NULL,   0, "Print a short usage message and exit", -1 },
@@ -253,7 +259,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *st = state->input;
 	struct config *cfg = st->cfg;
-	char why[256];
+	char why[256], host[128];
+	unsigned int port;
 	uint64_t v;
 
 	switch (key) {
@@ -279,6 +286,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'P':
 		add_port(st, arg);
+		break;
+	case OPT_RATE_LIMIT:
+		if (parse_range(arg, 0, 1000000, &v))
+			fail_value(st, "rate limit", arg, "rate-limit", "expected 0..1000000 records per second");
+		else
+			cfg->rate_limit = v;
+		break;
+	case OPT_METRICS_ADDR:
+		if (metrics_parse_addr(arg, host, sizeof(host), &port, why, sizeof(why)))
+			fail_value(st, "address", arg, "metrics-addr", why);
+		else
+			snprintf(cfg->metrics_addr, sizeof(cfg->metrics_addr), "%s", arg);
+		break;
+	case 'q':
+		cfg->quiet = true;
 		break;
 	case OPT_MODE:
 		if (!strcmp(arg, "auto"))
@@ -418,6 +440,7 @@ static void syntax_error(struct parse_state *st, int argc, char **argv)
 static void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->rate_limit = 100;
 }
 
 enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)

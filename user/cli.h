@@ -25,6 +25,9 @@ struct config {
 	int nports;
 	uint32_t pid;			/* -p/--pid PID, 0 = all */
 	enum probe_mode mode;		/* --mode auto|fentry|tracepoint */
+	uint32_t rate_limit;		/* --rate-limit N records/s per listener, 0 = unlimited */
+	char metrics_addr[128];		/* --metrics-addr HOST:PORT, "" = no endpoint */
+	bool quiet;			/* -q/--quiet: no event records (metrics, totals only) */
 };
 
 enum cli_result {

@@ -86,6 +86,8 @@ struct listener_snapshot {
 	uint64_t syncookies;
 	uint64_t accepts;
 	uint64_t accept_errors;
+	uint64_t suppressed;		/* records held back by --rate-limit */
+	uint64_t lost;			/* records lost: ring buffer full */
 	uint64_t lat_us_hist[TB_LAT_SLOTS];
 	struct errno_count errnos[SNAPSHOT_ERRNOS];
 	int nerrnos;

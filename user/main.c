@@ -18,17 +18,21 @@
 #include "cli.h"
 #include "decode.h"
 #include "hints.h"
+#include "metrics.h"
 #include "output.h"
 #include "owners.h"
+#include "privileges.h"
 #include "probes.h"
 #include "seed.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "suppression.h"
 #include "sysinfo.h"
 
 #define POLL_MS		100
 #define RESCAN_NS	1000000000LL	/* look for unknown owners at most once a second */
 #define HINTS_PER_LISTENER	4
+#define TICK_NS		1000000000LL	/* suppressed records, metrics */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -37,6 +41,9 @@ struct app {
 	const struct output *out;
 	struct snapshot_reader snap;
 	struct stats stats;
+	struct suppression suppression;
+	struct metrics *metrics;
+	struct probes *probes;
 	struct sysctls sys;
 	struct clock_map clock;
 	struct owners owners;
@@ -104,7 +111,7 @@ static int report_interval(struct app *app)
 	struct hint *hints;
 	int nactive = 0, nhints = 0;
 
-	if (snapshot_read(&app->snap, app->cfg))
+	if (snapshot_read(&app->snap, app->cfg, SNAP_ALL))
 		return -1;
 	reports = calloc(app->snap.count + 1, sizeof(*reports));
 	active = calloc(app->snap.count + 1, sizeof(*active));
@@ -129,13 +136,35 @@ static int report_interval(struct app *app)
 	return 0;
 }
 
+static void print_suppressed(void *ctx, const struct listener_snapshot *snap, uint64_t suppressed, uint64_t lost)
+{
+	struct app *app = ctx;
+
+	app->out->suppressed(stdout, realtime_ns(), snap, suppressed, lost);
+}
+
+/*
+ * Once a second: records held back or lost since the last tick, per
+ * listener, and a fresh copy for the metrics endpoint.
+ */
+static void tick(struct app *app)
+{
+	struct totals totals;
+
+	if (!app->cfg->quiet && !snapshot_read(&app->snap, app->cfg, SNAP_COUNTS))
+		suppression_update(&app->suppression, app->snap.items, app->snap.count, print_suppressed, app);
+	if (app->metrics && !snapshot_read(&app->snap, app->cfg, SNAP_QUEUES | SNAP_ERRNOS) &&
+	    !probes_totals(app->probes, &totals))
+		metrics_publish(app->metrics, app->snap.items, app->snap.count, &totals);
+}
+
 /* On exit: what each listener did over the whole run. */
 static void report_summary(struct app *app)
 {
 	struct listener_report *reports;
 	int n = 0;
 
-	if (snapshot_read(&app->snap, app->cfg))
+	if (snapshot_read(&app->snap, app->cfg, SNAP_QUEUES | SNAP_PEAKS | SNAP_ERRNOS))
 		return;
 	reports = calloc(app->snap.count + 1, sizeof(*reports));
 	if (!reports)
@@ -193,7 +222,7 @@ int main(int argc, char **argv)
 	struct totals totals;
 	struct app app = { 0 };
 	char err[512], kernel[128];
-	int64_t deadline = 0, next_report = 0;
+	int64_t deadline = 0, next_report = 0, next_tick = 0;
 	int listeners, rc = 0;
 	bool pipe_closed = false;
 
@@ -208,6 +237,8 @@ int main(int argc, char **argv)
 	app.cfg = &cfg;
 	app.out = cfg.json ? &output_json : &output_text;
 	stats_init(&app.stats);
+	suppression_init(&app.suppression);
+	app.probes = &probes;
 	sysinfo_sysctls("/proc/sys", &app.sys);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	install_signals();
@@ -223,6 +254,14 @@ int main(int argc, char **argv)
 		goto fail;
 	if (snapshot_init(&app.snap, &probes, &app.owners, err, sizeof(err)))
 		goto fail;
+	if (cfg.metrics_addr[0]) {
+		app.metrics = metrics_start(cfg.metrics_addr, err, sizeof(err));
+		if (!app.metrics)
+			goto fail;
+	}
+	/* attached: from here on the loop only reads maps and /proc */
+	if (privileges_drop(err, sizeof(err)))
+		fprintf(stderr, "tcpbacklog: warning: %s\n", err);
 	rb = ring_buffer__new(probes_events_fd(&probes), handle_event, &app, NULL);
 	if (!rb) {
 		snprintf(err, sizeof(err), "creating the ring buffer reader failed: %s", strerror(errno));
@@ -237,10 +276,11 @@ int main(int argc, char **argv)
 		deadline = now_ns() + (int64_t)(cfg.duration * 1e9);
 	if (cfg.interval > 0) {
 		/* start the first period now: highs before the start are not ours */
-		snapshot_read(&app.snap, &cfg);
+		snapshot_read(&app.snap, &cfg, SNAP_ALL);
 		stats_update(&app.stats, app.snap.items, app.snap.count, NULL);
 		next_report = now_ns() + (int64_t)(cfg.interval * 1e9);
 	}
+	next_tick = now_ns();
 
 	/* wait on the ring buffer and on stdout: a reader that went away (| head -1) ends the run at once */
 	struct pollfd fds[2] = {
@@ -266,6 +306,10 @@ int main(int argc, char **argv)
 			snprintf(err, sizeof(err), "reading the ring buffer failed: %s", strerror(-n));
 			goto fail;
 		}
+		if (now_ns() >= next_tick) {
+			tick(&app);
+			next_tick += TICK_NS;
+		}
 		if (next_report && now_ns() >= next_report) {
 			report_interval(&app);
 			next_report += (int64_t)(cfg.interval * 1e9);
@@ -277,6 +321,7 @@ int main(int argc, char **argv)
 	if (!pipe_closed) {
 		/* records submitted before we stopped are part of the story */
 		ring_buffer__consume(rb);
+		tick(&app);
 		report_summary(&app);
 		if (!probes_totals(&probes, &totals))
 			app.out->totals(stdout, &totals);
@@ -290,8 +335,10 @@ fail:
 	rc = 1;
 out:
 	ring_buffer__free(rb);
+	metrics_stop(app.metrics);
 	snapshot_free(&app.snap);
 	stats_free(&app.stats);
+	suppression_free(&app.suppression);
 	probes_stop(&probes);
 	owners_free(&app.owners);
 	return rc;

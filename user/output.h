@@ -21,6 +21,12 @@ struct output {
 	 */
 	void (*interval)(FILE *out, uint64_t time_ns, const struct listener_report *reports, int n,
 			 const struct hint *hints, int nhints);
+	/*
+	 * Records of listener s held back by --rate-limit (suppressed) or
+	 * lost to a full ring buffer since the previous such record.
+	 */
+	void (*suppressed)(FILE *out, uint64_t time_ns, const struct listener_snapshot *s,
+			   uint64_t suppressed, uint64_t lost);
 	/* On exit: whole-run reports (latency histograms of busy listeners in text). */
 	void (*summary)(FILE *out, const struct listener_report *reports, int n);
 	void (*totals)(FILE *out, const struct totals *t);

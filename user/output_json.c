@@ -274,6 +274,23 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 	fputs("}\n", out);
 }
 
+static void json_suppressed(FILE *out, uint64_t time_ns, const struct listener_snapshot *s,
+			    uint64_t suppressed, uint64_t lost)
+{
+	fputs("{\"event\":\"suppressed\",\"time\":", out);
+	put_time(out, time_ns);
+	fprintf(out, ",\"netns\":%" PRIu32 ",\"laddr\":", s->netns);
+	json_write_string(out, s->laddr);
+	fprintf(out, ",\"lport\":%u", s->lport);
+	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
+	fputs(",\"comm\":", out);
+	if (s->comm[0])
+		json_write_string(out, s->comm);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"suppressed\":%" PRIu64 ",\"lost\":%" PRIu64 "}\n", suppressed, lost);
+}
+
 static void json_hint(FILE *out, uint64_t time_ns, const struct hint *h)
 {
 	fputs("{\"event\":\"hint\",\"time\":", out);
@@ -309,6 +326,7 @@ const struct output output_json = {
 	.start		= json_start,
 	.event		= json_event,
 	.interval	= json_interval,
+	.suppressed	= json_suppressed,
 	.summary	= json_summary,
 	.totals		= json_totals,
 };

@@ -167,6 +167,24 @@ static void text_event(FILE *out, const struct event *ev)
 		local, peer, queue, synq, detail);
 }
 
+static void text_suppressed(FILE *out, uint64_t time_ns, const struct listener_snapshot *s,
+			    uint64_t suppressed, uint64_t lost)
+{
+	char tbuf[32], pid[16], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)], netns[16], detail[96];
+	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
+
+	format_time(tbuf, sizeof(tbuf), time_ns);
+	snprintf(pid, sizeof(pid), "%" PRIu32, s->pid);
+	if (s->comm[0])
+		text_escape(comm, sizeof(comm), s->comm);
+	else
+		snprintf(comm, sizeof(comm), "-");
+	snprintf(netns, sizeof(netns), "%" PRIu32, s->netns);
+	format_endpoint(local, sizeof(local), s->laddr, s->lport);
+	snprintf(detail, sizeof(detail), "%" PRIu64 " over the rate limit, %" PRIu64 " lost", suppressed, lost);
+	fprintf(out, ROW_FMT, tbuf, "suppressed", pid, comm, netns, local, "-", "-", "-", detail);
+}
+
 static void text_totals(FILE *out, const struct totals *t)
 {
 	fprintf(out, "totals: syn_drop=%" PRIu64 " (%s=%" PRIu64 " %s=%" PRIu64
@@ -369,6 +387,7 @@ const struct output output_text = {
 	.start		= text_start,
 	.event		= text_event,
 	.interval	= text_interval,
+	.suppressed	= text_suppressed,
 	.summary	= text_summary,
 	.totals		= text_totals,
 };

@@ -275,6 +275,8 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	skel->rodata->syn_caller_start = start;
 	skel->rodata->syn_caller_end = end;
 	skel->rodata->accepts_from_fexit = h.accept_fexit;
+	skel->rodata->rate_limit = cfg->rate_limit;
+	skel->rodata->no_records = cfg->quiet;
 	skel->rodata->mib_listen_drops = h.mib_listen_drops;
 	skel->rodata->mib_listen_overflows = h.mib_listen_overflows;
 	skel->rodata->mib_reqq_full_drop = h.mib_reqq_full_drop;

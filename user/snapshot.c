@@ -38,13 +38,19 @@ void snapshot_free(struct snapshot_reader *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = ((const struct listener_snapshot *)a)->id, y = ((const struct listener_snapshot *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+/* items are sorted by id once read (a host may have thousands of listeners) */
 static struct listener_snapshot *find(struct snapshot_reader *r, uint64_t id)
 {
-	for (size_t i = 0; i < r->count; i++) {
-		if (r->items[i].id == id)
-			return &r->items[i];
-	}
-	return NULL;
+	struct listener_snapshot key = { .id = id };
+
+	return r->count ? bsearch(&key, r->items, r->count, sizeof(key), by_id) : NULL;
 }
 
 /* Queue lengths of every registered listener, now. */
@@ -98,10 +104,14 @@ static void fill(struct listener_snapshot *s, uint64_t id, const struct tb_liste
 	s->lport = l->addr.port;
 	s->family = l->family;
 	s->ino = l->ino;
-	if (!memcmp(l->addr.addr, v4_mapped, 12) && l->family == AF_INET)
-		decode_addr(AF_INET, l->addr.addr + 12, s->laddr, sizeof(s->laddr));
-	else
+	if (!memcmp(l->addr.addr, v4_mapped, 12) && l->family == AF_INET) {
+		uint8_t v4[16] = { 0 };
+
+		memcpy(v4, l->addr.addr + 12, 4);
+		decode_addr(AF_INET, v4, s->laddr, sizeof(s->laddr));
+	} else {
 		decode_addr(AF_INET6, l->addr.addr, s->laddr, sizeof(s->laddr));
+	}
 	s->pid = l->owner_pid;
 	memcpy(s->comm, l->owner_comm, TB_COMM_LEN);
 	s->comm[TB_COMM_LEN] = '\0';
@@ -118,6 +128,8 @@ static void fill(struct listener_snapshot *s, uint64_t id, const struct tb_liste
 	s->syncookies = l->syncookies;
 	s->accepts = l->accepts;
 	s->accept_errors = l->accept_errors;
+	s->suppressed = l->suppressed;
+	s->lost = l->lost;
 	memcpy(s->lat_us_hist, l->lat_us_hist, sizeof(s->lat_us_hist));
 	s->listening = true;
 	s->open_fds = -1;
@@ -139,7 +151,7 @@ static bool in_scope(const struct config *cfg, const struct listener_snapshot *s
 	return true;
 }
 
-int snapshot_read(struct snapshot_reader *r, const struct config *cfg)
+int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned int parts)
 {
 	int fd = bpf_map__fd(r->probes->skel->maps.listeners);
 	int peaks_fd = bpf_map__fd(r->probes->skel->maps.peaks);
@@ -166,15 +178,18 @@ int snapshot_read(struct snapshot_reader *r, const struct config *cfg)
 		if (!in_scope(cfg, &r->items[r->count]))
 			continue;
 		/* highs since the last read: taking them starts the next period */
-		if (!bpf_map_lookup_and_delete_elem(peaks_fd, &key, &pk)) {
+		if ((parts & SNAP_PEAKS) && !bpf_map_lookup_and_delete_elem(peaks_fd, &key, &pk)) {
 			r->items[r->count].backlog_peak = pk.backlog_peak;
 			r->items[r->count].synq_peak = pk.synq_peak;
 			r->items[r->count].lat_max_ns = pk.lat_max_ns;
 		}
 		r->count++;
 	}
-	read_queues(r);
-	read_errnos(r);
+	qsort(r->items, r->count, sizeof(*r->items), by_id);
+	if (parts & SNAP_QUEUES)
+		read_queues(r);
+	if (parts & SNAP_ERRNOS)
+		read_errnos(r);
 	for (size_t i = 0; i < r->count; i++) {
 		struct listener_snapshot *s = &r->items[i];
 
@@ -183,7 +198,7 @@ int snapshot_read(struct snapshot_reader *r, const struct config *cfg)
 			s->backlog_peak = s->backlog;
 		if (s->synq > s->synq_peak)
 			s->synq_peak = s->synq;
-		if (s->pid) {
+		if (s->pid && (parts & SNAP_OWNER_FDS)) {
 			s->nofile_limit = sysinfo_nofile_limit("/proc", s->pid);
 			s->open_fds = sysinfo_open_fds("/proc", s->pid);
 		}

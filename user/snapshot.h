@@ -24,7 +24,16 @@ struct snapshot_reader {
 int snapshot_init(struct snapshot_reader *r, struct probes *p, struct owners *o, char *errbuf, size_t errlen);
 void snapshot_free(struct snapshot_reader *r);
 
+enum snapshot_parts {
+	SNAP_COUNTS	= 0,		/* the registry's counts: always */
+	SNAP_QUEUES	= 1 << 0,	/* queue lengths now (runs the iterator) */
+	SNAP_PEAKS	= 1 << 1,	/* take the highs: starts a new period */
+	SNAP_ERRNOS	= 1 << 2,	/* accept failures by errno */
+	SNAP_OWNER_FDS	= 1 << 3,	/* owners' fd limit and usage from /proc */
+	SNAP_ALL	= SNAP_QUEUES | SNAP_PEAKS | SNAP_ERRNOS | SNAP_OWNER_FDS,
+};
+
 /* Read every registered listener in scope into r->items / r->count. */
-int snapshot_read(struct snapshot_reader *r, const struct config *cfg);
+int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned int parts);
 
 #endif /* TB_SNAPSHOT_H */

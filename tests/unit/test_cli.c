@@ -68,6 +68,9 @@ static void assert_defaults(const struct config *c)
 	assert_int_equal(c->pid, 0);
 	assert_int_equal(c->mode, MODE_AUTO);
 	assert_true(c->interval == 0);
+	assert_int_equal(c->rate_limit, 100);
+	assert_false(c->quiet);
+	assert_string_equal(c->metrics_addr, "");
 	for (i = 0; i < TB_MAX_PORTS; i++)
 		assert_int_equal(c->ports[i], 0);
 }
@@ -315,6 +318,27 @@ static void test_interval(void **state)
 	EXPECT_ERROR("'0.001'", "--interval", "-i", "0.001");
 	EXPECT_ERROR("'x'", "--interval", "--interval", "x");
 	EXPECT_ERROR("'-1'", "--interval", "-i", "-1");
+}
+
+static void test_rate_limit_quiet_metrics(void **state)
+{
+	struct run r;
+
+	RUN(&r, "--rate-limit", "0", "-q", "--metrics-addr", "127.0.0.1:9876");
+	assert_ok(&r);
+	assert_int_equal(r.cfg.rate_limit, 0);
+	assert_true(r.cfg.quiet);
+	assert_string_equal(r.cfg.metrics_addr, "127.0.0.1:9876");
+	run_free(&r);
+	RUN(&r, "--rate-limit=2500", "--metrics-addr=[::1]:9100");
+	assert_ok(&r);
+	assert_int_equal(r.cfg.rate_limit, 2500);
+	assert_string_equal(r.cfg.metrics_addr, "[::1]:9100");
+	run_free(&r);
+	EXPECT_ERROR("'-5'", "--rate-limit", "--rate-limit", "-5");
+	EXPECT_ERROR("'1000001'", "--rate-limit", "--rate-limit", "1000001");
+	EXPECT_ERROR("'localhost'", "--metrics-addr", "--metrics-addr", "localhost");
+	EXPECT_ERROR("'1.2.3.4:0'", "--metrics-addr", "--metrics-addr", "1.2.3.4:0");
 }
 
 static void test_mode(void **state)
@@ -581,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_ports_limit),
 		cmocka_unit_test(test_port_errors),
 		cmocka_unit_test(test_interval),
+		cmocka_unit_test(test_rate_limit_quiet_metrics),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_pid),
 		cmocka_unit_test(test_netns_inode),

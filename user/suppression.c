@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Per-listener suppressed/lost deltas; see suppression.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "suppression.h"
+
+struct suppression_entry {
+	uint64_t id;
+	uint64_t suppressed;
+	uint64_t lost;
+};
+
+void suppression_init(struct suppression *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void suppression_free(struct suppression *s)
+{
+	free(s->items);
+	memset(s, 0, sizeof(*s));
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = ((const struct suppression_entry *)a)->id;
+	uint64_t y = ((const struct suppression_entry *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+int suppression_update(struct suppression *s, const struct listener_snapshot *snaps, size_t n,
+		       void (*report)(void *ctx, const struct listener_snapshot *snap,
+				      uint64_t suppressed, uint64_t lost),
+		       void *ctx)
+{
+	struct suppression_entry *next = calloc(n + 1, sizeof(*next));
+	int reports = 0;
+
+	if (!next)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct suppression_entry key = { .id = snaps[i].id }, *prev = NULL;
+		uint64_t sup = snaps[i].suppressed, lost = snaps[i].lost;
+
+		if (s->count)
+			prev = bsearch(&key, s->items, s->count, sizeof(key), by_id);
+		/* a count that went down belongs to a new socket at a reused address */
+		if (prev && prev->suppressed <= sup && prev->lost <= lost) {
+			sup -= prev->suppressed;
+			lost -= prev->lost;
+		}
+		if (sup || lost) {
+			report(ctx, &snaps[i], sup, lost);
+			reports++;
+		}
+		next[i] = (struct suppression_entry){ snaps[i].id, snaps[i].suppressed, snaps[i].lost };
+	}
+	qsort(next, n, sizeof(*next), by_id);
+	free(s->items);
+	s->items = next;
+	s->count = n;
+	s->cap = n + 1;
+	return reports;
+}
