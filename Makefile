@@ -9,7 +9,7 @@ CLANG		?= clang
 CC		?= gcc
 BPFTOOL		?= bpftool
 ARCH		:= x86
-VERSION		:= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+VERSION		:= 0.1.0
 
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 		   -Wall -Wno-unused-function -MMD -MP \

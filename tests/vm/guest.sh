@@ -13,9 +13,13 @@
 #
 # Runs as /init's payload inside a VM (busybox) and on the host inside
 # `unshare -n` (the host row); plain POSIX sh plus awk, grep, sed, timeout.
-# Prints one line per cell, nothing else on stdout needs parsing:
+# Prints one line per cell (ts syn_drop, ao accept_overflow, aqf/sqf
+# syn_drop_reasons accept_queue_full/syn_queue_full, ae accept_error; LD, LO
+# the ListenDrops, ListenOverflows deltas):
 #   VMTEST LABEL MODE SCENARIO PASS|FAIL|NA ts=N ao=N aqf=N sqf=N ae=N LD=N LO=N sec=S | detail
-# and VMINFO lines (what the tracer said when probed in each mode).
+# before it "VMCELL LABEL N MODE SCENARIO"; VMINFO lines say what the tracer
+# said when probed in each mode, VMLOG lines carry its --verbose stderr when
+# it failed to start.
 #
 # A cell is NA only when the tracer refuses the mode: it exits 1 before its
 # start record and its last stderr line ("tcpbacklog: ...") names a missing
@@ -98,6 +102,19 @@ oneline() {
 	tr '\n' ' ' <"$1" | sed 's/  */ /g; s/ $//' | cut -c1-600
 }
 
+# the tracer's stderr, its own last word first: "LAST [earlier: ...]"
+errline() {
+	local last
+
+	last=$(grep -v '^[[:space:]]*$' "$1" | tail -n 1)
+	if [ "$(grep -c -v '^[[:space:]]*$' "$1")" -gt 1 ]; then
+		echo "$last [earlier: $(grep -v '^[[:space:]]*$' "$1" | sed '$d' | tr '\n' ' ' | sed 's/  */ /g; s/ $//')]" |
+			cut -c1-600
+	else
+		echo "$last" | cut -c1-600
+	fi
+}
+
 # A tracer that exited before its start record: did it refuse the mode?
 # Sets REFUSAL to its reason when it did.
 classify_exit() {
@@ -136,13 +153,13 @@ tracer_start() {
 			TPID=""
 			classify_exit "$rc"
 			[ -n "$REFUSAL" ] ||
-				err "tracer exited (status $rc) before its start record: $(oneline "$TERR")"
+				err "tracer exited (status $rc) before its start record: $(errline "$TERR")"
 			return 1
 		fi
 		sleep 0.2
 		i=$((i + 1))
 	done
-	err "no start record within ${START_TIMEOUT}s: $(oneline "$TERR")"
+	err "no start record within ${START_TIMEOUT}s: $(errline "$TERR")"
 	kill -KILL "$TPID" 2>/dev/null
 	wait "$TPID" 2>/dev/null
 	TPID=""
@@ -167,7 +184,7 @@ tracer_stop() {
 	wait "$TPID"
 	rc=$?
 	TPID=""
-	[ "$rc" = 0 ] || err "tracer exit status $rc after SIGINT: $(oneline "$TERR")"
+	[ "$rc" = 0 ] || err "tracer exit status $rc after SIGINT: $(errline "$TERR")"
 }
 
 # run_driver NAME DRIVER ARGS...: run a driver to completion

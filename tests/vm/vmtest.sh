@@ -15,6 +15,7 @@
 #                                    it instead of the matrix, show the console;
 #                                    files named in TB_VM_EXTRA go to /extra
 #                                    e.g. exec build/vm 6.12 'tcpbacklog -v -d 1'
+#   tests/vm/vmtest.sh table LOG...  the table again, from kept logs
 #
 # Environment:
 #   TB_VM_CACHE      downloads and unpacked kernels
@@ -123,8 +124,16 @@ fetch_kernel() {
 			deb=$(ls "$CACHE/debs/${pkg}_${ver#*:}_"*.deb 2>/dev/null | head -n 1)
 			if [ -z "$deb" ]; then
 				log "downloading $pkg $ver"
-				(cd "$CACHE/debs" && apt-get download "$pkg=$ver" >/dev/null 2>&1) ||
-					{ log "apt-get download $pkg=$ver failed"; return 1; }
+				if ! (cd "$CACHE/debs" && apt-get download "$pkg=$ver" >/dev/null 2>&1); then
+					# stale lists name files the mirror has dropped: refresh, resolve again
+					if [ "$APT_UPDATED" = 0 ]; then
+						apt_update
+						fetch_kernel "$series"
+						return
+					fi
+					log "apt-get download $pkg=$ver failed"
+					return 1
+				fi
 				deb=$(ls "$CACHE/debs/${pkg}_${ver#*:}_"*.deb 2>/dev/null | head -n 1)
 				[ -n "$deb" ] || { log "$pkg: downloaded .deb not found"; return 1; }
 			fi
@@ -175,6 +184,18 @@ mod_closure() {
 	}' "$dep"
 }
 
+# copy_shared_libs BIN ROOT: a dynamic BIN's libraries and loader into ROOT,
+# at the paths ldd names (nothing for a static BIN)
+copy_shared_libs() {
+	local bin=$1 root=$2 lib
+
+	file -L "$bin" 2>/dev/null | grep -q 'dynamically linked' ||
+		ldd "$bin" 2>/dev/null | grep -q '=>' || return 0
+	for lib in $(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib" || return 1
+	done
+}
+
 # build_initrd VMDIR KDIR KVER LABEL: $VMDIR/initrd-KVER.cpio.gz
 build_initrd() {
 	local vmdir=$1 kdir=$2 kver=$3 label=$4 root m base d
@@ -184,6 +205,7 @@ build_initrd() {
 	mkdir -p "$root/bin" "$root/drv" "$root/vm" "$root/lib/modules" || return 1
 	cp /bin/busybox "$root/bin/busybox" || return 1
 	cp "$vmdir/tcpbacklog" "$root/bin/tcpbacklog" || return 1
+	copy_shared_libs "$vmdir/tcpbacklog" "$root" || return 1
 	for d in $DRIVERS; do
 		cp "$vmdir/$d" "$root/drv/$d" || return 1
 	done
@@ -232,7 +254,7 @@ boot_once() {
 	rc=${PIPESTATUS[0]}
 	echo "VMWALL $kver $(( $(date +%s) - t0 )) rc=$rc" >>"$vmdir/$kver.last"
 	cat "$vmdir/$kver.last" >>"$vmdir/$kver.log"
-	log "$kver: VM finished after $(( $(date +%s) - t0 ))s (status $rc$([ "$skip" = 0 ] || echo ", from cell $((skip + 1))")))"
+	log "$kver: VM finished after $(( $(date +%s) - t0 ))s (status $rc$([ "$skip" = 0 ] || echo ", from cell $((skip + 1))"))"
 	BOOT_RC=$rc
 }
 
@@ -253,7 +275,7 @@ boot() {
 		set -- $cur
 		why=$(grep -m 1 -E 'BUG:|Kernel panic|Oops|general protection|watchdog:' "$vmdir/$kver.last" |
 			sed 's/^\[ *[0-9.]*\] //')
-		[ -n "$why" ] || { [ "$BOOT_RC" = 124 ] && why="no output for the rest of the ${VM_TIMEOUT}s limit"; }
+		[ -n "$why" ] || { [ "$BOOT_RC" = 124 ] && why="it hit the ${VM_TIMEOUT}s limit of one boot"; }
 		grep -q "^VMTEST $2 $4 $5 " "$vmdir/$kver.last" ||
 			echo "VMTEST $2 $4 $5 FAIL sec=- | the VM died in this cell: ${why:-it stopped (status $BOOT_RC)}" >>"$vmdir/$kver.log"
 		restarts=$((restarts + 1))
@@ -317,6 +339,25 @@ table() {
 				if (r == "n/a") nna++; else if (r == "PASS") npass++; else nfail++
 				printf fmt, labels[l], m[i], s[j], r, fig[key], ae[key], kern[key], sec[key], cut_to(why, 160)
 			}
+		}
+		# kernel x mode at a glance
+		printf "\n%-28s", "summary"
+		for (i = 1; i <= nm; i++) printf " %-22s", m[i]
+		printf "\n"
+		for (l = 1; l <= nl; l++) {
+			printf "%-28s", labels[l]
+			for (i = 1; i <= nm; i++) {
+				cp = cf = ca = 0
+				for (j = 1; j <= ns; j++) {
+					key = labels[l] SUBSEP m[i] SUBSEP s[j]
+					if (!(key in res) || res[key] == "FAIL") cf++
+					else if (res[key] == "PASS") cp++
+					else ca++
+				}
+				c = (cp ? cp " PASS " : "") (cf ? cf " FAIL " : "") (ca ? ca " n/a" : "")
+				printf " %-22s", c
+			}
+			printf "\n"
 		}
 		printf "\n%d PASS, %d FAIL, %d n/a (syn/ao (aqf): the tracer'"'"'s syn_drop/accept_overflow (syn_drop_reasons.accept_queue_full); LD/LO: the kernel'"'"'s ListenDrops/ListenOverflows deltas)\n", npass, nfail, nna
 		exit nfail > 0 ? 1 : 0
@@ -406,6 +447,7 @@ exec_cmd() {
 case "${1:-}" in
 deps)	deps ;;
 exec)	[ $# = 4 ] || die "usage: $0 exec VMDIR SERIES CMD"; exec_cmd "$2" "$3" "$4" ;;
+table)	shift; table "$@" ;;
 run)	[ $# = 2 ] || die "usage: $0 run VMDIR"; run "$2" ;;
 *)	echo "usage: $0 deps | run VMDIR" >&2; exit 2 ;;
 esac

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer harness: every formatter of user/output.h (start, event,
+ * interval, summary, totals; JSON and text) on structs built from fuzz
+ * bytes, strings included (comm is attacker-controlled; the others are
+ * escaped too and must never break a line or a record).
+ *
+ * Listener reports come three ways: raw bytes, stats_whole_run() of a
+ * raw snapshot, or stats_update() over two raw snapshots, so the numbers
+ * stats.c derives (percentiles, deltas of counters that went down) reach
+ * the formatters as well.
+ *
+ * Checked (fuzz_check.h, fuzz_format.h): JSON records valid and one line
+ * each, as many as promised; text lines printable ASCII, one word per
+ * table cell.
+ */
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "fuzz_format.h"
+#include "fuzz_output.h"
+#include "stats.h"
+
+#define MAX_REPORTS	4
+#define MAX_HINTS	4
+#define MAX_PROBES	4
+
+/* the hint kinds hints.c uses, and one from the input */
+static const char *const hint_kinds[] = {
+	"backlog_clamped", "backlog_small", "accept_slow", "emfile", "syn_queue_full",
+};
+
+static void check_start(const struct start_info *info)
+{
+	struct fz_sink s;
+	int n;
+
+	fz_sink_open(&s);
+	output_json.start(s.f, info);
+	fz_sink_close(&s);
+	n = fz_check_json(s.buf, s.len);
+	FZ_ASSERT(n == 1, "JSON start: not exactly one record", s.buf, s.len);
+	fz_sink_free(&s);
+
+	fz_sink_open(&s);
+	output_text.start(s.f, info);
+	fz_sink_close(&s);
+	n = fz_check_text(s.buf, s.len);
+	FZ_ASSERT(n == ((info->probes && info->probes[0]) ? 3 : 2),
+		  "text start: wrong number of lines", s.buf, s.len);
+	{
+		/* the column header is the last line: 10 columns */
+		const char *last = s.buf + s.len - 1;
+
+		while (last > s.buf && last[-1] != '\n')
+			last--;
+		FZ_ASSERT(fz_words(last, (size_t)(s.buf + s.len - last)) == 10,
+			  "text start: header not 10 columns", s.buf, s.len);
+	}
+	fz_sink_free(&s);
+}
+
+static void check_totals(const struct totals *t)
+{
+	struct fz_sink s;
+
+	fz_sink_open(&s);
+	output_json.totals(s.f, t);
+	fz_sink_close(&s);
+	FZ_ASSERT(fz_check_json(s.buf, s.len) == 1, "JSON totals: not one record", s.buf, s.len);
+	fz_sink_free(&s);
+
+	fz_sink_open(&s);
+	output_text.totals(s.f, t);
+	fz_sink_close(&s);
+	FZ_ASSERT(fz_check_text(s.buf, s.len) == 1, "text totals: not one line", s.buf, s.len);
+	fz_sink_free(&s);
+}
+
+/* text listener table: header and rows of 14 one-word cells */
+static void check_text_table(const char *buf, size_t len, int n)
+{
+	const char *p = buf, *end = buf + len;
+	int line = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = (size_t)(nl - p);
+
+		/* line 0: "--- time listeners ---"; 1: header; 2..n+1: rows */
+		if (n > 0 && line >= 1 && line <= n + 1)
+			FZ_ASSERT(fz_words(p, l) == 14, "text listener row: not 14 columns", p, l);
+		p = nl + 1;
+		line++;
+	}
+}
+
+static void check_interval(uint64_t time_ns, const struct listener_report *r, int n,
+			   const struct hint *h, int nh)
+{
+	struct fz_sink s;
+	int lines;
+
+	fz_sink_open(&s);
+	output_json.interval(s.f, time_ns, r, n, h, nh);
+	fz_sink_close(&s);
+	lines = fz_check_json(s.buf, s.len);
+	FZ_ASSERT(lines == n + nh, "JSON interval: not one record per listener and hint",
+		  s.buf, s.len);
+	fz_sink_free(&s);
+
+	fz_sink_open(&s);
+	output_text.interval(s.f, time_ns, r, n, h, nh);
+	fz_sink_close(&s);
+	lines = fz_check_text(s.buf, s.len);
+	FZ_ASSERT(lines == 1 + (n > 0 ? 1 + n : 1) + nh, "text interval: wrong number of lines",
+		  s.buf, s.len);
+	check_text_table(s.buf, s.len, n);
+	fz_sink_free(&s);
+
+	fz_sink_open(&s);
+	output_json.summary(s.f, r, n);
+	fz_sink_close(&s);
+	fz_check_json(s.buf, s.len);
+	fz_sink_free(&s);
+
+	fz_sink_open(&s);
+	output_text.summary(s.f, r, n);
+	fz_sink_close(&s);
+	fz_check_text(s.buf, s.len);
+	fz_sink_free(&s);
+}
+
+static void terminate_snapshot(struct listener_snapshot *s)
+{
+	s->laddr[sizeof(s->laddr) - 1] = '\0';
+	s->comm[sizeof(s->comm) - 1] = '\0';
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct listener_snapshot snaps[MAX_REPORTS], prev[MAX_REPORTS];
+	static struct listener_report reports[MAX_REPORTS];
+	static struct hint hints[MAX_HINTS];
+	char mode[64], kernel[128], probe_buf[MAX_PROBES][64], kind_buf[MAX_HINTS][32];
+	const char *probes[MAX_PROBES + 1];
+	uint16_t ports[TB_MAX_PORTS];
+	struct fz c = { .p = data, .left = size };
+	struct start_info info;
+	struct totals totals;
+	struct event ev;
+	uint64_t time_ns;
+	int i, n, nh, np;
+
+	/* start record */
+	memset(&info, 0, sizeof(info));
+	fz_str(&c, mode, sizeof(mode));
+	fz_str(&c, kernel, sizeof(kernel));
+	info.mode = fz_u8(&c) & 1 ? NULL : mode;
+	info.kernel = kernel;
+	np = fz_u8(&c) % (MAX_PROBES + 1);
+	for (i = 0; i < np; i++) {
+		fz_str(&c, probe_buf[i], sizeof(probe_buf[i]));
+		probes[i] = probe_buf[i];
+	}
+	probes[np] = NULL;
+	info.probes = probes;
+	info.netns = fz_u32(&c);
+	info.nports = fz_u8(&c) % (TB_MAX_PORTS + 1);
+	for (i = 0; i < info.nports; i++)
+		ports[i] = fz_u16(&c);
+	info.ports = ports;
+	info.pid = fz_u32(&c);
+	fz_bytes(&c, &info.duration, sizeof(info.duration));
+	info.somaxconn = (long)fz_u64(&c);
+	info.tcp_max_syn_backlog = (long)fz_u64(&c);
+	info.tcp_syncookies = (long)fz_u64(&c);
+	info.tcp_abort_on_overflow = (long)fz_u64(&c);
+	info.file_max = (long)fz_u64(&c);
+	info.nr_open = (long)fz_u64(&c);
+	fz_bytes(&c, &info.interval, sizeof(info.interval));
+	info.listeners = fz_u32(&c);
+	check_start(&info);
+
+	/* one event, then the totals */
+	fz_event(&c, &ev);
+	fz_format_event(&ev);
+	fz_bytes(&c, &totals, sizeof(totals));
+	check_totals(&totals);
+
+	/* an interval: reports and hints */
+	time_ns = fz_u64(&c);
+	n = fz_u8(&c) % (MAX_REPORTS + 1);
+	for (i = 0; i < n; i++) {
+		uint8_t how = fz_u8(&c) % 3;
+
+		fz_bytes(&c, &snaps[i], sizeof(snaps[i]));
+		terminate_snapshot(&snaps[i]);
+		if (how == 0) {
+			fz_bytes(&c, &reports[i], sizeof(reports[i]));
+			reports[i].now = &snaps[i];
+		} else if (how == 1) {
+			stats_whole_run(&snaps[i], &reports[i]);
+		} else {
+			struct stats st;
+
+			fz_bytes(&c, &prev[i], sizeof(prev[i]));
+			terminate_snapshot(&prev[i]);
+			prev[i].id = snaps[i].id;
+			stats_init(&st);
+			stats_update(&st, &prev[i], 1, NULL);
+			stats_update(&st, &snaps[i], 1, &reports[i]);
+			stats_free(&st);
+			FZ_ASSERT(reports[i].now == &snaps[i], "stats_update: report of another snapshot",
+				  "", 0);
+			FZ_ASSERT(reports[i].nerrnos >= 0 && reports[i].nerrnos <= SNAPSHOT_ERRNOS,
+				  "stats_update: nerrnos out of range", "", 0);
+		}
+	}
+	nh = fz_u8(&c) % (MAX_HINTS + 1);
+	for (i = 0; i < nh; i++) {
+		uint8_t k;
+
+		memset(&hints[i], 0, sizeof(hints[i]));
+		hints[i].netns = fz_u32(&c);
+		fz_str(&c, hints[i].laddr, sizeof(hints[i].laddr));
+		hints[i].lport = fz_u16(&c);
+		k = fz_u8(&c);
+		if (k < sizeof(hint_kinds) / sizeof(hint_kinds[0])) {
+			hints[i].kind = hint_kinds[k];
+		} else {
+			fz_str(&c, kind_buf[i], sizeof(kind_buf[i]));
+			hints[i].kind = kind_buf[i];
+		}
+		/* texts up to the full buffer: a 2-byte length */
+		{
+			size_t len = fz_u16(&c) % HINT_TEXT_LEN;
+
+			fz_bytes(&c, hints[i].text, len);
+			hints[i].text[len] = '\0';
+		}
+	}
+	check_interval(time_ns, reports, n, hints, nh);
+	return 0;
+}

@@ -1,0 +1,399 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Prometheus endpoint end to end: the tracer serves /metrics on
+# loopback while a listener in a fresh network namespace overflows its
+# accept queue; the scraped text must pass `promtool check metrics`, and a
+# real Prometheus server scraping the tracer every second must hold the
+# kernel's own counters for that namespace (nstat, exact):
+#   sum by (netns) (tcpbacklog_syn_drops_total)                       == TcpExtListenOverflows
+#     (every drop here is a SYN dropped on a full accept queue)
+#   sum by (netns) (tcpbacklog_syn_drops_total + accept_overflows)    == TcpExtListenDrops
+#   sum (tcpbacklog_listen_drops_total)                               == TcpExtListenDrops
+#
+#   tests/metrics/run.sh [BIN [HOLDER]]
+#
+# BIN defaults to build/tcpbacklog; HOLDER (the traffic driver, built from
+# tests/metrics/backlog_holder.c) is compiled into the work directory when
+# not given. Needs root, ip(8), nstat, ss; installs prometheus (for
+# prometheus and promtool), curl and jq with apt-get when they are missing.
+# Everything listens on 127.0.0.1 only, every wait is bounded, and every
+# process and namespace it made is removed on exit. Prints one PASS/FAIL
+# line per check, then "N passed, N failed"; exits 1 if any failed.
+# TB_METRICS_KEEP=1 keeps the work directory (logs, scrapes, TSDB).
+
+set -u
+
+cd "$(dirname "$0")/../.." || exit 1
+
+BIN=${1:-build/tcpbacklog}
+HOLDER=${2:-}
+
+START_TIMEOUT=15	# s, for the tracer to serve /metrics
+PROM_TIMEOUT=60		# s, for Prometheus to be ready and the target up
+DRIVER_TIMEOUT=30	# s, for the driver's ready=1
+SETTLE_TIMEOUT=20	# s, for a value to reach the endpoint or Prometheus
+STOP_TIMEOUT=10		# s, for a process to exit after its signal
+HOLD_MS=120000		# the driver keeps its listener at most this long
+
+WORK=$(mktemp -d /tmp/tb-metrics.XXXXXX) || exit 1
+NS="tb-m-$$"
+NS_MADE=0
+TRACER_PID=""
+PROM_PID=""
+HOLDER_PID=""
+PASSED=0
+FAILED=0
+
+# stop_pid PID SIG: signal (none: already asked), bounded wait, then
+# SIGKILL; reaps it
+stop_pid() {
+	local p=$1 sig=$2 i
+
+	[ -n "$p" ] || return 0
+	[ "$sig" = none ] || kill -"$sig" "$p" 2>/dev/null
+	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+}
+
+cleanup() {
+	local p
+
+	trap - EXIT INT TERM
+	stop_pid "$HOLDER_PID" KILL
+	stop_pid "$PROM_PID" TERM
+	stop_pid "$TRACER_PID" INT
+	if [ "$NS_MADE" = 1 ]; then
+		ip netns pids "$NS" 2>/dev/null | while read -r p; do
+			kill -KILL "$p" 2>/dev/null
+		done
+		ip netns del "$NS" 2>/dev/null
+	fi
+	if [ "${TB_METRICS_KEEP:-0}" = 1 ]; then
+		echo "work directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pass() {
+	echo "PASS $1${2:+: $2}"
+	PASSED=$((PASSED + 1))
+}
+
+fail() {
+	echo "FAIL $1${2:+: $2}"
+	FAILED=$((FAILED + 1))
+}
+
+# the end: summary line and status
+finish() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" = 0 ]
+	exit
+}
+
+# ---------------------------------------------------------------- setup --
+
+# ensure CMD PACKAGE: install PACKAGE (Debian) when CMD is missing
+ensure() {
+	local status
+
+	command -v "$1" >/dev/null 2>&1 && return 0
+	status=$(dpkg-query -W -f='${Status}' "$2" 2>/dev/null)
+	case "$status" in
+	*"install ok installed"*) ;;
+	*)
+		[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+		echo "installing $2" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get install -y -qq --no-install-recommends "$2" >"$WORK/apt.log" 2>&1 ||
+			{ apt-get update -qq >>"$WORK/apt.log" 2>&1 &&
+			  apt-get install -y -qq --no-install-recommends "$2" >>"$WORK/apt.log" 2>&1; }
+		;;
+	esac
+	command -v "$1" >/dev/null 2>&1
+}
+
+PRE=""
+[ "$(id -u)" = 0 ] || PRE="not root"
+for cmd_pkg in ip:iproute2 nstat:iproute2 ss:iproute2 curl:curl jq:jq \
+	       promtool:prometheus prometheus:prometheus; do
+	ensure "${cmd_pkg%%:*}" "${cmd_pkg#*:}" ||
+		PRE="${PRE:+$PRE; }${cmd_pkg%%:*} missing (Debian package ${cmd_pkg#*:})"
+done
+if [ ! -x "$BIN" ]; then
+	PRE="${PRE:+$PRE; }tracer $BIN missing (build it with make)"
+elif ! "$BIN" --help 2>/dev/null | grep -q -- '--metrics-addr'; then
+	PRE="${PRE:+$PRE; }tracer $BIN has no --metrics-addr option"
+fi
+if [ -z "$HOLDER" ]; then
+	HOLDER="$WORK/backlog_holder"
+	ensure gcc gcc &&
+		gcc -O2 -Wall -Itests/integration tests/metrics/backlog_holder.c -o "$HOLDER" \
+			2>"$WORK/holder.build" ||
+		PRE="${PRE:+$PRE; }building the driver failed: $(head -c 300 "$WORK/holder.build" 2>/dev/null)"
+elif [ ! -x "$HOLDER" ]; then
+	PRE="${PRE:+$PRE; }driver $HOLDER missing"
+fi
+if [ -n "$PRE" ]; then
+	fail setup "$PRE"
+	finish
+fi
+
+# a TCP port nothing listens on in this namespace (loopback use only)
+free_port() {
+	local p i
+
+	for ((i = 0; i < 50; i++)); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] && { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+nstat_get() {
+	ip netns exec "$NS" nstat -asz "$1" 2>/dev/null |
+		awk -v k="$1" '$1 == k { print $2; found = 1 } END { if (!found) print "?" }'
+}
+
+# instant query; prints the value of the first series, "none" when empty
+prom_query() {
+	curl -s --max-time 3 -G --data-urlencode "query=$1" \
+		"http://127.0.0.1:$PROM_PORT/api/v1/query" >"$WORK/query.json" 2>/dev/null ||
+		{ echo "unreachable"; return; }
+	jq -r 'if .status != "success" then "error: \(.error)"
+	       elif (.data.result | length) == 0 then "none"
+	       else .data.result[0].value[1] end' "$WORK/query.json" 2>/dev/null || echo "bad reply"
+}
+
+# wait_query QUERY WANT: poll until QUERY gives WANT (bounded); sets GOT
+wait_query() {
+	local i
+
+	for ((i = 0; i < SETTLE_TIMEOUT * 4; i++)); do
+		GOT=$(prom_query "$1")
+		[ "$GOT" = "$2" ] && return 0
+		sleep 0.25
+	done
+	return 1
+}
+
+scrape() {
+	curl -s --max-time 3 -o "$1" -w '%{http_code} %{content_type}' "$METRICS_URL" 2>/dev/null
+}
+
+# ------------------------------------------------------------ the tracer --
+
+if ! ip netns add "$NS" 2>"$WORK/ns.err"; then
+	fail setup "ip netns add $NS: $(cat "$WORK/ns.err")"
+	finish
+fi
+NS_MADE=1
+ip -n "$NS" link set lo up
+NS_INO=$(stat -L -c %i "/var/run/netns/$NS")
+
+METRICS_PORT=$(free_port) || { fail setup "no free port"; finish; }
+METRICS_URL="http://127.0.0.1:$METRICS_PORT/metrics"
+"$BIN" --metrics-addr "127.0.0.1:$METRICS_PORT" -q -n "/var/run/netns/$NS" \
+	>"$WORK/tracer.out" 2>"$WORK/tracer.err" </dev/null &
+TRACER_PID=$!
+
+reply=""
+for ((i = 0; i < START_TIMEOUT * 10; i++)); do
+	kill -0 "$TRACER_PID" 2>/dev/null || break
+	reply=$(scrape "$WORK/first.prom")
+	[ "${reply%% *}" = 200 ] && break
+	sleep 0.1
+done
+if [ "${reply%% *}" != 200 ]; then
+	if kill -0 "$TRACER_PID" 2>/dev/null; then
+		fail serve "no answer on $METRICS_URL within ${START_TIMEOUT}s"
+	else
+		wait "$TRACER_PID"
+		fail serve "tracer exited (status $?): $(head -c 400 "$WORK/tracer.err")"
+		TRACER_PID=""
+	fi
+	finish
+fi
+if [ "${reply#* }" = "text/plain; version=0.0.4; charset=utf-8" ]; then
+	pass serve "$METRICS_URL answers 200, ${reply#* }"
+else
+	fail serve "Content-Type '${reply#* }'"
+fi
+
+codes="$(curl -s --max-time 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$METRICS_PORT/other")"
+codes="$codes $(curl -s --max-time 3 -o /dev/null -w '%{http_code}' -X POST "$METRICS_URL")"
+if [ "$codes" = "404 405" ]; then
+	pass http_errors "/other 404, POST /metrics 405"
+else
+	fail http_errors "/other and POST /metrics gave $codes, expected 404 405"
+fi
+
+# ------------------------------------------------------------ Prometheus --
+
+PROM_PORT=$(free_port) || { fail setup "no free port"; finish; }
+while [ "$PROM_PORT" = "$METRICS_PORT" ]; do
+	PROM_PORT=$(free_port) || { fail setup "no free port"; finish; }
+done
+mkdir -p "$WORK/tsdb"
+cat >"$WORK/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: tcpbacklog
+    static_configs:
+      - targets: ['127.0.0.1:$METRICS_PORT']
+EOF
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
+	--web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn \
+	>"$WORK/prometheus.log" 2>&1 </dev/null &
+PROM_PID=$!
+
+up=""
+for ((i = 0; i < PROM_TIMEOUT * 4; i++)); do
+	kill -0 "$PROM_PID" 2>/dev/null || break
+	up=$(curl -s --max-time 2 "http://127.0.0.1:$PROM_PORT/api/v1/targets" 2>/dev/null |
+		jq -r '[.data.activeTargets[] | select(.health == "up")] | length' 2>/dev/null)
+	[ "${up:-0}" = 1 ] && break
+	sleep 0.25
+done
+if [ "${up:-0}" = 1 ]; then
+	pass prometheus_target "Prometheus on 127.0.0.1:$PROM_PORT scrapes the tracer, target up"
+else
+	fail prometheus_target "target not up within ${PROM_TIMEOUT}s: $(tail -c 400 "$WORK/prometheus.log")"
+	finish
+fi
+
+# --------------------------------------------------------------- traffic --
+
+ip netns exec "$NS" "$HOLDER" -p 8080 -t "$HOLD_MS" >"$WORK/holder.out" 2>"$WORK/holder.err" </dev/null &
+HOLDER_PID=$!
+for ((i = 0; i < DRIVER_TIMEOUT * 10; i++)); do
+	grep -q '^ready=1' "$WORK/holder.out" 2>/dev/null && break
+	kill -0 "$HOLDER_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if ! grep -q '^ready=1' "$WORK/holder.out" 2>/dev/null; then
+	fail traffic "driver not ready within ${DRIVER_TIMEOUT}s: $(tr '\n' ' ' <"$WORK/holder.err")"
+	finish
+fi
+kv() {
+	sed -n "s/^$1=//p" "$WORK/holder.out" | tail -n 1
+}
+LD=$(nstat_get TcpExtListenDrops)
+LO=$(nstat_get TcpExtListenOverflows)
+COMM=$(kv comm)
+case "$LD$LO" in
+*[!0-9]*) fail traffic "nstat in $NS unreadable (ListenDrops '$LD', ListenOverflows '$LO')"; finish ;;
+esac
+if [ "$LD" -gt 0 ] && [ "$LD" = "$LO" ]; then
+	pass traffic "netns $NS_INO: ListenDrops $LD, ListenOverflows $LO; $(kv clients_dropped) clients dropped, accept queue $(kv accept_queue)/$(kv accept_queue_max)"
+else
+	fail traffic "expected ListenDrops == ListenOverflows > 0, got $LD and $LO"
+fi
+
+# ---------------------------------------------------------- the scrape --
+
+LBL="netns=\"$NS_INO\",laddr=\"127.0.0.1\",lport=\"8080\",comm=\"$COMM\""
+want="tcpbacklog_syn_drops_total{$LBL,reason=\"accept_queue_full\"} $LO"
+for ((i = 0; i < SETTLE_TIMEOUT * 4; i++)); do
+	scrape "$WORK/scrape.prom" >/dev/null
+	grep -qxF "$want" "$WORK/scrape.prom" && break
+	sleep 0.25
+done
+errs=""
+for line in "$want" \
+	    "tcpbacklog_syn_drops_total{$LBL,reason=\"syn_queue_full\"} 0" \
+	    "tcpbacklog_accept_overflows_total{$LBL} $((LD - LO))" \
+	    "tcpbacklog_accept_queue_length{$LBL} $(kv accept_queue)" \
+	    "tcpbacklog_accept_queue_max{$LBL} $(kv accept_queue_max)" \
+	    "tcpbacklog_listen_drops_total{kind=\"syn_drop\"} $LO"; do
+	grep -qxF "$line" "$WORK/scrape.prom" || errs="${errs:+$errs; }missing '$line'"
+done
+if [ -z "$errs" ]; then
+	pass scrape "listener series with netns, laddr, lport, comm=\"$COMM\": syn drops, gauges, totals as the kernel counts"
+else
+	fail scrape "$errs (have: $(grep "lport=\"8080\"" "$WORK/scrape.prom" | grep -e syn_drops -e queue | tr '\n' ' '))"
+fi
+
+if promtool check metrics <"$WORK/scrape.prom" >"$WORK/promtool.out" 2>&1; then
+	if [ -s "$WORK/promtool.out" ]; then
+		fail promtool "lint: $(head -c 400 "$WORK/promtool.out" | tr '\n' ' ')"
+	else
+		pass promtool "promtool check metrics: $(wc -l <"$WORK/scrape.prom") lines, no problem"
+	fi
+else
+	fail promtool "$(head -c 400 "$WORK/promtool.out" | tr '\n' ' ')"
+fi
+
+# ------------------------------------------------- what Prometheus holds --
+
+q="sum by (netns) (tcpbacklog_syn_drops_total{netns=\"$NS_INO\"})"
+if wait_query "$q" "$LO"; then
+	pass prometheus_syn_drops "$q = $GOT = TcpExtListenOverflows"
+else
+	fail prometheus_syn_drops "$q = $GOT, TcpExtListenOverflows $LO"
+fi
+# the series themselves, as the plain query returns them
+series=$(curl -s --max-time 3 -G --data-urlencode "query=tcpbacklog_syn_drops_total{netns=\"$NS_INO\"}" \
+	"http://127.0.0.1:$PROM_PORT/api/v1/query" 2>/dev/null |
+	jq -r '.data.result[] | "\(.metric.lport)/\(.metric.comm)/\(.metric.reason)=\(.value[1])"' 2>/dev/null |
+	sort | paste -sd' ')
+want="8080/$COMM/accept_queue_full=$LO 8080/$COMM/other=0 8080/$COMM/syn_queue_full=0"
+if [ "$series" = "$want" ]; then
+	pass prometheus_series "tcpbacklog_syn_drops_total{netns=\"$NS_INO\"}: $series"
+else
+	fail prometheus_series "got '$series', expected '$want'"
+fi
+
+q="sum by (netns) (tcpbacklog_syn_drops_total{netns=\"$NS_INO\"}) + sum by (netns) (tcpbacklog_accept_overflows_total{netns=\"$NS_INO\"})"
+if wait_query "$q" "$LD"; then
+	pass prometheus_listen_drops "syn drops + accept overflows = $GOT = TcpExtListenDrops"
+else
+	fail prometheus_listen_drops "syn drops + accept overflows = $GOT, TcpExtListenDrops $LD"
+fi
+q="sum(tcpbacklog_listen_drops_total)"
+if wait_query "$q" "$LD"; then
+	pass prometheus_totals "$q = $GOT = TcpExtListenDrops"
+else
+	fail prometheus_totals "$q = $GOT, TcpExtListenDrops $LD"
+fi
+
+# the kernel has not moved meanwhile: the comparison was against a still picture
+LD2=$(nstat_get TcpExtListenDrops)
+[ "$LD2" = "$LD" ] || fail stable "ListenDrops moved from $LD to $LD2 during the checks"
+
+# ---------------------------------------------------------------- the end --
+
+kill -USR1 "$HOLDER_PID" 2>/dev/null
+stop_pid "$HOLDER_PID" none
+HOLDER_PID=""
+kill -INT "$TRACER_PID" 2>/dev/null
+for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+	kill -0 "$TRACER_PID" 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 "$TRACER_PID" 2>/dev/null; then
+	fail tracer_exit "still running ${STOP_TIMEOUT}s after SIGINT (killed)"
+	stop_pid "$TRACER_PID" KILL
+else
+	wait "$TRACER_PID"
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		pass tracer_exit "SIGINT: exit status 0"
+	else
+		fail tracer_exit "exit status $rc after SIGINT: $(head -c 300 "$WORK/tracer.err")"
+	fi
+fi
+TRACER_PID=""
+finish
