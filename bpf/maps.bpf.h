@@ -45,8 +45,18 @@ TB_CONST(__u32, target_netns);		/* 0: every namespace */
 TB_CONST(__u32, target_pid);		/* 0: every process */
 TB_CONST(__u32, nports);		/* 0: every port */
 TB_CONST(__u16, ports[TB_MAX_PORTS]);
-TB_CONST(__u64, syn_caller_start);	/* tcp_rcv_state_process, from kallsyms */
-TB_CONST(__u64, syn_caller_end);
+/*
+ * tcp_rcv_state_process, from kallsyms: writable data, set by the loader
+ * after load (reading kallsyms runs beside the BPF load). Until set, the
+ * SYN path ignores packets; drops then are counted at the next packet.
+ */
+#ifdef TB_DEFINE
+volatile __u64 syn_caller_start;
+volatile __u64 syn_caller_end;
+#else
+extern volatile __u64 syn_caller_start;
+extern volatile __u64 syn_caller_end;
+#endif
 TB_CONST(__u8, synq_full_ge);		/* SYN queue full at qlen >= max (older kernels), else > max */
 TB_CONST(__u8, accepts_from_fexit);	/* inet_csk_accept exit counts accepts, not the syscalls */
 TB_CONST(__u32, rate_limit);		/* records per second per listener, 0 = unlimited */
@@ -62,6 +72,7 @@ TB_CONST(__u32, mib_reqq_full_drop);
 /* Registry of listening sockets: struct sock * -> state and exact counts. */
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
 	__uint(max_entries, MAX_LISTENERS);
 	__type(key, __u64);
 	__type(value, struct tb_listener);
@@ -70,6 +81,7 @@ TB_MAP struct {
 /* (netns, port, address) -> the listeners bound there (SO_REUSEPORT groups). */
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
 	__uint(max_entries, MAX_LISTENERS);
 	__type(key, struct tb_addr_key);
 	__type(value, struct tb_group);
@@ -114,6 +126,7 @@ struct mib_last {
 
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
 	__uint(max_entries, 8192);
 	__type(key, __u32);
 	__type(value, struct mib_last);
@@ -122,6 +135,7 @@ TB_MAP struct {
 /* Namespace inode -> struct net *, for the loader's baseline runs. */
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
 	__uint(max_entries, 8192);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -150,6 +164,7 @@ TB_MAP struct {
 /* Listener -> highs since the loader last read (and deleted) the entry. */
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
 	__uint(max_entries, MAX_LISTENERS);
 	__type(key, __u64);
 	__type(value, struct tb_peaks);
@@ -158,6 +173,7 @@ TB_MAP struct {
 /* (listener, errno) -> accept() failures. */
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
 	__uint(max_entries, 16384);
 	__type(key, struct tb_errno_key);
 	__type(value, __u64);

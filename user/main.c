@@ -64,6 +64,18 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* TB_TIMING=1: how long each start-up phase takes, on stderr */
+static void phase(const char *name)
+{
+	static int64_t t0;
+
+	if (!getenv("TB_TIMING"))
+		return;
+	if (!t0)
+		t0 = now_ns();
+	fprintf(stderr, "tcpbacklog: %7.1f ms %s\n", (now_ns() - t0) / 1e6, name);
+}
+
 /* Owner of a listener that was open before the tracer and not found then. */
 static void resolve_owner(struct app *app, struct event *ev)
 {
@@ -244,14 +256,19 @@ int main(int argc, char **argv)
 	install_signals();
 	owners_init(&app.owners, "/proc");
 
+	phase("parsed");
 	if (probes_start(&probes, &cfg, err, sizeof(err)))
 		goto fail;
+	phase("loaded");
 	if (seed_listeners(&probes, cfg.netns, err, sizeof(err)) < 0)
 		goto fail;
+	phase("seeded");
 	listeners = seed_owners(&probes, &app.owners);
+	phase("owners");
 	app.last_rescan_ns = now_ns();
 	if (probes_attach_counters(&probes, err, sizeof(err)))
 		goto fail;
+	phase("attached");
 	if (snapshot_init(&app.snap, &probes, &app.owners, err, sizeof(err)))
 		goto fail;
 	if (cfg.metrics_addr[0]) {
@@ -272,6 +289,7 @@ int main(int argc, char **argv)
 	fill_start_info(&info, &cfg, &app.sys, &probes, kernel, sizeof(kernel), listeners);
 	app.out->start(stdout, &info);
 	fflush(stdout);
+	phase("started");
 	if (cfg.duration > 0)
 		deadline = now_ns() + (int64_t)(cfg.duration * 1e9);
 	if (cfg.interval > 0) {

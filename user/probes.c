@@ -4,6 +4,7 @@
  * Every kernel difference the loader knows about is decided in this file.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -90,18 +91,34 @@ static bool tracepoint_exists(const char *category, const char *name)
 	return !stat(path, &st);
 }
 
-/* [start, end) of a kernel function from /proc/kallsyms. */
-static int kallsyms_range(const char *func, uint64_t *start, uint64_t *end)
-{
-	FILE *f = fopen("/proc/kallsyms", "r");
+/*
+ * [start, end) of tcp_rcv_state_process from /proc/kallsyms, read in a
+ * thread: the kernel formats the whole symbol table (tens of ms), time
+ * better spent beside BTF parsing and the BPF load.
+ */
+struct kallsyms_job {
+	pthread_t thread;
+	bool started;
+	uint64_t start, end;
 	int err;
+};
 
-	if (!f)
-		return -errno;
-	err = kernel_kallsyms_range(f, func, start, end);
+static void *kallsyms_thread(void *arg)
+{
+	struct kallsyms_job *job = arg;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f) {
+		job->err = -errno;
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	job->err = kernel_kallsyms_range(f, "tcp_rcv_state_process", &job->start, &job->end);
 	fclose(f);
-	return err;
+	return NULL;
 }
+
+static struct kallsyms_job kallsyms_job;
 
 static bool tb_verbose;
 
@@ -231,10 +248,11 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 {
 	struct tcpbacklog_bpf *skel;
 	struct hooks h;
-	uint64_t start = 0, end = 0;
 	int err;
 
 	memset(p, 0, sizeof(*p));
+	if (cfg->mode != MODE_FENTRY && !kallsyms_job.started)
+		kallsyms_job.started = !pthread_create(&kallsyms_job.thread, NULL, kallsyms_thread, &kallsyms_job);
 	tb_verbose = cfg->verbose;
 	libbpf_set_print(libbpf_print);
 
@@ -255,12 +273,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 		return -1;
 	if (!tracepoint_exists("syscalls", "sys_exit_accept4") || !tracepoint_exists("syscalls", "sys_exit_accept"))
 		return fail(errbuf, errlen, "tracepoints syscalls/sys_exit_accept4 and sys_exit_accept are missing (CONFIG_FTRACE_SYSCALLS): accept() errors cannot be seen");
-	if (!h.syn_fentry && h.consume_args >= 2) {
-		err = kallsyms_range("tcp_rcv_state_process", &start, &end);
-		if (err)
-			return fail(errbuf, errlen, "cannot find tcp_rcv_state_process in /proc/kallsyms (%s): SYN drops need its address",
-				    err == -ENOENT ? "absent or hidden by kptr_restrict" : strerror(-err));
-	}
+	p->syn_location = !h.syn_fentry && h.consume_args >= 2;
 
 	skel = tcpbacklog_bpf__open();
 	if (!skel)
@@ -272,8 +285,6 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	skel->rodata->nports = cfg->nports;
 	for (int i = 0; i < cfg->nports && i < TB_MAX_PORTS; i++)
 		skel->rodata->ports[i] = cfg->ports[i];
-	skel->rodata->syn_caller_start = start;
-	skel->rodata->syn_caller_end = end;
 	skel->rodata->accepts_from_fexit = h.accept_fexit;
 	skel->rodata->rate_limit = cfg->rate_limit;
 	skel->rodata->no_records = cfg->quiet;
@@ -328,6 +339,18 @@ static int attach_prog(struct probes *p, struct bpf_program *prog, char *errbuf,
 int probes_attach_counters(struct probes *p, char *errbuf, size_t errlen)
 {
 	struct bpf_program *prog;
+
+	if (kallsyms_job.started) {
+		pthread_join(kallsyms_job.thread, NULL);
+		kallsyms_job.started = false;
+	}
+	if (p->syn_location) {
+		if (kallsyms_job.err)
+			return fail(errbuf, errlen, "cannot find tcp_rcv_state_process in /proc/kallsyms (%s): SYN drops need its address",
+				    kallsyms_job.err == -ENOENT ? "absent, or hidden by kptr_restrict" : strerror(-kallsyms_job.err));
+		p->skel->bss->syn_caller_start = kallsyms_job.start;
+		p->skel->bss->syn_caller_end = kallsyms_job.end;
+	}
 
 	/* one by one, to name the hook that fails */
 	bpf_object__for_each_program(prog, p->skel->obj) {

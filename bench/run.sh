@@ -1,0 +1,645 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks of the tracer: overhead, exactness under a SYN flood, start
+# time, memory, per-program cost; bpftrace side by side where it runs.
+#
+#   bench/run.sh TRACER BENCH_BIN_DIR
+#
+# Prints a table and writes it to BENCH_BIN_DIR/results.md. Needs root,
+# ip(8), nstat, jq, bpftool; installs bpftrace when missing (its part is
+# reported as not run if it cannot be installed or cannot attach).
+#
+# The machine is shared and noisy: every comparison alternates its
+# configurations round by round and reports medians and the median of the
+# per-round ratios, measured in this one run. Nothing here asserts a
+# timing; the goals are reported against, not enforced.
+#
+# Environment (defaults): BENCH_ROUNDS=7 churn rounds, BENCH_CONNS=40000
+# connections per churn run, BENCH_FLOOD_ROUNDS=3, BENCH_FLOOD_SECONDS=5,
+# BENCH_FLOOD_MODES="aqf synq", BENCH_READY_RUNS=10, BENCH_BPFTRACE=1.
+#
+# Traffic stays on loopback and on a veth pair between two namespaces of
+# this run (198.18.0.1/24 and 198.18.0.2/24, spoofed source 198.18.0.3);
+# every loop is bounded in count and time.
+
+set -u
+
+[ $# = 2 ] || { echo "usage: $0 TRACER BENCH_BIN_DIR" >&2; exit 2; }
+case "$1" in /*) TRACER_SRC=$1 ;; *) TRACER_SRC=$PWD/$1 ;; esac
+case "$2" in /*) BB=$2 ;; *) BB=$PWD/$2 ;; esac
+
+ROUNDS=${BENCH_ROUNDS:-7}
+CONNS=${BENCH_CONNS:-40000}
+FLOOD_ROUNDS=${BENCH_FLOOD_ROUNDS:-3}
+FLOOD_SECONDS=${BENCH_FLOOD_SECONDS:-5}
+FLOOD_MODES=${BENCH_FLOOD_MODES:-aqf synq}
+READY_RUNS=${BENCH_READY_RUNS:-10}
+USE_BPFTRACE=${BENCH_BPFTRACE:-1}
+
+START_TIMEOUT=10	# s, tracer or bpftrace ready
+STOP_TIMEOUT=15		# s, to exit after SIGINT
+PORT=8080
+
+RESULTS=$BB/results.md
+WORK=$(mktemp -d /tmp/tb-bench.XXXXXX) || exit 1
+NAMESPACES=()
+BG_PIDS=()
+NS_SEQ=0
+BPF_STATS_OLD=""
+
+log() {
+	echo "bench: $*" >&2
+}
+
+cleanup() {
+	local p ns i
+
+	trap - EXIT INT TERM
+	for p in "${BG_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null && kill -INT "$p" 2>/dev/null
+	done
+	for p in "${BG_PIDS[@]}"; do
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	[ -z "$BPF_STATS_OLD" ] || sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_OLD"
+	for ns in "${NAMESPACES[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | while read -r p; do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+bg_done() {
+	local p keep=()
+
+	for p in "${BG_PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	BG_PIDS=("${keep[@]}")
+}
+
+# ------------------------------------------------------------ checks --
+
+[ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
+need_pkgs() {
+	local p st missing=""
+
+	for p in "$@"; do
+		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
+	done
+	[ -z "$missing" ] && return 0
+	log "installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1 &&
+		  apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; }
+}
+need_pkgs jq bpftool iproute2 || { echo "bench: cannot install jq bpftool iproute2" >&2; exit 1; }
+BT_NOTE=""
+if [ "$USE_BPFTRACE" = 1 ]; then
+	need_pkgs bpftrace || BT_NOTE="bpftrace could not be installed"
+	command -v bpftrace >/dev/null 2>&1 || BT_NOTE=${BT_NOTE:-"bpftrace missing"}
+else
+	BT_NOTE="skipped (BENCH_BPFTRACE=0)"
+fi
+for b in churn synflood holder ready linecount; do
+	[ -x "$BB/$b" ] || { echo "bench: $BB/$b missing (make bench-build)" >&2; exit 1; }
+done
+[ -x "$TRACER_SRC" ] || { echo "bench: tracer $TRACER_SRC missing (make)" >&2; exit 1; }
+# one binary for the whole run, even if it is rebuilt meanwhile
+cp "$TRACER_SRC" "$WORK/tcpbacklog" || exit 1
+TR=$WORK/tcpbacklog
+HAS_RATE=0
+"$TR" --help 2>&1 | grep -q -- '--rate-limit' && HAS_RATE=1
+
+# ----------------------------------------------------------- helpers --
+
+new_ns() {
+	local name="tbb-$$-$NS_SEQ"
+
+	NS_SEQ=$((NS_SEQ + 1))
+	ip netns add "$name" || return 1
+	NAMESPACES+=("$name")
+	ip -n "$name" link set lo up || return 1
+	printf -v "$1" '%s' "$name"
+}
+
+del_ns() {
+	local keep=() n
+
+	ip netns del "$1" 2>/dev/null
+	for n in "${NAMESPACES[@]}"; do [ "$n" = "$1" ] || keep+=("$n"); done
+	NAMESPACES=("${keep[@]}")
+}
+
+# nstat_get NS COUNTER: absolute value
+nstat_get() {
+	ip netns exec "$1" nstat -asz "$2" 2>/dev/null |
+		awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+# cpu_ticks PID: utime + stime in clock ticks
+cpu_ticks() {
+	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+
+status_kb() {
+	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# prog_ids PID / link_ids PID / map_ids PID: BPF objects the process holds
+bpf_ids() {
+	local pid=$1 key=$2 f
+
+	for f in /proc/"$pid"/fdinfo/*; do
+		awk -v k="$key:" '$1 == k { print $2 }' "$f" 2>/dev/null
+	done | sort -un
+}
+
+# prog_stats FILE: run_time_ns/run_cnt of the tracer's programs, by id
+prog_stats() {
+	local id
+
+	for id in $(bpf_ids "$TPID" prog_id); do
+		bpftool -j prog show id "$id" 2>/dev/null
+	done | jq -s 'map({(.id | tostring): {name, run_time_ns: (.run_time_ns // 0), run_cnt: (.run_cnt // 0)}}) | add' \
+		>"$1" 2>/dev/null
+}
+
+# per-program cost from the two bpftool readings
+prog_costs() {
+	jq -n -r --slurpfile a "$WORK/stats0.json" --slurpfile b "$WORK/stats1.json" '
+		$b[0] | to_entries | map(. as $e | ($a[0][$e.key] // {run_time_ns: 0, run_cnt: 0}) as $o |
+		  {name: $e.value.name, cnt: ($e.value.run_cnt - $o.run_cnt),
+		   ns: ($e.value.run_time_ns - $o.run_time_ns)})
+		| map(select(.cnt > 0)) | sort_by(-.ns)[]
+		| "| \(.name) | \(.cnt) | \(.ns / .cnt | floor) | \((.ns / 1e6) | floor) |"' 2>/dev/null
+}
+
+# stats_on / stats_off: kernel.bpf_stats_enabled for one run, restored after
+stats_on() {
+	BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
+	sysctl -qw kernel.bpf_stats_enabled=1
+}
+
+stats_off() {
+	[ -z "$BPF_STATS_OLD" ] || sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_OLD"
+	BPF_STATS_OLD=""
+}
+
+# tracer_start OUT ARGS...: tracer --json ARGS, stdout through linecount
+# into OUT; TPID, LCPID; 0 once the start record is there
+TPID="" LCPID=""
+tracer_start() {
+	local out=$1 i
+	shift
+
+	rm -f "$WORK/fifo"
+	mkfifo "$WORK/fifo" || return 1
+	"$BB/linecount" <"$WORK/fifo" >"$out" &
+	LCPID=$!
+	BG_PIDS+=("$LCPID")
+	"$TR" --json "$@" >"$WORK/fifo" 2>"$out.err" &
+	TPID=$!
+	BG_PIDS+=("$TPID")
+	for ((i = 0; i < START_TIMEOUT * 20; i++)); do
+		grep -q '^{"event":"start"' "$out" 2>/dev/null && return 0
+		kill -0 "$TPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	log "tracer did not start: $(head -c 500 "$out.err")"
+	tracer_stop
+	return 1
+}
+
+# tracer_stop: SIGINT, bounded wait; TRC exit status
+tracer_stop() {
+	local i
+
+	TRC=""
+	[ -n "$TPID" ] || return 0
+	kill -INT "$TPID" 2>/dev/null
+	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+		kill -0 "$TPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$TPID" 2>/dev/null && { log "tracer hung after SIGINT, killed"; kill -KILL "$TPID"; }
+	wait "$TPID" 2>/dev/null
+	TRC=$?
+	bg_done "$TPID"
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$LCPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$LCPID" 2>/dev/null
+	wait "$LCPID" 2>/dev/null
+	bg_done "$LCPID"
+	TPID="" LCPID=""
+}
+
+# the bpftrace peer: the same hooks, tracepoints only, counting in maps
+BT_SCRIPT='
+tracepoint:sock:inet_sock_set_state /args->protocol == 6/ { @state[args->newstate] = count(); }
+tracepoint:skb:consume_skb { @consumed = count(); }
+tracepoint:skb:kfree_skb /args->protocol == 0x0800 || args->protocol == 0x86dd/ { @drop[args->reason] = count(); }
+tracepoint:syscalls:sys_exit_accept4 /args->ret < 0/ { @accept_err[-args->ret] = count(); }
+tracepoint:syscalls:sys_exit_accept /args->ret < 0/ { @accept_err[-args->ret] = count(); }
+'
+BTPID=""
+bpftrace_start() {
+	local out=$1 i
+
+	bpftrace -e "$BT_SCRIPT" >"$out" 2>&1 &
+	BTPID=$!
+	BG_PIDS+=("$BTPID")
+	for ((i = 0; i < 30 * 20; i++)); do	# bpftrace compiles with LLVM: slow start
+		grep -q '^Attaching' "$out" 2>/dev/null && { sleep 0.2; return 0; }
+		kill -0 "$BTPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	bpftrace_stop
+	return 1
+}
+
+bpftrace_stop() {
+	local i
+
+	[ -n "$BTPID" ] || return 0
+	kill -INT "$BTPID" 2>/dev/null
+	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+		kill -0 "$BTPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$BTPID" 2>/dev/null
+	wait "$BTPID" 2>/dev/null
+	bg_done "$BTPID"
+	BTPID=""
+}
+
+# totals_check FILE NSTAT_LISTENDROPS: the two promises; sets TOT_* and CHECK
+totals_check() {
+	local f=$1 ld=$2 lines
+
+	TOT_SYN=$(jq -r 'select(.event == "totals") | .syn_drop' "$f" 2>/dev/null | tail -n1)
+	TOT_AO=$(jq -r 'select(.event == "totals") | .accept_overflow' "$f" 2>/dev/null | tail -n1)
+	TOT_AE=$(jq -r 'select(.event == "totals") | .accept_error' "$f" 2>/dev/null | tail -n1)
+	TOT_SUP=$(jq -r 'select(.event == "totals") | .suppressed' "$f" 2>/dev/null | tail -n1)
+	TOT_LOST=$(jq -r 'select(.event == "totals") | .lost' "$f" 2>/dev/null | tail -n1)
+	lines=$(jq -r 'select(.event == "linecount") | .syn_drop + .accept_overflow + .accept_error' "$f" 2>/dev/null | tail -n1)
+	LINES=${lines:-?}
+	CHECK=ok
+	case "$TOT_SYN$TOT_AO$TOT_AE$TOT_SUP$TOT_LOST$lines" in
+	'' | *[!0-9]*) CHECK="no totals"; return ;;
+	esac
+	TOT_DROPS=$((TOT_SYN + TOT_AO))
+	[ "$TOT_DROPS" = "$ld" ] || CHECK="syn_drop+accept_overflow $TOT_DROPS != ListenDrops $ld"
+	[ $((lines + TOT_SUP + TOT_LOST)) = $((TOT_SYN + TOT_AO + TOT_AE)) ] ||
+		CHECK="${CHECK#ok}${CHECK:+; }lines $lines + suppressed $TOT_SUP + lost $TOT_LOST != totals $((TOT_SYN + TOT_AO + TOT_AE))"
+	CHECK=${CHECK:-ok}
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "nan") printf "%.3f", a / b; else print "n/a" }'
+}
+
+fmt() {
+	awk -v a="$1" -v d="${2:-0}" 'BEGIN { if (a == "" || a == "nan" || a == "n/a") print "n/a"; else printf "%.*f", d, a }'
+}
+
+# --------------------------------------------------------- environment --
+
+OTHER_PROGS=$(bpftool prog show -j 2>/dev/null | jq '[.[] | select(.type == "tracing" or .type == "tracepoint" or .type == "raw_tracepoint" or .type == "kprobe")] | length' 2>/dev/null)
+OTHER_TRACERS=$(pgrep -c -x tcpbacklog 2>/dev/null)
+log "kernel $(uname -r), $(nproc) CPUs; tracing programs already loaded by others: ${OTHER_PROGS:-?} (tcpbacklog processes: ${OTHER_TRACERS:-0})"
+
+# ------------------------------------------------------------- churn --
+
+# churn_once CONFIG: one run in a fresh namespace; prints conns/s and, for
+# a tracer, "cpu_ms" of the tracer during the run
+CH_RATE="" CH_CPU=""
+churn_once() {
+	local cfg=$1 stats=${2:-0} ns out t0 t1
+
+	CH_RATE="nan" CH_CPU=""
+	new_ns ns || return 1
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+	case "$cfg" in
+	tcpbacklog)
+		tracer_start "$WORK/churn.tracer" || { del_ns "$ns"; return 1; }
+		t0=$(cpu_ticks "$TPID")
+		[ "$stats" = 1 ] && prog_stats "$WORK/stats0.json" ;;
+	bpftrace)
+		bpftrace_start "$WORK/churn.bpftrace" || { del_ns "$ns"; return 1; }
+		t0=$(cpu_ticks "$BTPID") ;;
+	esac
+	out=$(timeout -k 2 120 ip netns exec "$ns" "$BB/churn" -n "$CONNS" -w -t 60)
+	CH_RATE=$(printf '%s\n' "$out" | sed -n 's/^conns_per_s=//p')
+	case "$cfg" in
+	tcpbacklog)
+		t1=$(cpu_ticks "$TPID")
+		CH_CPU=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
+		[ "$stats" = 1 ] && prog_stats "$WORK/stats1.json"
+		tracer_stop
+		totals_check "$WORK/churn.tracer" 0
+		[ "$TRC" = 0 ] || CHECK="exit status $TRC"
+		[ "$CHECK" = ok ] || log "churn: tracer: $CHECK" ;;
+	bpftrace)
+		t1=$(cpu_ticks "$BTPID")
+		CH_CPU=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
+		bpftrace_stop ;;
+	esac
+	del_ns "$ns"
+	[ -n "$CH_RATE" ] || CH_RATE=nan
+}
+
+CONFIGS=(none tcpbacklog)
+if [ -z "$BT_NOTE" ]; then
+	if bpftrace_start "$WORK/bt.probe"; then
+		bpftrace_stop
+		CONFIGS+=(bpftrace)
+	else
+		BT_NOTE="bpftrace could not attach: $(grep -v '^$' "$WORK/bt.probe" | head -n 3 | tr '\n' ' ')"
+	fi
+fi
+
+declare -A CH_RATES CH_CPUS
+ROUND_RATIOS_TB=() ROUND_RATIOS_BT=()
+log "churn: $ROUNDS rounds x ${CONFIGS[*]}, $CONNS connections per run"
+for ((r = 0; r < ROUNDS; r++)); do
+	declare -A this=()
+	n=${#CONFIGS[@]}
+	for ((k = 0; k < n; k++)); do
+		# rotate the order each round: no configuration always runs first
+		cfg=${CONFIGS[$(((k + r) % n))]}
+		churn_once "$cfg"
+		this[$cfg]=$CH_RATE
+		CH_RATES[$cfg]="${CH_RATES[$cfg]:-} $CH_RATE"
+		[ -z "$CH_CPU" ] || CH_CPUS[$cfg]="${CH_CPUS[$cfg]:-} $CH_CPU"
+	done
+	ROUND_RATIOS_TB+=("$(ratio "${this[tcpbacklog]}" "${this[none]}")")
+	[ -z "${this[bpftrace]:-}" ] || ROUND_RATIOS_BT+=("$(ratio "${this[bpftrace]}" "${this[none]}")")
+	log "churn round $((r + 1)): none ${this[none]} tcpbacklog ${this[tcpbacklog]} bpftrace ${this[bpftrace]:-n/a} conn/s"
+	unset this
+done
+
+# one more tracer run with the kernel's BPF statistics on: per-program cost
+stats_on
+churn_once tcpbacklog 1
+stats_off
+CHURN_PROG_ROWS=$(prog_costs)
+CHURN_STATS_RATE=$CH_RATE
+
+med_rate() { printf '%s\n' ${CH_RATES[$1]:-} | grep -v nan | median; }
+CH_NONE=$(med_rate none)
+CH_TB=$(med_rate tcpbacklog)
+CH_BT=$( [ -n "${CH_RATES[bpftrace]:-}" ] && med_rate bpftrace || echo nan)
+CH_RATIO_TB=$(ratio "$CH_TB" "$CH_NONE")
+CH_RATIO_BT=$(ratio "$CH_BT" "$CH_NONE")
+CH_RR_TB=$(printf '%s\n' "${ROUND_RATIOS_TB[@]}" | grep -v n/a | median)
+CH_RR_BT=$( [ ${#ROUND_RATIOS_BT[@]} -gt 0 ] && printf '%s\n' "${ROUND_RATIOS_BT[@]}" | grep -v n/a | median || echo nan)
+CH_CPU_TB=$(printf '%s\n' ${CH_CPUS[tcpbacklog]:-} | median)
+CH_CPU_BT=$(printf '%s\n' ${CH_CPUS[bpftrace]:-} | median)
+
+# --------------------------------------------------- start time, RSS --
+
+log "ready: $READY_RUNS starts"
+READY_OUT=$("$BB/ready" -n "$READY_RUNS" -- "$TR" --json 2>&1)
+READY_MS=$(printf '%s\n' "$READY_OUT" | sed -n 's/^ready_ms_median=//p')
+READY_MAX=$(printf '%s\n' "$READY_OUT" | sed -n 's/^ready_ms_max=//p')
+READY_HWM=$(printf '%s\n' "$READY_OUT" | sed -n 's/^hwm_kb_max=//p')
+READY_FAIL=$(printf '%s\n' "$READY_OUT" | sed -n 's/^failures=//p')
+
+# ------------------------------------------------------------ flood --
+
+# two namespaces joined by a veth pair; A listens, B floods
+flood_setup() {
+	new_ns NSA || return 1
+	new_ns NSB || return 1
+	ip link add "tbA$$" netns "$NSA" type veth peer name "tbB$$" netns "$NSB" || return 1
+	ip -n "$NSA" link set "tbA$$" name vA || return 1
+	ip -n "$NSB" link set "tbB$$" name vB || return 1
+	ip -n "$NSA" addr add 198.18.0.1/24 dev vA || return 1
+	ip -n "$NSB" addr add 198.18.0.2/24 dev vB || return 1
+	ip -n "$NSA" link set vA up || return 1
+	ip -n "$NSB" link set vB up || return 1
+	MAC_A=$(ip -n "$NSA" -j link show vA | jq -r '.[0].address')
+}
+
+# holder_start MODE: the listener in A (aqf: accept queue filled first)
+HPID=""
+holder_start() {
+	local mode=$1 fill=0 i
+
+	if [ "$mode" = aqf ]; then
+		fill=2
+		ip netns exec "$NSA" sysctl -qw net.ipv4.tcp_syncookies=1
+	else
+		ip netns exec "$NSA" sysctl -qw net.ipv4.tcp_syncookies=0
+	fi
+	ip netns exec "$NSA" "$BB/holder" -a 198.18.0.1 -p "$PORT" -b 1 -f "$fill" -t 900 \
+		>"$WORK/holder.out" 2>"$WORK/holder.err" &
+	HPID=$!
+	BG_PIDS+=("$HPID")
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^ready=1' "$WORK/holder.out" && return 0
+		kill -0 "$HPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	log "holder did not start: $(cat "$WORK/holder.err")"
+	return 1
+}
+
+holder_stop() {
+	[ -n "$HPID" ] || return 0
+	kill -TERM "$HPID" 2>/dev/null
+	wait "$HPID" 2>/dev/null
+	bg_done "$HPID"
+	HPID=""
+}
+
+mib_sum() {
+	# SYNs the listener's namespace handled: dropped (ListenDrops) or
+	# answered with a cookie (SyncookiesSent)
+	echo $(( $(nstat_get "$NSA" TcpExtListenDrops) + $(nstat_get "$NSA" TcpExtSyncookiesSent) ))
+}
+
+# flood_once MODE CFG [STATS]: CFG none, rl (default rate limit), rl0
+# (--rate-limit 0); STATS=1: kernel BPF statistics of the tracer's programs
+FL_PPS="" FL_SENT="" FL_CPU="" FL_HWM="" FL_CHECK="" FL_LINES="" FL_DROPS="" FL_LD=""
+flood_once() {
+	local mode=$1 cfg=$2 stats=${3:-0} ld0 ld1 m0 m1 t0 t1 out el
+	local args=(-n "/var/run/netns/$NSA")
+
+	FL_PPS=nan FL_SENT="" FL_CPU="" FL_HWM="" FL_CHECK="" FL_LINES="" FL_DROPS="" FL_LD=""
+	case "$cfg" in
+	rl0) args+=(--rate-limit 0) ;;
+	esac
+	if [ "$cfg" != none ]; then
+		tracer_start "$WORK/flood.tracer" "${args[@]}" || { FL_CHECK="tracer did not start"; return 1; }
+	fi
+	ld0=$(nstat_get "$NSA" TcpExtListenDrops)
+	m0=$(mib_sum)
+	[ -z "$TPID" ] || t0=$(cpu_ticks "$TPID")
+	[ "$stats" = 1 ] && prog_stats "$WORK/stats0.json"
+	out=$(timeout -k 2 $((FLOOD_SECONDS + 30)) ip netns exec "$NSB" "$BB/synflood" -i vB -m "$MAC_A" \
+		-s 198.18.0.3 -d 198.18.0.1 -p "$PORT" -t "$FLOOD_SECONDS" 2>&1)
+	m1=$(mib_sum)
+	el=$(printf '%s\n' "$out" | sed -n 's/^elapsed_s=//p')
+	FL_SENT=$(printf '%s\n' "$out" | sed -n 's/^pps=//p')
+	[ -n "$el" ] || { log "synflood failed: $out"; el=0; }
+	FL_PPS=$(awk -v d=$((m1 - m0)) -v t="$el" 'BEGIN { if (t > 0) printf "%.0f", d / t; else print "nan" }')
+	if [ -n "$TPID" ]; then
+		t1=$(cpu_ticks "$TPID")
+		FL_CPU=$(awk -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v t="$el" \
+			'BEGIN { if (t > 0) printf "%.1f", 100 * c / hz / t; else print "nan" }')
+		FL_HWM=$(status_kb "$TPID" VmHWM)
+		[ "$stats" = 1 ] && prog_stats "$WORK/stats1.json"
+		sleep 0.3	# the last records reach the ring buffer reader
+		tracer_stop
+		ld1=$(nstat_get "$NSA" TcpExtListenDrops)
+		FL_LD=$((ld1 - ld0))
+		totals_check "$WORK/flood.tracer" "$FL_LD"
+		[ "$TRC" = 0 ] || CHECK="exit status $TRC; $CHECK"
+		FL_CHECK=$CHECK
+		FL_LINES=$LINES
+		FL_DROPS=${TOT_DROPS:-?}
+		FL_SUP=${TOT_SUP:-?}
+		FL_LOST=${TOT_LOST:-?}
+	fi
+	return 0
+}
+
+
+declare -A FL_RES
+FLOOD_ROWS=""
+PROG_ROWS=""
+EXACT_ALL=ok
+if flood_setup; then
+	CFGS=(none rl)
+	[ "$HAS_RATE" = 1 ] && CFGS+=(rl0)
+	for mode in $FLOOD_MODES; do
+		holder_start "$mode" || continue
+		log "flood $mode: $FLOOD_ROUNDS rounds x ${CFGS[*]}, ${FLOOD_SECONDS}s each"
+		for ((r = 0; r < FLOOD_ROUNDS; r++)); do
+			n=${#CFGS[@]}
+			for ((k = 0; k < n; k++)); do
+				cfg=${CFGS[$(((k + r) % n))]}
+				flood_once "$mode" "$cfg"
+				FL_RES[$mode.$cfg.pps]="${FL_RES[$mode.$cfg.pps]:-} $FL_PPS"
+				FL_RES[$mode.$cfg.sent]="${FL_RES[$mode.$cfg.sent]:-} $FL_SENT"
+				if [ "$cfg" != none ]; then
+					FL_RES[$mode.$cfg.cpu]="${FL_RES[$mode.$cfg.cpu]:-} $FL_CPU"
+					FL_RES[$mode.$cfg.hwm]="${FL_RES[$mode.$cfg.hwm]:-} $FL_HWM"
+					FL_RES[$mode.$cfg.exact]="${FL_RES[$mode.$cfg.exact]:-}${FL_RES[$mode.$cfg.exact]:+; }$FL_DROPS/$FL_LD $FL_CHECK"
+					FL_RES[$mode.$cfg.lines]="${FL_RES[$mode.$cfg.lines]:-} $FL_LINES/$FL_SUP/$FL_LOST"
+					[ "$FL_CHECK" = ok ] || EXACT_ALL="not exact"
+				fi
+				log "flood $mode round $((r + 1)) $cfg: ${FL_PPS} SYN/s handled (sent ${FL_SENT}/s)${FL_CHECK:+, tracer $FL_DROPS vs nstat $FL_LD: $FL_CHECK, lines/suppressed/lost $FL_LINES/$FL_SUP/$FL_LOST, cpu ${FL_CPU}%}"
+			done
+		done
+		# one more run with the kernel's BPF statistics on: per-program cost
+		if [ "$mode" = aqf ]; then
+			stats_on
+			flood_once "$mode" rl 1
+			stats_off
+			PROG_ROWS=$(prog_costs)
+			STATS_PPS=$FL_PPS
+		fi
+		holder_stop
+	done
+else
+	log "flood setup failed"
+fi
+
+# ----------------------------------------------------------- report --
+
+fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
+
+{
+	echo "# tcpbacklog benchmarks"
+	echo
+	echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs, tracer $("$TR" --version 2>/dev/null | head -n1)."
+	echo "Tracing BPF programs loaded by others at the start: ${OTHER_PROGS:-?} (other tcpbacklog processes: ${OTHER_TRACERS:-0})."
+	echo "Medians of alternating runs in this one session; the machine is shared: compare ratios, not absolutes."
+	echo
+	echo "## Connection churn (loopback, fresh namespace per run, $CONNS connect/accept/close per run, $ROUNDS rounds)"
+	echo
+	echo "| configuration | conn/s (median) | ratio of medians | median of per-round ratios | tracer CPU per run (ms, median) | goal |"
+	echo "|---|---|---|---|---|---|"
+	echo "| no tracer | $(fmt "$CH_NONE") | 1 | 1 | - | |"
+	echo "| tcpbacklog (all namespaces) | $(fmt "$CH_TB") | $CH_RATIO_TB | $(fmt "$CH_RR_TB" 3) | $(fmt "$CH_CPU_TB") | >= 0.98 |"
+	if [ -n "${CH_RATES[bpftrace]:-}" ]; then
+		echo "| bpftrace (tracepoints, counting) | $(fmt "$CH_BT") | $CH_RATIO_BT | $(fmt "$CH_RR_BT" 3) | $(fmt "$CH_CPU_BT") | (peer) |"
+	else
+		echo "| bpftrace | not run: $BT_NOTE | | | | |"
+	fi
+	echo
+	echo "Per run (conn/s): none:${CH_RATES[none]:-}; tcpbacklog:${CH_RATES[tcpbacklog]:-}; bpftrace:${CH_RATES[bpftrace]:-n/a}"
+	echo
+	echo "Per-program cost during one more churn run (kernel.bpf_stats_enabled=1, $(fmt "$CHURN_STATS_RATE") conn/s, $CONNS connections):"
+	echo
+	echo "| program | runs | ns per run | total ms |"
+	echo "|---|---|---|---|"
+	if [ -n "$CHURN_PROG_ROWS" ]; then
+		printf '%s\n' "$CHURN_PROG_ROWS"
+	else
+		echo "| (no statistics) | | | |"
+	fi
+	echo
+	echo "## Start and memory (tcpbacklog --json, all namespaces, $READY_RUNS starts)"
+	echo
+	echo "| measure | value | goal |"
+	echo "|---|---|---|"
+	echo "| exec to start record, median | $(fmt "$READY_MS" 1) ms (max $(fmt "$READY_MAX" 1) ms, failures ${READY_FAIL:-?}) | <= 100 ms |"
+	echo "| peak RSS (VmHWM) at start | $(fmt "$READY_HWM") KiB | <= 8192 KiB |"
+	echo
+	echo "## SYN flood (veth between two namespaces, AF_PACKET sender, random source ports, ${FLOOD_SECONDS}s per run, $FLOOD_ROUNDS rounds)"
+	echo
+	echo "aqf: listen(fd, 1) with the accept queue filled first (syncookies 1): every SYN dropped as accept_queue_full."
+	echo "synq: listen(fd, 1), syncookies 0, SYN-ACKs to an address that never answers: SYNs dropped as syn_queue_full."
+	echo "SYN/s handled = (ListenDrops + SyncookiesSent) delta in the listener's namespace / time; rl = default --rate-limit, rl0 = --rate-limit 0."
+	echo
+	echo "| mode | configuration | SYN/s handled (median) | ratio | sent/s (median) | tracer CPU (% of one CPU) | VmHWM KiB | tracer drops / nstat ListenDrops per run | lines/suppressed/lost per run |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for mode in $FLOOD_MODES; do
+		base=$(fl_med "$mode.none.pps")
+		for cfg in none rl rl0; do
+			[ -n "${FL_RES[$mode.$cfg.pps]:-}" ] || continue
+			p=$(fl_med "$mode.$cfg.pps")
+			echo "| $mode | $cfg | $(fmt "$p") | $(ratio "$p" "$base") | $(fmt "$(fl_med "$mode.$cfg.sent")") | $( [ "$cfg" = none ] && echo - || fmt "$(fl_med "$mode.$cfg.cpu")" 1) | $( [ "$cfg" = none ] && echo - || fmt "$(printf '%s\n' ${FL_RES[$mode.$cfg.hwm]:-} | sort -n | tail -n1)") | ${FL_RES[$mode.$cfg.exact]:--} | ${FL_RES[$mode.$cfg.lines]:--} |"
+		done
+	done
+	echo
+	echo "Exact counts at the highest rate this machine generates: $EXACT_ALL."
+	echo
+	echo "## Per-program cost (kernel.bpf_stats_enabled=1, one aqf flood run with the default rate limit, ${STATS_PPS:-?} SYN/s)"
+	echo
+	echo "| program | runs | ns per run | total ms |"
+	echo "|---|---|---|---|"
+	if [ -n "$PROG_ROWS" ]; then
+		printf '%s\n' "$PROG_ROWS"
+	else
+		echo "| (no statistics) | | | |"
+	fi
+} >"$WORK/results.md"
+
+mkdir -p "$(dirname "$RESULTS")"
+cp "$WORK/results.md" "$RESULTS"
+cat "$RESULTS"
+echo
+echo "bench: results in $RESULTS"
