@@ -70,6 +70,14 @@ struct tb_group {
 	__u64 socks[TB_GROUP_SLOTS];	/* struct sock * of each member, 0 = free */
 };
 
+/* A listener's queues at the moment the loader last asked. */
+struct tb_queue_state {
+	__u32 backlog;		/* accept queue length (sk_ack_backlog) */
+	__u32 backlog_max;	/* sk_max_ack_backlog */
+	__u32 synq;		/* SYN queue length (icsk_accept_queue.qlen) */
+	__u32 state;		/* TCP state, 10 = LISTEN */
+};
+
 /* Value of map "listeners" (key: struct sock * as __u64). */
 struct tb_listener {
 	struct tb_addr_key addr;	/* where it listens */
@@ -93,6 +101,8 @@ struct tb_listener {
 	__u32 pad2;
 	/* accept latency, queued -> accept() returned: slot i counts [2^i, 2^(i+1)) us, slot 0 [0, 2) */
 	__u64 lat_us_hist[TB_LAT_SLOTS];
+	/* queue state, written by the "listener_queues" program when the loader runs it */
+	struct tb_queue_state now;
 };
 
 /*
@@ -110,15 +120,6 @@ struct tb_errno_key {
 	__u64 sk;		/* the listener, 0 when the fd was not a socket */
 	__s32 err;		/* positive errno */
 	__u32 pad;
-};
-
-/* What the "queues" iterator writes for each registered listener. */
-struct tb_queue_state {
-	__u64 sk;
-	__u32 backlog;
-	__u32 backlog_max;
-	__u32 synq;
-	__u32 state;		/* TCP state, 10 = LISTEN */
 };
 
 /* One ring-buffer record. */
@@ -147,10 +148,10 @@ struct tb_event {
 
 _Static_assert(sizeof(struct tb_addr_key) == 24, "tb_addr_key layout");
 _Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS, "tb_group layout");
-_Static_assert(sizeof(struct tb_listener) == 416, "tb_listener layout");
+_Static_assert(sizeof(struct tb_listener) == 432, "tb_listener layout");
 _Static_assert(sizeof(struct tb_event) == 120, "tb_event layout");
 _Static_assert(sizeof(struct tb_peaks) == 16, "tb_peaks layout");
 _Static_assert(sizeof(struct tb_errno_key) == 16, "tb_errno_key layout");
-_Static_assert(sizeof(struct tb_queue_state) == 24, "tb_queue_state layout");
+_Static_assert(sizeof(struct tb_queue_state) == 16, "tb_queue_state layout");
 
 #endif /* TCPBACKLOG_H */

@@ -17,15 +17,12 @@
 
 int snapshot_init(struct snapshot_reader *r, struct probes *p, struct owners *o, char *errbuf, size_t errlen)
 {
-	union bpf_iter_link_info linfo = { .map.map_fd = bpf_map__fd(p->skel->maps.listeners) };
-	LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &linfo, .link_info_len = sizeof(linfo));
-
 	memset(r, 0, sizeof(*r));
 	r->probes = p;
 	r->owners = o;
-	r->queues = bpf_program__attach_iter(p->skel->progs.listener_queues, &opts);
-	if (!r->queues) {
-		snprintf(errbuf, errlen, "attaching the listener queue iterator failed: %s", strerror(errno));
+	r->queues_fd = bpf_program__fd(p->skel->progs.listener_queues);
+	if (r->queues_fd < 0) {
+		snprintf(errbuf, errlen, "the listener queue reader is not loaded");
 		return -1;
 	}
 	return 0;
@@ -33,7 +30,6 @@ int snapshot_init(struct snapshot_reader *r, struct probes *p, struct owners *o,
 
 void snapshot_free(struct snapshot_reader *r)
 {
-	bpf_link__destroy(r->queues);
 	free(r->items);
 	memset(r, 0, sizeof(*r));
 }
@@ -53,25 +49,13 @@ static struct listener_snapshot *find(struct snapshot_reader *r, uint64_t id)
 	return r->count ? bsearch(&key, r->items, r->count, sizeof(key), by_id) : NULL;
 }
 
-/* Queue lengths of every registered listener, now. */
-static void read_queues(struct snapshot_reader *r)
+/* Queue lengths of every registered listener, now, into their registry entries. */
+static int refresh_queues(struct snapshot_reader *r)
 {
-	struct tb_queue_state qs;
-	int fd = bpf_iter_create(bpf_link__fd(r->queues));
-	struct listener_snapshot *s;
+	uint64_t args[1] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
 
-	if (fd < 0)
-		return;
-	while (read(fd, &qs, sizeof(qs)) == sizeof(qs)) {
-		s = find(r, qs.sk);
-		if (!s)
-			continue;
-		s->backlog = qs.backlog;
-		s->backlog_max = qs.backlog_max;
-		s->synq = qs.synq;
-		s->listening = qs.state == 10;
-	}
-	close(fd);
+	return bpf_prog_test_run_opts(r->queues_fd, &opts);
 }
 
 static void read_errnos(struct snapshot_reader *r)
@@ -131,7 +115,11 @@ static void fill(struct listener_snapshot *s, uint64_t id, const struct tb_liste
 	s->suppressed = l->suppressed;
 	s->lost = l->lost;
 	memcpy(s->lat_us_hist, l->lat_us_hist, sizeof(s->lat_us_hist));
-	s->listening = true;
+	s->backlog = l->now.backlog;
+	s->backlog_max = l->now.backlog_max;
+	s->synq = l->now.synq;
+	/* never read yet: take it as listening (it was when registered) */
+	s->listening = !l->now.state || l->now.state == 10;
 	s->open_fds = -1;
 }
 
@@ -160,6 +148,8 @@ int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned 
 	struct tb_peaks pk;
 
 	r->count = 0;
+	if (parts & SNAP_QUEUES)
+		refresh_queues(r);
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
@@ -186,8 +176,6 @@ int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned 
 		r->count++;
 	}
 	qsort(r->items, r->count, sizeof(*r->items), by_id);
-	if (parts & SNAP_QUEUES)
-		read_queues(r);
 	if (parts & SNAP_ERRNOS)
 		read_errnos(r);
 	for (size_t i = 0; i < r->count; i++) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Per-listener map -> struct listener_snapshot: the registry's exact
- * counts, queue lengths now (an iterator over the registry), highs since
+ * counts, queue lengths now (a program run over the registry), highs since
  * the last read, accept failures by errno, and the owner's fd usage.
  */
 #ifndef TB_SNAPSHOT_H
@@ -16,7 +16,7 @@
 struct snapshot_reader {
 	struct probes *probes;
 	struct owners *owners;
-	struct bpf_link *queues;	/* iter/bpf_map_elem over the registry */
+	int queues_fd;			/* program writing queue lengths into the registry */
 	struct listener_snapshot *items;
 	size_t count, cap;
 };
@@ -26,7 +26,7 @@ void snapshot_free(struct snapshot_reader *r);
 
 enum snapshot_parts {
 	SNAP_COUNTS	= 0,		/* the registry's counts: always */
-	SNAP_QUEUES	= 1 << 0,	/* queue lengths now (runs the iterator) */
+	SNAP_QUEUES	= 1 << 0,	/* queue lengths now (runs the queue reader) */
 	SNAP_PEAKS	= 1 << 1,	/* take the highs: starts a new period */
 	SNAP_ERRNOS	= 1 << 2,	/* accept failures by errno */
 	SNAP_OWNER_FDS	= 1 << 3,	/* owners' fd limit and usage from /proc */
