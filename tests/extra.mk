@@ -1,6 +1,8 @@
 # Extra targets, included by the top Makefile:
-#   make fuzz    libFuzzer harnesses of the decoder and the formatters,
-#                FUZZ_SECONDS each (default 60); fails on a crash
+#   make fuzz    libFuzzer harnesses of the decoder, the escapers and the
+#                formatters, FUZZ_SECONDS each (default 60); fails on a
+#                crash or a broken output contract
+#   make unit-san  the unit tests again under ASan/UBSan (own build dir)
 #   make bench   overhead, exactness and footprint figures (not in make test):
 #                table on stdout and in build/bench/results.md
 #   make soak    SOAK_SECONDS (default 300) of churn and overflows under the
@@ -16,7 +18,7 @@ XT_BUILD	:= $(if $(BUILD),$(BUILD),build)
 XT_BIN		= $(XT_BUILD)/tcpbacklog
 
 FUZZ_OUT	:= $(XT_BUILD)/fuzz
-FUZZ_NAMES	:= decode output
+FUZZ_NAMES	:= decode output escape
 FUZZ_BINS	:= $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_NAMES))
 # linked from source with the sanitizers, never from libtcpbacklog.a
 FUZZ_USER_SRCS	:= $(addprefix user/,decode.c escape.c names.c stats.c output_json.c output_text.c)
@@ -32,7 +34,7 @@ BENCH_BINS	:= $(addprefix $(BENCH_OUT)/,$(BENCH_NAMES))
 XT_CFLAGS	:= -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 		   -Itests/integration -Ibench
 
-.PHONY: fuzz fuzz-build bench bench-build soak
+.PHONY: fuzz fuzz-build unit-san bench bench-build soak
 
 fuzz:
 	@tests/fuzz/run.sh deps
@@ -51,6 +53,11 @@ $(FUZZ_OUT)/seeds/.stamp: tests/fuzz/seeds.c $(FUZZ_DEPS)
 	rm -rf $(FUZZ_OUT)/seeds
 	$(FUZZ_OUT)/seeds-gen $(FUZZ_OUT)/seeds
 	touch $@
+
+# CFLAGS through the environment: the top Makefile appends its own to it
+unit-san:
+	@CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) BUILD=$(XT_BUILD)/san unit
 
 # the tracer and the integration drivers come from the top Makefile's "all"
 bench:

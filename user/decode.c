@@ -48,7 +48,8 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = raw.kind;
 	ev->reason = raw.reason;
-	ev->time_ns = (uint64_t)((int64_t)raw.ts_ns + c->mono_to_real_ns);
+	/* unsigned: wraps instead of overflowing on a garbage timestamp */
+	ev->time_ns = raw.ts_ns + (uint64_t)c->mono_to_real_ns;
 	ev->netns = raw.netns;
 	ev->family = (raw.family == AF_INET || raw.family == AF_INET6) ? raw.family : 0;
 	ev->lport = raw.lport;

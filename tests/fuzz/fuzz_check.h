@@ -7,7 +7,8 @@
  *
  * JSON lines: the whole line is one RFC 8259 object whose first key is
  * "event"; strings are valid UTF-8 without raw control bytes or DEL and
- * with well-formed escapes, so quotes are balanced by construction.
+ * with well-formed escapes, so quotes are balanced by construction; no
+ * key twice in a record.
  * Text lines: printable ASCII only, each ended by one newline.
  */
 #ifndef TB_FUZZ_CHECK_H
@@ -333,10 +334,13 @@ static inline void fz_json_literal(struct fz_json *j, const char *lit)
 
 static void fz_json_value(struct fz_json *j, int depth);
 
+#define FZ_JSON_KEYS	64	/* distinct top-level keys checked per record */
+
 static inline void fz_json_object(struct fz_json *j, int depth, bool top)
 {
-	char key[32];
+	char key[32], seen[FZ_JSON_KEYS][32];
 	bool first = true;
+	int nseen = 0, i;
 
 	fz_json_expect(j, '{', "object expected");
 	fz_json_ws(j);
@@ -351,6 +355,14 @@ static inline void fz_json_object(struct fz_json *j, int depth, bool top)
 		fz_json_string(j, key, sizeof(key));
 		if (top && first && strcmp(key, "event"))
 			fz_json_fail(j, "first key of a record is not \"event\"");
+		/* legal JSON, but consumers (jq) keep only one of them */
+		if (top) {
+			for (i = 0; i < nseen; i++)
+				if (!strcmp(seen[i], key))
+					fz_json_fail(j, "duplicate key in a record");
+			if (nseen < FZ_JSON_KEYS)
+				strcpy(seen[nseen++], key);
+		}
 		fz_json_ws(j);
 		fz_json_expect(j, ':', "':' expected");
 		fz_json_ws(j);

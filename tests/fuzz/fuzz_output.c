@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness: every formatter of user/output.h (start, event,
- * interval, summary, totals; JSON and text) on structs built from fuzz
+ * interval, suppressed, summary, totals; JSON and text) on structs built from fuzz
  * bytes, strings included (comm is attacker-controlled; the others are
  * escaped too and must never break a line or a record).
  *
@@ -11,8 +11,9 @@
  * the formatters as well.
  *
  * Checked (fuzz_check.h, fuzz_format.h): JSON records valid and one line
- * each, as many as promised; text lines printable ASCII, one word per
- * table cell.
+ * each, as many as promised, no key twice; text lines printable ASCII,
+ * one word per table cell. Suppressed records are written for each
+ * listener of the interval.
  */
 #include <stddef.h>
 #include <sys/socket.h>
@@ -27,7 +28,7 @@
 
 /* the hint kinds hints.c uses, and one from the input */
 static const char *const hint_kinds[] = {
-	"backlog_clamped", "backlog_small", "accept_slow", "emfile", "syn_queue_full",
+	"backlog_clamped", "backlog_small", "slow_accept", "fd_limit", "syn_queue_full",
 };
 
 static void check_start(const struct start_info *info)
@@ -128,6 +129,28 @@ static void check_interval(uint64_t time_ns, const struct listener_report *r, in
 	output_text.summary(s.f, r, n);
 	fz_sink_close(&s);
 	fz_check_text(s.buf, s.len);
+	fz_sink_free(&s);
+}
+
+/* the record of listener s held back by --rate-limit or lost: one line */
+static void check_suppressed(uint64_t time_ns, const struct listener_snapshot *snap,
+			     uint64_t suppressed, uint64_t lost)
+{
+	struct fz_sink s;
+
+	fz_sink_open(&s);
+	output_json.suppressed(s.f, time_ns, snap, suppressed, lost);
+	fz_sink_close(&s);
+	FZ_ASSERT(fz_check_json(s.buf, s.len) == 1, "JSON suppressed: not one record", s.buf, s.len);
+	fz_sink_free(&s);
+
+	fz_sink_open(&s);
+	output_text.suppressed(s.f, time_ns, snap, suppressed, lost);
+	fz_sink_close(&s);
+	FZ_ASSERT(fz_check_text(s.buf, s.len) == 1, "text suppressed: not one line", s.buf, s.len);
+	/* 9 one-word cells, then "N over the rate limit, N lost" */
+	FZ_ASSERT(fz_words(s.buf, s.len) == 16, "text suppressed: not 9 cells and the detail",
+		  s.buf, s.len);
 	fz_sink_free(&s);
 }
 
@@ -241,5 +264,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	check_interval(time_ns, reports, n, hints, nh);
+	for (i = 0; i < n; i++) {
+		uint64_t sup = fz_u64(&c), lost = fz_u64(&c);
+
+		check_suppressed(time_ns, &snaps[i], sup, lost);
+	}
 	return 0;
 }

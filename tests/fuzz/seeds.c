@@ -2,7 +2,7 @@
 /*
  * Seed corpora for the harnesses, written from hand-made records with the
  * real structs (so they follow any change of the ABI in tcpbacklog.h):
- *   seeds DIR    writes the files of DIR/decode and DIR/output
+ *   seeds DIR    writes the files of DIR/decode, DIR/output and DIR/escape
  */
 #include <errno.h>
 #include <stddef.h>
@@ -282,6 +282,33 @@ static void output_seeds(void)
 	put_file("output", "empty", "", 0);
 }
 
+/* escape: a 2-byte buffer size, then the string */
+static void escape_seed(const char *name, uint16_t size, const char *str, size_t n)
+{
+	struct fw w;
+
+	memset(&w, 0, sizeof(w));
+	fw_u16(&w, size);
+	fw_bytes(&w, str, n);
+	put_file("escape", name, w.buf, w.len);
+}
+
+static void escape_seeds(void)
+{
+	static const char utf8[] = "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"	/* valid 2, 3, 4 */
+		"\xed\xa0\x80\xc0\xaf\xe0\x80\xf4\x90\x80\x80"	/* surrogate, overlongs */
+		"\xf0\x9f\x98\xff\x80\xe2\x82";				/* truncated, stray */
+	static const char hostile[] = "\x1b[31m\n\"\\x\t\x7f\x01 a/b\\\\xff";
+
+	escape_seed("plain", 64, "nginx", 5);
+	escape_seed("utf8", 4096, utf8, sizeof(utf8) - 1);
+	escape_seed("utf8_cut", 7, utf8, sizeof(utf8) - 1);
+	escape_seed("hostile", 4096, hostile, sizeof(hostile) - 1);
+	escape_seed("hostile_cut", 9, hostile, sizeof(hostile) - 1);
+	escape_seed("size0", 0, "abc", 3);
+	escape_seed("empty", 1, "", 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -295,5 +322,6 @@ int main(int argc, char **argv)
 	}
 	decode_seeds();
 	output_seeds();
+	escape_seeds();
 	return 0;
 }

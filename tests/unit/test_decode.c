@@ -314,6 +314,24 @@ static void test_time_offset(void **state)
 	assert_true(ev.time_ns == 4000);
 }
 
+/* a timestamp near the top of the range wraps: no signed overflow (make unit-san) */
+static void test_time_offset_huge_ts(void **state)
+{
+	struct clock_map c = { .mono_to_real_ns = 1795000000000000000LL };
+	struct tb_event raw;
+	struct event ev;
+
+	fill_syn_v4(&raw);
+	raw.ts_ns = 8090716732820152185ULL;
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &c, &ev), 0);
+	assert_true(ev.time_ns == 8090716732820152185ULL + 1795000000000000000ULL);
+
+	raw.ts_ns = UINT64_MAX;
+	c.mono_to_real_ns = INT64_MIN;
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &c, &ev), 0);
+	assert_true(ev.time_ns == UINT64_MAX - (1ULL << 63));
+}
+
 static void test_clock_map_init(void **state)
 {
 	struct clock_map c;
@@ -417,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_reason_out_of_range),
 		cmocka_unit_test(test_unknown_family),
 		cmocka_unit_test(test_time_offset),
+		cmocka_unit_test(test_time_offset_huge_ts),
 		cmocka_unit_test(test_clock_map_init),
 		cmocka_unit_test(test_totals),
 		cmocka_unit_test(test_totals_zero),
