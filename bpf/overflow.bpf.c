@@ -121,16 +121,26 @@ static __always_inline int recv_sock_exit(const struct sock *sk, struct sk_buff 
 	return 0;
 }
 
+/*
+ * 6.12 and 6.18 (and stable backports) added a 7th argument
+ * (opt_child_init) to syn_recv_sock: take the child with
+ * bpf_get_func_ret(), which knows where the return value is whatever the
+ * kernel's argument count, and read only the first two arguments.
+ */
 SEC("fexit/tcp_v4_syn_recv_sock")
-int BPF_PROG(ack4_exit, const struct sock *sk, struct sk_buff *skb, void *req, void *dst,
-	     void *req_unhash, bool *own_req, struct sock *child)
+int ack4_exit(unsigned long long *ctx)
 {
-	return recv_sock_exit(sk, skb, child);
+	__u64 child = 0;
+
+	bpf_get_func_ret(ctx, &child);
+	return recv_sock_exit((const struct sock *)ctx[0], (struct sk_buff *)ctx[1], (struct sock *)child);
 }
 
 SEC("fexit/tcp_v6_syn_recv_sock")
-int BPF_PROG(ack6_exit, const struct sock *sk, struct sk_buff *skb, void *req, void *dst,
-	     void *req_unhash, bool *own_req, struct sock *child)
+int ack6_exit(unsigned long long *ctx)
 {
-	return recv_sock_exit(sk, skb, child);
+	__u64 child = 0;
+
+	bpf_get_func_ret(ctx, &child);
+	return recv_sock_exit((const struct sock *)ctx[0], (struct sk_buff *)ctx[1], (struct sock *)child);
 }

@@ -260,6 +260,8 @@ int main(int argc, char **argv)
 	if (probes_start(&probes, &cfg, err, sizeof(err)))
 		goto fail;
 	phase("loaded");
+	if (probes.note[0])
+		fprintf(stderr, "tcpbacklog: note: %s\n", probes.note);
 	if (seed_listeners(&probes, cfg.netns, err, sizeof(err)) < 0)
 		goto fail;
 	phase("seeded");

@@ -174,6 +174,7 @@ struct hooks {
 	long long mib_listen_overflows;
 	long long mib_reqq_full_drop;
 	int data_ready_args;	/* sock:sk_data_ready, 6.3+ */
+	char ack_note[160];	/* why --mode fentry takes ACK-time overflows from a tracepoint */
 };
 
 static const char *const syn_funcs[] = { "tcp_conn_request", NULL };
@@ -219,16 +220,30 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 	if (err < 0) {
 		err = fail(errbuf, errlen, "kernel has no sock:inet_sock_set_state tracepoint: listeners cannot be tracked");
 	} else if (cfg->mode == MODE_FENTRY) {
-		const char *const *sets[] = { syn_funcs, ack_funcs, accept_funcs };
+		const char *const *sets[] = { syn_funcs, accept_funcs };
 
 		err = 0;
-		for (int i = 0; i < 3 && !err; i++) {
+		for (int i = 0; i < 2 && !err; i++) {
 			err = probe_all(btf, sets[i], &failed);
 			if (err)
 				err = fail(errbuf, errlen, "--mode fentry: the kernel refused fentry on %s: %s",
 					   failed, strerror(-err));
 		}
-		h->syn_fentry = h->ack_fentry = h->accept_fexit = !err;
+		h->syn_fentry = h->accept_fexit = !err;
+		/*
+		 * ACK-time overflows: fexit of syn_recv_sock, or the drop
+		 * tracepoint where the trampoline cannot take the function
+		 * (6.1 on x86: at most 6 arguments, and it has 7 there).
+		 */
+		if (!err) {
+			int ack_err = probe_all(btf, ack_funcs, &failed);
+
+			h->ack_fentry = !ack_err;
+			if (ack_err)
+				snprintf(h->ack_note, sizeof(h->ack_note),
+					 "the kernel refused fexit on %s (%s): ACK-time overflows from tp_btf/kfree_skb",
+					 failed, strerror(-ack_err));
+		}
 	} else if (cfg->mode == MODE_AUTO) {
 		/* each concern falls back on its own: all count through the same per-CPU counters */
 		h->syn_fentry = !probe_all(btf, syn_funcs, &failed);
@@ -262,8 +277,10 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 		return fail(errbuf, errlen, "kernel BTF is missing (/sys/kernel/btf/vmlinux): a kernel built with CONFIG_DEBUG_INFO_BTF is needed");
 	if (choose_hooks(cfg, &h, errbuf, errlen))
 		return -1;
-	p->mode = h.syn_fentry && h.ack_fentry ? "fentry" :
+	/* --mode fentry includes the drop tracepoint as its ACK-time fallback */
+	p->mode = (h.syn_fentry && h.ack_fentry) || cfg->mode == MODE_FENTRY ? "fentry" :
 		  h.syn_fentry || h.ack_fentry ? "fentry+tracepoint" : "tracepoint";
+	snprintf(p->note, sizeof(p->note), "%s", h.ack_note);
 
 	if (!h.ack_fentry && h.kfree_args < 2)
 		return fail(errbuf, errlen, "kernel's skb:kfree_skb tracepoint has no drop reason (needs 5.17+): ACK-time overflows cannot be seen without fentry");

@@ -26,6 +26,7 @@ struct probes {
 	struct bpf_link *links[PROBES_MAX];
 	int nlinks;
 	const char *mode;
+	char note[160];			/* a fallback the chosen mode took, "" none */
 	bool syn_location;		/* SYN path filters consume_skb by caller address */
 };
 
