@@ -339,7 +339,8 @@ int main(int argc, char **argv)
 	}
 
 	if (!pipe_closed) {
-		/* records submitted before we stopped are part of the story */
+		/* stop counting first, then every record submitted is drained before the totals */
+		probes_detach(&probes);
 		ring_buffer__consume(rb);
 		tick(&app);
 		report_summary(&app);

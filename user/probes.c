@@ -409,11 +409,16 @@ int probes_totals(const struct probes *p, struct totals *t)
 	return 0;
 }
 
-void probes_stop(struct probes *p)
+void probes_detach(struct probes *p)
 {
 	for (int i = 0; i < p->nlinks; i++)
 		bpf_link__destroy(p->links[i]);
 	p->nlinks = 0;
+}
+
+void probes_stop(struct probes *p)
+{
+	probes_detach(p);
 	tcpbacklog_bpf__destroy(p->skel);
 	p->skel = NULL;
 }

@@ -46,6 +46,13 @@ int probes_events_fd(const struct probes *p);
 /* Exact totals (summed over CPUs). */
 int probes_totals(const struct probes *p, struct totals *t);
 
+/*
+ * Detach every program, keep the maps: nothing counts any more, so the
+ * last records drained and the totals read afterwards describe one and
+ * the same set of incidents.
+ */
+void probes_detach(struct probes *p);
+
 /* Detach and free. Safe on a partly started struct. */
 void probes_stop(struct probes *p);
 
