@@ -427,21 +427,6 @@ static __always_inline void event_owner(struct tb_event *e, const struct tb_list
 	__builtin_memcpy(e->comm, l->owner_comm, TB_COMM_LEN);
 }
 
-/*
- * If the listener's drop counter moved since we last looked, claim the
- * change (so one drop is reported once, even when several CPUs look at
- * the same time) and return true.
- */
-static __always_inline bool claim_drop(const struct sock *sk, struct tb_listener *l)
-{
-	__u32 last = l->last_drops;
-	__u32 now = sock_drops(sk);
-
-	if (now == last)
-		return false;
-	return __sync_val_compare_and_swap(&l->last_drops, last, now) == last;
-}
-
 static __always_inline void entry_save(const struct sock *sk)
 {
 	__u32 zero = 0;
@@ -590,6 +575,7 @@ struct moved {
 	__u64 sk;			/* the listener whose drop counter moved */
 	__u64 full_sk;			/* first listener seen with a full SYN queue */
 	__u64 any_sk;			/* first listener seen */
+	__u32 nmoved;			/* members whose drop counter had moved, up to 2 */
 };
 
 struct visit {
@@ -604,6 +590,7 @@ static long visit_member(__u32 i, struct visit *v)
 	__u64 sk = v->socks[i & (TB_GROUP_SLOTS - 1)];
 	struct moved *m = v->m;
 	struct tb_listener *l;
+	__u32 now, last;
 
 	if (!sk)
 		return 0;
@@ -622,11 +609,21 @@ static long visit_member(__u32 i, struct visit *v)
 		if (!m->full_sk && synq_full(synq, max))
 			m->full_sk = sk;
 	}
-	if (!m->sk && claim_drop((const struct sock *)sk, l)) {
+	/*
+	 * The drop counter moved since we last looked: claim the change (one
+	 * drop is reported once, even when several CPUs look at the same
+	 * time). More than one member moved means another CPU's drop is in
+	 * flight, and the first claimed may be that one's: count them.
+	 */
+	now = sock_drops((const struct sock *)sk);
+	last = l->last_drops;
+	if (now == last)
+		return 0;
+	/* saturating: a bounded value lets the verifier converge on the loop */
+	if (m->nmoved < 2)
+		m->nmoved++;
+	if (!m->sk && __sync_val_compare_and_swap(&l->last_drops, last, now) == last)
 		m->sk = sk;
-		if (!v->sample)
-			return 1;
-	}
 	return 0;
 }
 
@@ -673,6 +670,25 @@ static __always_inline bool find_moved_listener(__u32 netns, const struct pkt *p
 	}
 	__builtin_memset(key.addr, 0, 16);
 	return group_moved(&key, m, sample);
+}
+
+/* A guessed member: flag the record, count it (exact totals stay exact). */
+static __always_inline void event_ambiguous(struct tb_event *e, const struct moved *m)
+{
+	if (m->nmoved > 1)
+		e->flags |= TB_EVENT_F_AMBIGUOUS;
+}
+
+static __always_inline void count_ambiguous(const struct moved *m, __u32 n)
+{
+	__u32 slot = TB_TOTAL_AMBIGUOUS;
+	__u64 *v;
+
+	if (m->nmoved <= 1)
+		return;
+	v = bpf_map_lookup_elem(&totals, &slot);
+	if (v)
+		*v += n;
 }
 
 /* Fill a drop record's addresses from the packet (local = its destination). */

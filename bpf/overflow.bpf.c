@@ -9,9 +9,13 @@
  */
 #include "maps.bpf.h"
 
-/* Count and report the drops of one ACK; sk: its listener, 0 when unknown. */
+/*
+ * Count and report the drops of one ACK; sk: its listener, 0 when unknown.
+ * m: how sk was found among the members of its address, NULL when the
+ * hook had it at hand.
+ */
 static __always_inline void report_overflow(__u64 sk, __u32 netns, const struct pkt *p,
-					    const struct mib_delta *d)
+					    const struct mib_delta *d, const struct moved *m)
 {
 	struct tb_listener *l = sk ? bpf_map_lookup_elem(&listeners, &sk) : NULL;
 	bool full = d->overflows;	/* ListenOverflows: sk_acceptq_is_full() */
@@ -27,6 +31,8 @@ static __always_inline void report_overflow(__u64 sk, __u32 netns, const struct 
 
 	if (v)
 		*v += d->drops;
+	if (m)
+		count_ambiguous(m, d->drops);
 	if (!full) {
 		slot = TB_TOTAL_ACCEPT_OVERFLOW_OTHER;
 		v = bpf_map_lookup_elem(&totals, &slot);
@@ -38,6 +44,8 @@ static __always_inline void report_overflow(__u64 sk, __u32 netns, const struct 
 	if (!e)
 		return;
 	e->kind = TB_KIND_ACCEPT_OVERFLOW;
+	if (m)
+		event_ambiguous(e, m);
 	e->reason = full ? TB_REASON_ACCEPT_QUEUE_FULL : TB_REASON_OTHER;
 	e->netns = netns;
 	if (sk)
@@ -67,7 +75,7 @@ int BPF_PROG(ack_dropped_rx_sk, struct sk_buff *skb, void *location,
 	mib_take(net, netns, &d);
 	if (!d.drops || read_pkt(skb, &p))
 		return 0;
-	report_overflow((__u64)rx_sk, netns, &p, &d);
+	report_overflow((__u64)rx_sk, netns, &p, &d, NULL);
 	return 0;
 }
 
@@ -91,7 +99,7 @@ int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location, enum skb_drop_rea
 	if (!d.drops)
 		return 0;
 	find_moved_listener(netns, &p, &m, false);
-	report_overflow(m.sk, netns, &p, &d);
+	report_overflow(m.sk, netns, &p, &d, &m);
 	return 0;
 }
 
@@ -117,7 +125,7 @@ static __always_inline int recv_sock_exit(const struct sock *sk, struct sk_buff 
 	mib_take(net, netns, &d);
 	if (!d.drops || read_pkt(skb, &p))
 		return 0;
-	report_overflow((__u64)sk, netns, &p, &d);
+	report_overflow((__u64)sk, netns, &p, &d, NULL);
 	return 0;
 }
 

@@ -43,10 +43,11 @@ static __always_inline void count_n(__u32 slot, __u32 n)
 /*
  * Count and report the drops of one SYN. sk: its listener (0 when not
  * registered); d->drops is 1, more only if an earlier drop on this CPU
- * was not seen at its own packet.
+ * was not seen at its own packet. m: how sk was found among the members
+ * of its address, NULL when the hook had it at hand.
  */
 static __always_inline void report_syn_drop(__u64 sk, __u32 netns, const struct pkt *p,
-					    const struct mib_delta *d)
+					    const struct mib_delta *d, const struct moved *m)
 {
 	struct tb_listener *l = sk ? bpf_map_lookup_elem(&listeners, &sk) : NULL;
 	__u32 reason = syn_drop_reason(d);
@@ -57,12 +58,16 @@ static __always_inline void report_syn_drop(__u64 sk, __u32 netns, const struct 
 	if (l)
 		__sync_fetch_and_add(&l->syn_drops[reason & (TB_REASON_MAX - 1)], d->drops);
 	count_n(syn_total_slot(reason), d->drops);
+	if (m)
+		count_ambiguous(m, d->drops);
 
 	e = event_reserve(l, d->drops);
 	if (!e)
 		return;
 	e->kind = TB_KIND_SYN_DROP;
 	e->reason = reason;
+	if (m)
+		event_ambiguous(e, m);
 	e->netns = netns;
 	if (sk)
 		queue_state((const struct sock *)sk, e);
@@ -109,7 +114,7 @@ static __always_inline int syn_freed(struct sk_buff *skb)
 	 */
 	find_moved_listener(netns, &p, &m, true);
 	if (d.drops) {
-		report_syn_drop(m.sk ? m.sk : m.any_sk, netns, &p, &d);
+		report_syn_drop(m.sk ? m.sk : m.any_sk, netns, &p, &d, &m);
 		return 0;
 	}
 	if (m.full_sk)
@@ -166,6 +171,6 @@ int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 	}
 	if (read_pkt(skb, &p))
 		return 0;
-	report_syn_drop((__u64)sk, netns, &p, &d);
+	report_syn_drop((__u64)sk, netns, &p, &d, NULL);
 	return 0;
 }

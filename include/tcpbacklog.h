@@ -44,7 +44,17 @@ enum tb_total {
 	TB_TOTAL_SUPPRESSED,			/* records not emitted on purpose */
 	TB_TOTAL_LOST,				/* ring buffer full: record lost */
 	TB_TOTAL_REGISTRY_FULL,			/* listener could not be registered */
+	TB_TOTAL_AMBIGUOUS,			/* drops whose SO_REUSEPORT member was a guess */
 	TB_TOTAL_MAX,
+};
+
+/* Bits of tb_event.flags. */
+enum tb_event_flags {
+	/*
+	 * Two members of one SO_REUSEPORT group dropped at the same instant:
+	 * the record names one of them, perhaps the other one's drop.
+	 */
+	TB_EVENT_F_AMBIGUOUS = 1,
 };
 
 /* Where a listener's owner came from. */
@@ -134,7 +144,7 @@ struct tb_event {
 	__u16 family;		/* AF_INET / AF_INET6 of the addresses below */
 	__u16 lport;
 	__u16 rport;		/* 0: no peer (accept_error) */
-	__u16 pad;
+	__u16 flags;		/* enum tb_event_flags */
 	__u8  laddr[16];	/* IPv4 in the first 4 bytes when family is AF_INET */
 	__u8  raddr[16];
 	__u32 backlog;		/* accept queue length (sk_ack_backlog) */

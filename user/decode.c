@@ -66,6 +66,7 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 	ev->backlog_max = raw.backlog_max;
 	ev->synq = raw.synq;
 	ev->listener_ino = raw.listener_ino;
+	ev->ambiguous = raw.kind != TB_KIND_ACCEPT_ERROR && (raw.flags & TB_EVENT_F_AMBIGUOUS);
 	if (raw.kind == TB_KIND_ACCEPT_ERROR) {
 		ev->err = raw.err;
 		ev->nofile_limit = raw.nofile_limit;
@@ -91,4 +92,5 @@ void decode_totals(const uint64_t sums[TB_TOTAL_MAX], struct totals *t)
 	t->suppressed = sums[TB_TOTAL_SUPPRESSED];
 	t->lost = sums[TB_TOTAL_LOST];
 	t->registry_full = sums[TB_TOTAL_REGISTRY_FULL];
+	t->ambiguous = sums[TB_TOTAL_AMBIGUOUS];
 }

@@ -36,6 +36,7 @@ struct event {
 	uint64_t nofile_limit;		/* accept_error: RLIMIT_NOFILE soft limit */
 	int64_t open_fds;		/* accept_error: -1 when unknown */
 	uint64_t listener_ino;		/* socket inode, 0 when unknown */
+	bool ambiguous;			/* SO_REUSEPORT member guessed (TB_EVENT_F_AMBIGUOUS) */
 };
 
 /* Exact in-kernel counts for the traced scope, summed over CPUs. */
@@ -48,6 +49,7 @@ struct totals {
 	uint64_t suppressed;
 	uint64_t lost;
 	uint64_t registry_full;
+	uint64_t ambiguous;			/* drops whose SO_REUSEPORT member was a guess */
 };
 
 /* Accept failures of one listener for one errno. */

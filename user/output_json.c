@@ -159,6 +159,9 @@ static void json_drop(FILE *out, const struct event *ev)
 		",\"synq\":%" PRIu32 ",\"reason\":",
 		ev->backlog, ev->backlog_max, ev->synq);
 	json_write_string(out, reason_name(ev->reason));
+	/* only when set: the common case stays short */
+	if (ev->ambiguous)
+		fputs(",\"ambiguous\":true", out);
 	fputs("}\n", out);
 }
 
@@ -201,7 +204,7 @@ static void json_totals(FILE *out, const struct totals *t)
 		",\"suppressed\":%" PRIu64 ",\"lost\":%" PRIu64
 		",\"syn_drop_reasons\":{\"%s\":%" PRIu64 ",\"%s\":%" PRIu64
 		",\"%s\":%" PRIu64 "},\"accept_overflow_other\":%" PRIu64
-		",\"registry_full\":%" PRIu64 "}\n",
+		",\"registry_full\":%" PRIu64 ",\"ambiguous\":%" PRIu64 "}\n",
 		t->syn_drop, t->accept_overflow, t->accept_error,
 		t->suppressed, t->lost,
 		reason_name(TB_REASON_ACCEPT_QUEUE_FULL),
@@ -210,7 +213,7 @@ static void json_totals(FILE *out, const struct totals *t)
 		t->syn_drop_by_reason[TB_REASON_SYN_QUEUE_FULL],
 		reason_name(TB_REASON_OTHER),
 		t->syn_drop_by_reason[TB_REASON_OTHER],
-		t->accept_overflow_other, t->registry_full);
+		t->accept_overflow_other, t->registry_full, t->ambiguous);
 }
 
 /* "<key>":N, or null when unknown */

@@ -92,6 +92,7 @@ static void test_syn_drop_ipv4(void **state)
 	assert_int_equal(ev.backlog_max, 128);
 	assert_int_equal(ev.synq, 256);
 	assert_int_equal(ev.listener_ino, 424242);
+	assert_false(ev.ambiguous);
 	/* accept_error-only fields are not taken from a SYN drop */
 	assert_int_equal(ev.open_fds, -1);
 	assert_int_equal(ev.err, 0);
@@ -115,6 +116,21 @@ static void test_accept_overflow_ipv4(void **state)
 	assert_int_equal(ev.rport, 54321);
 	assert_int_equal(ev.backlog, 129);
 	assert_int_equal(ev.open_fds, -1);
+}
+
+static void test_ambiguous_flag(void **state)
+{
+	struct tb_event raw;
+	struct event ev;
+
+	fill_syn_v4(&raw);
+	raw.flags = TB_EVENT_F_AMBIGUOUS;
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_true(ev.ambiguous);
+	/* only drops name a guessed member */
+	raw.kind = TB_KIND_ACCEPT_ERROR;
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_false(ev.ambiguous);
 }
 
 static void test_syn_drop_ipv6(void **state)
@@ -361,6 +377,7 @@ static void test_totals(void **state)
 	sums[TB_TOTAL_SUPPRESSED] = 7000000;
 	sums[TB_TOTAL_LOST] = 80000000;
 	sums[TB_TOTAL_REGISTRY_FULL] = 900000000;
+	sums[TB_TOTAL_AMBIGUOUS] = 1000000000;
 	memset(&t, 0xa5, sizeof(t));
 	decode_totals(sums, &t);
 	assert_int_equal(t.syn_drop, 321);
@@ -375,6 +392,7 @@ static void test_totals(void **state)
 	assert_int_equal(t.suppressed, 7000000);
 	assert_int_equal(t.lost, 80000000);
 	assert_int_equal(t.registry_full, 900000000);
+	assert_int_equal(t.ambiguous, 1000000000);
 }
 
 static void test_totals_zero(void **state)
@@ -424,6 +442,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syn_drop_ipv4),
 		cmocka_unit_test(test_accept_overflow_ipv4),
+		cmocka_unit_test(test_ambiguous_flag),
 		cmocka_unit_test(test_syn_drop_ipv6),
 		cmocka_unit_test(test_accept_error),
 		cmocka_unit_test(test_accept_error_open_fds_unknown),

@@ -326,6 +326,21 @@ static void test_syn_drop_ipv4(void **state)
 		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\"}\n");
 }
 
+/* a guessed SO_REUSEPORT member says so; an exact one carries no field */
+static void test_syn_drop_ambiguous(void **state)
+{
+	struct event ev = drop_v4();
+
+	ev.ambiguous = true;
+	assert_event_json(&ev,
+		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
+		"\"lport\":8080,\"raddr\":\"10.0.0.2\",\"rport\":51234,"
+		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":129,"
+		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\","
+		"\"ambiguous\":true}\n");
+}
+
 static void test_accept_overflow_ipv6(void **state)
 {
 	struct event ev = drop_v4();
@@ -609,6 +624,7 @@ static void test_totals(void **state)
 		.suppressed = 3,
 		.lost = 1,
 		.registry_full = 0,
+		.ambiguous = 2,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -623,7 +639,7 @@ static void test_totals(void **state)
 		"\"accept_error\":4,\"suppressed\":3,\"lost\":1,"
 		"\"syn_drop_reasons\":{\"accept_queue_full\":6,"
 		"\"syn_queue_full\":3,\"other\":1},"
-		"\"accept_overflow_other\":2,\"registry_full\":0}\n");
+		"\"accept_overflow_other\":2,\"registry_full\":0,\"ambiguous\":2}\n");
 	free(buf);
 }
 
@@ -869,6 +885,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_checker_rejects),
 		cmocka_unit_test(test_syn_drop_ipv4),
+		cmocka_unit_test(test_syn_drop_ambiguous),
 		cmocka_unit_test(test_accept_overflow_ipv6),
 		cmocka_unit_test(test_drop_without_peer),
 		cmocka_unit_test(test_accept_error),

@@ -384,6 +384,7 @@ static void test_totals(void **state)
 		.suppressed = 3,
 		.lost = 1,
 		.registry_full = 7,
+		.ambiguous = 9,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -395,7 +396,7 @@ static void test_totals(void **state)
 	assert_string_equal(buf,
 		"totals: syn_drop=10 (accept_queue_full=6 syn_queue_full=3 "
 		"other=1) accept_overflow=5 (other=2) accept_error=4 "
-		"suppressed=3 lost=1 registry_full=7\n");
+		"suppressed=3 lost=1 registry_full=7 ambiguous=9\n");
 	free(buf);
 }
 
