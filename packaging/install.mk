@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
-# Installation, and the tests that need no kernel work of their own.
-# Included by the top Makefile (BUILD, BIN, CC, CFLAGS come from there).
+# Installation and its tests. Included by the top Makefile (BUILD, BIN,
+# CC, CFLAGS come from there).
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=]   binary, man page, systemd unit
 #   make uninstall [PREFIX=...] [DESTDIR=]
 #   make test-install   DESTDIR installs into a temporary directory, checked;
 #                       systemd-analyze verify on the unit; man page warnings
+#                       and options; the tracer started with the unit's
+#                       capabilities only (root)
 #   make test-metrics   tests/metrics/run.sh: /metrics, promtool, Prometheus
 #
 # Paths inside the unit are the run-time ones ($(SBINDIR)), never DESTDIR.
@@ -145,6 +147,45 @@ elif [ -f "$unit" ]; then
 	else
 		fail man_page "man $rc, groff $rc2: $(echo "$out $out2 $what" | tr '\n' ' ')"
 	fi
+
+	# every option of --help has its own entry in OPTIONS
+	opts=$("$TB_BIN" --help | grep -o -e '^  -[a-zA-Z], --[a-z-]*' -e '^ *--[a-z-]*' |
+		sed 's/^ *//')
+	rendered=$(man -l "$page" 2>/dev/null | sed -n '/^OPTIONS/,/^[A-Z]/p')
+	undocumented=""
+	while read -r o; do
+		[ -n "$o" ] || continue
+		printf '%s\n' "$rendered" | grep -q -- "^ *${o%%=*}\( \|\$\)" ||
+			undocumented="$undocumented '$o'"
+	done <<<"$opts"
+	if [ -n "$opts" ] && [ -z "$undocumented" ]; then
+		pass man_options "$(echo "$opts" | wc -l) options of --help, each with an entry in OPTIONS"
+	else
+		fail man_options "not in the man page's OPTIONS:${undocumented:- (no options read from --help)}"
+	fi
+fi
+
+# The tracer started with nothing but the unit's capability bounding set,
+# memlock limit and no_new_privs: the probes attach, the namespaces are
+# walked, kallsyms is readable. Needs root and a BPF-capable kernel.
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP unit_caps: not root"
+elif [ -f "$unit" ]; then
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
+	set=$(for c in $caps; do c=${c#CAP_}; printf ',+%s' "${c,,}"; done)
+	# LimitMEMLOCK= matters before 5.11 only; raising it needs SYS_RESOURCE
+	memlock="prlimit --memlock=unlimited:unlimited --"
+	$memlock true 2>/dev/null || memlock=""
+	out=$($memlock setpriv --inh-caps=-all --bounding-set="-all$set" --no-new-privs -- \
+		"$TB_BIN" --json -q -d 1 2>&1 </dev/null)
+	rc=$?
+	if [ "$rc" = 0 ] && printf '%s\n' "$out" | grep -q '^{"event":"start"' &&
+	   printf '%s\n' "$out" | grep -q '^{"event":"totals"' &&
+	   ! printf '%s\n' "$out" | grep -q '^tcpbacklog:'; then
+		pass unit_caps "started and stopped with only$(echo " $caps" | sed 's/ CAP_/ /g')"
+	else
+		fail unit_caps "status $rc with the unit's capabilities ($caps): $(printf '%s\n' "$out" | grep -v '^{' | head -c 300 | tr '\n' ' ')"
+	fi
 fi
 
 for t in a b; do
@@ -168,7 +209,9 @@ echo "$passed passed, $failed failed"
 endef
 
 test-install: export TB_TEST_INSTALL_SH := $(value tb_test_install_sh)
-test-install: $(BIN)
+# deps first, as for make test: a fresh machine has no compiler yet
+test-install: deps
+	@$(MAKE) -f $(firstword $(MAKEFILE_LIST)) --no-print-directory $(BIN)
 	@TB_MAKE="$(MAKE) -f $(firstword $(MAKEFILE_LIST))" TB_BUILD="$(BUILD)" TB_BIN="$(BIN)" TB_SBINDIR="$(SBINDIR)" TB_MAN8DIR="$(MAN8DIR)" \
 		TB_UNITDIR="$(UNITDIR)" bash -c "$$TB_TEST_INSTALL_SH"
 
@@ -180,5 +223,6 @@ $(BUILD)/tests/metrics/backlog_holder: tests/metrics/backlog_holder.c tests/inte
 $(BUILD)/tests/metrics:
 	mkdir -p $@
 
-test-metrics: $(BIN) $(BUILD)/tests/metrics/backlog_holder
+test-metrics: deps
+	@$(MAKE) -f $(firstword $(MAKEFILE_LIST)) --no-print-directory $(BIN) $(BUILD)/tests/metrics/backlog_holder
 	tests/metrics/run.sh $(BIN) $(BUILD)/tests/metrics/backlog_holder

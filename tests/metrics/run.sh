@@ -10,6 +10,9 @@
 #     (every drop here is a SYN dropped on a full accept queue)
 #   sum by (netns) (tcpbacklog_syn_drops_total + accept_overflows)    == TcpExtListenDrops
 #   sum (tcpbacklog_listen_drops_total)                               == TcpExtListenDrops
+# and the driver's own counts of its accept() results (no kernel counter
+# exists for those): EMFILE failures, accepts, the latency histogram.
+# Labels are those of listeners only, never of peers.
 #
 #   tests/metrics/run.sh [BIN [HOLDER]]
 #
@@ -35,6 +38,15 @@ DRIVER_TIMEOUT=30	# s, for the driver's ready=1
 SETTLE_TIMEOUT=20	# s, for a value to reach the endpoint or Prometheus
 STOP_TIMEOUT=10		# s, for a process to exit after its signal
 HOLD_MS=120000		# the driver keeps its listener at most this long
+ACCEPTS=1		# connections the driver accepts after their wait
+EMFILES=2		# accept4() calls it makes with no descriptor free
+# The listener owner's name, as a hostile process could choose it: a quote,
+# a backslash, a newline, an invalid UTF-8 byte. The exposition escapes
+# the first three and replaces the last with U+FFFD (Prometheus refuses a
+# whole scrape with invalid UTF-8 in it).
+HOLDER_COMM=$'tb"h\\o\nld\xffr'
+COMM_LABEL='tb\"h\\o\nld'$'\xef\xbf\xbd''r'	# as /metrics spells it
+COMM_VALUE=$'tb"h\\o\nld\xef\xbf\xbdr'	# as Prometheus stores it
 
 WORK=$(mktemp -d /tmp/tb-metrics.XXXXXX) || exit 1
 NS="tb-m-$$"
@@ -276,7 +288,8 @@ fi
 
 # --------------------------------------------------------------- traffic --
 
-ip netns exec "$NS" "$HOLDER" -p 8080 -t "$HOLD_MS" >"$WORK/holder.out" 2>"$WORK/holder.err" </dev/null &
+ip netns exec "$NS" "$HOLDER" -p 8080 -a "$ACCEPTS" -e "$EMFILES" \
+	-c "$HOLDER_COMM" -t "$HOLD_MS" >"$WORK/holder.out" 2>"$WORK/holder.err" </dev/null &
 HOLDER_PID=$!
 for ((i = 0; i < DRIVER_TIMEOUT * 10; i++)); do
 	grep -q '^ready=1' "$WORK/holder.out" 2>/dev/null && break
@@ -292,38 +305,116 @@ kv() {
 }
 LD=$(nstat_get TcpExtListenDrops)
 LO=$(nstat_get TcpExtListenOverflows)
-COMM=$(kv comm)
 case "$LD$LO" in
 *[!0-9]*) fail traffic "nstat in $NS unreadable (ListenDrops '$LD', ListenOverflows '$LO')"; finish ;;
 esac
 if [ "$LD" -gt 0 ] && [ "$LD" = "$LO" ]; then
-	pass traffic "netns $NS_INO: ListenDrops $LD, ListenOverflows $LO; $(kv clients_dropped) clients dropped, accept queue $(kv accept_queue)/$(kv accept_queue_max)"
+	pass traffic "netns $NS_INO: ListenDrops $LD, ListenOverflows $LO; $(kv clients_dropped) clients dropped, accept queue $(kv accept_queue)/$(kv accept_queue_max); $(kv accept_emfile) EMFILE, $(kv accepted) accepted after $(kv accept_wait_ms_min)-$(kv accept_wait_ms_max) ms"
 else
 	fail traffic "expected ListenDrops == ListenOverflows > 0, got $LD and $LO"
 fi
 
+# Where the accepted connections' wait falls: log2 microsecond buckets,
+# (1.048576 s, 2.097152 s] for the usual 1.5 s. A wait the scheduler
+# stretched near a bucket bound leaves the bucket unchecked (said so).
+WAIT_MIN=$(kv accept_wait_ms_min)
+WAIT_MAX=$(kv accept_wait_ms_max)
+BUCKET_CHECK=0
+[ "$WAIT_MIN" -ge 1100 ] && [ "$WAIT_MAX" -le 2000 ] && BUCKET_CHECK=1
+
 # ---------------------------------------------------------- the scrape --
 
-LBL="netns=\"$NS_INO\",laddr=\"127.0.0.1\",lport=\"8080\",comm=\"$COMM\""
-want="tcpbacklog_syn_drops_total{$LBL,reason=\"accept_queue_full\"} $LO"
+LBL="netns=\"$NS_INO\",laddr=\"127.0.0.1\",lport=\"8080\",comm=\"$COMM_LABEL\""
+HIST=tcpbacklog_accept_latency_seconds
+wanted=("tcpbacklog_syn_drops_total{$LBL,reason=\"accept_queue_full\"} $LO"
+	"tcpbacklog_syn_drops_total{$LBL,reason=\"syn_queue_full\"} 0"
+	"tcpbacklog_syn_drops_total{$LBL,reason=\"other\"} 0"
+	"tcpbacklog_accept_overflows_total{$LBL} $((LD - LO))"
+	"tcpbacklog_accept_errors_total{$LBL,error=\"EMFILE\"} $(kv accept_emfile)"
+	"tcpbacklog_syncookies_total{$LBL} 0"
+	"tcpbacklog_accepts_total{$LBL} $(kv accepted)"
+	"tcpbacklog_accept_queue_length{$LBL} $(kv accept_queue)"
+	"tcpbacklog_accept_queue_max{$LBL} $(kv accept_queue_max)"
+	"${HIST}_bucket{$LBL,le=\"+Inf\"} $(kv accepted)"
+	"${HIST}_count{$LBL} $(kv accepted)"
+	"tcpbacklog_suppressed_events_total{$LBL} 0"
+	"tcpbacklog_lost_events_total{$LBL} 0"
+	"tcpbacklog_listen_drops_total{kind=\"syn_drop\"} $LO"
+	"tcpbacklog_listen_drops_total{kind=\"accept_overflow\"} $((LD - LO))")
+if [ "$BUCKET_CHECK" = 1 ]; then
+	wanted+=("${HIST}_bucket{$LBL,le=\"1.048576\"} 0"
+		 "${HIST}_bucket{$LBL,le=\"2.097152\"} $(kv accepted)")
+fi
+# scrape_missing FILE: the wanted lines FILE lacks, into errs
+scrape_missing() {
+	local line
+
+	errs=""
+	for line in "${wanted[@]}"; do
+		grep -qxF "$line" "$1" || errs="${errs:+$errs; }missing '$line'"
+	done
+}
+# the tracer publishes once a second: wait until one copy has everything
 for ((i = 0; i < SETTLE_TIMEOUT * 4; i++)); do
 	scrape "$WORK/scrape.prom" >/dev/null
-	grep -qxF "$want" "$WORK/scrape.prom" && break
+	scrape_missing "$WORK/scrape.prom"
+	[ -z "$errs" ] && break
 	sleep 0.25
 done
-errs=""
-for line in "$want" \
-	    "tcpbacklog_syn_drops_total{$LBL,reason=\"syn_queue_full\"} 0" \
-	    "tcpbacklog_accept_overflows_total{$LBL} $((LD - LO))" \
-	    "tcpbacklog_accept_queue_length{$LBL} $(kv accept_queue)" \
-	    "tcpbacklog_accept_queue_max{$LBL} $(kv accept_queue_max)" \
-	    "tcpbacklog_listen_drops_total{kind=\"syn_drop\"} $LO"; do
-	grep -qxF "$line" "$WORK/scrape.prom" || errs="${errs:+$errs; }missing '$line'"
-done
 if [ -z "$errs" ]; then
-	pass scrape "listener series with netns, laddr, lport, comm=\"$COMM\": syn drops, gauges, totals as the kernel counts"
+	pass scrape "listener series with netns, laddr, lport, comm=\"$COMM_LABEL\": ${#wanted[@]} samples as the kernel and the driver count (histogram buckets $([ "$BUCKET_CHECK" = 1 ] && echo checked || echo "not checked: wait $WAIT_MIN-$WAIT_MAX ms"))"
 else
-	fail scrape "$errs (have: $(grep "lport=\"8080\"" "$WORK/scrape.prom" | grep -e syn_drops -e queue | tr '\n' ' '))"
+	fail scrape "$errs (have: $(grep "lport=\"8080\"" "$WORK/scrape.prom" | grep -v _bucket | tr '\n' ' '))"
+fi
+
+# A histogram Prometheus can use: bounds rising to +Inf, counts cumulative,
+# +Inf equal to _count, for every listener of the scrape
+hist_err=$(grep "^${HIST}_" "$WORK/scrape.prom" | awk '
+	{
+		sub(/^tcpbacklog_accept_latency_seconds_/, "")
+		v = $NF; $NF = ""
+		kind = substr($0, 1, index($0, "{") - 1)
+		lbl = substr($0, index($0, "{") + 1)
+		le = ""
+		if (kind == "bucket") {
+			le = lbl; sub(/.*,le="/, "", le); sub(/".*/, "", le)
+			sub(/,le="[^"]*"/, "", lbl)
+		}
+		if (kind == "bucket") {
+			if (lbl in last && (le != "+Inf" && le + 0 <= lastle[lbl] + 0 || v + 0 < last[lbl]))
+				{ print "bucket le=" le " of {" lbl " not rising"; bad = 1 }
+			if (lbl in inf) { print "bucket after +Inf in {" lbl; bad = 1 }
+			last[lbl] = v + 0; lastle[lbl] = le
+			if (le == "+Inf") inf[lbl] = v + 0
+			n[lbl]++
+		} else if (kind == "count") {
+			if (!(lbl in inf) || inf[lbl] != v + 0)
+				{ print "_count " v " != +Inf bucket in {" lbl; bad = 1 }
+			counted[lbl] = 1
+		}
+	}
+	END {
+		for (l in inf) if (!(l in counted)) print "no _count for {" l
+		for (l in n) k++
+		if (!k) print "no histogram"
+	}' | head -n 3)
+if [ -z "$hist_err" ]; then
+	pass histogram "${HIST}: bounds rising to +Inf, counts cumulative, +Inf = _count"
+else
+	fail histogram "$(echo "$hist_err" | tr '\n' ' ')"
+fi
+
+# Bounded cardinality: no label but these, and one label set per listener
+# in the test's namespace (six clients, one listener: no peer labels)
+bad=$(grep -v '^#' "$WORK/scrape.prom" | sed -n 's/^[a-z_]*{\(.*\)} [^ ]*$/\1/p' |
+	grep -o '[a-z_]*="' | sort -u | tr -d '="' |
+	grep -vx -e netns -e laddr -e lport -e comm -e reason -e error -e le -e kind -e version)
+sets=$(grep -v '^#' "$WORK/scrape.prom" | grep -o "netns=\"$NS_INO\",laddr=\"[^\"]*\",lport=\"[0-9]*\",comm=\"[^\"]*\"" |
+	sort -u | wc -l)
+if [ -z "$bad" ] && [ "$sets" = 1 ]; then
+	pass cardinality "labels netns, laddr, lport, comm (+ reason, error, le) only; 1 listener = 1 label set"
+else
+	fail cardinality "unexpected labels '$(echo $bad)', $sets listener label sets (expected 1)"
 fi
 
 if promtool check metrics <"$WORK/scrape.prom" >"$WORK/promtool.out" 2>&1; then
@@ -344,12 +435,14 @@ if wait_query "$q" "$LO"; then
 else
 	fail prometheus_syn_drops "$q = $GOT, TcpExtListenOverflows $LO"
 fi
-# the series themselves, as the plain query returns them
+# the series themselves, as the plain query returns them; "comm" stands
+# for the owner's name arriving intact (escapes undone, U+FFFD in place)
 series=$(curl -s --max-time 3 -G --data-urlencode "query=tcpbacklog_syn_drops_total{netns=\"$NS_INO\"}" \
 	"http://127.0.0.1:$PROM_PORT/api/v1/query" 2>/dev/null |
-	jq -r '.data.result[] | "\(.metric.lport)/\(.metric.comm)/\(.metric.reason)=\(.value[1])"' 2>/dev/null |
-	sort | paste -sd' ')
-want="8080/$COMM/accept_queue_full=$LO 8080/$COMM/other=0 8080/$COMM/syn_queue_full=0"
+	jq -r --arg c "$COMM_VALUE" '.data.result[] |
+		"\(.metric.lport)/\(if .metric.comm == $c then "comm" else (.metric.comm | @json) end)/\(.metric.reason)=\(.value[1])"' \
+		2>/dev/null | sort | paste -sd' ')
+want="8080/comm/accept_queue_full=$LO 8080/comm/other=0 8080/comm/syn_queue_full=0"
 if [ "$series" = "$want" ]; then
 	pass prometheus_series "tcpbacklog_syn_drops_total{netns=\"$NS_INO\"}: $series"
 else
@@ -369,9 +462,36 @@ else
 	fail prometheus_totals "$q = $GOT, TcpExtListenDrops $LD"
 fi
 
+# the accept side, against the driver's own counts
+errs=""
+for qw in "sum(tcpbacklog_accept_errors_total{netns=\"$NS_INO\",error=\"EMFILE\"})=$(kv accept_emfile)" \
+	  "sum(tcpbacklog_accepts_total{netns=\"$NS_INO\"})=$(kv accepted)" \
+	  "sum(${HIST}_count{netns=\"$NS_INO\"})=$(kv accepted)"; do
+	wait_query "${qw%=*}" "${qw##*=}" || errs="${errs:+$errs; }${qw%=*} = $GOT, expected ${qw##*=}"
+done
+if [ -z "$errs" ]; then
+	pass prometheus_accepts "EMFILE errors $(kv accept_emfile), accepts $(kv accepted), latency count $(kv accepted), as the driver counts"
+else
+	fail prometheus_accepts "$errs"
+fi
+# Prometheus reads the buckets as a histogram: one observation in
+# (1.048576, 2.097152] has its median at the bucket's middle
+if [ "$BUCKET_CHECK" = 1 ] && [ "$(kv accepted)" = 1 ]; then
+	q="histogram_quantile(0.5, sum by (le) (${HIST}_bucket{netns=\"$NS_INO\"}))"
+	if wait_query "$q" 1.572864; then
+		pass prometheus_histogram "$q = $GOT"
+	else
+		fail prometheus_histogram "$q = $GOT, expected 1.572864"
+	fi
+fi
+
 # the kernel has not moved meanwhile: the comparison was against a still picture
 LD2=$(nstat_get TcpExtListenDrops)
-[ "$LD2" = "$LD" ] || fail stable "ListenDrops moved from $LD to $LD2 during the checks"
+if [ "$LD2" = "$LD" ]; then
+	pass stable "ListenDrops still $LD: the comparisons were against a still picture"
+else
+	fail stable "ListenDrops moved from $LD to $LD2 during the checks"
+fi
 
 # ---------------------------------------------------------------- the end --
 
