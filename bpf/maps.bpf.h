@@ -122,6 +122,7 @@ struct mib_last {
 	__u64 drops;
 	__u64 overflows;
 	__u64 reqq_full;
+	__u64 cookie;	/* the namespace's net_cookie: its inode is reused after it dies */
 };
 
 TB_MAP struct {
@@ -372,6 +373,14 @@ static __always_inline __u64 this_cpu_offset(void)
 	return mine && base ? mine - base : 0;
 }
 
+/* Unique for the life of the system (5.12+), unlike the namespace inode. */
+static __always_inline __u64 net_cookie(const struct net *net)
+{
+	if (bpf_core_field_exists(net->net_cookie))
+		return BPF_CORE_READ(net, net_cookie);
+	return 0;
+}
+
 /* This CPU's listen-drop counters of a namespace. */
 static __always_inline bool mib_read(const struct net *net, struct mib_last *v)
 {
@@ -382,6 +391,7 @@ static __always_inline bool mib_read(const struct net *net, struct mib_last *v)
 	if (!base || !off)
 		return false;
 	mibs = (unsigned long *)(base + off);
+	v->cookie = net_cookie(net);
 	return !bpf_probe_read_kernel(&v->drops, sizeof(v->drops), &mibs[mib_listen_drops]) &&
 	       !bpf_probe_read_kernel(&v->overflows, sizeof(v->overflows), &mibs[mib_listen_overflows]) &&
 	       !bpf_probe_read_kernel(&v->reqq_full, sizeof(v->reqq_full), &mibs[mib_reqq_full_drop]);
@@ -395,7 +405,9 @@ struct mib_delta {
 
 /*
  * Listen drops this CPU made in this namespace since it last looked, and
- * take them. A namespace never seen (created after the start) counts from 0.
+ * take them. A namespace never seen (created after the start) counts from
+ * 0; so does a new namespace that got the inode of a dead one (another
+ * cookie): its counters started from 0, not from the dead one's.
  */
 static __always_inline void mib_take(const struct net *net, __u32 netns, struct mib_delta *d)
 {
@@ -413,6 +425,8 @@ static __always_inline void mib_take(const struct net *net, __u32 netns, struct 
 		if (!last)
 			return;
 	}
+	if (last->cookie != now.cookie)
+		last->drops = last->overflows = last->reqq_full = 0;
 	d->drops = now.drops - last->drops;
 	d->overflows = now.overflows - last->overflows;
 	d->reqq_full = now.reqq_full - last->reqq_full;

@@ -714,6 +714,47 @@ sc_two_netns() {
 	verdict "$name" "other namespace ListenDrops=$ld2; $(summary_line)"
 }
 
+# A namespace dies and a new one gets its inode (the kernel reuses the
+# lowest free one): the tracer must count the new namespace's drops from 0,
+# not from the dead one's per-CPU counters (which would wrap to ~2^32).
+# The tracer traces the inode (-n), so it follows the new namespace.
+sc_netns_reuse() {
+	local name=$1 ns1 ns2 ino1 ino2 try ld1 lo1 ld2 lo2
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns1 || { verdict "$name" "setup"; return; }
+	ino1=$(ns_inode "$ns1")
+	tracer_start "$ns1" "$name"
+	run_driver "$ns1" "$name" overflow -p 8080
+	read_mib "$ns1"
+	ld1=$LD lo1=$LO
+	del_ns "$ns1"
+	ino2=""
+	for ((try = 0; try < 50; try++)); do
+		new_ns ns2 || break
+		ino2=$(ns_inode "$ns2")
+		[ "$ino2" != "$ino1" ] || break
+		del_ns "$ns2"
+		ino2=""
+		sleep 0.1
+	done
+	if [ -z "$ino2" ]; then
+		err "scenario setup: no new namespace got the inode $ino1 back in 50 tries"
+	else
+		run_driver "$ns2" "$name" overflow -p 8080
+	fi
+	tracer_stop
+	if [ -n "$ino2" ]; then
+		# both namespaces' drops: the first one's are added as a negative baseline
+		BASE_LD=$((-ld1)) BASE_LO=$((-lo1)) BASE_RQD=0
+		check_promise "$ns2"
+		ld2=$((LD - ld1)) lo2=$((LO - lo1))
+		[ "$ld1" != 0 ] && [ "$ld2" != 0 ] ||
+			err "scenario setup: ListenDrops $ld1 (first) / $ld2 (second), both should be > 0"
+		del_ns "$ns2"
+	fi
+	verdict "$name" "inode $ino1 reused; first namespace ListenDrops=$ld1; $(summary_line)"
+}
+
 # -P filter: other port -> nothing; the overflowing port -> everything
 sc_port_filter() {
 	local name=$1 match=$2 ns n
@@ -862,10 +903,365 @@ sc_duration() {
 	verdict "$name" "$(summary_line)"
 }
 
+# ------------------------------------------- per-listener records (-i) --
+
+# How far apart the driver's clock readings and the kernel's may be for one
+# connection: the tracer stamps the child's clone at the final ACK and the
+# accept's syscall exit; the driver reads CLOCK_MONOTONIC right after
+# connect() returns (or its epoll wakes, for a retransmitted SYN) and right
+# after accept() returns. Both run SCHED_FIFO: measured 20-60 us apart;
+# 2 ms leaves room for an interrupt burst and is far below the width of
+# the buckets these waits fall in (64-256 ms).
+SA_SKEW_US=2000
+
+# sa_latency_check WAITS SKEW < "accepts count p50 p99 max" per record:
+# compare each listener record's accept latency with the driver's waits of
+# the same accepts. The kernel counts accepts in the order accept()
+# returned them, one server thread makes them, so record k covers the next
+# `accepts` entries of the driver's list (in accept order): an exact split.
+#
+# Tolerance, from user/stats.c: a percentile is the sample of rank
+# ceil(p/100 * n) (the driver uses the same rank), placed by interpolation
+# inside the log2 bucket [2^i, 2^(i+1)) us that holds that sample, and
+# capped at max, which only moves it within the same bucket. So the
+# tracer's p50/p99 lie in the bucket of the kernel's own sample of that
+# rank. Each kernel sample is within SKEW of the driver's, and so is the
+# sample of any rank. The check: the bucket of the tracer's figure must
+# reach within SKEW of the driver's figure, i.e. the same bucket, or the
+# adjacent one only when the driver's figure is within SKEW of their
+# boundary. max is no bucket figure: it is the exact largest wait (ns,
+# rounded up to us), so |tracer max - driver max| <= SKEW.
+# Then the whole run: the driver's overall pXX must lie between the lowest
+# and highest interval pXX (a quantile of a union of groups lies between
+# the groups' quantiles, also with ceil ranks), with the same bucket rule.
+# Prints "ERR ..." lines for failures, then one "SUMMARY ..." line.
+sa_latency_check() {
+	awk -v waits="$1" -v eps="$2" '
+	function slot(us,  s) {
+		if (us < 2)
+			return 0
+		for (s = 0; us >= 2; s++)
+			us = int(us / 2)
+		return s > 31 ? 31 : s
+	}
+	function lo(s) { return s ? 2 ^ s : 0 }
+	function hi(s) { return s == 31 ? 1e30 : 2 ^ (s + 1) }
+	function rank(p, n,  r) {
+		r = p * n / 100
+		if (!(r > 1))
+			return 1
+		if (r >= n)
+			return n
+		return r == int(r) ? r : int(r) + 1
+	}
+	# the bucket of tracer figure t reaches within eps of driver figure d
+	function near(t, d,  s) {
+		s = slot(t)
+		return lo(s) <= d + eps && hi(s) > d - eps
+	}
+	function absd(x) { return x < 0 ? -x : x }
+	BEGIN {
+		nw = split(waits, w, ",")
+		pos = 0
+		rec = 0
+		tmax = 0
+		lo50 = lo99 = 1e30
+		hi50 = hi99 = 0
+		detail = ""
+	}
+	{
+		rec++
+		a = $1; c = $2; t50 = $3; t99 = $4; tm = $5
+		if (c != a)
+			printf "ERR record %d: accept_latency_us.count %d != accepts %d\n", rec, c, a
+		if (a == 0)
+			next
+		if (pos + a > nw) {
+			printf "ERR record %d: %d accepts, only %d driver waits left\n", rec, a, nw - pos
+			pos = nw
+			next
+		}
+		n = 0
+		for (i = 1; i <= a; i++) {
+			v = w[pos + i] + 0
+			for (j = n; j > 0 && s[j] > v; j--)
+				s[j + 1] = s[j]
+			s[j + 1] = v
+			n++
+		}
+		pos += a
+		d50 = s[rank(50, n)]; d99 = s[rank(99, n)]; dm = s[n]
+		if (!near(t50, d50))
+			printf "ERR record %d (%d accepts): p50 %d us (bucket %d-%d), driver %d us\n",
+				rec, a, t50, lo(slot(t50)), hi(slot(t50)), d50
+		if (!near(t99, d99))
+			printf "ERR record %d (%d accepts): p99 %d us (bucket %d-%d), driver %d us\n",
+				rec, a, t99, lo(slot(t99)), hi(slot(t99)), d99
+		if (absd(tm - dm) > eps)
+			printf "ERR record %d (%d accepts): max %d us, driver %d us (more than %d us apart)\n",
+				rec, a, tm, dm, eps
+		if (tm > tmax)
+			tmax = tm
+		if (lo(slot(t50)) < lo50) lo50 = lo(slot(t50))
+		if (hi(slot(t50)) > hi50) hi50 = hi(slot(t50))
+		if (lo(slot(t99)) < lo99) lo99 = lo(slot(t99))
+		if (hi(slot(t99)) > hi99) hi99 = hi(slot(t99))
+		detail = detail sprintf(" %d:%d/%d,%d/%d,%d/%d", a, t50, d50, t99, d99, tm, dm)
+	}
+	END {
+		if (pos != nw)
+			printf "ERR the records cover %d accepts, the driver made %d\n", pos, nw
+		if (nw) {
+			n = 0
+			for (i = 1; i <= nw; i++) {
+				v = w[i] + 0
+				for (j = n; j > 0 && s[j] > v; j--)
+					s[j + 1] = s[j]
+				s[j + 1] = v
+				n++
+			}
+			d50 = s[rank(50, n)]; d99 = s[rank(99, n)]; dm = s[n]
+			if (!(d50 + eps >= lo50 && d50 - eps < hi50))
+				printf "ERR driver p50 %d us outside the intervals p50 range %d-%d us\n", d50, lo50, hi50
+			if (!(d99 + eps >= lo99 && d99 - eps < hi99))
+				printf "ERR driver p99 %d us outside the intervals p99 range %d-%d us\n", d99, lo99, hi99
+			if (absd(tmax - dm) > eps)
+				printf "ERR max over the records %d us, driver max %d us\n", tmax, dm
+		}
+		printf "SUMMARY tracer max %d us, intervals p50 %d-%d us, p99 %d-%d us; per record accepts:p50/driver,p99/driver,max/driver%s\n",
+			tmax, lo50, hi50, lo99, hi99, detail
+	}'
+}
+
+# run_driver_held NS NAME FIELD KEY DRIVER [ARGS...]: run a driver that
+# prints hold=1 when done and then keeps its listener open until SIGUSR1.
+# A listener's last interval is reported only while it exists: release the
+# driver once the tracer's listener records for its port sum FIELD up to
+# the driver's KEY= value (at most 5 s). Sets DRV_OUT, DRV_RC.
+run_driver_held() {
+	local ns=$1 name=$2 field=$3 key=$4 drv=$5 bg i dpid port want sum
+	shift 5
+
+	DRV_OUT="$WORK/$name.drv"
+	DRV_RC=127
+	: >"$DRV_OUT"
+	if [ ! -x "$DRV/$drv" ]; then
+		err "driver $DRV/$drv missing (make build/tests/integration/$drv)"
+		return 1
+	fi
+	timeout -k 2 "$DRIVER_TIMEOUT" ip netns exec "$ns" "$DRV/$drv" "$@" \
+		>"$DRV_OUT" 2>"$DRV_OUT.err" </dev/null &
+	bg=$!
+	BG_PIDS+=("$bg")
+	for ((i = 0; i < DRIVER_TIMEOUT * 10; i++)); do
+		grep -q '^hold=1' "$DRV_OUT" && break
+		kill -0 "$bg" 2>/dev/null || break
+		sleep 0.1
+	done
+	dpid=$(kv "$DRV_OUT" pid)
+	port=$(kv "$DRV_OUT" port)
+	want=$(kv "$DRV_OUT" "$key")
+	if grep -q '^hold=1' "$DRV_OUT" && [ -n "$dpid" ] && [ -n "$port" ] && [ -n "$want" ]; then
+		for ((i = 0; i < 50; i++)); do
+			sum=$(jqo --argjson p "$port" --arg f "$field" \
+				'select(.event == "listener" and .lport == $p) | .[$f]' |
+				awk '{ s += $1 } END { print s + 0 }')
+			[ "$sum" -lt "$want" ] || break
+			sleep 0.1
+		done
+		kill -USR1 "$dpid" 2>/dev/null
+	fi
+	wait "$bg"
+	DRV_RC=$?
+	bg_done "$bg"
+	[ "$DRV_RC" = 0 ] ||
+		err "driver $drv $* exited with status $DRV_RC: $(tr '\n' ' ' <"$DRV_OUT.err")"
+}
+
+# check_promise_interval NS NAME: check_promise on the event records alone
+# (start, events, totals: -i adds listener and hint records, which it does
+# not know). TRACER_FULL is the whole output, TRACER_EVENTS the rest.
+check_promise_interval() {
+	TRACER_FULL=$TRACER_OUT
+	TRACER_EVENTS="$WORK/$2.events"
+	if [ "$TRACER_OK" = 1 ] && ! jq -e . "$TRACER_FULL" >/dev/null 2>&1; then
+		err "tracer output is not valid JSON Lines"
+	fi
+	jq -c 'select(.event != "listener" and .event != "hint")' "$TRACER_FULL" \
+		>"$TRACER_EVENTS" 2>/dev/null
+	TRACER_OUT=$TRACER_EVENTS
+	check_promise "$1"
+	TRACER_OUT=$TRACER_FULL
+}
+
+# A slow accept() loop, seen through the per-listener records: listen(fd, 8),
+# one accept every 50 ms, 120 clients at one per 20 ms (SYNs dropped and
+# retransmitted). The driver measures every connection's wait itself.
+sc_slow_accept() {
+	local name=$1 ns ino dpid acc port backlog lrec out n line
+	local l_acc l_syn l_aqf l_sqf l_oth l_ao l_ae l_peak l_bmax l_pid l_comm l_n
+	shift
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	ino=$(ns_inode "$ns")
+	tracer_start "$ns" "$name" -i 1 --rate-limit 0
+	run_driver_held "$ns" "$name" accepts accepted slow_accept "$@"
+	dpid=$(kv "$DRV_OUT" pid)
+	port=$(kv "$DRV_OUT" port)
+	acc=$(kv "$DRV_OUT" accepted)
+	tracer_stop
+	case "$port" in '' | *[!0-9]*) port=0 ;; esac
+
+	check_promise_interval "$ns" "$name"
+	if [ "$TRACER_OK" = 1 ]; then
+		TRACER_OUT=$TRACER_EVENTS
+		check_listener_events syn_drop "$DRV_OUT"
+		check_listener_events accept_overflow "$DRV_OUT"
+		ev_expect syn_drop reason accept_queue_full
+		ev_expect accept_overflow reason accept_queue_full
+		[ "$T_AE" = 0 ] || err "accept_error $T_AE, expected 0"
+		TRACER_OUT=$TRACER_FULL
+	fi
+
+	backlog=$(kv "$DRV_OUT" backlog)
+	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	# the queue holds backlog + 1 (sk_acceptq_is_full() is ack_backlog > max):
+	# the driver saw it itself, with TCP_INFO on the listener, before accepting
+	[ "$(kv "$DRV_OUT" queue_peak_seen)" = $((backlog + 1)) ] ||
+		err "scenario setup: the driver saw the accept queue at $(kv "$DRV_OUT" queue_peak_seen), expected backlog + 1 = $((backlog + 1))"
+	[ "$(kv "$DRV_OUT" after_retransmit)" -gt 0 ] 2>/dev/null ||
+		err "scenario setup: no client got in by a retransmitted SYN"
+	[ "$(kv "$DRV_OUT" late_max_us)" -le "$SA_SKEW_US" ] 2>/dev/null ||
+		err "scenario setup: a client read its clock $(kv "$DRV_OUT" late_max_us) us after the accept (limit $SA_SKEW_US us)"
+
+	if [ "$TRACER_OK" = 1 ]; then
+		lrec=".event == \"listener\" and .lport == $port and (.netns | tostring) == \"$ino\""
+		l_n=$(ev_count listener "$lrec")
+		out=$(jqo -s "[.[] | select($lrec)] |
+			[(map(.accepts) | add // 0), (map(.syn_drops) | add // 0),
+			 (map(.syn_drop_reasons.accept_queue_full) | add // 0),
+			 (map(.syn_drop_reasons.syn_queue_full) | add // 0),
+			 (map(.syn_drop_reasons.other) | add // 0),
+			 (map(.accept_overflows) | add // 0), (map(.accept_errors) | add // 0),
+			 (map(.backlog_peak) | max // 0),
+			 (map(.backlog_max | tostring) | unique | join(\",\")),
+			 (map(.pid | tostring) | unique | join(\",\")),
+			 (map(.comm) | unique | join(\",\"))] | @tsv")
+		IFS=$'\t' read -r l_acc l_syn l_aqf l_sqf l_oth l_ao l_ae l_peak l_bmax l_pid l_comm <<<"$out"
+		[ "${l_n:-0}" -gt 0 ] || err "no listener records for port $port"
+		[ "$l_acc" = "$acc" ] || err "listener records: accepts sum $l_acc, the driver accepted $acc"
+		[ "$l_syn" = "$T_SYN" ] || err "listener records: syn_drops sum $l_syn, totals.syn_drop $T_SYN"
+		[ "$l_ao" = "$T_AO" ] || err "listener records: accept_overflows sum $l_ao, totals.accept_overflow $T_AO"
+		[ $((l_syn + l_ao)) = "$LD" ] ||
+			err "listener records: syn_drops $l_syn + accept_overflows $l_ao != ListenDrops $LD"
+		[ $((l_aqf + l_ao)) = "$LO" ] ||
+			err "listener records: syn_drop_reasons.accept_queue_full $l_aqf + accept_overflows $l_ao != ListenOverflows $LO"
+		[ "$l_sqf/$l_oth/$l_ae" = 0/0/0 ] ||
+			err "listener records: syn_queue_full/other/accept_errors $l_sqf/$l_oth/$l_ae, expected 0/0/0"
+		# with tcp_abort_on_overflow=1 each ACK-time overflow resets one client
+		if [ "$(kv "$DRV_OUT" tcp_abort_on_overflow)" = 1 ]; then
+			[ "$l_ao" = "$(kv "$DRV_OUT" resets)" ] ||
+				err "listener records: accept_overflows $l_ao, the driver's clients were reset $(kv "$DRV_OUT" resets) times"
+		fi
+		[ "$l_bmax" = "$backlog" ] || err "listener records: backlog_max $l_bmax, the driver asked for $backlog"
+		[ "$l_peak" = $((backlog + 1)) ] ||
+			err "listener records: max backlog_peak $l_peak, expected backlog + 1 = $((backlog + 1))"
+		[ "$l_pid" = "$dpid" ] || err "listener records: pid $l_pid, expected $dpid"
+		[ "$l_comm" = "$(kv "$DRV_OUT" comm)" ] || err "listener records: comm $l_comm, expected $(kv "$DRV_OUT" comm)"
+
+		out=$(jqo "select($lrec) | [.accepts, .accept_latency_us.count, .accept_latency_us.p50,
+			   .accept_latency_us.p99, .accept_latency_us.max] | @tsv" |
+			sa_latency_check "$(kv "$DRV_OUT" waits_us)" "$SA_SKEW_US")
+		while IFS= read -r line; do
+			case "$line" in
+			"ERR "*) err "latency: ${line#ERR }" ;;
+			"SUMMARY "*) SA_LAT=${line#SUMMARY } ;;
+			esac
+		done <<<"$out"
+
+		# hints: slow_accept seen; none without the data behind it
+		n=$(ev_count hint ".lport == $port and .kind == \"slow_accept\"")
+		[ "$n" -gt 0 ] || err "no slow_accept hint for port $port"
+		n=$(ev_count hint '.kind == "fd_limit" or .kind == "syn_queue_full"')
+		[ "$n" = 0 ] || err "$n fd_limit/syn_queue_full hints, no such data"
+		n=$(jqo -s '
+			[.[] | select(.event == "listener")] as $l |
+			.[] | select(.event == "hint" and .kind == "slow_accept") |
+			. as $h | [$l[] | select(.time == $h.time and .lport == $h.lport and .laddr == $h.laddr)] |
+			select(length != 1 or
+			       (.[0] | (.syn_drop_reasons.accept_queue_full + .accept_overflows) == 0 or
+				       .backlog_peak < .backlog_max or
+				       (.accept_latency_us.count > 0 and .accept_latency_us.p99 < 100000))) | 1' | wc -l)
+		[ "$n" = 0 ] || err "$n slow_accept hints without overflows, a full queue and p99 >= 100 ms in their interval"
+		ev_expect hint netns "$ino"
+	fi
+	del_ns "$ns"
+	verdict "$name" "driver: accepted $acc (first try $(kv "$DRV_OUT" first_try), after retransmit $(kv "$DRV_OUT" after_retransmit), resets $(kv "$DRV_OUT" resets), late clock readings $(kv "$DRV_OUT" late_stamps)), wait p50 $(kv "$DRV_OUT" wait_p50_us) p99 $(kv "$DRV_OUT" wait_p99_us) max $(kv "$DRV_OUT" wait_max_us) us, queue seen $(kv "$DRV_OUT" queue_peak_seen)/$backlog; listener records: ${l_n:-?} with accepts $l_acc syn_drops $l_syn accept_overflows $l_ao peak ${l_peak:-?}/${l_bmax:-?}, slow_accept hints $(ev_count hint '.kind == "slow_accept"'); latency: ${SA_LAT:-?}; $(summary_line)"
+	SA_LAT=""
+}
+
+# io_uring accepts (IORING_OP_ACCEPT) failing with EMFILE: seen only at the
+# io_uring_complete tracepoint; ground truth: the driver's -EMFILE count.
+# With -i 1: the listener record counts them by errno, and the accept that
+# succeeds at the end through the ring.
+sc_uring_emfile() {
+	local name=$1 ns ino want port lrec out l_n l_acc l_lat l_ae l_emf n
+	shift
+	reset_state || { verdict "$name" "setup"; return; }
+	new_ns ns || { verdict "$name" "setup"; return; }
+	ino=$(ns_inode "$ns")
+	tracer_start "$ns" "$name" -i 1
+	run_driver_held "$ns" "$name" accepts accepted_after uring_emfile "$@" -t 5000
+	tracer_stop
+	port=$(kv "$DRV_OUT" port)
+	case "$port" in '' | *[!0-9]*) port=0 ;; esac
+	want=$(kv "$DRV_OUT" emfile_total)
+	check_promise_interval "$ns" "$name"
+	[ "$LD" = 0 ] || err "scenario setup: ListenDrops $LD, expected 0"
+	[ "${want:-0}" -gt 0 ] 2>/dev/null || err "scenario setup: the driver saw no -EMFILE completion"
+	if [ "$TRACER_OK" = 1 ]; then
+		[ "$T_AE" = "$want" ] || err "totals.accept_error $T_AE, the driver saw $want -EMFILE completions"
+		TRACER_OUT=$TRACER_EVENTS
+		n=$(ev_count accept_error)
+		[ "$n" = "$want" ] || err "$n accept_error lines, the driver saw $want -EMFILE completions"
+		ev_expect accept_error pid "$(kv "$DRV_OUT" pid)"
+		ev_expect accept_error comm "$(kv "$DRV_OUT" comm)"
+		ev_expect accept_error lport "$port"
+		ev_expect accept_error laddr "$(kv "$DRV_OUT" laddr)"
+		ev_expect accept_error family "$(kv "$DRV_OUT" family)"
+		ev_expect accept_error errno 24
+		ev_expect accept_error error EMFILE
+		ev_expect accept_error nofile_limit "$(kv "$DRV_OUT" nofile_limit)"
+		ev_expect accept_error open_fds "$(kv "$DRV_OUT" open_fds)"
+		[ "$T_SYN" = 0 ] && [ "$T_AO" = 0 ] || err "syn_drop $T_SYN / accept_overflow $T_AO, expected 0"
+		TRACER_OUT=$TRACER_FULL
+
+		lrec=".event == \"listener\" and .lport == $port and (.netns | tostring) == \"$ino\""
+		l_n=$(ev_count listener "$lrec")
+		out=$(jqo -s "[.[] | select($lrec)] |
+			[(map(.accepts) | add // 0), (map(.accept_latency_us.count) | add // 0),
+			 (map(.accept_errors) | add // 0), (map(.accept_errnos.EMFILE // 0) | add // 0)] | @tsv")
+		IFS=$'\t' read -r l_acc l_lat l_ae l_emf <<<"$out"
+		[ "${l_n:-0}" -gt 0 ] || err "no listener records for port $port"
+		[ "$l_ae" = "$want" ] || err "listener records: accept_errors $l_ae, the driver saw $want"
+		[ "$l_emf" = "$want" ] || err "listener records: accept_errnos.EMFILE $l_emf, the driver saw $want"
+		[ "$l_acc" = "$(kv "$DRV_OUT" accepted_after)" ] ||
+			err "listener records: accepts $l_acc, the driver accepted $(kv "$DRV_OUT" accepted_after) through the ring"
+		[ "$l_lat" = "$l_acc" ] || err "listener records: accept latency count $l_lat, accepts $l_acc"
+		n=$(ev_count hint ".lport == $port and .kind == \"fd_limit\"")
+		[ "$n" -gt 0 ] || err "no fd_limit hint for port $port"
+		n=$(ev_count hint '.kind != "fd_limit"')
+		[ "$n" = 0 ] || err "$n hints other than fd_limit, without such data"
+	fi
+	del_ns "$ns"
+	verdict "$name" "driver -EMFILE completions=$want, ring accepts=$(kv "$DRV_OUT" accepted_after); listener records: ${l_n:-?} with accept_errors ${l_ae:-?} (EMFILE ${l_emf:-?}) accepts ${l_acc:-?}; $(summary_line)"
+}
+
 SCENARIOS="overflow_ipv4 overflow_ipv6 tun_syn_queue_full tun_ack_overflow_cookies
 tun_ack_overflow_reqsk reuseport reuseport_owners preexisting emfile_ipv4 emfile_ipv6
 overflow_wildcard overflow_dualstack relisten preexisting_dirty concurrent two_netns
-port_filter_other port_filter_match pid_filter_other pid_filter_match duration"
+port_filter_other port_filter_match pid_filter_other pid_filter_match duration netns_reuse
+slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6"
 
 run_one() {
 	case "$1" in
@@ -881,6 +1277,7 @@ run_one() {
 	emfile_ipv4)		sc_emfile "$1" -p 8080 -l 16 -k 3 ;;
 	emfile_ipv6)		sc_emfile "$1" -6 -p 8080 -l 20 -k 2 ;;
 	two_netns)		sc_two_netns "$1" ;;
+	netns_reuse)		sc_netns_reuse "$1" ;;
 	port_filter_other)	sc_port_filter "$1" 0 ;;
 	port_filter_match)	sc_port_filter "$1" 1 ;;
 	pid_filter_other)	sc_pid_filter_other "$1" ;;
