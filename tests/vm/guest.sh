@@ -207,19 +207,25 @@ other_ns_overflow() {
 
 # preexisting: the listener exists before the tracer starts
 preexisting_start() {
-	local i
+	local t0
 
 	DOUT="$WORK/preexisting.drv"
 	timeout -k 2 "$DRIVER_TIMEOUT" "$DRV/preexisting" -p 8080 -t 25000 \
 		>"$DOUT" 2>"$DOUT.err" </dev/null &
 	BGPID=$!
-	i=0
-	while [ $i -lt 100 ] && ! grep -q '^ready=1' "$DOUT"; do
-		kill -0 "$BGPID" 2>/dev/null || break
+	t0=$(now)
+	# by the clock, not by rounds: an emulated guest is slow and uneven
+	while ! grep -q '^ready=1' "$DOUT"; do
+		if ! kill -0 "$BGPID" 2>/dev/null; then
+			err "driver preexisting exited before it was ready: $(oneline "$DOUT.err")"
+			return
+		fi
+		if [ "$(since "$t0" | cut -d. -f1)" -ge 30 ]; then
+			err "driver preexisting not ready after 30 s: $(oneline "$DOUT.err")"
+			return
+		fi
 		sleep 0.1
-		i=$((i + 1))
 	done
-	grep -q '^ready=1' "$DOUT" || err "driver preexisting did not get ready: $(oneline "$DOUT.err")"
 }
 
 preexisting_go() {
