@@ -45,12 +45,7 @@ static const char short_escape[0x20] = {
 	['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
 };
 
-/*
- * Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7), or
- * 0 when invalid; *bad is then the length of the maximal subpart to
- * replace with one U+FFFD (at least 1).
- */
-static size_t utf8_valid_len(const unsigned char *p, size_t *bad)
+size_t utf8_valid_len(const unsigned char *p, size_t n, size_t *bad)
 {
 	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
 	size_t need, i;
@@ -75,8 +70,8 @@ static size_t utf8_valid_len(const unsigned char *p, size_t *bad)
 		return 0;
 	}
 	for (i = 1; i < need; i++) {
-		/* the NUL terminator also fails this test: truncated sequence */
-		if (p[i] < lo || p[i] > hi) {
+		/* a NUL terminator inside n also fails this test: truncated */
+		if (i >= n || p[i] < lo || p[i] > hi) {
 			*bad = i;
 			return 0;
 		}
@@ -98,7 +93,7 @@ static void json_escape(struct sink *s, const char *str)
 		size_t n, bad;
 
 		if (c >= 0x80) {
-			n = utf8_valid_len(p, &bad);
+			n = utf8_valid_len(p, SIZE_MAX, &bad);	/* the NUL ends it */
 			if (n) {
 				put(s, p, n);
 				p += n;

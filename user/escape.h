@@ -20,6 +20,13 @@
 #define TEXT_ESCAPED_MAX(n)	((n) * 4 + 1)
 
 /*
+ * Length of the well-formed UTF-8 sequence at p[0..n) (Unicode Table 3-7),
+ * or 0 when invalid; *bad is then the length of the maximal subpart that
+ * one U+FFFD replaces (at least 1). A NUL byte ends a sequence too.
+ */
+size_t utf8_valid_len(const unsigned char *p, size_t n, size_t *bad);
+
+/*
  * Write s as a JSON string, surrounding quotes included (RFC 8259):
  * '"' and '\' escaped, control bytes as \n \t \r \b \f or \u00XX, DEL as
  * \u007f, valid UTF-8 passed through, every maximal invalid UTF-8

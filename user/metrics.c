@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 
+#include "escape.h"
 #include "metrics.h"
 
 #ifndef TB_VERSION
@@ -29,46 +30,6 @@
 #define CONN_TIMEOUT_S	10
 
 /* ------------------------------------------------------------ rendering -- */
-
-/*
- * Length of the well-formed UTF-8 sequence at p[0..n) (Unicode Table 3-7),
- * or 0 when invalid; *bad is then the length of the maximal subpart that
- * one U+FFFD replaces (at least 1).
- */
-static size_t utf8_len(const unsigned char *p, size_t n, size_t *bad)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-	size_t need, i;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		need = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		need = 3;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong below U+0800 */
-		else if (c == 0xed)
-			hi = 0x9f;	/* UTF-16 surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		need = 4;
-		if (c == 0xf0)
-			lo = 0x90;	/* overlong below U+10000 */
-		else if (c == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else {
-		/* continuation byte, C0/C1 overlong lead, F5..FF */
-		*bad = 1;
-		return 0;
-	}
-	for (i = 1; i < need; i++) {
-		if (i >= n || p[i] < lo || p[i] > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return need;
-}
 
 /* Worst case per input byte: one invalid byte becomes U+FFFD (3 bytes). */
 #define LABEL_ESCAPED_MAX(n)	((n) * 3 + 1)
@@ -90,7 +51,7 @@ static void label_escape(char *dst, const char *s, size_t max)
 		unsigned char c = *p;
 
 		if (c >= 0x80) {
-			k = utf8_len(p, n, &bad);
+			k = utf8_valid_len(p, n, &bad);
 			if (k) {
 				memcpy(d, p, k);
 				d += k;

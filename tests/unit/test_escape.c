@@ -50,6 +50,21 @@ static void check_text(const char *in, const char *want)
 	free(mem);
 }
 
+/* the bound ends a sequence as a NUL would: nothing read past p[n - 1] */
+static void test_utf8_valid_len_bounded(void **state)
+{
+	const unsigned char euro[] = { 0xe2, 0x82, 0xac };	/* U+20AC */
+	size_t bad = 0;
+
+	assert_int_equal(utf8_valid_len(euro, 3, &bad), 3);
+	assert_int_equal(utf8_valid_len(euro, 2, &bad), 0);
+	assert_int_equal(bad, 2);
+	assert_int_equal(utf8_valid_len(euro, 1, &bad), 0);
+	assert_int_equal(bad, 1);
+	assert_int_equal(utf8_valid_len((const unsigned char *)"\x80", 1, &bad), 0);
+	assert_int_equal(bad, 1);
+}
+
 static void test_json_plain(void **state)
 {
 	check_json("", "\"\"");
@@ -229,6 +244,7 @@ static void test_text_truncation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_valid_len_bounded),
 		cmocka_unit_test(test_json_plain),
 		cmocka_unit_test(test_json_specials),
 		cmocka_unit_test(test_json_all_controls),
