@@ -408,6 +408,10 @@ static void render(FILE *out, const struct series_set *set, const struct totals 
 		   "Listeners the tracer could not register because its listener map was full: "
 		   "they have no per-listener series.");
 	fprintf(out, "tcpbacklog_tracer_registry_full_total %" PRIu64 "\n", t->registry_full);
+	put_family(out, "tcpbacklog_tracer_ambiguous_drops_total", "counter",
+		   "Listen drops whose SO_REUSEPORT member was a guess (two members dropped at "
+		   "the same instant): per-listener series may have swapped them.");
+	fprintf(out, "tcpbacklog_tracer_ambiguous_drops_total %" PRIu64 "\n", t->ambiguous);
 	put_family(out, "tcpbacklog_info", "gauge", "Version of the running tracer.");
 	/* the version comes from git describe: escape it like any label value */
 	{
