@@ -46,7 +46,6 @@ WORK=$(mktemp -d /tmp/tb-bench.XXXXXX) || exit 1
 NAMESPACES=()
 BG_PIDS=()
 NS_SEQ=0
-BPF_STATS_OLD=""
 
 log() {
 	echo "bench: $*" >&2
@@ -67,7 +66,6 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	[ -z "$BPF_STATS_OLD" ] || sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_OLD"
 	for ns in "${NAMESPACES[@]}"; do
 		ip netns pids "$ns" 2>/dev/null | while read -r p; do kill -KILL "$p" 2>/dev/null; done
 		ip netns del "$ns" 2>/dev/null
@@ -112,7 +110,7 @@ if [ "$USE_BPFTRACE" = 1 ]; then
 else
 	BT_NOTE="skipped (BENCH_BPFTRACE=0)"
 fi
-for b in churn synflood holder ready linecount; do
+for b in churn synflood holder ready linecount bpfstats; do
 	[ -x "$BB/$b" ] || { echo "bench: $BB/$b missing (make bench-build)" >&2; exit 1; }
 done
 [ -x "$TRACER_SRC" ] || { echo "bench: tracer $TRACER_SRC missing (make)" >&2; exit 1; }
@@ -181,25 +179,39 @@ prog_stats() {
 		>"$1" 2>/dev/null
 }
 
-# per-program cost from the two bpftool readings
+# prog_costs ELAPSED_S: per-program cost from the two bpftool readings
 prog_costs() {
-	jq -n -r --slurpfile a "$WORK/stats0.json" --slurpfile b "$WORK/stats1.json" '
+	jq -n -r --slurpfile a "$WORK/stats0.json" --slurpfile b "$WORK/stats1.json" --arg el "${1:-0}" '
 		$b[0] | to_entries | map(. as $e | ($a[0][$e.key] // {run_time_ns: 0, run_cnt: 0}) as $o |
 		  {name: $e.value.name, cnt: ($e.value.run_cnt - $o.run_cnt),
 		   ns: ($e.value.run_time_ns - $o.run_time_ns)})
 		| map(select(.cnt > 0)) | sort_by(-.ns)[]
-		| "| \(.name) | \(.cnt) | \(.ns / .cnt | floor) | \((.ns / 1e6) | floor) |"' 2>/dev/null
+		| "| \(.name) | \(.cnt) | \(.ns / .cnt | floor) | \((.ns / 1e6) | floor) | \(if ($el | tonumber) > 0 then (.ns / ($el | tonumber) / 1e7 * 10 | floor) / 10 | tostring else "?" end) |"' 2>/dev/null
 }
 
-# stats_on / stats_off: kernel.bpf_stats_enabled for one run, restored after
+# stats_on / stats_off: the kernel's BPF statistics for one run, through a
+# reference of our own (bench/bpfstats), not the shared sysctl
+STATS_PID=""
 stats_on() {
-	BPF_STATS_OLD=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null || echo 0)
-	sysctl -qw kernel.bpf_stats_enabled=1
+	local i
+
+	"$BB/bpfstats" -t 300 >"$WORK/bpfstats.out" 2>&1 &
+	STATS_PID=$!
+	BG_PIDS+=("$STATS_PID")
+	for ((i = 0; i < 50; i++)); do
+		grep -q '^ready=1' "$WORK/bpfstats.out" && return 0
+		kill -0 "$STATS_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	log "BPF statistics not available: $(cat "$WORK/bpfstats.out")"
 }
 
 stats_off() {
-	[ -z "$BPF_STATS_OLD" ] || sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_OLD"
-	BPF_STATS_OLD=""
+	[ -n "$STATS_PID" ] || return 0
+	kill -TERM "$STATS_PID" 2>/dev/null
+	wait "$STATS_PID" 2>/dev/null
+	bg_done "$STATS_PID"
+	STATS_PID=""
 }
 
 # tracer_start OUT ARGS...: tracer --json ARGS, stdout through linecount
@@ -335,7 +347,7 @@ CH_RATE="" CH_CPU=""
 churn_once() {
 	local cfg=$1 stats=${2:-0} ns out t0 t1
 
-	CH_RATE="nan" CH_CPU=""
+	CH_RATE="nan" CH_CPU="" CH_EL=0
 	new_ns ns || return 1
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 	case "$cfg" in
@@ -349,6 +361,7 @@ churn_once() {
 	esac
 	out=$(timeout -k 2 120 ip netns exec "$ns" "$BB/churn" -n "$CONNS" -w -t 60)
 	CH_RATE=$(printf '%s\n' "$out" | sed -n 's/^conns_per_s=//p')
+	CH_EL=$(printf '%s\n' "$out" | sed -n 's/^elapsed_s=//p')
 	case "$cfg" in
 	tcpbacklog)
 		t1=$(cpu_ticks "$TPID")
@@ -401,7 +414,7 @@ done
 stats_on
 churn_once tcpbacklog 1
 stats_off
-CHURN_PROG_ROWS=$(prog_costs)
+CHURN_PROG_ROWS=$(prog_costs "$CH_EL")
 CHURN_STATS_RATE=$CH_RATE
 
 med_rate() { printf '%s\n' ${CH_RATES[$1]:-} | grep -v nan | median; }
@@ -485,16 +498,19 @@ flood_once() {
 	local mode=$1 cfg=$2 stats=${3:-0} ld0 ld1 m0 m1 t0 t1 out el
 	local args=(-n "/var/run/netns/$NSA")
 
-	FL_PPS=nan FL_SENT="" FL_CPU="" FL_HWM="" FL_CHECK="" FL_LINES="" FL_DROPS="" FL_LD=""
+	FL_PPS=nan FL_SENT="" FL_CPU="" FL_HWM="" FL_CHECK="" FL_LINES="" FL_DROPS="" FL_LD="" FL_EL=0
 	case "$cfg" in
 	rl0) args+=(--rate-limit 0) ;;
 	esac
-	if [ "$cfg" != none ]; then
-		tracer_start "$WORK/flood.tracer" "${args[@]}" || { FL_CHECK="tracer did not start"; return 1; }
-	fi
+	case "$cfg" in
+	none) ;;
+	bt) bpftrace_start "$WORK/flood.bpftrace" || { FL_CHECK="bpftrace did not start"; return 1; } ;;
+	*) tracer_start "$WORK/flood.tracer" "${args[@]}" || { FL_CHECK="tracer did not start"; return 1; } ;;
+	esac
 	ld0=$(nstat_get "$NSA" TcpExtListenDrops)
 	m0=$(mib_sum)
 	[ -z "$TPID" ] || t0=$(cpu_ticks "$TPID")
+	[ -z "$BTPID" ] || t0=$(cpu_ticks "$BTPID")
 	[ "$stats" = 1 ] && prog_stats "$WORK/stats0.json"
 	out=$(timeout -k 2 $((FLOOD_SECONDS + 30)) ip netns exec "$NSB" "$BB/synflood" -i vB -m "$MAC_A" \
 		-s 198.18.0.3 -d 198.18.0.1 -p "$PORT" -t "$FLOOD_SECONDS" 2>&1)
@@ -503,6 +519,14 @@ flood_once() {
 	FL_SENT=$(printf '%s\n' "$out" | sed -n 's/^pps=//p')
 	[ -n "$el" ] || { log "synflood failed: $out"; el=0; }
 	FL_PPS=$(awk -v d=$((m1 - m0)) -v t="$el" 'BEGIN { if (t > 0) printf "%.0f", d / t; else print "nan" }')
+	FL_EL=$el
+	if [ -n "$BTPID" ]; then
+		t1=$(cpu_ticks "$BTPID")
+		FL_CPU=$(awk -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v t="$el" \
+			'BEGIN { if (t > 0) printf "%.1f", 100 * c / hz / t; else print "nan" }')
+		FL_HWM=$(status_kb "$BTPID" VmHWM)
+		bpftrace_stop
+	fi
 	if [ -n "$TPID" ]; then
 		t1=$(cpu_ticks "$TPID")
 		FL_CPU=$(awk -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v t="$el" \
@@ -532,6 +556,8 @@ EXACT_ALL=ok
 if flood_setup; then
 	CFGS=(none rl)
 	[ "$HAS_RATE" = 1 ] && CFGS+=(rl0)
+	# the peer on the same flood, where it runs
+	[ -z "$BT_NOTE" ] && CFGS+=(bt)
 	for mode in $FLOOD_MODES; do
 		holder_start "$mode" || continue
 		log "flood $mode: $FLOOD_ROUNDS rounds x ${CFGS[*]}, ${FLOOD_SECONDS}s each"
@@ -545,11 +571,13 @@ if flood_setup; then
 				if [ "$cfg" != none ]; then
 					FL_RES[$mode.$cfg.cpu]="${FL_RES[$mode.$cfg.cpu]:-} $FL_CPU"
 					FL_RES[$mode.$cfg.hwm]="${FL_RES[$mode.$cfg.hwm]:-} $FL_HWM"
+				fi
+				if [ "$cfg" != none ] && [ "$cfg" != bt ]; then
 					FL_RES[$mode.$cfg.exact]="${FL_RES[$mode.$cfg.exact]:-}${FL_RES[$mode.$cfg.exact]:+; }$FL_DROPS/$FL_LD $FL_CHECK"
 					FL_RES[$mode.$cfg.lines]="${FL_RES[$mode.$cfg.lines]:-} $FL_LINES/$FL_SUP/$FL_LOST"
 					[ "$FL_CHECK" = ok ] || EXACT_ALL="not exact"
 				fi
-				log "flood $mode round $((r + 1)) $cfg: ${FL_PPS} SYN/s handled (sent ${FL_SENT}/s)${FL_CHECK:+, tracer $FL_DROPS vs nstat $FL_LD: $FL_CHECK, lines/suppressed/lost $FL_LINES/$FL_SUP/$FL_LOST, cpu ${FL_CPU}%}"
+				log "flood $mode round $((r + 1)) $cfg: ${FL_PPS} SYN/s handled (sent ${FL_SENT}/s)${FL_CHECK:+, tracer $FL_DROPS vs nstat $FL_LD: $FL_CHECK, lines/suppressed/lost $FL_LINES/$FL_SUP/$FL_LOST}${FL_CPU:+, cpu ${FL_CPU}%}"
 			done
 		done
 		# one more run with the kernel's BPF statistics on: per-program cost
@@ -557,7 +585,7 @@ if flood_setup; then
 			stats_on
 			flood_once "$mode" rl 1
 			stats_off
-			PROG_ROWS=$(prog_costs)
+			PROG_ROWS=$(prog_costs "$FL_EL")
 			STATS_PPS=$FL_PPS
 		fi
 		holder_stop
@@ -591,14 +619,14 @@ fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 	echo
 	echo "Per run (conn/s): none:${CH_RATES[none]:-}; tcpbacklog:${CH_RATES[tcpbacklog]:-}; bpftrace:${CH_RATES[bpftrace]:-n/a}"
 	echo
-	echo "Per-program cost during one more churn run (kernel.bpf_stats_enabled=1, $(fmt "$CHURN_STATS_RATE") conn/s, $CONNS connections):"
+	echo "Per-program cost during one more churn run (BPF_ENABLE_STATS, $(fmt "$CHURN_STATS_RATE") conn/s, $CONNS connections):"
 	echo
-	echo "| program | runs | ns per run | total ms |"
-	echo "|---|---|---|---|"
+	echo "| program | runs | ns per run | total ms | % of one CPU |"
+	echo "|---|---|---|---|---|"
 	if [ -n "$CHURN_PROG_ROWS" ]; then
 		printf '%s\n' "$CHURN_PROG_ROWS"
 	else
-		echo "| (no statistics) | | | |"
+		echo "| (no statistics) | | | | |"
 	fi
 	echo
 	echo "## Start and memory (tcpbacklog --json, all namespaces, $READY_RUNS starts)"
@@ -612,13 +640,14 @@ fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 	echo
 	echo "aqf: listen(fd, 1) with the accept queue filled first (syncookies 1): every SYN dropped as accept_queue_full."
 	echo "synq: listen(fd, 1), syncookies 0, SYN-ACKs to an address that never answers: SYNs dropped as syn_queue_full."
-	echo "SYN/s handled = (ListenDrops + SyncookiesSent) delta in the listener's namespace / time; rl = default --rate-limit, rl0 = --rate-limit 0."
+	echo "SYN/s handled = (ListenDrops + SyncookiesSent) delta in the listener's namespace / time; rl = default --rate-limit, rl0 = --rate-limit 0, bt = bpftrace (tracepoints, counting in maps)."
+	echo "CPU columns: the tracing process itself; the BPF programs run in the sender's softirq and are in the per-program table."
 	echo
 	echo "| mode | configuration | SYN/s handled (median) | ratio | sent/s (median) | tracer CPU (% of one CPU) | VmHWM KiB | tracer drops / nstat ListenDrops per run | lines/suppressed/lost per run |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	for mode in $FLOOD_MODES; do
 		base=$(fl_med "$mode.none.pps")
-		for cfg in none rl rl0; do
+		for cfg in none rl rl0 bt; do
 			[ -n "${FL_RES[$mode.$cfg.pps]:-}" ] || continue
 			p=$(fl_med "$mode.$cfg.pps")
 			echo "| $mode | $cfg | $(fmt "$p") | $(ratio "$p" "$base") | $(fmt "$(fl_med "$mode.$cfg.sent")") | $( [ "$cfg" = none ] && echo - || fmt "$(fl_med "$mode.$cfg.cpu")" 1) | $( [ "$cfg" = none ] && echo - || fmt "$(printf '%s\n' ${FL_RES[$mode.$cfg.hwm]:-} | sort -n | tail -n1)") | ${FL_RES[$mode.$cfg.exact]:--} | ${FL_RES[$mode.$cfg.lines]:--} |"
@@ -627,14 +656,14 @@ fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 	echo
 	echo "Exact counts at the highest rate this machine generates: $EXACT_ALL."
 	echo
-	echo "## Per-program cost (kernel.bpf_stats_enabled=1, one aqf flood run with the default rate limit, ${STATS_PPS:-?} SYN/s)"
+	echo "## Per-program cost (BPF_ENABLE_STATS, one aqf flood run with the default rate limit, ${STATS_PPS:-?} SYN/s)"
 	echo
-	echo "| program | runs | ns per run | total ms |"
-	echo "|---|---|---|---|"
+	echo "| program | runs | ns per run | total ms | % of one CPU |"
+	echo "|---|---|---|---|---|"
 	if [ -n "$PROG_ROWS" ]; then
 		printf '%s\n' "$PROG_ROWS"
 	else
-		echo "| (no statistics) | | | |"
+		echo "| (no statistics) | | | | |"
 	fi
 } >"$WORK/results.md"
 
