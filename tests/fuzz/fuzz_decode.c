@@ -10,7 +10,8 @@
  * Checked: short records are refused; an accepted one has a known kind
  * and reason, NUL-terminated strings, addresses that are what
  * inet_ntop() prints for the family (empty for an unknown one), a peer
- * only for drops; then the formatter contracts of fuzz_format.h.
+ * only for drops, "ambiguous" only for drops; then the formatter
+ * contracts of fuzz_format.h.
  */
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -72,6 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ev.kind == TB_KIND_ACCEPT_ERROR) {
 		if (ev.has_peer)
 			fz_fail("accept_error with a peer", "", 0, 0);
+		if (ev.ambiguous)
+			fz_fail("accept_error marked ambiguous", "", 0, 0);
 	} else {
 		if (!ev.has_peer)
 			fz_fail("drop without a peer", "", 0, 0);

@@ -12,6 +12,8 @@
  * store a NUL-terminated prefix of the full output that ends on a piece
  * boundary (no escape or UTF-8 sequence cut) and is the longest such
  * prefix that fits; write nothing when size is 0. The *_MAX() bounds hold.
+ * utf8_valid_len() on bounded buffers with NULs inside: the reference's
+ * length and maximal subpart, nothing read past the bound.
  *
  * Input: two bytes of buffer size for the bounded variants, then the
  * string (it ends at its first NUL, as a C string does).
@@ -299,6 +301,35 @@ static void check_text(const char *s, size_t n, size_t size)
 	fz_sink_free(&sk);
 }
 
+/*
+ * utf8_valid_len() at every non-ASCII byte of a buffer that is not a C
+ * string (NULs inside): the bound n is the end of the heap copy, so any
+ * read past it is an ASan report; results as the reference says.
+ */
+static void check_utf8_len(const uint8_t *data, size_t n)
+{
+	unsigned char *buf = malloc(n ? n : 1);
+	size_t i, k, want, bad, want_bad;
+
+	memcpy(buf, data, n);
+	for (i = 0; i < n; i++) {
+		if (buf[i] < 0x80)
+			continue;	/* callers pass lead bytes >= 0x80 only */
+		bad = 0;
+		k = utf8_valid_len(buf + i, n - i, &bad);
+		want = fz_utf8_len(buf + i, n - i);
+		if (k != want)
+			fz_fail("utf8_valid_len: wrong length", (const char *)buf + i, n - i, 0);
+		if (k)
+			continue;
+		for (want_bad = 1; i + want_bad < n && utf8_prefix_ok(buf + i, want_bad + 1); want_bad++)
+			;
+		if (bad != want_bad)
+			fz_fail("utf8_valid_len: not the maximal subpart", (const char *)buf + i, n - i, 0);
+	}
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool null_done;
@@ -325,5 +356,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_json(s, n, cap);
 	check_text(s, n, cap);
 	free(s);
+	check_utf8_len(c.p, c.left);
 	return 0;
 }

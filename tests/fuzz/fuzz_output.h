@@ -37,6 +37,7 @@ static inline void fz_event(struct fz *c, struct event *ev)
 	ev->nofile_limit = fz_u64(c);
 	ev->open_fds = (int64_t)fz_u64(c);
 	ev->listener_ino = fz_u64(c);
+	ev->ambiguous = fz_u8(c) & 1;
 }
 
 static inline void fw_event(struct fw *w, const struct event *ev)
@@ -69,6 +70,7 @@ static inline void fw_event(struct fw *w, const struct event *ev)
 	fw_u64(w, ev->nofile_limit);
 	fw_u64(w, (uint64_t)ev->open_fds);
 	fw_u64(w, ev->listener_ino);
+	fw_u8(w, ev->ambiguous);
 }
 
 #endif /* TB_FUZZ_OUTPUT_H */

@@ -103,6 +103,11 @@ static void decode_seeds(void)
 	e.family = 99;	/* unknown family: no addresses */
 	put_file("decode", "comm_utf8_unknown_family", &e, sizeof(e));
 
+	/* a SO_REUSEPORT member that was a guess */
+	e = raw_drop(AF_INET6, "::", "2001:db8::7", "reuse");
+	e.flags = TB_EVENT_F_AMBIGUOUS;
+	put_file("decode", "syn_drop_ambiguous", &e, sizeof(e));
+
 	e = raw_drop(AF_INET, "127.0.0.1", "127.0.0.1", "short");
 	put_file("decode", "short_record", &e, sizeof(e) / 2);
 
@@ -217,7 +222,9 @@ static void output_seeds(void)
 	ev.backlog = 2;
 	ev.backlog_max = 1;
 	ev.open_fds = -1;
+	ev.ambiguous = true;
 	fw_event(&w, &ev);
+	ev.ambiguous = false;
 	memset(&t, 0, sizeof(t));
 	t.syn_drop = 6;
 	t.syn_drop_by_reason[TB_REASON_ACCEPT_QUEUE_FULL] = 6;
