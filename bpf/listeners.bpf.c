@@ -23,37 +23,56 @@ static __always_inline __u64 sock_ino(const struct sock *sk)
 	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 }
 
-/* Add sk to the members of its address; lock-free through cmpxchg. */
+/* Put sk into a free slot of g (lock-free through cmpxchg); false when full. */
+static __always_inline bool group_put(struct tb_group *g, __u64 sk)
+{
+	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
+		if (g->socks[i] == sk)
+			return true;
+	}
+	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
+		if (__sync_val_compare_and_swap(&g->socks[i], 0, sk) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Add sk to the members of its address. The last member leaving deletes
+ * the entry (group_remove), maybe between our lookup and our slot: then
+ * the entry we wrote into is gone, and we add once more to a new one.
+ */
 static __always_inline void group_add(const struct tb_addr_key *key, __u64 sk)
 {
 	struct tb_group empty = {};	/* on the stack: bpftool 7.1 mislinks static .rodata */
 	struct tb_group *g;
 
-	bpf_map_update_elem(&groups, key, &empty, BPF_NOEXIST);
-	g = bpf_map_lookup_elem(&groups, key);
-	if (!g) {
-		count_total(TB_TOTAL_REGISTRY_FULL);
-		return;
-	}
-	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
-		if (g->socks[i] == sk)
-			return;
-	}
-	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
-		if (__sync_val_compare_and_swap(&g->socks[i], 0, sk) == 0)
+	for (int round = 0; round < 2; round++) {
+		bpf_map_update_elem(&groups, key, &empty, BPF_NOEXIST);
+		g = bpf_map_lookup_elem(&groups, key);
+		if (!g || !group_put(g, sk))
+			break;
+		if (bpf_map_lookup_elem(&groups, key) == g)
 			return;
 	}
 	count_total(TB_TOTAL_REGISTRY_FULL);
 }
 
+/* Take sk out of its address's members; the last one out deletes the entry. */
 static __always_inline void group_remove(const struct tb_addr_key *key, __u64 sk)
 {
 	struct tb_group *g = bpf_map_lookup_elem(&groups, key);
+	bool empty = true;
 
 	if (!g)
 		return;
-	for (int i = 0; i < TB_GROUP_SLOTS; i++)
+	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
 		__sync_val_compare_and_swap(&g->socks[i], sk, 0);
+		if (g->socks[i])
+			empty = false;
+	}
+	if (empty)
+		bpf_map_delete_elem(&groups, key);
 }
 
 static __always_inline void listener_add(const struct sock *sk, bool from_listen)

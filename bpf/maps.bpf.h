@@ -422,8 +422,11 @@ static __always_inline void mib_take(const struct net *net, __u32 netns, struct 
 
 		bpf_map_update_elem(&mib_seen, &netns, &zero, BPF_NOEXIST);
 		last = bpf_map_lookup_elem(&mib_seen, &netns);
-		if (!last)
+		if (!last) {
+			/* no room for this namespace: its drops go uncounted, say so */
+			count_total(TB_TOTAL_REGISTRY_FULL);
 			return;
+		}
 	}
 	if (last->cookie != now.cookie)
 		last->drops = last->overflows = last->reqq_full = 0;

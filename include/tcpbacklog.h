@@ -43,7 +43,7 @@ enum tb_total {
 	TB_TOTAL_ACCEPT_ERROR,
 	TB_TOTAL_SUPPRESSED,			/* records not emitted on purpose */
 	TB_TOTAL_LOST,				/* ring buffer full: record lost */
-	TB_TOTAL_REGISTRY_FULL,			/* listener could not be registered */
+	TB_TOTAL_REGISTRY_FULL,			/* a listener or namespace found its map full */
 	TB_TOTAL_AMBIGUOUS,			/* drops whose SO_REUSEPORT member was a guess */
 	TB_TOTAL_MAX,
 };

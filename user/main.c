@@ -163,6 +163,8 @@ static void tick(struct app *app)
 {
 	struct totals totals;
 
+	/* bounded maps: entries of closed listeners go within a second */
+	snapshot_prune(&app->snap);
 	if (!app->cfg->quiet && !snapshot_read(&app->snap, app->cfg, SNAP_COUNTS))
 		suppression_update(&app->suppression, app->snap.items, app->snap.count, print_suppressed, app);
 	if (app->metrics && !snapshot_read(&app->snap, app->cfg, SNAP_QUEUES | SNAP_ERRNOS) &&

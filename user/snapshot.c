@@ -193,3 +193,44 @@ int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned 
 	}
 	return 0;
 }
+
+/* Is sk still in the registry? (ENOENT: it closed, or never got in) */
+static bool registered(int listeners_fd, uint64_t sk)
+{
+	struct tb_listener l;
+
+	return !bpf_map_lookup_elem(listeners_fd, &sk, &l) || errno != ENOENT;
+}
+
+int snapshot_prune(struct snapshot_reader *r)
+{
+	int listeners_fd = bpf_map__fd(r->probes->skel->maps.listeners);
+	int peaks_fd = bpf_map__fd(r->probes->skel->maps.peaks);
+	int errnos_fd = bpf_map__fd(r->probes->skel->maps.accept_errnos);
+	struct tb_errno_key ekey, enext, *eprev = NULL;
+	uint64_t key, next, *prev = NULL;
+	int pruned = 0;
+
+	/* deleting the current key would end get_next_key's walk: step first */
+	while (!bpf_map_get_next_key(peaks_fd, prev, &next)) {
+		if (prev && !registered(listeners_fd, key) && !bpf_map_delete_elem(peaks_fd, &key))
+			pruned++;
+		key = next;
+		prev = &key;
+	}
+	if (prev && !registered(listeners_fd, key) && !bpf_map_delete_elem(peaks_fd, &key))
+		pruned++;
+
+	while (!bpf_map_get_next_key(errnos_fd, eprev, &enext)) {
+		/* sk 0: accept() on an fd that was no socket, kept per errno */
+		if (eprev && ekey.sk && !registered(listeners_fd, ekey.sk) &&
+		    !bpf_map_delete_elem(errnos_fd, &ekey))
+			pruned++;
+		ekey = enext;
+		eprev = &ekey;
+	}
+	if (eprev && ekey.sk && !registered(listeners_fd, ekey.sk) && !bpf_map_delete_elem(errnos_fd, &ekey))
+		pruned++;
+	return pruned;
+}
+

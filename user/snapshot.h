@@ -33,6 +33,13 @@ enum snapshot_parts {
 	SNAP_ALL	= SNAP_QUEUES | SNAP_PEAKS | SNAP_ERRNOS | SNAP_OWNER_FDS,
 };
 
+/*
+ * Delete the highs and accept-error counts of listeners that left the
+ * registry (the kernel side cannot find them all: keys of a gone
+ * listener). Returns how many entries went.
+ */
+int snapshot_prune(struct snapshot_reader *r);
+
 /* Read every registered listener in scope into r->items / r->count. */
 int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned int parts);
 
