@@ -210,3 +210,36 @@ int mib_baseline(struct bpf_raw_tracepoint_args *ctx)
 	*last = now;
 	return 0;
 }
+
+/*
+ * Where counting ends: run by the loader after detaching, on every CPU of
+ * every namespace still alive (args[0] = its inode). Drops this CPU made
+ * there that no packet showed it (the hook ran on another CPU than the
+ * count, or had not run yet) are taken now: they join the totals, by the
+ * counter that moved, as incidents without a record of their own.
+ */
+SEC("raw_tp")
+int mib_flush(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 netns = ctx->args[0];
+	struct mib_delta d;
+	struct net *net;
+	__u64 *known;
+
+	/* a drop of unknown listener cannot be held to a port or owner filter */
+	if (nports || target_pid || (target_netns && netns != target_netns))
+		return 1;
+	known = bpf_map_lookup_elem(&netns_net, &netns);
+	if (!known || !bpf_map_lookup_elem(&mib_seen, &netns))
+		return 1;
+	net = (struct net *)*known;
+	/* the pointer is of the namespace that last had this inode: still it? */
+	if (BPF_CORE_READ(net, ns.inum) != netns)
+		return 1;
+	mib_take(net, netns, &d);
+	if (!d.drops)
+		return 0;
+	count_pending(&d);
+	return 0;
+}
+

@@ -427,6 +427,12 @@ static __always_inline void mib_take(const struct net *net, __u32 netns, struct 
 			count_total(TB_TOTAL_REGISTRY_FULL);
 			return;
 		}
+		/* a namespace born after the start: the exit flush must find it too */
+		if (!bpf_map_lookup_elem(&netns_net, &netns)) {
+			__u64 ptr = (__u64)net;
+
+			bpf_map_update_elem(&netns_net, &netns, &ptr, BPF_ANY);
+		}
 	}
 	if (last->cookie != now.cookie)
 		last->drops = last->overflows = last->reqq_full = 0;
@@ -434,6 +440,33 @@ static __always_inline void mib_take(const struct net *net, __u32 netns, struct 
 	d->overflows = now.overflows - last->overflows;
 	d->reqq_full = now.reqq_full - last->reqq_full;
 	*last = now;
+}
+
+static __always_inline void count_add(__u32 slot, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&totals, &slot);
+
+	if (v)
+		*v += n;
+}
+
+/*
+ * Drops found only at the exit flush: no packet, so no listener and no
+ * record. By the counter that moved: ListenOverflows at a SYN or at an
+ * ACK both keep syn_drop(accept_queue_full) + accept_overflow equal to
+ * ListenOverflows, so they count as SYN drops of that reason.
+ */
+static __always_inline void count_pending(const struct mib_delta *d)
+{
+	__u32 aqf = d->overflows < d->drops ? d->overflows : d->drops;
+	__u32 sqf = d->reqq_full < d->drops - aqf ? d->reqq_full : d->drops - aqf;
+
+	count_add(TB_TOTAL_SYN_DROP_ACCEPT_QUEUE_FULL, aqf);
+	count_add(TB_TOTAL_SYN_DROP_SYN_QUEUE_FULL, sqf);
+	count_add(TB_TOTAL_SYN_DROP_OTHER, d->drops - aqf - sqf);
+	count_add(TB_TOTAL_LATE, d->drops);
+	if (!no_records)
+		count_add(TB_TOTAL_SUPPRESSED, d->drops);
 }
 
 /* Owner fields of a registered listener into a record. */

@@ -32,14 +32,6 @@ static __always_inline __u32 syn_total_slot(__u32 reason)
 	}
 }
 
-static __always_inline void count_n(__u32 slot, __u32 n)
-{
-	__u64 *v = bpf_map_lookup_elem(&totals, &slot);
-
-	if (v)
-		*v += n;
-}
-
 /*
  * Count and report the drops of one SYN. sk: its listener (0 when not
  * registered); d->drops is 1, more only if an earlier drop on this CPU
@@ -57,7 +49,7 @@ static __always_inline void report_syn_drop(__u64 sk, __u32 netns, const struct 
 		return;
 	if (l)
 		__sync_fetch_and_add(&l->syn_drops[reason & (TB_REASON_MAX - 1)], d->drops);
-	count_n(syn_total_slot(reason), d->drops);
+	count_add(syn_total_slot(reason), d->drops);
 	if (m)
 		count_ambiguous(m, d->drops);
 

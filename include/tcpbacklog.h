@@ -45,6 +45,7 @@ enum tb_total {
 	TB_TOTAL_LOST,				/* ring buffer full: record lost */
 	TB_TOTAL_REGISTRY_FULL,			/* a listener or namespace found its map full */
 	TB_TOTAL_AMBIGUOUS,			/* drops whose SO_REUSEPORT member was a guess */
+	TB_TOTAL_LATE,				/* drops no packet showed, found at exit */
 	TB_TOTAL_MAX,
 };
 

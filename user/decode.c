@@ -93,4 +93,5 @@ void decode_totals(const uint64_t sums[TB_TOTAL_MAX], struct totals *t)
 	t->lost = sums[TB_TOTAL_LOST];
 	t->registry_full = sums[TB_TOTAL_REGISTRY_FULL];
 	t->ambiguous = sums[TB_TOTAL_AMBIGUOUS];
+	t->late = sums[TB_TOTAL_LATE];
 }

@@ -50,6 +50,7 @@ struct totals {
 	uint64_t lost;
 	uint64_t registry_full;
 	uint64_t ambiguous;			/* drops whose SO_REUSEPORT member was a guess */
+	uint64_t late;				/* drops no packet showed, found at exit (no record) */
 };
 
 /* Accept failures of one listener for one errno. */

@@ -343,6 +343,7 @@ int main(int argc, char **argv)
 	if (!pipe_closed) {
 		/* stop counting first, then every record submitted is drained before the totals */
 		probes_detach(&probes);
+		seed_flush(&probes, cfg.netns);
 		ring_buffer__consume(rb);
 		tick(&app);
 		report_summary(&app);

@@ -372,7 +372,7 @@ int probes_attach_counters(struct probes *p, char *errbuf, size_t errlen)
 	/* one by one, to name the hook that fails */
 	bpf_object__for_each_program(prog, p->skel->obj) {
 		if (prog == p->skel->progs.listener_seed || prog == p->skel->progs.listener_queues ||
-		    prog == p->skel->progs.mib_baseline ||
+		    prog == p->skel->progs.mib_baseline || prog == p->skel->progs.mib_flush ||
 		    prog == p->skel->progs.listener_state ||
 		    !bpf_program__autoload(prog))
 			continue;

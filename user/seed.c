@@ -3,7 +3,9 @@
  * Listeners that existed before the tracer started. An iter/tcp iterator
  * walks the network namespace it was created in, so the loader enters each
  * namespace in turn (found through /proc/<pid>/ns/net and /var/run/netns),
- * creates an iterator there and reads it to the end.
+ * creates an iterator there and reads it to the end. The per-CPU counter
+ * baselines are set there too; at exit, the drops no packet showed are
+ * taken from the same counters (seed_flush).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -187,3 +189,33 @@ int seed_owners(struct probes *p, struct owners *o)
 	}
 	return count;
 }
+
+int seed_flush(struct probes *p, uint32_t target_netns)
+{
+	struct netns_list *l = calloc(1, sizeof(*l));
+	int prog_fd = bpf_program__fd(p->skel->progs.mib_flush);
+	int ncpu = libbpf_num_possible_cpus(), runs = 0;
+
+	if (!l || prog_fd < 0 || ncpu <= 0) {
+		free(l);
+		return -1;
+	}
+	/* only namespaces still alive: a dead one's struct net is not to be read */
+	netns_collect(l);
+	for (int i = 0; i < l->count; i++) {
+		uint64_t args[1] = { l->ino[i] };
+
+		if (target_netns && l->ino[i] != target_netns)
+			continue;
+		for (int cpu = 0; cpu < ncpu; cpu++) {
+			LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args),
+				    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+
+			if (!bpf_prog_test_run_opts(prog_fd, &opts))
+				runs++;
+		}
+	}
+	free(l);
+	return runs;
+}
+

@@ -24,4 +24,11 @@ int seed_listeners(struct probes *p, uint32_t target_netns, char *errbuf, size_t
  */
 int seed_owners(struct probes *p, struct owners *o);
 
+/*
+ * After detaching: take, on every CPU of every live namespace in scope,
+ * the listen drops no packet showed, into the totals. Returns the number
+ * of (namespace, CPU) runs, -1 on error.
+ */
+int seed_flush(struct probes *p, uint32_t target_netns);
+
 #endif /* TB_SEED_H */

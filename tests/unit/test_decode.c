@@ -378,6 +378,7 @@ static void test_totals(void **state)
 	sums[TB_TOTAL_LOST] = 80000000;
 	sums[TB_TOTAL_REGISTRY_FULL] = 900000000;
 	sums[TB_TOTAL_AMBIGUOUS] = 1000000000;
+	sums[TB_TOTAL_LATE] = 1100000000;
 	memset(&t, 0xa5, sizeof(t));
 	decode_totals(sums, &t);
 	assert_int_equal(t.syn_drop, 321);
@@ -393,6 +394,7 @@ static void test_totals(void **state)
 	assert_int_equal(t.lost, 80000000);
 	assert_int_equal(t.registry_full, 900000000);
 	assert_int_equal(t.ambiguous, 1000000000);
+	assert_int_equal(t.late, 1100000000);
 }
 
 static void test_totals_zero(void **state)
