@@ -222,6 +222,7 @@ SEC("raw_tp")
 int mib_flush(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 netns = ctx->args[0];
+	struct mib_last *last;
 	struct mib_delta d;
 	struct net *net;
 	__u64 *known;
@@ -230,11 +231,16 @@ int mib_flush(struct bpf_raw_tracepoint_args *ctx)
 	if (nports || target_pid || (target_netns && netns != target_netns))
 		return 1;
 	known = bpf_map_lookup_elem(&netns_net, &netns);
-	if (!known || !bpf_map_lookup_elem(&mib_seen, &netns))
+	last = bpf_map_lookup_elem(&mib_seen, &netns);
+	if (!known || !last)
 		return 1;
 	net = (struct net *)*known;
-	/* the pointer is of the namespace that last had this inode: still it? */
-	if (BPF_CORE_READ(net, ns.inum) != netns)
+	/*
+	 * The pointer is of the namespace that last had this inode: still it?
+	 * Same inode and, where this CPU has looked, the same cookie; 0: this
+	 * CPU never looked in a namespace born after the start.
+	 */
+	if (BPF_CORE_READ(net, ns.inum) != netns || (last->cookie && last->cookie != net_cookie(net)))
 		return 1;
 	mib_take(net, netns, &d);
 	if (!d.drops)

@@ -434,8 +434,13 @@ static __always_inline void mib_take(const struct net *net, __u32 netns, struct 
 			bpf_map_update_elem(&netns_net, &netns, &ptr, BPF_ANY);
 		}
 	}
-	if (last->cookie != now.cookie)
+	if (last->cookie != now.cookie) {
+		__u64 ptr = (__u64)net;
+
 		last->drops = last->overflows = last->reqq_full = 0;
+		/* and the exit flush must read this namespace, not the dead one */
+		bpf_map_update_elem(&netns_net, &netns, &ptr, BPF_ANY);
+	}
 	d->drops = now.drops - last->drops;
 	d->overflows = now.overflows - last->overflows;
 	d->reqq_full = now.reqq_full - last->reqq_full;

@@ -729,7 +729,7 @@ sc_netns_reuse() {
 	ld1=$LD lo1=$LO
 	del_ns "$ns1"
 	ino2=""
-	for ((try = 0; try < 50; try++)); do
+	for ((try = 0; try < 100; try++)); do
 		new_ns ns2 || break
 		ino2=$(ns_inode "$ns2")
 		[ "$ino2" != "$ino1" ] || break
@@ -738,7 +738,7 @@ sc_netns_reuse() {
 		sleep 0.1
 	done
 	if [ -z "$ino2" ]; then
-		err "scenario setup: no new namespace got the inode $ino1 back in 50 tries"
+		err "scenario setup: no new namespace got the inode $ino1 back in 100 tries"
 	else
 		run_driver "$ns2" "$name" overflow -p 8080
 	fi
