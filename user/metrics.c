@@ -412,6 +412,10 @@ static void render(FILE *out, const struct series_set *set, const struct totals 
 		   "Listen drops whose SO_REUSEPORT member was a guess (two members dropped at "
 		   "the same instant): per-listener series may have swapped them.");
 	fprintf(out, "tcpbacklog_tracer_ambiguous_drops_total %" PRIu64 "\n", t->ambiguous);
+	put_family(out, "tcpbacklog_tracer_late_drops_total", "counter",
+		   "Listen drops no packet showed, taken from the kernel's counters when the tracer "
+		   "stopped: in the totals, on no listener.");
+	fprintf(out, "tcpbacklog_tracer_late_drops_total %" PRIu64 "\n", t->late);
 	put_family(out, "tcpbacklog_info", "gauge", "Version of the running tracer.");
 	/* the version comes from git describe: escape it like any label value */
 	{
