@@ -202,6 +202,19 @@ TB_MAP struct {
 	__type(value, struct entry_state);
 } entry_drops SEC(".maps");
 
+/*
+ * Per path (0: SYN, 1: ACK), the members seen moved while visiting a
+ * group: a counter in map memory, not on the stack, so that the verifier
+ * does not follow its every value through the visiting loop.
+ */
+enum { TB_PATH_SYN = 0, TB_PATH_ACK = 1 };
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} moved_counts SEC(".maps");
+
 /* ---- helpers ---- */
 
 static __always_inline void count_total(__u32 slot)
@@ -630,12 +643,13 @@ struct moved {
 	__u64 sk;			/* the listener whose drop counter moved */
 	__u64 full_sk;			/* first listener seen with a full SYN queue */
 	__u64 any_sk;			/* first listener seen */
-	__u32 nmoved;			/* members whose drop counter had moved, up to 2 */
+	__u32 nmoved;			/* members whose drop counter had moved */
 };
 
 struct visit {
 	__u64 socks[TB_GROUP_SLOTS];	/* a copy of one group's members */
 	struct moved *m;
+	__u32 *nmoved;			/* in map memory: see moved_counts */
 	bool sample;
 };
 
@@ -674,9 +688,7 @@ static long visit_member(__u32 i, struct visit *v)
 	last = l->last_drops;
 	if (now == last)
 		return 0;
-	/* saturating: a bounded value lets the verifier converge on the loop */
-	if (m->nmoved < 2)
-		m->nmoved++;
+	(*v->nmoved)++;
 	if (!m->sk && __sync_val_compare_and_swap(&l->last_drops, last, now) == last)
 		m->sk = sk;
 	return 0;
@@ -684,19 +696,30 @@ static long visit_member(__u32 i, struct visit *v)
 
 /*
  * Visit the members of one address (bpf_loop: verified once, not once
- * per member). True when one of them claimed a drop.
+ * per member). True when one of them claimed a drop. A global function,
+ * defined in maps.bpf.c: verified once, not once per call site.
  */
-static __always_inline bool group_moved(struct tb_addr_key *key, struct moved *m, bool sample)
+#ifdef TB_DEFINE
+__noinline int group_moved(struct tb_addr_key *key, struct moved *m, __u32 *nmoved, int sample)
 {
-	struct tb_group *g = bpf_map_lookup_elem(&groups, key);
-	struct visit v = { .m = m, .sample = sample };
+	struct tb_group *g;
+	struct visit v = {};
 
+	if (!key || !m || !nmoved)
+		return 0;
+	g = bpf_map_lookup_elem(&groups, key);
 	if (!g)
-		return false;
+		return 0;
+	v.m = m;
+	v.nmoved = nmoved;
+	v.sample = sample;
 	__builtin_memcpy(v.socks, g->socks, sizeof(v.socks));
 	bpf_loop(TB_GROUP_SLOTS, visit_member, &v, 0);
 	return m->sk != 0;
 }
+#else
+extern int group_moved(struct tb_addr_key *key, struct moved *m, __u32 *nmoved, int sample);
+#endif
 
 /*
  * Find the listener, among those bound to (netns, port) for this packet's
@@ -704,27 +727,36 @@ static __always_inline bool group_moved(struct tb_addr_key *key, struct moved *m
  * it was dropped. Bound address first, then the IPv4 and IPv6 wildcards,
  * each a SO_REUSEPORT group.
  */
-static __always_inline bool find_moved_listener(__u32 netns, const struct pkt *p, struct moved *m, bool sample)
+static __always_inline bool find_moved_listener(__u32 netns, const struct pkt *p, struct moved *m,
+						bool sample, __u32 path)
 {
 	struct tb_addr_key key = { .netns = netns, .port = p->dport };
+	__u32 *nmoved = bpf_map_lookup_elem(&moved_counts, &path);
+	bool found;
 
+	if (!nmoved)
+		return false;
+	*nmoved = 0;
 	if (p->family == AF_INET) {
 		__u32 d;
 
 		__builtin_memcpy(&d, p->daddr, 4);
 		addr_set_v4(key.addr, d);
-		if (group_moved(&key, m, sample))
-			return true;
-		addr_set_v4(key.addr, 0);
-		if (group_moved(&key, m, sample))
-			return true;
+		found = group_moved(&key, m, nmoved, sample);
+		if (!found) {
+			addr_set_v4(key.addr, 0);
+			found = group_moved(&key, m, nmoved, sample);
+		}
 	} else {
 		__builtin_memcpy(key.addr, p->daddr, 16);
-		if (group_moved(&key, m, sample))
-			return true;
+		found = group_moved(&key, m, nmoved, sample);
 	}
-	__builtin_memset(key.addr, 0, 16);
-	return group_moved(&key, m, sample);
+	if (!found) {
+		__builtin_memset(key.addr, 0, 16);
+		found = group_moved(&key, m, nmoved, sample);
+	}
+	m->nmoved = *nmoved;
+	return found;
 }
 
 /* A guessed member: flag the record, count it (exact totals stay exact). */

@@ -98,7 +98,7 @@ int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location, enum skb_drop_rea
 	mib_take(net, netns, &d);
 	if (!d.drops)
 		return 0;
-	find_moved_listener(netns, &p, &m, false);
+	find_moved_listener(netns, &p, &m, false, TB_PATH_ACK);
 	report_overflow(m.sk, netns, &p, &d, &m);
 	return 0;
 }

@@ -104,7 +104,7 @@ static __always_inline int syn_freed(struct sk_buff *skb)
 	 * Which listener: the one whose drop counter moved, among those bound
 	 * to the destination (a SO_REUSEPORT group may hold several).
 	 */
-	find_moved_listener(netns, &p, &m, true);
+	find_moved_listener(netns, &p, &m, true, TB_PATH_SYN);
 	if (d.drops) {
 		report_syn_drop(m.sk ? m.sk : m.any_sk, netns, &p, &d, &m);
 		return 0;
