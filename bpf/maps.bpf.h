@@ -647,7 +647,7 @@ struct moved {
 };
 
 struct visit {
-	__u64 socks[TB_GROUP_SLOTS];	/* a copy of one group's members */
+	struct tb_group *g;		/* the members, read in place: a copy would not fit the stack */
 	struct moved *m;
 	__u32 *nmoved;			/* in map memory: see moved_counts */
 	bool sample;
@@ -656,7 +656,7 @@ struct visit {
 /* One member: sample its queues, claim its drop-counter change. */
 static long visit_member(__u32 i, struct visit *v)
 {
-	__u64 sk = v->socks[i & (TB_GROUP_SLOTS - 1)];
+	__u64 sk = v->g->socks[i & (TB_GROUP_SLOTS - 1)];
 	struct moved *m = v->m;
 	struct tb_listener *l;
 	__u32 now, last;
@@ -702,18 +702,21 @@ static long visit_member(__u32 i, struct visit *v)
 #ifdef TB_DEFINE
 __noinline int group_moved(struct tb_addr_key *key, struct moved *m, __u32 *nmoved, int sample)
 {
+	struct tb_addr_key k;
 	struct tb_group *g;
 	struct visit v = {};
 
 	if (!key || !m || !nmoved)
 		return 0;
-	g = bpf_map_lookup_elem(&groups, key);
+	/* a copy on the stack: before 6.3 a map key may not be plain memory */
+	__builtin_memcpy(&k, key, sizeof(k));
+	g = bpf_map_lookup_elem(&groups, &k);
 	if (!g)
 		return 0;
 	v.m = m;
 	v.nmoved = nmoved;
 	v.sample = sample;
-	__builtin_memcpy(v.socks, g->socks, sizeof(v.socks));
+	v.g = g;
 	bpf_loop(TB_GROUP_SLOTS, visit_member, &v, 0);
 	return m->sk != 0;
 }
