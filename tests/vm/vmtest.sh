@@ -263,7 +263,7 @@ boot_once() {
 # that cell and is booted again to go on with the next one (at most
 # TB_VM_RESTARTS times).
 boot() {
-	local vmdir=$1 kdir=$2 kver=$3 skip=0 restarts=0 cur why
+	local vmdir=$1 kdir=$2 kver=$3 skip=0 restarts=0 cur why retried=""
 
 	echo "VMLABEL $kver" >"$vmdir/$kver.log"
 	while :; do
@@ -276,14 +276,24 @@ boot() {
 		why=$(grep -m 1 -E 'BUG:|Kernel panic|Oops|general protection|watchdog:' "$vmdir/$kver.last" |
 			sed 's/^\[ *[0-9.]*\] //')
 		[ -n "$why" ] || { [ "$BOOT_RC" = 124 ] && why="it hit the ${VM_TIMEOUT}s limit of one boot"; }
-		grep -q "^VMTEST $2 $4 $5 " "$vmdir/$kver.last" ||
-			echo "VMTEST $2 $4 $5 FAIL sec=- | the VM died in this cell: ${why:-it stopped (status $BOOT_RC)}" >>"$vmdir/$kver.log"
 		restarts=$((restarts + 1))
 		if [ "$restarts" -gt "${TB_VM_RESTARTS:-3}" ]; then
 			log "$kver: died $restarts times, giving up"
 			return 1
 		fi
-		skip=$3
+		if grep -q "^VMTEST $2 $4 $5 " "$vmdir/$kver.last"; then
+			skip=$3
+		elif [ "$retried" != "$3" ]; then
+			# Once per cell, the cell again: under TCG a CPU may run code
+			# another CPU is patching (text_poke's int3) and oops, which
+			# real hardware does not. Said in the notes under the table.
+			retried=$3
+			skip=$(($3 - 1))
+			echo "VMNOTE $2 $4 $5: the VM died (${why:-status $BOOT_RC}); the cell ran again" >>"$vmdir/$kver.log"
+		else
+			echo "VMTEST $2 $4 $5 FAIL sec=- | the VM died in this cell, twice: ${why:-it stopped (status $BOOT_RC)}" >>"$vmdir/$kver.log"
+			skip=$3
+		fi
 		log "$kver: died in cell $3 ($4 $5): ${why:-status $BOOT_RC}; booting again"
 	done
 }
@@ -425,6 +435,7 @@ run() {
 	echo
 	table "${logs[@]}"
 	rc=$?
+	grep -h '^VMNOTE' "${logs[@]}" 2>/dev/null | sed 's/^VMNOTE /note: /'
 	log "logs: ${logs[*]}"
 	log "total $(( $(date +%s) - t0 ))s"
 	return $rc
