@@ -14,10 +14,15 @@ VERSION		:= 0.1.0
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 		   -Wall -Wno-unused-function -MMD -MP \
 		   -Iinclude -Ivmlinux/$(ARCH) -Ibpf
+# user/, in the order data flows: setup (options, kernel checks, attach) ->
+# decode (ring buffer and per-listener map -> structs) -> aggregate
+# (intervals, percentiles, hints) -> format (text, JSON, metrics); host
+# holds facts from /proc and sysctls
+USER_DIRS	:= user/setup user/decode user/aggregate user/format user/host
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -MMD -MP \
 		   -D_GNU_SOURCE -DTB_VERSION='"$(VERSION)"' \
-		   -Iinclude -Iuser -I$(BUILD)
+		   -Iinclude -Iuser $(addprefix -I,$(USER_DIRS)) -I$(BUILD)
 LDLIBS		:= -lbpf -lelf -lz -lmicrohttpd -lpthread
 
 # maps.bpf.c defines what the others declare extern: it links first
@@ -26,10 +31,11 @@ BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_LINKED	:= $(BUILD)/tcpbacklog.bpf.o
 SKEL		:= $(BUILD)/tcpbacklog.skel.h
 
-USER_SRCS	:= $(wildcard user/*.c)
+USER_SRCS	:= $(wildcard user/*.c $(addsuffix /*.c,$(USER_DIRS)))
 USER_OBJS	:= $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # modules that include the skeleton; every other module builds and tests without BPF
-SKEL_OBJS	:= $(BUILD)/user/main.o $(BUILD)/user/probes.o $(BUILD)/user/seed.o $(BUILD)/user/snapshot.o
+SKEL_OBJS	:= $(BUILD)/user/main.o $(BUILD)/user/setup/probes.o $(BUILD)/user/setup/seed.o \
+		   $(BUILD)/user/decode/snapshot.o
 LIB_OBJS	:= $(filter-out $(SKEL_OBJS),$(USER_OBJS))
 LIB		:= $(BUILD)/libtcpbacklog.a
 BIN		:= $(BUILD)/tcpbacklog
@@ -71,7 +77,8 @@ $(BPF_LINKED): $(BPF_OBJS)
 $(SKEL): $(BPF_LINKED)
 	$(BPFTOOL) gen skeleton $< name tcpbacklog_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c | $(BUILD)/user
+$(BUILD)/user/%.o: user/%.c
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(SKEL_OBJS): | $(SKEL)
@@ -88,7 +95,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(BUILD)/tests/unit
 $(BUILD)/tests/integration/%: tests/integration/%.c tests/integration/*.h | $(BUILD)/tests/integration
 	$(CC) $(CFLAGS) -Itests/integration $< -o $@
 
-$(BUILD)/bpf $(BUILD)/user $(BUILD)/tests/unit $(BUILD)/tests/integration:
+$(BUILD)/bpf $(BUILD)/tests/unit $(BUILD)/tests/integration:
 	mkdir -p $@
 
 vmlinux:

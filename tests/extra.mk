@@ -21,12 +21,13 @@ FUZZ_OUT	:= $(XT_BUILD)/fuzz
 FUZZ_NAMES	:= decode output escape
 FUZZ_BINS	:= $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_NAMES))
 # linked from source with the sanitizers, never from libtcpbacklog.a
-FUZZ_USER_SRCS	:= $(addprefix user/,decode.c escape.c names.c stats.c output_json.c output_text.c)
+FUZZ_USER_SRCS	:= $(addprefix user/,decode/decode.c format/escape.c decode/names.c aggregate/stats.c \
+		     format/output_json.c format/output_text.c)
 FUZZ_CFLAGS	:= -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE \
 		   -Wall -Wextra -Wno-unused-parameter \
-		   -Iinclude -Iuser -Itests/fuzz
+		   -Iinclude $(addprefix -I,$(wildcard user/*/)) -Itests/fuzz
 FUZZ_SAN	:= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_DEPS	:= $(wildcard tests/fuzz/*.h user/*.h include/*.h) $(FUZZ_USER_SRCS)
+FUZZ_DEPS	:= $(wildcard tests/fuzz/*.h user/*/*.h include/*.h) $(FUZZ_USER_SRCS)
 
 BENCH_OUT	:= $(XT_BUILD)/bench
 BENCH_NAMES	:= churn synflood holder ready linecount bpfstats

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness: the escapers of user/escape.h on arbitrary strings,
+ * libFuzzer harness: the escapers of user/format/escape.h on arbitrary strings,
  * held to what escape.h promises, not only to "does not crash":
  *
  * JSON: one valid JSON string whose decoded value is the input with each

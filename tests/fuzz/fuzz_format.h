@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Run the formatters of user/output.h on fuzzed input and hold their
+ * Run the formatters of user/format/output.h on fuzzed input and hold their
  * output to its contract (fuzz_check.h): JSON records valid, one line
  * each; text lines printable ASCII with a fixed number of columns.
  */

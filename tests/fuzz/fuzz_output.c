@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness: every formatter of user/output.h (start, event,
+ * libFuzzer harness: every formatter of user/format/output.h (start, event,
  * interval, suppressed, summary, totals; JSON and text) on structs built from fuzz
  * bytes, strings included (comm is attacker-controlled; the others are
  * escaped too and must never break a line or a record).

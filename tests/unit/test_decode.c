@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of user/decode.c: raw BPF records and counters -> decoded structs. */
+/* Unit tests of user/decode/decode.c: raw BPF records and counters -> decoded structs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

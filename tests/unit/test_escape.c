@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of user/escape.c: JSON and text escaping of hostile strings. */
+/* Unit tests of user/format/escape.c: JSON and text escaping of hostile strings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of user/hints.c: each kind fires on the data it rests on,
+ * Unit tests of user/aggregate/hints.c: each kind fires on the data it rests on,
  * with those figures in its text, and stays silent below its threshold.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of user/metrics.c: exact exposition text, label escaping of
+ * Unit tests of user/format/metrics.c: exact exposition text, label escaping of
  * hostile process names, --metrics-addr parsing, and the HTTP server
  * itself on loopback.
  */

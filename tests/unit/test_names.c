@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of user/names.c: kind, reason and errno names. */
+/* Unit tests of user/decode/names.c: kind, reason and errno names. */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of user/output_json.c: exact JSON Lines records, and every
+ * Unit tests of user/format/output_json.c: exact JSON Lines records, and every
  * produced line checked by a small strict JSON parser below.
  */
 #include <errno.h>

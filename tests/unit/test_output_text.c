@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of user/output_text.c: exact lines, column alignment, and
+ * Unit tests of user/format/output_text.c: exact lines, column alignment, and
  * hostile comm values that must never break a line or a column.
  */
 #include <setjmp.h>

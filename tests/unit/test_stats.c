@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of user/stats.c: log2 slot bounds, percentiles worked out by
+ * Unit tests of user/aggregate/stats.c: log2 slot bounds, percentiles worked out by
  * hand, and interval deltas of cumulative counters across updates.
  */
 #include <errno.h>

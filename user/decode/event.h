@@ -62,7 +62,7 @@ struct errno_count {
 #define SNAPSHOT_ERRNOS	8	/* distinct errnos kept per listener */
 
 /*
- * One listener as read from the kernel at one moment (user/listeners.c):
+ * One listener as read from the kernel at one moment (user/decode/snapshot.c):
  * queue state now, highs since the previous read, cumulative counts.
  */
 struct listener_snapshot {

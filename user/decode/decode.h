@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Raw BPF records and counters -> decoded structs (user/event.h). */
+/* Raw BPF records and counters -> decoded structs (event.h). */
 #ifndef TB_DECODE_H
 #define TB_DECODE_H
 
