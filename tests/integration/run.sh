@@ -37,6 +37,12 @@
 #                            queue, racing -> 200 (2 CPUs)
 #   two_netns                drops in two namespaces, only one traced
 #   port_filter_*, pid_filter_*, duration: -P, -p, -d
+#   slow_accept(_steady)     slow_accept, -i 1: listen(fd, 8), one accept per
+#                            50 ms, 120 clients (in waves) -> accepts, drops,
+#                            peak 9 of 8, accept latency vs the driver's own
+#                            clock, slow_accept hint
+#   uring_emfile_ipv4/_ipv6  uring_emfile, -i 1: IORING_OP_ACCEPT at
+#                            RLIMIT_NOFILE -> 3 (2) accept_error EMFILE
 
 set -u
 
@@ -914,6 +920,20 @@ sc_duration() {
 # the buckets these waits fall in (64-256 ms).
 SA_SKEW_US=2000
 
+# What the tracer may lose, seen on this machine under other tests' load
+# (a few per cent of runs, one or two each), and checked to be no more:
+# - SA_LOST_MAX accepts without a latency sample: the child's clone stamp
+#   (tp_btf/inet_sock_set_state, LISTEN -> SYN_RECV) was not taken. Shown
+#   with debug counters: the program saw one transition fewer than there
+#   were children, the way a run skipped by the kernel's recursion guard
+#   (recursion_misses) looks.
+# - SA_FOLD_MAX drops seen late (their program run skipped), counted at the
+#   next drop on that CPU: exact in the totals, folded into another record
+#   (counted as suppressed) and under that record's kind.
+# Both are counted in the PASS line.
+SA_LOST_MAX=2
+SA_FOLD_MAX=5
+
 # sa_latency_check WAITS SKEW < "accepts count p50 p99 max" per record:
 # compare each listener record's accept latency with the driver's waits of
 # the same accepts. The kernel counts accepts in the order accept()
@@ -931,10 +951,15 @@ SA_SKEW_US=2000
 # adjacent one only when the driver's figure is within SKEW of their
 # boundary. max is no bucket figure: it is the exact largest wait (ns,
 # rounded up to us), so |tracer max - driver max| <= SKEW.
-# Then the whole run: the driver's overall pXX must lie between the lowest
-# and highest interval pXX (a quantile of a union of groups lies between
-# the groups' quantiles, also with ceil ranks), with the same bucket rule.
-# Prints "ERR ..." lines for failures, then one "SUMMARY ..." line.
+# An accept whose clone stamp was skipped has no sample (count < accepts,
+# by k): which one is unknown, so the rank-r sample of the c measured lies
+# between the driver's rank r and rank r+k samples, and the max between
+# the driver's rank c sample and its max; the runner bounds the losses.
+# Then the whole run, when nothing was lost: the driver's overall pXX must
+# lie between the lowest and highest interval pXX (a quantile of a union of
+# groups lies between the groups' quantiles, also with ceil ranks), with the
+# same bucket rule.
+# Prints "ERR ..." lines for failures, "LOST n", then one "SUMMARY ..." line.
 sa_latency_check() {
 	awk -v waits="$1" -v eps="$2" '
 	function slot(us,  s) {
@@ -954,10 +979,11 @@ sa_latency_check() {
 			return n
 		return r == int(r) ? r : int(r) + 1
 	}
-	# the bucket of tracer figure t reaches within eps of driver figure d
-	function near(t, d,  s) {
+	# the bucket of tracer figure t reaches within eps of the driver
+	# figures [d, u] (d == u unless samples were lost)
+	function near(t, d, u,  s) {
 		s = slot(t)
-		return lo(s) <= d + eps && hi(s) > d - eps
+		return lo(s) <= u + eps && hi(s) > d - eps
 	}
 	function absd(x) { return x < 0 ? -x : x }
 	BEGIN {
@@ -967,13 +993,18 @@ sa_latency_check() {
 		tmax = 0
 		lo50 = lo99 = 1e30
 		hi50 = hi99 = 0
+		lost = 0
 		detail = ""
 	}
 	{
 		rec++
 		a = $1; c = $2; t50 = $3; t99 = $4; tm = $5
-		if (c != a)
-			printf "ERR record %d: accept_latency_us.count %d != accepts %d\n", rec, c, a
+		if (c > a) {
+			printf "ERR record %d: accept_latency_us.count %d > accepts %d\n", rec, c, a
+			c = a
+		}
+		k = a - c
+		lost += k
 		if (a == 0)
 			next
 		if (pos + a > nw) {
@@ -990,28 +1021,38 @@ sa_latency_check() {
 			n++
 		}
 		pos += a
-		d50 = s[rank(50, n)]; d99 = s[rank(99, n)]; dm = s[n]
-		if (!near(t50, d50))
-			printf "ERR record %d (%d accepts): p50 %d us (bucket %d-%d), driver %d us\n",
-				rec, a, t50, lo(slot(t50)), hi(slot(t50)), d50
-		if (!near(t99, d99))
-			printf "ERR record %d (%d accepts): p99 %d us (bucket %d-%d), driver %d us\n",
-				rec, a, t99, lo(slot(t99)), hi(slot(t99)), d99
-		if (absd(tm - dm) > eps)
-			printf "ERR record %d (%d accepts): max %d us, driver %d us (more than %d us apart)\n",
-				rec, a, tm, dm, eps
+		if (c == 0)
+			next
+		# k samples lost: the rank-r sample of the c kept lies between
+		# the driver rank r and rank r + k samples; the max of the kept
+		# between the driver rank c sample and the largest
+		r = rank(50, c); d50 = s[r]; u50 = s[r + k]
+		r = rank(99, c); d99 = s[r]; u99 = s[r + k]
+		dm = s[c]; um = s[a]
+		if (!near(t50, d50, u50))
+			printf "ERR record %d (%d accepts, %d measured): p50 %d us (bucket %d-%d), driver %d%s us\n",
+				rec, a, c, t50, lo(slot(t50)), hi(slot(t50)), d50, k ? "-" u50 : ""
+		if (!near(t99, d99, u99))
+			printf "ERR record %d (%d accepts, %d measured): p99 %d us (bucket %d-%d), driver %d%s us\n",
+				rec, a, c, t99, lo(slot(t99)), hi(slot(t99)), d99, k ? "-" u99 : ""
+		if (tm < dm - eps || tm > um + eps)
+			printf "ERR record %d (%d accepts, %d measured): max %d us, driver %d%s us (more than %d us apart)\n",
+				rec, a, c, tm, dm, k ? "-" um : "", eps
 		if (tm > tmax)
 			tmax = tm
 		if (lo(slot(t50)) < lo50) lo50 = lo(slot(t50))
 		if (hi(slot(t50)) > hi50) hi50 = hi(slot(t50))
 		if (lo(slot(t99)) < lo99) lo99 = lo(slot(t99))
 		if (hi(slot(t99)) > hi99) hi99 = hi(slot(t99))
-		detail = detail sprintf(" %d:%d/%d,%d/%d,%d/%d", a, t50, d50, t99, d99, tm, dm)
+		detail = detail sprintf(" %d%s:%d/%d,%d/%d,%d/%d", a, k ? "(" c " measured)" : "",
+			t50, d50, t99, d99, tm, um)
 	}
 	END {
 		if (pos != nw)
 			printf "ERR the records cover %d accepts, the driver made %d\n", pos, nw
-		if (nw) {
+		printf "LOST %d\n", lost
+		# the whole run: only when every accept was measured
+		if (nw && !lost) {
 			n = 0
 			for (i = 1; i <= nw; i++) {
 				v = w[i] + 0
@@ -1078,27 +1119,68 @@ run_driver_held() {
 		err "driver $drv $* exited with status $DRV_RC: $(tr '\n' ' ' <"$DRV_OUT.err")"
 }
 
-# check_promise_interval NS NAME: check_promise on the event records alone
-# (start, events, totals: -i adds listener and hint records, which it does
-# not know). TRACER_FULL is the whole output, TRACER_EVENTS the rest.
+# tracer_misses: "name=N" per BPF program of the running tracer that the
+# kernel skipped at least once. A tp_btf program is not run again on a CPU
+# where it is already running (an interrupt or softirq arriving while it
+# runs in process context): that invocation is lost and counted in the
+# program's recursion_misses. Programs are found through the tracer's fds.
+tracer_misses() {
+	local id
+
+	[ -n "$TRACER_PID" ] && command -v bpftool >/dev/null 2>&1 || return 0
+	for id in $(sed -n 's/^prog_id:[[:space:]]*//p' /proc/"$TRACER_PID"/fdinfo/* 2>/dev/null | sort -u); do
+		bpftool -j prog show id "$id" 2>/dev/null
+	done | jq -r 'select((.recursion_misses // 0) > 0) | "\(.name)=\(.recursion_misses)"' 2>/dev/null
+}
+
+# check_promise_interval NS NAME [FOLD_MAX]: check_promise on the event
+# records alone (-i adds listener, hint and suppressed records, which it
+# does not know). TRACER_FULL is the whole output, TRACER_EVENTS the rest.
+# A drop whose program run was skipped is counted late, at the next drop on
+# that CPU, folded into that record and counted as suppressed: then the
+# lines fall short of the totals by exactly the suppressed count (the
+# counts stay exact). With FOLD_MAX (no rate limit: folding is the only
+# suppression), at most that many.
 check_promise_interval() {
+	local nerr i keep=() lines sup
+
 	TRACER_FULL=$TRACER_OUT
 	TRACER_EVENTS="$WORK/$2.events"
 	if [ "$TRACER_OK" = 1 ] && ! jq -e . "$TRACER_FULL" >/dev/null 2>&1; then
 		err "tracer output is not valid JSON Lines"
 	fi
-	jq -c 'select(.event != "listener" and .event != "hint")' "$TRACER_FULL" \
-		>"$TRACER_EVENTS" 2>/dev/null
+	jq -c 'select(.event != "listener" and .event != "hint" and .event != "suppressed")' \
+		"$TRACER_FULL" >"$TRACER_EVENTS" 2>/dev/null
 	TRACER_OUT=$TRACER_EVENTS
+	nerr=${#ERRS[@]}
 	check_promise "$1"
 	TRACER_OUT=$TRACER_FULL
+	case "$T_SUP" in '' | *[!0-9]* | 0) return 0 ;; esac
+
+	# folded records: replace the per-kind line counts by the sum rule
+	for ((i = nerr; i < ${#ERRS[@]}; i++)); do
+		[[ "${ERRS[$i]}" =~ ^[0-9]+\ (syn_drop|accept_overflow)\ lines ]] || keep+=("${ERRS[$i]}")
+	done
+	ERRS=("${ERRS[@]:0:nerr}" "${keep[@]}")
+	TRACER_OUT=$TRACER_EVENTS
+	lines=$(ev_count syn_drop)
+	lines=$((lines + $(ev_count accept_overflow) + $(ev_count accept_error)))
+	TRACER_OUT=$TRACER_FULL
+	[ $((lines + T_SUP + T_LOST)) = $((T_SYN + T_AO + T_AE)) ] ||
+		err "$lines event lines + suppressed $T_SUP + lost $T_LOST != totals $((T_SYN + T_AO + T_AE))"
+	sup=$(jqo -s '[.[] | select(.event == "suppressed") | .suppressed] | add // 0')
+	[ "$sup" = "$T_SUP" ] || err "suppressed records sum to $sup, totals.suppressed $T_SUP"
+	if [ -n "${3:-}" ]; then
+		[ "$T_SUP" -le "$3" ] ||
+			err "$T_SUP drops seen late (suppressed with no rate limit), at most $3 expected"
+	fi
 }
 
 # A slow accept() loop, seen through the per-listener records: listen(fd, 8),
 # one accept every 50 ms, 120 clients at one per 20 ms (SYNs dropped and
 # retransmitted). The driver measures every connection's wait itself.
 sc_slow_accept() {
-	local name=$1 ns ino dpid acc port backlog lrec out n line
+	local name=$1 ns ino dpid acc port backlog lrec out n line misses="" lost=0
 	local l_acc l_syn l_aqf l_sqf l_oth l_ao l_ae l_peak l_bmax l_pid l_comm l_n
 	shift
 	reset_state || { verdict "$name" "setup"; return; }
@@ -1109,10 +1191,11 @@ sc_slow_accept() {
 	dpid=$(kv "$DRV_OUT" pid)
 	port=$(kv "$DRV_OUT" port)
 	acc=$(kv "$DRV_OUT" accepted)
+	misses=$(tracer_misses | paste -sd' ')
 	tracer_stop
 	case "$port" in '' | *[!0-9]*) port=0 ;; esac
 
-	check_promise_interval "$ns" "$name"
+	check_promise_interval "$ns" "$name" "$SA_FOLD_MAX"
 	if [ "$TRACER_OK" = 1 ]; then
 		TRACER_OUT=$TRACER_EVENTS
 		check_listener_events syn_drop "$DRV_OUT"
@@ -1158,10 +1241,13 @@ sc_slow_accept() {
 			err "listener records: syn_drop_reasons.accept_queue_full $l_aqf + accept_overflows $l_ao != ListenOverflows $LO"
 		[ "$l_sqf/$l_oth/$l_ae" = 0/0/0 ] ||
 			err "listener records: syn_queue_full/other/accept_errors $l_sqf/$l_oth/$l_ae, expected 0/0/0"
-		# with tcp_abort_on_overflow=1 each ACK-time overflow resets one client
+		# with tcp_abort_on_overflow=1 each ACK-time overflow resets one
+		# client; one seen late (folded, suppressed) is counted under the
+		# kind of the drop it was folded into
 		if [ "$(kv "$DRV_OUT" tcp_abort_on_overflow)" = 1 ]; then
-			[ "$l_ao" = "$(kv "$DRV_OUT" resets)" ] ||
-				err "listener records: accept_overflows $l_ao, the driver's clients were reset $(kv "$DRV_OUT" resets) times"
+			n=$(kv "$DRV_OUT" resets)
+			[ "$l_ao" -le "$n" ] && [ "$n" -le $((l_ao + T_SUP)) ] ||
+				err "listener records: accept_overflows $l_ao (suppressed $T_SUP), the driver's clients were reset $n times"
 		fi
 		[ "$l_bmax" = "$backlog" ] || err "listener records: backlog_max $l_bmax, the driver asked for $backlog"
 		[ "$l_peak" = $((backlog + 1)) ] ||
@@ -1175,9 +1261,12 @@ sc_slow_accept() {
 		while IFS= read -r line; do
 			case "$line" in
 			"ERR "*) err "latency: ${line#ERR }" ;;
+			"LOST "*) lost=${line#LOST } ;;
 			"SUMMARY "*) SA_LAT=${line#SUMMARY } ;;
 			esac
 		done <<<"$out"
+		[ "${lost:-0}" -le "$SA_LOST_MAX" ] ||
+			err "latency: $lost accepts without a latency sample (at most $SA_LOST_MAX expected)"
 
 		# hints: slow_accept seen; none without the data behind it
 		n=$(ev_count hint ".lport == $port and .kind == \"slow_accept\"")
@@ -1196,7 +1285,7 @@ sc_slow_accept() {
 		ev_expect hint netns "$ino"
 	fi
 	del_ns "$ns"
-	verdict "$name" "driver: accepted $acc (first try $(kv "$DRV_OUT" first_try), after retransmit $(kv "$DRV_OUT" after_retransmit), resets $(kv "$DRV_OUT" resets), late clock readings $(kv "$DRV_OUT" late_stamps)), wait p50 $(kv "$DRV_OUT" wait_p50_us) p99 $(kv "$DRV_OUT" wait_p99_us) max $(kv "$DRV_OUT" wait_max_us) us, queue seen $(kv "$DRV_OUT" queue_peak_seen)/$backlog; listener records: ${l_n:-?} with accepts $l_acc syn_drops $l_syn accept_overflows $l_ao peak ${l_peak:-?}/${l_bmax:-?}, slow_accept hints $(ev_count hint '.kind == "slow_accept"'); latency: ${SA_LAT:-?}; $(summary_line)"
+	verdict "$name" "driver: accepted $acc (first try $(kv "$DRV_OUT" first_try), after retransmit $(kv "$DRV_OUT" after_retransmit), resets $(kv "$DRV_OUT" resets), late clock readings $(kv "$DRV_OUT" late_stamps)), wait p50 $(kv "$DRV_OUT" wait_p50_us) p99 $(kv "$DRV_OUT" wait_p99_us) max $(kv "$DRV_OUT" wait_max_us) us, queue seen $(kv "$DRV_OUT" queue_peak_seen)/$backlog; listener records: ${l_n:-?} with accepts $l_acc syn_drops $l_syn accept_overflows $l_ao peak ${l_peak:-?}/${l_bmax:-?}, slow_accept hints $(ev_count hint '.kind == "slow_accept"'); latency: ${SA_LAT:-?}; accepts without a latency sample ${lost:-?}, drops seen late $T_SUP, skipped BPF runs: ${misses:-none}; $(summary_line)"
 	SA_LAT=""
 }
 
@@ -1247,7 +1336,8 @@ sc_uring_emfile() {
 		[ "$l_emf" = "$want" ] || err "listener records: accept_errnos.EMFILE $l_emf, the driver saw $want"
 		[ "$l_acc" = "$(kv "$DRV_OUT" accepted_after)" ] ||
 			err "listener records: accepts $l_acc, the driver accepted $(kv "$DRV_OUT" accepted_after) through the ring"
-		[ "$l_lat" = "$l_acc" ] || err "listener records: accept latency count $l_lat, accepts $l_acc"
+		[ "$l_lat" -le "$l_acc" ] && [ $((l_acc - l_lat)) -le "$SA_LOST_MAX" ] ||
+			err "listener records: accept latency count $l_lat, accepts $l_acc"
 		n=$(ev_count hint ".lport == $port and .kind == \"fd_limit\"")
 		[ "$n" -gt 0 ] || err "no fd_limit hint for port $port"
 		n=$(ev_count hint '.kind != "fd_limit"')
@@ -1287,6 +1377,10 @@ run_one() {
 	relisten)		sc_relisten "$1" -p 8080 -R 3 ;;
 	preexisting_dirty)	sc_preexisting "$1" dirty ;;
 	concurrent)		sc_concurrent "$1" -p 8080 -n 50 ;;
+	slow_accept)		sc_slow_accept "$1" -p 8080 -b 8 -n 120 -a 50 -g 20 -w 24 -W 1000 ;;
+	slow_accept_steady)	sc_slow_accept "$1" -p 8080 -b 8 -n 120 -a 50 -g 20 ;;
+	uring_emfile_ipv4)	sc_uring_emfile "$1" -p 8080 -l 16 -k 3 ;;
+	uring_emfile_ipv6)	sc_uring_emfile "$1" -6 -p 8080 -l 20 -k 2 ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uring_emfile: io_uring accepts failing with EMFILE. Like emfile, but the
+ * accepts are IORING_OP_ACCEPT requests, which never enter the accept
+ * syscalls: the tracer sees them only at io_uring's completion tracepoint.
+ * A listener with one completed connection waiting; the ring is set up;
+ * RLIMIT_NOFILE (soft) lowered to LIMIT and the fd table filled; then K
+ * accept requests, submitted and reaped one at a time, each completing
+ * with -EMFILE. Finally one descriptor is freed and one more request takes
+ * the waiting connection.
+ *   uring_emfile [-6] [-p PORT] [-l LIMIT] [-k REPEATS] [-t HOLD_MS]
+ * Raw io_uring syscalls: no liburing needed. Ground truth is this driver's
+ * own count of -EMFILE completions. With -t, the listener stays open after
+ * the last accept until SIGUSR1 (or HOLD_MS), for a tracer reporting per
+ * interval to see it.
+ */
+#include "common.h"
+
+#include <linux/io_uring.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+struct ring {
+	int fd;
+	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array;
+	unsigned int *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static void close_inherited(void)
+{
+	int fd;
+
+#ifdef SYS_close_range
+	if (!syscall(SYS_close_range, 3u, ~0u, 0u))
+		return;
+#endif
+	for (fd = 3; fd < 4096; fd++)
+		close(fd);
+}
+
+/* A ring of 4 entries; 0, or -errno (ENOSYS: no io_uring, EPERM: disabled). */
+static int ring_setup(struct ring *r)
+{
+	struct io_uring_params p;
+	size_t sq_len, cq_len;
+	char *sq, *cq;
+
+	memset(&p, 0, sizeof(p));
+	r->fd = (int)syscall(__NR_io_uring_setup, 4, &p);
+	if (r->fd < 0)
+		return -errno;
+	sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	if ((p.features & IORING_FEAT_SINGLE_MMAP) && cq_len > sq_len)
+		sq_len = cq_len;
+	sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		  r->fd, IORING_OFF_SQ_RING);
+	if (sq == MAP_FAILED)
+		return -errno;
+	cq = sq;
+	if (!(p.features & IORING_FEAT_SINGLE_MMAP)) {
+		cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+			  r->fd, IORING_OFF_CQ_RING);
+		if (cq == MAP_FAILED)
+			return -errno;
+	}
+	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
+		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		       IORING_OFF_SQES);
+	if (r->sqes == MAP_FAILED)
+		return -errno;
+	r->sq_head = (unsigned int *)(sq + p.sq_off.head);
+	r->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
+	r->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)(sq + p.sq_off.array);
+	r->cq_head = (unsigned int *)(cq + p.cq_off.head);
+	r->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
+	r->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	return 0;
+}
+
+/* Submit one IORING_OP_ACCEPT on lfd and wait for its completion: its res. */
+static int ring_accept(struct ring *r, int lfd, uint64_t tag)
+{
+	unsigned int tail = *r->sq_tail, idx = tail & *r->sq_mask, head;
+	struct io_uring_sqe *sqe = &r->sqes[idx];
+	struct io_uring_cqe *cqe;
+	int ret, res;
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_ACCEPT;
+	sqe->fd = lfd;
+	sqe->accept_flags = SOCK_CLOEXEC;
+	sqe->user_data = tag;
+	r->sq_array[idx] = idx;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+
+	ret = (int)syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0);
+	if (ret < 0)
+		tb_die("io_uring_enter: %s", strerror(errno));
+	head = *r->cq_head;
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		tb_die("io_uring_enter returned without a completion");
+	cqe = &r->cqes[head & *r->cq_mask];
+	if (cqe->user_data != tag)
+		tb_die("completion for request %llu, expected %llu",
+		       (unsigned long long)cqe->user_data, (unsigned long long)tag);
+	res = cqe->res;
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	return res;
+}
+
+int main(int argc, char **argv)
+{
+	const char *usage = "[-6] [-p PORT] [-l LIMIT] [-k REPEATS] [-t HOLD_MS]";
+	int family = AF_INET, limit = 16, repeats = 3, opt, i, fd, res;
+	int lfd, cfd, n_emfile = 0, other = 0, open_fds = 0, other_res = 0;
+	int fillers[1024], nfill = 0, accepted;
+	struct tb_mib before, after;
+	struct rlimit rl;
+	struct ring ring;
+	uint16_t port = 8080;
+	unsigned int hold_ms = 0;
+	int rc = 0;
+
+	tb_prog = "uring_emfile";
+	while ((opt = getopt(argc, argv, "6p:l:k:t:")) != -1) {
+		switch (opt) {
+		case '6':
+			family = AF_INET6;
+			break;
+		case 'p':
+			port = tb_parse_long(optarg, 0, 65535, "port");
+			break;
+		case 'l':
+			limit = tb_parse_long(optarg, 8, 1024, "limit");
+			break;
+		case 'k':
+			repeats = tb_parse_long(optarg, 1, 1000, "repeats");
+			break;
+		case 't':
+			hold_ms = tb_parse_long(optarg, 0, TB_MAX_WAIT_MS, "hold time");
+			break;
+		default:
+			tb_usage_error(usage);
+		}
+	}
+	if (optind != argc)
+		tb_usage_error(usage);
+
+	/* blocked before "hold=1" is printed, so the runner's signal waits for us */
+	tb_block_usr1();
+	/* only 0, 1, 2 and what this driver opens: open_fds is exact */
+	close_inherited();
+	tb_mib_read(&before);
+
+	/* the ring first: its own descriptor must fit under the limit */
+	res = ring_setup(&ring);
+	if (res) {
+		tb_kv("io_uring", "unavailable: %s", strerror(-res));
+		tb_die("io_uring_setup: %s", strerror(-res));
+	}
+	lfd = tb_listener(family, tb_loopback(family), port, 8, false);
+	port = tb_local_port(lfd);
+	cfd = tb_connect_nb(family, tb_loopback(family), port);
+	if (!tb_wait_connected(cfd, 1000))
+		tb_die("the client did not connect");
+
+	tb_print_identity();
+	tb_kv("family", "%s", tb_family_name(family));
+	tb_kv("laddr", "%s", tb_loopback(family));
+	tb_kv("port", "%u", port);
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		tb_die("getrlimit: %s", strerror(errno));
+	if ((rlim_t)limit > rl.rlim_max)
+		tb_die("limit %d above the hard limit", limit);
+	rl.rlim_cur = limit;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		tb_die("setrlimit: %s", strerror(errno));
+
+	/* fill every free slot below the limit */
+	for (i = 0; i < limit + 1; i++) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno != EMFILE)
+			fd = fcntl(lfd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0) {
+			if (errno != EMFILE)
+				tb_die("filling the fd table: %s", strerror(errno));
+			break;
+		}
+		fillers[nfill++] = fd;
+	}
+	for (fd = 0; fd < 4096; fd++)
+		open_fds += fcntl(fd, F_GETFD) != -1;
+
+	/* one request at a time: each completion is the driver's to count */
+	for (i = 0; i < repeats; i++) {
+		res = ring_accept(&ring, lfd, i + 1);
+		if (res == -EMFILE) {
+			n_emfile++;
+		} else {
+			other++;
+			other_res = res;
+			if (res >= 0)
+				close(res);
+		}
+	}
+
+	/* one slot free again: the waiting connection is still there */
+	if (nfill)
+		close(fillers[--nfill]);
+	res = ring_accept(&ring, lfd, repeats + 1);
+	accepted = res >= 0;
+
+	tb_kv("nofile_limit", "%d", limit);
+	tb_kv("open_fds", "%d", open_fds);
+	tb_kv("emfile_total", "%d", n_emfile);
+	tb_kv("other_results", "%d", other);
+	tb_kv("accepted_after", "%d", accepted);
+
+	if (res >= 0)
+		close(res);
+	while (nfill)
+		close(fillers[--nfill]);
+	if (hold_ms) {
+		tb_kv("hold", "1");
+		tb_wait_usr1(hold_ms);
+	}
+	close(cfd);
+	close(lfd);
+	close(ring.fd);
+	tb_mib_read(&after);
+	tb_mib_print_delta(&before, &after);
+
+	if (open_fds != limit || n_emfile != repeats || other || !accepted) {
+		tb_warn("unexpected: open_fds %d (limit %d), EMFILE %d of %d, other %d "
+			"(last %d), accepted %d (res %d)", open_fds, limit, n_emfile,
+			repeats, other, other_res, accepted, res);
+		rc = 1;
+	}
+	if (!rc)
+		tb_kv("result", "ok");
+	return rc;
+}
