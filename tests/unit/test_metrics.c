@@ -72,6 +72,7 @@ static void fill_totals(struct totals *t)
 	t->registry_full = 0;
 	t->ambiguous = 3;
 	t->late = 4;
+	t->missed_runs = 7;
 }
 
 /* a whole line of text, exactly */
@@ -217,6 +218,7 @@ static void test_render_one_listener(void **state)
 	assert_line(out, "tcpbacklog_tracer_registry_full_total 0");
 	assert_line(out, "tcpbacklog_tracer_ambiguous_drops_total 3");
 	assert_line(out, "tcpbacklog_tracer_late_drops_total 4");
+	assert_line(out, "tcpbacklog_tracer_missed_runs_total 7");
 	assert_int_equal(count_lines_starting(out, "tcpbacklog_info{version=\""), 1);
 	free(out);
 }

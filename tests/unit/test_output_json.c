@@ -626,6 +626,7 @@ static void test_totals(void **state)
 		.registry_full = 0,
 		.ambiguous = 2,
 		.late = 5,
+		.missed_runs = 6,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -640,7 +641,7 @@ static void test_totals(void **state)
 		"\"accept_error\":4,\"suppressed\":3,\"lost\":1,"
 		"\"syn_drop_reasons\":{\"accept_queue_full\":6,"
 		"\"syn_queue_full\":3,\"other\":1},"
-		"\"accept_overflow_other\":2,\"registry_full\":0,\"ambiguous\":2,\"late\":5}\n");
+		"\"accept_overflow_other\":2,\"registry_full\":0,\"ambiguous\":2,\"late\":5,\"missed_runs\":6}\n");
 	free(buf);
 }
 

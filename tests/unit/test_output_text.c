@@ -386,6 +386,7 @@ static void test_totals(void **state)
 		.registry_full = 7,
 		.ambiguous = 9,
 		.late = 4,
+		.missed_runs = 3,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -397,7 +398,7 @@ static void test_totals(void **state)
 	assert_string_equal(buf,
 		"totals: syn_drop=10 (accept_queue_full=6 syn_queue_full=3 "
 		"other=1) accept_overflow=5 (other=2) accept_error=4 "
-		"suppressed=3 lost=1 registry_full=7 ambiguous=9 late=4\n");
+		"suppressed=3 lost=1 registry_full=7 ambiguous=9 late=4 missed_runs=3\n");
 	free(buf);
 }
 

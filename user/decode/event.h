@@ -51,6 +51,7 @@ struct totals {
 	uint64_t registry_full;
 	uint64_t ambiguous;			/* drops whose SO_REUSEPORT member was a guess */
 	uint64_t late;				/* drops no packet showed, found at exit (no record) */
+	uint64_t missed_runs;			/* program runs the kernel skipped (recursion) */
 };
 
 /* Accept failures of one listener for one errno. */

@@ -416,6 +416,10 @@ static void render(FILE *out, const struct series_set *set, const struct totals 
 		   "Listen drops no packet showed, taken from the kernel's counters when the tracer "
 		   "stopped: in the totals, on no listener.");
 	fprintf(out, "tcpbacklog_tracer_late_drops_total %" PRIu64 "\n", t->late);
+	put_family(out, "tcpbacklog_tracer_missed_runs_total", "counter",
+		   "Runs of the tracer's programs the kernel skipped (one already running on that "
+		   "CPU): drops stay counted, accepts and latency samples may be short.");
+	fprintf(out, "tcpbacklog_tracer_missed_runs_total %" PRIu64 "\n", t->missed_runs);
 	put_family(out, "tcpbacklog_info", "gauge", "Version of the running tracer.");
 	/* the version comes from git describe: escape it like any label value */
 	{

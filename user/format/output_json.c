@@ -205,7 +205,7 @@ static void json_totals(FILE *out, const struct totals *t)
 		",\"syn_drop_reasons\":{\"%s\":%" PRIu64 ",\"%s\":%" PRIu64
 		",\"%s\":%" PRIu64 "},\"accept_overflow_other\":%" PRIu64
 		",\"registry_full\":%" PRIu64 ",\"ambiguous\":%" PRIu64
-		",\"late\":%" PRIu64 "}\n",
+		",\"late\":%" PRIu64 ",\"missed_runs\":%" PRIu64 "}\n",
 		t->syn_drop, t->accept_overflow, t->accept_error,
 		t->suppressed, t->lost,
 		reason_name(TB_REASON_ACCEPT_QUEUE_FULL),
@@ -214,7 +214,7 @@ static void json_totals(FILE *out, const struct totals *t)
 		t->syn_drop_by_reason[TB_REASON_SYN_QUEUE_FULL],
 		reason_name(TB_REASON_OTHER),
 		t->syn_drop_by_reason[TB_REASON_OTHER],
-		t->accept_overflow_other, t->registry_full, t->ambiguous, t->late);
+		t->accept_overflow_other, t->registry_full, t->ambiguous, t->late, t->missed_runs);
 }
 
 /* "<key>":N, or null when unknown */

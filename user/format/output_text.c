@@ -192,7 +192,8 @@ static void text_totals(FILE *out, const struct totals *t)
 		" %s=%" PRIu64 ") accept_overflow=%" PRIu64
 		" (other=%" PRIu64 ") accept_error=%" PRIu64
 		" suppressed=%" PRIu64 " lost=%" PRIu64
-		" registry_full=%" PRIu64 " ambiguous=%" PRIu64 " late=%" PRIu64 "\n",
+		" registry_full=%" PRIu64 " ambiguous=%" PRIu64 " late=%" PRIu64
+		" missed_runs=%" PRIu64 "\n",
 		t->syn_drop,
 		reason_name(TB_REASON_ACCEPT_QUEUE_FULL),
 		t->syn_drop_by_reason[TB_REASON_ACCEPT_QUEUE_FULL],
@@ -201,7 +202,7 @@ static void text_totals(FILE *out, const struct totals *t)
 		reason_name(TB_REASON_OTHER),
 		t->syn_drop_by_reason[TB_REASON_OTHER],
 		t->accept_overflow, t->accept_overflow_other,
-		t->accept_error, t->suppressed, t->lost, t->registry_full, t->ambiguous, t->late);
+		t->accept_error, t->suppressed, t->lost, t->registry_full, t->ambiguous, t->late, t->missed_runs);
 }
 
 /*

@@ -406,7 +406,24 @@ int probes_totals(const struct probes *p, struct totals *t)
 	}
 	free(vals);
 	decode_totals(sums, t);
+	t->missed_runs = probes_missed_runs(p);
 	return 0;
+}
+
+uint64_t probes_missed_runs(const struct probes *p)
+{
+	struct bpf_program *prog;
+	uint64_t missed = 0;
+
+	bpf_object__for_each_program(prog, p->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			missed += info.recursion_misses;
+	}
+	return missed;
 }
 
 void probes_detach(struct probes *p)

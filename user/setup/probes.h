@@ -43,6 +43,15 @@ int probes_attach_counters(struct probes *p, char *errbuf, size_t errlen);
 /* Ring-buffer map fd, for the reader. */
 int probes_events_fd(const struct probes *p);
 
+/*
+ * Runs of our programs the kernel skipped because one of them was already
+ * running on that CPU (a softirq on top of the same tracepoint in process
+ * context): bpf_prog_info.recursion_misses, summed. A skipped drop is
+ * still counted (late, from the counters); a skipped accept or listener
+ * state change is not.
+ */
+uint64_t probes_missed_runs(const struct probes *p);
+
 /* Exact totals (summed over CPUs). */
 int probes_totals(const struct probes *p, struct totals *t);
 
