@@ -725,7 +725,7 @@ sc_two_netns() {
 # not from the dead one's per-CPU counters (which would wrap to ~2^32).
 # The tracer traces the inode (-n), so it follows the new namespace.
 sc_netns_reuse() {
-	local name=$1 ns1 ns2 ino1 ino2 try ld1 lo1 ld2 lo2
+	local name=$1 ns1 ns2 ino1 ino2 try ld1 lo1 ld2 lo2 f fillers
 	reset_state || { verdict "$name" "setup"; return; }
 	new_ns ns1 || { verdict "$name" "setup"; return; }
 	ino1=$(ns_inode "$ns1")
@@ -735,13 +735,24 @@ sc_netns_reuse() {
 	ld1=$LD lo1=$LO
 	del_ns "$ns1"
 	ino2=""
+	fillers=()
 	for ((try = 0; try < 100; try++)); do
 		new_ns ns2 || break
 		ino2=$(ns_inode "$ns2")
 		[ "$ino2" != "$ino1" ] || break
-		del_ns "$ns2"
+		# the lowest free inode comes first: keep those below ours taken,
+		# give back those above (ours was not free yet: the old namespace
+		# is torn down asynchronously)
+		if [ "$ino2" -lt "$ino1" ]; then
+			fillers+=("$ns2")
+		else
+			del_ns "$ns2"
+			sleep 0.1
+		fi
 		ino2=""
-		sleep 0.1
+	done
+	for f in "${fillers[@]}"; do
+		del_ns "$f"
 	done
 	if [ -z "$ino2" ]; then
 		err "scenario setup: no new namespace got the inode $ino1 back in 100 tries"
