@@ -537,10 +537,16 @@ flood_once() {
 		FL_HWM=$(status_kb "$TPID" VmHWM)
 		[ "$stats" = 1 ] && prog_stats "$WORK/stats1.json"
 		sleep 0.3	# the last records reach the ring buffer reader
+		ldx=$(nstat_get "$NSA" TcpExtListenDrops)
 		tracer_stop
 		ld1=$(nstat_get "$NSA" TcpExtListenDrops)
+		[ "$ldx" = "$ld1" ] || echo "$mode $cfg: ListenDrops grew by $((ld1 - ldx)) while the tracer stopped" \
+			>>"$BB/flood-mismatches.log"
 		FL_LD=$((ld1 - ld0))
 		totals_check "$WORK/flood.tracer" "$FL_LD"
+		# keep what the tracer said when it disagrees, for a look afterwards
+		[ "$CHECK" = ok ] || { echo "$mode $cfg nstat $FL_LD: $CHECK"; grep '"event":"totals"' "$WORK/flood.tracer"; } \
+			>>"$BB/flood-mismatches.log"
 		[ "$TRC" = 0 ] || CHECK="exit status $TRC; $CHECK"
 		FL_CHECK=$CHECK
 		FL_LINES=$LINES

@@ -245,7 +245,7 @@ int mib_flush(struct bpf_raw_tracepoint_args *ctx)
 	mib_take(net, netns, &d);
 	if (!d.drops)
 		return 0;
-	count_pending(&d);
+	count_unseen(&d);
 	return 0;
 }
 

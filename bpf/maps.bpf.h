@@ -469,15 +469,21 @@ static __always_inline void count_add(__u32 slot, __u64 n)
 }
 
 /*
- * Drops found only at the exit flush: no packet, so no listener and no
- * record. By the counter that moved: ListenOverflows at a SYN or at an
- * ACK both keep syn_drop(accept_queue_full) + accept_overflow equal to
- * ListenOverflows, so they count as SYN drops of that reason.
+ * Drops taken with no packet to show them (the exit flush, or a packet
+ * whose headers cannot be read): no listener and no record. By the
+ * counter that moved: ListenOverflows at a SYN or at an ACK both keep
+ * syn_drop(accept_queue_full) + accept_overflow equal to ListenOverflows,
+ * so they count as SYN drops of that reason. A port or owner filter
+ * cannot be held to them: then they are not counted (nor were they in
+ * the kernel's counters of the traced scope, as far as can be told).
  */
-static __always_inline void count_pending(const struct mib_delta *d)
+static __always_inline void count_unseen(const struct mib_delta *d)
 {
 	__u32 aqf = d->overflows < d->drops ? d->overflows : d->drops;
 	__u32 sqf = d->reqq_full < d->drops - aqf ? d->reqq_full : d->drops - aqf;
+
+	if (nports || target_pid)
+		return;
 
 	count_add(TB_TOTAL_SYN_DROP_ACCEPT_QUEUE_FULL, aqf);
 	count_add(TB_TOTAL_SYN_DROP_SYN_QUEUE_FULL, sqf);

@@ -73,8 +73,13 @@ int BPF_PROG(ack_dropped_rx_sk, struct sk_buff *skb, void *location,
 	if (target_netns && netns != target_netns)
 		return 0;
 	mib_take(net, netns, &d);
-	if (!d.drops || read_pkt(skb, &p))
+	if (!d.drops)
 		return 0;
+	/* taken is taken: drops of a packet we cannot read still count */
+	if (read_pkt(skb, &p)) {
+		count_unseen(&d);
+		return 0;
+	}
 	report_overflow((__u64)rx_sk, netns, &p, &d, NULL);
 	return 0;
 }
@@ -123,8 +128,12 @@ static __always_inline int recv_sock_exit(const struct sock *sk, struct sk_buff 
 	if (target_netns && netns != target_netns)
 		return 0;
 	mib_take(net, netns, &d);
-	if (!d.drops || read_pkt(skb, &p))
+	if (!d.drops)
 		return 0;
+	if (read_pkt(skb, &p)) {
+		count_unseen(&d);
+		return 0;
+	}
 	report_overflow((__u64)sk, netns, &p, &d, NULL);
 	return 0;
 }

@@ -161,8 +161,10 @@ int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 		count_cookie((__u64)sk, synq_full(synq_before, BPF_CORE_READ(sk, sk_max_ack_backlog)));
 		return 0;
 	}
-	if (read_pkt(skb, &p))
+	if (read_pkt(skb, &p)) {
+		count_unseen(&d);
 		return 0;
+	}
 	report_syn_drop((__u64)sk, netns, &p, &d, NULL);
 	return 0;
 }
