@@ -586,4 +586,38 @@ static inline void tb_flood_close(struct tb_flood *fl)
 		close(fl->fds[i]);
 }
 
+/*
+ * Lower RLIMIT_NOFILE to limit and take every free fd below it (with
+ * /dev/null, or dups of spare_fd once open() is refused otherwise), so
+ * that the next fd-allocating call fails with EMFILE. The fds taken go
+ * into fillers (room for cap); returns the number of fds now open.
+ */
+static inline int tb_exhaust_fds(int limit, int spare_fd, int *fillers, int cap, int *nfill)
+{
+	struct rlimit rl;
+	int fd, open_fds = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		tb_die("getrlimit: %s", strerror(errno));
+	if ((rlim_t)limit > rl.rlim_max)
+		tb_die("limit %d above the hard limit", limit);
+	rl.rlim_cur = limit;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		tb_die("setrlimit: %s", strerror(errno));
+	for (int i = 0; i < limit + 1 && *nfill < cap; i++) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno != EMFILE)
+			fd = fcntl(spare_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0) {
+			if (errno != EMFILE)
+				tb_die("filling the fd table: %s", strerror(errno));
+			break;
+		}
+		fillers[(*nfill)++] = fd;
+	}
+	for (fd = 0; fd < 4096; fd++)
+		open_fds += fcntl(fd, F_GETFD) != -1;
+	return open_fds;
+}
+
 #endif /* TB_IT_COMMON_H */

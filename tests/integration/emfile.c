@@ -31,7 +31,6 @@ int main(int argc, char **argv)
 	int lfd, cfd, n_accept = 0, n_accept4 = 0, other = 0, open_fds = 0;
 	int fillers[1024], nfill = 0, accepted;
 	struct tb_mib before, after;
-	struct rlimit rl;
 	uint16_t port = 8080;
 	int rc = 0;
 
@@ -73,28 +72,8 @@ int main(int argc, char **argv)
 	tb_kv("port", "%u", port);
 	tb_kv("listener_ino", "%llu", (unsigned long long)tb_sock_ino(lfd));
 
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		tb_die("getrlimit: %s", strerror(errno));
-	if ((rlim_t)limit > rl.rlim_max)
-		tb_die("limit %d above the hard limit", limit);
-	rl.rlim_cur = limit;
-	if (setrlimit(RLIMIT_NOFILE, &rl))
-		tb_die("setrlimit: %s", strerror(errno));
-
 	/* fill every free slot below the limit */
-	for (i = 0; i < limit + 1; i++) {
-		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (fd < 0 && errno != EMFILE)
-			fd = fcntl(lfd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0) {
-			if (errno != EMFILE)
-				tb_die("filling the fd table: %s", strerror(errno));
-			break;
-		}
-		fillers[nfill++] = fd;
-	}
-	for (fd = 0; fd < 4096; fd++)
-		open_fds += fcntl(fd, F_GETFD) != -1;
+	open_fds = tb_exhaust_fds(limit, lfd, fillers, 1024, &nfill);
 
 	for (i = 0; i < repeats; i++) {
 		fd = accept(lfd, NULL, NULL);

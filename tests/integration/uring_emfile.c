@@ -116,11 +116,10 @@ static int ring_accept(struct ring *r, int lfd, uint64_t tag)
 int main(int argc, char **argv)
 {
 	const char *usage = "[-6] [-p PORT] [-l LIMIT] [-k REPEATS] [-t HOLD_MS]";
-	int family = AF_INET, limit = 16, repeats = 3, opt, i, fd, res;
+	int family = AF_INET, limit = 16, repeats = 3, opt, i, res;
 	int lfd, cfd, n_emfile = 0, other = 0, open_fds = 0, other_res = 0;
 	int fillers[1024], nfill = 0, accepted;
 	struct tb_mib before, after;
-	struct rlimit rl;
 	struct ring ring;
 	uint16_t port = 8080;
 	unsigned int hold_ms = 0;
@@ -174,28 +173,8 @@ int main(int argc, char **argv)
 	tb_kv("laddr", "%s", tb_loopback(family));
 	tb_kv("port", "%u", port);
 
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		tb_die("getrlimit: %s", strerror(errno));
-	if ((rlim_t)limit > rl.rlim_max)
-		tb_die("limit %d above the hard limit", limit);
-	rl.rlim_cur = limit;
-	if (setrlimit(RLIMIT_NOFILE, &rl))
-		tb_die("setrlimit: %s", strerror(errno));
-
 	/* fill every free slot below the limit */
-	for (i = 0; i < limit + 1; i++) {
-		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (fd < 0 && errno != EMFILE)
-			fd = fcntl(lfd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0) {
-			if (errno != EMFILE)
-				tb_die("filling the fd table: %s", strerror(errno));
-			break;
-		}
-		fillers[nfill++] = fd;
-	}
-	for (fd = 0; fd < 4096; fd++)
-		open_fds += fcntl(fd, F_GETFD) != -1;
+	open_fds = tb_exhaust_fds(limit, lfd, fillers, 1024, &nfill);
 
 	/* one request at a time: each completion is the driver's to count */
 	for (i = 0; i < repeats; i++) {
