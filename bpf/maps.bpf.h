@@ -217,12 +217,17 @@ TB_MAP struct {
 
 /* ---- helpers ---- */
 
-static __always_inline void count_total(__u32 slot)
+static __always_inline void count_add(__u32 slot, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&totals, &slot);
 
 	if (v)
-		*v += 1;	/* per-CPU slot: no atomics needed */
+		*v += n;	/* per-CPU slot: no atomics needed */
+}
+
+static __always_inline void count_total(__u32 slot)
+{
+	count_add(slot, 1);
 }
 
 /*
@@ -236,16 +241,11 @@ static __always_inline struct tb_event *event_reserve(struct tb_listener *l, __u
 {
 	struct tb_event *e;
 	__u64 now;
-	__u32 slot;
 
 	if (no_records)
 		return NULL;
 	if (n > 1) {
-		slot = TB_TOTAL_SUPPRESSED;
-		__u64 *v = bpf_map_lookup_elem(&totals, &slot);
-
-		if (v)
-			*v += n - 1;
+		count_add(TB_TOTAL_SUPPRESSED, n - 1);
 		if (l)
 			__sync_fetch_and_add(&l->suppressed, n - 1);
 	}
@@ -425,6 +425,7 @@ struct mib_delta {
 static __always_inline void mib_take(const struct net *net, __u32 netns, struct mib_delta *d)
 {
 	struct mib_last now, *last;
+	bool fresh = false;
 
 	d->drops = d->overflows = d->reqq_full = 0;
 	if (!mib_read(net, &now))
@@ -440,18 +441,13 @@ static __always_inline void mib_take(const struct net *net, __u32 netns, struct 
 			count_total(TB_TOTAL_REGISTRY_FULL);
 			return;
 		}
-		/* a namespace born after the start: the exit flush must find it too */
-		if (!bpf_map_lookup_elem(&netns_net, &netns)) {
-			__u64 ptr = (__u64)net;
-
-			bpf_map_update_elem(&netns_net, &netns, &ptr, BPF_ANY);
-		}
+		fresh = true;
 	}
-	if (last->cookie != now.cookie) {
+	/* new to us, or new in a dead one's inode: from 0, and the exit flush reads this one */
+	if (fresh || last->cookie != now.cookie) {
 		__u64 ptr = (__u64)net;
 
 		last->drops = last->overflows = last->reqq_full = 0;
-		/* and the exit flush must read this namespace, not the dead one */
 		bpf_map_update_elem(&netns_net, &netns, &ptr, BPF_ANY);
 	}
 	d->drops = now.drops - last->drops;
@@ -460,13 +456,6 @@ static __always_inline void mib_take(const struct net *net, __u32 netns, struct 
 	*last = now;
 }
 
-static __always_inline void count_add(__u32 slot, __u64 n)
-{
-	__u64 *v = bpf_map_lookup_elem(&totals, &slot);
-
-	if (v)
-		*v += n;
-}
 
 /*
  * Drops taken with no packet to show them (the exit flush, or a packet
@@ -777,14 +766,8 @@ static __always_inline void event_ambiguous(struct tb_event *e, const struct mov
 
 static __always_inline void count_ambiguous(const struct moved *m, __u32 n)
 {
-	__u32 slot = TB_TOTAL_AMBIGUOUS;
-	__u64 *v;
-
-	if (m->nmoved <= 1)
-		return;
-	v = bpf_map_lookup_elem(&totals, &slot);
-	if (v)
-		*v += n;
+	if (m->nmoved > 1)
+		count_add(TB_TOTAL_AMBIGUOUS, n);
 }
 
 /* Fill a drop record's addresses from the packet (local = its destination). */

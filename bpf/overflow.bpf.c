@@ -20,25 +20,16 @@ static __always_inline void report_overflow(__u64 sk, __u32 netns, const struct 
 	struct tb_listener *l = sk ? bpf_map_lookup_elem(&listeners, &sk) : NULL;
 	bool full = d->overflows;	/* ListenOverflows: sk_acceptq_is_full() */
 	struct tb_event *e;
-	__u32 slot;
 
 	if (!in_scope(netns, p->dport, l ? l->owner_pid : 0))
 		return;
 	if (l)
 		__sync_fetch_and_add(&l->accept_overflows, d->drops);
-	slot = TB_TOTAL_ACCEPT_OVERFLOW;
-	__u64 *v = bpf_map_lookup_elem(&totals, &slot);
-
-	if (v)
-		*v += d->drops;
+	count_add(TB_TOTAL_ACCEPT_OVERFLOW, d->drops);
 	if (m)
 		count_ambiguous(m, d->drops);
-	if (!full) {
-		slot = TB_TOTAL_ACCEPT_OVERFLOW_OTHER;
-		v = bpf_map_lookup_elem(&totals, &slot);
-		if (v)
-			*v += d->drops;
-	}
+	if (!full)
+		count_add(TB_TOTAL_ACCEPT_OVERFLOW_OTHER, d->drops);
 
 	e = event_reserve(l, d->drops);
 	if (!e)
