@@ -76,26 +76,35 @@ static void netns_collect(struct netns_list *l)
 }
 
 /*
- * Inside a namespace: where counting starts, on every CPU (the kernel's
+ * Run a raw_tp program with args[0] = netns on every CPU (the kernel's
  * listen-drop counters are per CPU; see mib_take() in bpf/maps.bpf.h).
+ * Offline CPUs refuse: nothing runs there to count. Returns the runs made.
  */
+static int run_on_every_cpu(int prog_fd, uint32_t netns)
+{
+	int ncpu = libbpf_num_possible_cpus(), runs = 0;
+	uint64_t args[1] = { netns };
+
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args),
+			    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+
+		if (!bpf_prog_test_run_opts(prog_fd, &opts))
+			runs++;
+	}
+	return runs;
+}
+
+/* Inside a namespace: where counting starts, on every CPU. */
 static void baseline_counters(int prog_fd, uint32_t netns)
 {
-	int ncpu = libbpf_num_possible_cpus();
 	uint64_t args[1] = { 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, here, .ctx_in = args, .ctx_size_in = sizeof(args));
 
 	/* here: the program learns the namespace from this task */
 	if (bpf_prog_test_run_opts(prog_fd, &here))
 		return;
-	args[0] = netns;
-	for (int cpu = 0; cpu < ncpu; cpu++) {
-		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args),
-			    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
-
-		/* offline CPUs refuse: nothing runs there to count */
-		bpf_prog_test_run_opts(prog_fd, &opts);
-	}
+	run_on_every_cpu(prog_fd, netns);
 }
 
 /* Create the iterator inside the namespace at path, drain it, set the baselines. */
@@ -194,26 +203,17 @@ int seed_flush(struct probes *p, uint32_t target_netns)
 {
 	struct netns_list *l = calloc(1, sizeof(*l));
 	int prog_fd = bpf_program__fd(p->skel->progs.mib_flush);
-	int ncpu = libbpf_num_possible_cpus(), runs = 0;
+	int runs = 0;
 
-	if (!l || prog_fd < 0 || ncpu <= 0) {
+	if (!l || prog_fd < 0) {
 		free(l);
 		return -1;
 	}
 	/* only namespaces still alive: a dead one's struct net is not to be read */
 	netns_collect(l);
 	for (int i = 0; i < l->count; i++) {
-		uint64_t args[1] = { l->ino[i] };
-
-		if (target_netns && l->ino[i] != target_netns)
-			continue;
-		for (int cpu = 0; cpu < ncpu; cpu++) {
-			LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args),
-				    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
-
-			if (!bpf_prog_test_run_opts(prog_fd, &opts))
-				runs++;
-		}
+		if (!target_netns || l->ino[i] == target_netns)
+			runs += run_on_every_cpu(prog_fd, l->ino[i]);
 	}
 	free(l);
 	return runs;
