@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,6 +338,36 @@ static void put_latency(FILE *out, const struct series_set *set)
 
 #define OFF(field)	offsetof(struct series, field)
 
+/* The tracer's own totals, as counters (offsets into struct totals). */
+static const struct tracer_counter {
+	const char *name;
+	const char *help;
+	size_t off;
+} tracer_counters[] = {
+	{ "tcpbacklog_tracer_suppressed_events_total",
+	  "Event records held back by --rate-limit, all listeners.",
+	  offsetof(struct totals, suppressed) },
+	{ "tcpbacklog_tracer_lost_events_total",
+	  "Event records lost because the ring buffer was full, all listeners.",
+	  offsetof(struct totals, lost) },
+	{ "tcpbacklog_tracer_registry_full_total",
+	  "Listeners the tracer could not register because its listener map was full: "
+	  "they have no per-listener series.",
+	  offsetof(struct totals, registry_full) },
+	{ "tcpbacklog_tracer_ambiguous_drops_total",
+	  "Listen drops whose SO_REUSEPORT member was a guess (two members dropped at "
+	  "the same instant): per-listener series may have swapped them.",
+	  offsetof(struct totals, ambiguous) },
+	{ "tcpbacklog_tracer_late_drops_total",
+	  "Listen drops no packet showed, taken from the kernel's counters when the tracer "
+	  "stopped: in the totals, on no listener.",
+	  offsetof(struct totals, late) },
+	{ "tcpbacklog_tracer_missed_runs_total",
+	  "Runs of the tracer's programs the kernel skipped (one already running on that "
+	  "CPU): drops stay counted, accepts and latency samples may be short.",
+	  offsetof(struct totals, missed_runs) },
+};
+
 static void render(FILE *out, const struct series_set *set, const struct totals *t)
 {
 	static const struct totals zero;
@@ -398,28 +429,13 @@ static void render(FILE *out, const struct series_set *set, const struct totals 
 	fprintf(out, "tcpbacklog_listen_drops_total{kind=\"syn_drop\"} %" PRIu64 "\n", t->syn_drop);
 	fprintf(out, "tcpbacklog_listen_drops_total{kind=\"accept_overflow\"} %" PRIu64 "\n",
 		t->accept_overflow);
-	put_family(out, "tcpbacklog_tracer_suppressed_events_total", "counter",
-		   "Event records held back by --rate-limit, all listeners.");
-	fprintf(out, "tcpbacklog_tracer_suppressed_events_total %" PRIu64 "\n", t->suppressed);
-	put_family(out, "tcpbacklog_tracer_lost_events_total", "counter",
-		   "Event records lost because the ring buffer was full, all listeners.");
-	fprintf(out, "tcpbacklog_tracer_lost_events_total %" PRIu64 "\n", t->lost);
-	put_family(out, "tcpbacklog_tracer_registry_full_total", "counter",
-		   "Listeners the tracer could not register because its listener map was full: "
-		   "they have no per-listener series.");
-	fprintf(out, "tcpbacklog_tracer_registry_full_total %" PRIu64 "\n", t->registry_full);
-	put_family(out, "tcpbacklog_tracer_ambiguous_drops_total", "counter",
-		   "Listen drops whose SO_REUSEPORT member was a guess (two members dropped at "
-		   "the same instant): per-listener series may have swapped them.");
-	fprintf(out, "tcpbacklog_tracer_ambiguous_drops_total %" PRIu64 "\n", t->ambiguous);
-	put_family(out, "tcpbacklog_tracer_late_drops_total", "counter",
-		   "Listen drops no packet showed, taken from the kernel's counters when the tracer "
-		   "stopped: in the totals, on no listener.");
-	fprintf(out, "tcpbacklog_tracer_late_drops_total %" PRIu64 "\n", t->late);
-	put_family(out, "tcpbacklog_tracer_missed_runs_total", "counter",
-		   "Runs of the tracer's programs the kernel skipped (one already running on that "
-		   "CPU): drops stay counted, accepts and latency samples may be short.");
-	fprintf(out, "tcpbacklog_tracer_missed_runs_total %" PRIu64 "\n", t->missed_runs);
+	/* the tracer's own counters: one unlabelled series each */
+	for (size_t i = 0; i < sizeof(tracer_counters) / sizeof(tracer_counters[0]); i++) {
+		const struct tracer_counter *c = &tracer_counters[i];
+
+		put_family(out, c->name, "counter", c->help);
+		fprintf(out, "%s %" PRIu64 "\n", c->name, *(const uint64_t *)((const char *)t + c->off));
+	}
 	put_family(out, "tcpbacklog_info", "gauge", "Version of the running tracer.");
 	/* the version comes from git describe: escape it like any label value */
 	{
