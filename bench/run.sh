@@ -223,6 +223,9 @@ tracer_start() {
 
 	rm -f "$WORK/fifo"
 	mkfifo "$WORK/fifo" || return 1
+	# emptied here, not by the background job's redirection: that one may
+	# come late, and the wait below would find the last run's start record
+	: >"$out"
 	"$BB/linecount" <"$WORK/fifo" >"$out" &
 	LCPID=$!
 	BG_PIDS+=("$LCPID")
@@ -276,6 +279,7 @@ BTPID=""
 bpftrace_start() {
 	local out=$1 i
 
+	: >"$out"	# now, not late in the background job (see tracer_start)
 	bpftrace -e "$BT_SCRIPT" >"$out" 2>&1 &
 	BTPID=$!
 	BG_PIDS+=("$BTPID")

@@ -216,6 +216,9 @@ tracer_start() {
 	local name=$1 pid i
 	shift
 
+	# emptied now: the background job's own redirection may come after the
+	# wait below has found an earlier run's start record
+	: >"$WORK/$name.out"
 	"$TR" --json "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
 	pid=$!
 	BG_PIDS+=("$pid")

@@ -138,6 +138,9 @@ tracer_start() {
 	TOUT="$WORK/$name.$mode.out"
 	TERR="$WORK/$name.$mode.err"
 	REFUSAL=""
+	# emptied now: the background job's own redirection may come after the
+	# wait below has found an earlier run's start record
+	: >"$TOUT"
 	"$BIN" --json --mode "$mode" -n "$NETNS" >"$TOUT" 2>"$TERR" &
 	TPID=$!
 	t0=$(now)
