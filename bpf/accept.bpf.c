@@ -1,46 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * accept()/accept4() failures. EMFILE and ENFILE are decided before the
- * protocol's accept runs, so only the syscall exit sees them: remember
- * the fd at entry, and at a failed exit resolve it to its listener and
- * record the caller's fd limit and usage.
+ * protocol's accept runs, so only the syscall exit sees them: there the
+ * listening fd is still in the caller's saved registers; resolve it to
+ * its listener and record the caller's fd limit and usage.
  */
 #include "maps.bpf.h"
 
 #define MAX_FD_WORDS	(1 << 14)	/* counts up to 1M open fds */
 
-static __always_inline int remember_fd(struct trace_event_raw_sys_enter *ctx)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__s32 fd = (__s32)ctx->args[0];
-
-	bpf_map_update_elem(&accept_fds, &tid, &fd, BPF_ANY);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_accept")
-int accept_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return remember_fd(ctx);
-}
-
-SEC("tracepoint/syscalls/sys_enter_accept4")
-int accept4_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return remember_fd(ctx);
-}
-
-/* The struct sock behind fd in the current task, NULL if not a socket. */
+/*
+ * The struct sock behind fd in the current task, NULL if not a socket.
+ * task is a BTF pointer: its chain to the fd table is plain loads.
+ */
 static __always_inline struct sock *fd_to_sock(struct task_struct *task, __s32 fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct fdtable *fdt = task->files->fdt;
 	struct file **fds, *file = NULL;
 	struct socket *sock;
 	umode_t mode;
 
-	if (fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || (__u32)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return NULL;
 	mode = BPF_CORE_READ(file, f_inode, i_mode);
@@ -139,19 +121,28 @@ static __always_inline bool retry_errno(long ret)
 	return ret == -EAGAIN || ret == -EINTR || ret == -ERESTARTSYS;
 }
 
+/*
+ * The first argument of the syscall being left. Its registers were saved
+ * at entry and the kernel does not change them on the way out; compat
+ * (32-bit) syscalls never reach the syscalls tracepoints.
+ */
+static __always_inline __s32 syscall_fd_arg(struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+
+	return (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+}
+
 static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct task_struct *task = bpf_get_current_task_btf();
 	long ret = ctx->ret;
 	struct sock *sk;
-	__s32 *fdp, fd;
+	__s32 fd;
 
-	fdp = bpf_map_lookup_elem(&accept_fds, &tid);
-	if (!fdp)
+	if (retry_errno(ret))
 		return 0;
-	fd = *fdp;
-	bpf_map_delete_elem(&accept_fds, &tid);
+	fd = syscall_fd_arg(task);
 	if (ret >= 0) {
 		/* with fexit on inet_csk_accept, accepts are counted there */
 		if (!accepts_from_fexit) {
@@ -161,8 +152,6 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 		}
 		return 0;
 	}
-	if (retry_errno(ret))
-		return 0;
 	accept_failed(task, fd_to_sock(task, fd), -ret);
 	return 0;
 }
@@ -252,12 +241,13 @@ int BPF_PROG(uring_complete_legacy, void *ctx_ring, void *req, __u64 user_data, 
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(queue_grew, const struct sock *sk)
 {
-	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN)
-		return 0;
 	__u64 key = (__u64)sk;
 
+	/* every socket's data arrival passes here: plain loads from the BTF argument */
+	if (sk->__sk_common.skc_state != TCP_LISTEN)
+		return 0;
 	if (!bpf_map_lookup_elem(&listeners, &key))
 		return 0;
-	peaks_sample(key, BPF_CORE_READ(sk, sk_ack_backlog), 0);
+	peaks_sample(key, sk->sk_ack_backlog, 0);
 	return 0;
 }

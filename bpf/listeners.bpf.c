@@ -31,6 +31,10 @@ static __always_inline bool group_put(struct tb_group *g, __u64 sk)
 			return true;
 	}
 	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
+		if (g->socks[i])
+			continue;
+		/* the bit first: a visitor that sees the slot taken also looks at it */
+		__sync_fetch_and_or(&g->used, 1U << i);
 		if (__sync_val_compare_and_swap(&g->socks[i], 0, sk) == 0)
 			return true;
 	}
@@ -114,10 +118,16 @@ static __always_inline void listener_remove(const struct sock *sk)
 	bpf_map_delete_elem(&peaks, &key);
 }
 
+/*
+ * Every state change of every TCP socket passes here, ten or so per
+ * connection: decide on the arguments alone before reading the socket.
+ */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(listener_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (newstate != TCP_LISTEN && oldstate != TCP_LISTEN)
+		return 0;
+	if (sk->sk_protocol != IPPROTO_TCP)	/* a BTF argument: a plain load, no helper call */
 		return 0;
 	if (newstate == TCP_LISTEN) {
 		listener_add(sk, true);

@@ -101,14 +101,6 @@ TB_MAP struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-/* Thread id -> listening fd passed to accept(), between enter and exit. */
-TB_MAP struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __s32);
-} accept_fds SEC(".maps");
-
 /*
  * The kernel's own listen-drop counters (ListenDrops, ListenOverflows,
  * TCPReqQFullDrop) are per network namespace and per CPU. A listener's
@@ -143,9 +135,10 @@ TB_MAP struct {
 } netns_net SEC(".maps");
 
 /*
- * A per-CPU array whose only use is its address: this CPU's copy minus
- * the per-CPU base the array keeps is this CPU's per-CPU offset. Kernels
- * without data symbols in kallsyms cannot give it as a ksym.
+ * A per-CPU array whose address gives this CPU's per-CPU offset: this
+ * CPU's copy minus the per-CPU base the array keeps. Each CPU's copy then
+ * keeps the result (see this_cpu_offset()). Kernels without data symbols
+ * in kallsyms cannot give the offset as a ksym.
  */
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -364,26 +357,32 @@ static __always_inline bool synq_full(__u32 synq, __u32 max)
 	return synq_full_ge ? synq >= max : synq > max;
 }
 
-static __always_inline __u8 netns_syncookies(const struct sock *sk)
+static __always_inline __u8 netns_syncookies(const struct net *net)
 {
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ipv4.sysctl_tcp_syncookies);
+	return BPF_CORE_READ(net, ipv4.sysctl_tcp_syncookies);
 }
 
 static __always_inline __u64 this_cpu_offset(void)
 {
-	void *map = &cpu_anchor, *value;
+	void *map = &cpu_anchor;
 	struct bpf_array *arr = NULL;
-	__u64 base, mine = 0;
+	__u64 base, mine = 0, *cached;
 	__u32 zero = 0;
 
+	cached = bpf_map_lookup_elem(&cpu_anchor, &zero);
+	if (!cached)
+		return 0;
+	/* worked out once per CPU, kept in this CPU's own slot */
+	if (*cached)
+		return *cached;
 	/* the verifier forbids arithmetic on map pointers: read them back as numbers */
 	bpf_probe_read_kernel(&arr, sizeof(arr), &map);
-	value = bpf_map_lookup_elem(&cpu_anchor, &zero);
-	if (!value)
-		return 0;
-	bpf_probe_read_kernel(&mine, sizeof(mine), &value);
+	bpf_probe_read_kernel(&mine, sizeof(mine), &cached);
 	base = (__u64)BPF_CORE_READ(arr, pptrs[0]);
-	return mine && base ? mine - base : 0;
+	if (!mine || !base)
+		return 0;
+	*cached = mine - base;
+	return *cached;
 }
 
 /* Unique for the life of the system (5.12+), unlike the namespace inode. */
@@ -582,31 +581,34 @@ struct pkt {
 #define TCP_FLAG_SYN	0x02
 #define TCP_FLAG_ACK	0x10
 
-static __always_inline int read_pkt(const struct sk_buff *skb, struct pkt *p)
+/*
+ * From the network header at head + nh and the TCP header at head + th.
+ * One read covers either IP header: an IPv4 one is followed by at least
+ * a TCP header, so 40 bytes are there in both cases.
+ */
+static __always_inline int read_pkt_at(unsigned char *head, __u16 nh, __u16 th, struct pkt *p)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header);
-	__u16 th = BPF_CORE_READ(skb, transport_header);
-	__u8 vihl, tcp[14];
+	union {
+		__u8 vihl;
+		struct iphdr v4;
+		struct ipv6hdr v6;
+	} ip;
+	__u8 tcp[14];
 
-	if (bpf_probe_read_kernel(&vihl, 1, head + nh))
+	if (bpf_probe_read_kernel(&ip, sizeof(ip.v6), head + nh))
 		return -1;
-	if ((vihl >> 4) == 4) {
-		struct iphdr ip;
-
-		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh) || ip.protocol != IPPROTO_TCP)
+	if ((ip.vihl >> 4) == 4) {
+		if (ip.v4.protocol != IPPROTO_TCP)
 			return -1;
 		p->family = AF_INET;
-		__builtin_memcpy(p->saddr, &ip.saddr, 4);
-		__builtin_memcpy(p->daddr, &ip.daddr, 4);
-	} else if ((vihl >> 4) == 6) {
-		struct ipv6hdr ip6;
-
-		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh) || ip6.nexthdr != IPPROTO_TCP)
+		__builtin_memcpy(p->saddr, &ip.v4.saddr, 4);
+		__builtin_memcpy(p->daddr, &ip.v4.daddr, 4);
+	} else if ((ip.vihl >> 4) == 6) {
+		if (ip.v6.nexthdr != IPPROTO_TCP)
 			return -1;
 		p->family = AF_INET6;
-		__builtin_memcpy(p->saddr, &ip6.saddr, 16);
-		__builtin_memcpy(p->daddr, &ip6.daddr, 16);
+		__builtin_memcpy(p->saddr, &ip.v6.saddr, 16);
+		__builtin_memcpy(p->daddr, &ip.v6.daddr, 16);
 	} else {
 		return -1;
 	}
@@ -618,20 +620,33 @@ static __always_inline int read_pkt(const struct sk_buff *skb, struct pkt *p)
 	return 0;
 }
 
+/* skb: any kernel pointer */
+static __always_inline int read_pkt(const struct sk_buff *skb, struct pkt *p)
+{
+	return read_pkt_at(BPF_CORE_READ(skb, head), BPF_CORE_READ(skb, network_header),
+			   BPF_CORE_READ(skb, transport_header), p);
+}
+
+/* skb: a BTF argument of a tp_btf program, read with plain loads (no helper calls) */
+static __always_inline int read_pkt_arg(const struct sk_buff *skb, struct pkt *p)
+{
+	return read_pkt_at(skb->head, skb->network_header, skb->transport_header, p);
+}
+
 /*
  * The network namespace a received packet is in. TCP has cleared skb->dev
  * by the time it frees the packet; the input route still names the device.
+ * skb: a BTF argument of a tp_btf program, its own fields read with plain
+ * loads.
  */
 static __always_inline struct net *skb_net(const struct sk_buff *skb)
 {
-	struct net_device *dev = BPF_CORE_READ(skb, dev);
 	struct dst_entry *dst;
 
-	if (!dev) {
-		dst = (struct dst_entry *)(BPF_CORE_READ(skb, _skb_refdst) & ~1UL);
-		dev = BPF_CORE_READ(dst, dev);
-	}
-	return BPF_CORE_READ(dev, nd_net.net);
+	if (skb->dev)
+		return skb->dev->nd_net.net;
+	dst = (struct dst_entry *)(skb->_skb_refdst & ~1UL);
+	return BPF_CORE_READ(dst, dev, nd_net.net);
 }
 
 struct moved {
@@ -700,6 +715,7 @@ __noinline int group_moved(struct tb_addr_key *key, struct moved *m, __u32 *nmov
 	struct tb_addr_key k;
 	struct tb_group *g;
 	struct visit v = {};
+	__u32 used;
 
 	if (!key || !m || !nmoved)
 		return 0;
@@ -712,7 +728,12 @@ __noinline int group_moved(struct tb_addr_key *key, struct moved *m, __u32 *nmov
 	v.nmoved = nmoved;
 	v.sample = sample;
 	v.g = g;
-	bpf_loop(TB_GROUP_SLOTS, visit_member, &v, 0);
+	/* most addresses have one listener, in slot 0: no loop for them */
+	used = g->used;
+	if (used <= 1)
+		visit_member(0, &v);
+	else
+		bpf_loop(log2_u32(used) + 1, visit_member, &v, 0);
 	return m->sk != 0;
 }
 #else

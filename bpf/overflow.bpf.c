@@ -67,7 +67,7 @@ int BPF_PROG(ack_dropped_rx_sk, struct sk_buff *skb, void *location,
 	if (!d.drops)
 		return 0;
 	/* taken is taken: drops of a packet we cannot read still count */
-	if (read_pkt(skb, &p)) {
+	if (read_pkt_arg(skb, &p)) {
 		count_unseen(&d);
 		return 0;
 	}
@@ -85,7 +85,7 @@ int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location, enum skb_drop_rea
 	struct pkt p = {};
 	__u32 netns;
 
-	if (read_pkt(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_ACK)
+	if (read_pkt_arg(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_ACK)
 		return 0;
 	net = skb_net(skb);
 	netns = BPF_CORE_READ(net, ns.inum);

@@ -74,14 +74,14 @@ static __always_inline void report_syn_drop(__u64 sk, __u32 netns, const struct 
  * cookies are forced (2), or on (1) and the SYN queue was full: the
  * kernel's own decision in tcp_conn_request().
  */
-static __always_inline void count_cookie(__u64 sk, bool was_full)
+static __always_inline void count_cookie(__u64 sk, const struct net *net, bool was_full)
 {
 	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &sk);
 	__u8 cookies;
 
 	if (!l)
 		return;
-	cookies = netns_syncookies((const struct sock *)sk);
+	cookies = netns_syncookies(net);
 	if (cookies == 2 || (cookies == 1 && was_full))
 		__sync_fetch_and_add(&l->syncookies, 1);
 }
@@ -94,7 +94,7 @@ static __always_inline int syn_freed(struct sk_buff *skb)
 	struct pkt p = {};
 	__u32 netns;
 
-	if (read_pkt(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
+	if (read_pkt_arg(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
 		return 0;
 	netns = BPF_CORE_READ(net, ns.inum);
 	if (target_netns && netns != target_netns)
@@ -110,9 +110,9 @@ static __always_inline int syn_freed(struct sk_buff *skb)
 		return 0;
 	}
 	if (m.full_sk)
-		count_cookie(m.full_sk, true);
+		count_cookie(m.full_sk, net, true);
 	else if (m.any_sk)
-		count_cookie(m.any_sk, false);
+		count_cookie(m.any_sk, net, false);
 	return 0;
 }
 
@@ -158,7 +158,7 @@ int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 		     BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter));
 	mib_take(net, netns, &d);
 	if (!d.drops) {
-		count_cookie((__u64)sk, synq_full(synq_before, BPF_CORE_READ(sk, sk_max_ack_backlog)));
+		count_cookie((__u64)sk, net, synq_full(synq_before, BPF_CORE_READ(sk, sk_max_ack_backlog)));
 		return 0;
 	}
 	if (read_pkt(skb, &p)) {

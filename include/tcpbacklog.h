@@ -79,6 +79,8 @@ struct tb_addr_key {
 /* Value of map "groups": the listeners bound to one tb_addr_key. */
 struct tb_group {
 	__u64 socks[TB_GROUP_SLOTS];	/* struct sock * of each member, 0 = free */
+	__u32 used;			/* bit i: socks[i] was ever taken (set first, never cleared) */
+	__u32 pad;
 };
 
 /* A listener's queues at the moment the loader last asked. */
@@ -158,7 +160,8 @@ struct tb_event {
 };
 
 _Static_assert(sizeof(struct tb_addr_key) == 24, "tb_addr_key layout");
-_Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS, "tb_group layout");
+_Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS + 8, "tb_group layout");
+_Static_assert(TB_GROUP_SLOTS <= 32, "tb_group.used has a bit per slot");
 _Static_assert(sizeof(struct tb_listener) == 432, "tb_listener layout");
 _Static_assert(sizeof(struct tb_event) == 120, "tb_event layout");
 _Static_assert(sizeof(struct tb_peaks) == 16, "tb_peaks layout");
