@@ -17,7 +17,10 @@
 #
 # Environment (defaults): BENCH_ROUNDS=7 churn rounds, BENCH_CONNS=40000
 # connections per churn run, BENCH_FLOOD_ROUNDS=3, BENCH_FLOOD_SECONDS=5,
-# BENCH_FLOOD_MODES="aqf synq", BENCH_READY_RUNS=10, BENCH_BPFTRACE=1.
+# BENCH_FLOOD_MODES="aqf synq", BENCH_READY_RUNS=10, BENCH_BPFTRACE=1,
+# BENCH_BASELINE= (another tcpbacklog binary, e.g. a build of an earlier
+# commit: its churn runs alternate with the others, for a change's effect
+# measured side by side).
 #
 # Traffic stays on loopback and on a veth pair between two namespaces of
 # this run (198.18.0.1/24 and 198.18.0.2/24, spoofed source 198.18.0.3);
@@ -36,6 +39,7 @@ FLOOD_SECONDS=${BENCH_FLOOD_SECONDS:-5}
 FLOOD_MODES=${BENCH_FLOOD_MODES:-aqf synq}
 READY_RUNS=${BENCH_READY_RUNS:-10}
 USE_BPFTRACE=${BENCH_BPFTRACE:-1}
+BASE_TR=${BENCH_BASELINE:-}
 
 START_TIMEOUT=10	# s, tracer or bpftrace ready
 STOP_TIMEOUT=15		# s, to exit after SIGINT
@@ -229,7 +233,7 @@ tracer_start() {
 	"$BB/linecount" <"$WORK/fifo" >"$out" &
 	LCPID=$!
 	BG_PIDS+=("$LCPID")
-	"$TR" --json "$@" >"$WORK/fifo" 2>"$out.err" &
+	"${TR_RUN:-$TR}" --json "$@" >"$WORK/fifo" 2>"$out.err" &
 	TPID=$!
 	BG_PIDS+=("$TPID")
 	for ((i = 0; i < START_TIMEOUT * 20; i++)); do
@@ -357,8 +361,11 @@ churn_once() {
 	new_ns ns || return 1
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 	case "$cfg" in
-	tcpbacklog)
-		tracer_start "$WORK/churn.tracer" || { del_ns "$ns"; return 1; }
+	tcpbacklog | baseline)
+		TR_RUN=$TR
+		[ "$cfg" = baseline ] && TR_RUN=$BASE_TR
+		tracer_start "$WORK/churn.tracer" || { TR_RUN=""; del_ns "$ns"; return 1; }
+		TR_RUN=""
 		t0=$(cpu_ticks "$TPID")
 		[ "$stats" = 1 ] && prog_stats "$WORK/stats0.json" ;;
 	bpftrace)
@@ -369,7 +376,7 @@ churn_once() {
 	CH_RATE=$(printf '%s\n' "$out" | sed -n 's/^conns_per_s=//p')
 	CH_EL=$(printf '%s\n' "$out" | sed -n 's/^elapsed_s=//p')
 	case "$cfg" in
-	tcpbacklog)
+	tcpbacklog | baseline)
 		t1=$(cpu_ticks "$TPID")
 		CH_CPU=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
 		[ "$stats" = 1 ] && prog_stats "$WORK/stats1.json"
@@ -388,6 +395,10 @@ churn_once() {
 }
 
 CONFIGS=(none tcpbacklog)
+if [ -n "$BASE_TR" ]; then
+	[ -x "$BASE_TR" ] || { echo "bench: BENCH_BASELINE=$BASE_TR is not an executable" >&2; exit 2; }
+	CONFIGS+=(baseline)
+fi
 if [ -z "$BT_NOTE" ]; then
 	if bpftrace_start "$WORK/bt.probe"; then
 		bpftrace_stop
@@ -398,7 +409,7 @@ if [ -z "$BT_NOTE" ]; then
 fi
 
 declare -A CH_RATES CH_CPUS
-ROUND_RATIOS_TB=() ROUND_RATIOS_BT=()
+ROUND_RATIOS_TB=() ROUND_RATIOS_BT=() ROUND_RATIOS_BASE=()
 log "churn: $ROUNDS rounds x ${CONFIGS[*]}, $CONNS connections per run"
 for ((r = 0; r < ROUNDS; r++)); do
 	declare -A this=()
@@ -413,7 +424,8 @@ for ((r = 0; r < ROUNDS; r++)); do
 	done
 	ROUND_RATIOS_TB+=("$(ratio "${this[tcpbacklog]}" "${this[none]}")")
 	[ -z "${this[bpftrace]:-}" ] || ROUND_RATIOS_BT+=("$(ratio "${this[bpftrace]}" "${this[none]}")")
-	log "churn round $((r + 1)): none ${this[none]} tcpbacklog ${this[tcpbacklog]} bpftrace ${this[bpftrace]:-n/a} conn/s"
+	[ -z "${this[baseline]:-}" ] || ROUND_RATIOS_BASE+=("$(ratio "${this[baseline]}" "${this[none]}")")
+	log "churn round $((r + 1)): none ${this[none]} tcpbacklog ${this[tcpbacklog]} bpftrace ${this[bpftrace]:-n/a}${BASE_TR:+ baseline ${this[baseline]}} conn/s"
 	unset this
 done
 
@@ -434,6 +446,12 @@ CH_RR_TB=$(printf '%s\n' "${ROUND_RATIOS_TB[@]}" | grep -v n/a | median)
 CH_RR_BT=$( [ ${#ROUND_RATIOS_BT[@]} -gt 0 ] && printf '%s\n' "${ROUND_RATIOS_BT[@]}" | grep -v n/a | median || echo nan)
 CH_CPU_TB=$(printf '%s\n' ${CH_CPUS[tcpbacklog]:-} | median)
 CH_CPU_BT=$(printf '%s\n' ${CH_CPUS[bpftrace]:-} | median)
+if [ -n "$BASE_TR" ]; then
+	CH_BASE=$(med_rate baseline)
+	CH_RATIO_BASE=$(ratio "$CH_BASE" "$CH_NONE")
+	CH_RR_BASE=$(printf '%s\n' "${ROUND_RATIOS_BASE[@]}" | grep -v n/a | median)
+	CH_CPU_BASE=$(printf '%s\n' ${CH_CPUS[baseline]:-} | median)
+fi
 
 # --------------------------------------------------- start time, RSS --
 
@@ -629,8 +647,10 @@ fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 	else
 		echo "| bpftrace | not run: $BT_NOTE | | | | |"
 	fi
+	[ -z "$BASE_TR" ] ||
+		echo "| baseline: $BASE_TR ($("$BASE_TR" --version 2>/dev/null | head -n1)) | $(fmt "$CH_BASE") | $CH_RATIO_BASE | $(fmt "$CH_RR_BASE" 3) | $(fmt "$CH_CPU_BASE") | |"
 	echo
-	echo "Per run (conn/s): none:${CH_RATES[none]:-}; tcpbacklog:${CH_RATES[tcpbacklog]:-}; bpftrace:${CH_RATES[bpftrace]:-n/a}"
+	echo "Per run (conn/s): none:${CH_RATES[none]:-}; tcpbacklog:${CH_RATES[tcpbacklog]:-}; bpftrace:${CH_RATES[bpftrace]:-n/a}${BASE_TR:+; baseline:${CH_RATES[baseline]:-}}"
 	echo
 	echo "Per-program cost during one more churn run (BPF_ENABLE_STATS, $(fmt "$CHURN_STATS_RATE") conn/s, $CONNS connections):"
 	echo
