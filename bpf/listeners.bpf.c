@@ -31,12 +31,11 @@ static __always_inline bool group_put(struct tb_group *g, __u64 sk)
 			return true;
 	}
 	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
-		if (g->socks[i])
-			continue;
-		/* the bit first: a visitor that sees the slot taken also looks at it */
-		__sync_fetch_and_or(&g->used, 1U << i);
-		if (__sync_val_compare_and_swap(&g->socks[i], 0, sk) == 0)
+		if (__sync_val_compare_and_swap(&g->socks[i], 0, sk) == 0) {
+			/* visitors see the member from here on, as if it came now */
+			__sync_fetch_and_or(&g->used, 1U << i);
 			return true;
+		}
 	}
 	return false;
 }

@@ -362,7 +362,13 @@ static __always_inline __u8 netns_syncookies(const struct net *net)
 	return BPF_CORE_READ(net, ipv4.sysctl_tcp_syncookies);
 }
 
-static __always_inline __u64 this_cpu_offset(void)
+/*
+ * This CPU's per-CPU offset. A global function, defined in maps.bpf.c:
+ * verified once, and its callers see one unknown result, not the states
+ * of its two paths (the first run on a CPU works it out and keeps it).
+ */
+#ifdef TB_DEFINE
+__noinline __u64 this_cpu_offset(void)
 {
 	void *map = &cpu_anchor;
 	struct bpf_array *arr = NULL;
@@ -372,7 +378,6 @@ static __always_inline __u64 this_cpu_offset(void)
 	cached = bpf_map_lookup_elem(&cpu_anchor, &zero);
 	if (!cached)
 		return 0;
-	/* worked out once per CPU, kept in this CPU's own slot */
 	if (*cached)
 		return *cached;
 	/* the verifier forbids arithmetic on map pointers: read them back as numbers */
@@ -384,6 +389,9 @@ static __always_inline __u64 this_cpu_offset(void)
 	*cached = mine - base;
 	return *cached;
 }
+#else
+extern __u64 this_cpu_offset(void);
+#endif
 
 /* Unique for the life of the system (5.12+), unlike the namespace inode. */
 static __always_inline __u64 net_cookie(const struct net *net)
@@ -641,12 +649,12 @@ static __always_inline int read_pkt_arg(const struct sk_buff *skb, struct pkt *p
  */
 static __always_inline struct net *skb_net(const struct sk_buff *skb)
 {
-	struct dst_entry *dst;
+	struct net_device *dev = skb->dev;
 
-	if (skb->dev)
-		return skb->dev->nd_net.net;
-	dst = (struct dst_entry *)(skb->_skb_refdst & ~1UL);
-	return BPF_CORE_READ(dst, dev, nd_net.net);
+	/* read, not loaded, in both cases: one kind of pointer for the verifier, one pass */
+	if (dev)
+		return BPF_CORE_READ(dev, nd_net.net);
+	return BPF_CORE_READ((struct dst_entry *)(skb->_skb_refdst & ~1UL), dev, nd_net.net);
 }
 
 struct moved {
@@ -728,12 +736,16 @@ __noinline int group_moved(struct tb_addr_key *key, struct moved *m, __u32 *nmov
 	v.nmoved = nmoved;
 	v.sample = sample;
 	v.g = g;
-	/* most addresses have one listener, in slot 0: no loop for them */
+	/*
+	 * Most addresses have one listener, in slot 0: no loop for them. (A
+	 * loop count from the mask's top bit would cost the verifier a pass
+	 * over the callback per count.)
+	 */
 	used = g->used;
 	if (used <= 1)
 		visit_member(0, &v);
 	else
-		bpf_loop(log2_u32(used) + 1, visit_member, &v, 0);
+		bpf_loop(TB_GROUP_SLOTS, visit_member, &v, 0);
 	return m->sk != 0;
 }
 #else
