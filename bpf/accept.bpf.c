@@ -112,7 +112,7 @@ static __always_inline void accept_failed(struct task_struct *task, struct sock 
 		queue_state(sk, e);
 		e->listener_ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	}
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 /* Not failures: "try again", and interrupted calls that restart. */

@@ -96,10 +96,19 @@ TB_MAP struct {
 } totals SEC(".maps");
 
 /* Incident records for the loader. */
+#define EVENTS_BYTES	(1 << 20)
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 20);
+	__uint(max_entries, EVENTS_BYTES);
 } events SEC(".maps");
+
+/* When this CPU last woke the loader for records (see event_submit()). */
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} reader_woken SEC(".maps");
 
 /*
  * The kernel's own listen-drop counters (ListenDrops, ListenOverflows,
@@ -266,6 +275,31 @@ static __always_inline struct tb_event *event_reserve(struct tb_listener *l, __u
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = now;
 	return e;
+}
+
+/*
+ * Hand a record to the loader. A wake-up per record is an interrupt
+ * and a context switch each: under a flood without rate limit they cost
+ * more than the records. So each CPU wakes the loader at most once a
+ * millisecond, and at once when the buffer is a quarter full; a record
+ * not woken for is read at the next wake-up or within the loader's
+ * 100 ms poll. The first record after a quiet millisecond wakes at once.
+ */
+#define WAKE_EVERY_NS	1000000ULL
+
+static __always_inline void event_submit(struct tb_event *e)
+{
+	__u32 zero = 0;
+	__u64 *woken = bpf_map_lookup_elem(&reader_woken, &zero);
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (!woken || e->ts_ns - *woken >= WAKE_EVERY_NS ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= EVENTS_BYTES / 4) {
+		if (woken)
+			*woken = e->ts_ns;
+		flags = BPF_RB_FORCE_WAKEUP;
+	}
+	bpf_ringbuf_submit(e, flags);
 }
 
 static __always_inline __u32 sock_netns(const struct sock *sk)

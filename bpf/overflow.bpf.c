@@ -44,7 +44,7 @@ static __always_inline void report_overflow(__u64 sk, __u32 netns, const struct 
 	event_pkt(e, p);
 	if (l)
 		event_owner(e, l);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 /* Kernels whose kfree_skb tracepoint names the receiving socket (6.11+). */

@@ -66,7 +66,7 @@ static __always_inline void report_syn_drop(__u64 sk, __u32 netns, const struct 
 	event_pkt(e, p);
 	if (l)
 		event_owner(e, l);
-	bpf_ringbuf_submit(e, 0);
+	event_submit(e);
 }
 
 /*

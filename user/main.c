@@ -313,13 +313,12 @@ int main(int argc, char **argv)
 	while (!stop_signal) {
 		int n = 0;
 
-		if (poll(fds, 2, POLL_MS) > 0) {
-			if (fds[1].revents & (POLLERR | POLLHUP)) {
-				pipe_closed = true;
-				break;
-			}
-			n = ring_buffer__consume(rb);
+		if (poll(fds, 2, POLL_MS) > 0 && (fds[1].revents & (POLLERR | POLLHUP))) {
+			pipe_closed = true;
+			break;
 		}
+		/* woken or not: the programs wake us at most once a millisecond per CPU */
+		n = ring_buffer__consume(rb);
 		if (fflush(stdout) || ferror(stdout) || n == -EPIPE) {
 			pipe_closed = true;
 			break;
