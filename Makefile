@@ -23,7 +23,7 @@ CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -MMD -MP \
 		   -D_GNU_SOURCE -DTB_VERSION='"$(VERSION)"' \
 		   -Iinclude -Iuser $(addprefix -I,$(USER_DIRS)) -I$(BUILD)
-LDLIBS		:= -lbpf -lelf -lz -lmicrohttpd -lpthread
+LDLIBS		:= -lbpf -lelf -lz -lpthread -ldl	# libmicrohttpd: dlopen()ed for --metrics
 
 # maps.bpf.c defines what the others declare extern: it links first
 BPF_SRCS	:= bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))

@@ -21,6 +21,7 @@
 
 #include "escape.h"
 #include "metrics.h"
+#include "mhd_lazy.h"
 
 #ifndef TB_VERSION
 #define TB_VERSION	"unknown"
@@ -671,6 +672,8 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 	int rc;
 
 	if (metrics_parse_addr(addr, host, sizeof(host), &port, errbuf, errlen))
+		return NULL;
+	if (mhd_load(errbuf, errlen))
 		return NULL;
 	m = calloc(1, sizeof(*m));
 	if (!m) {

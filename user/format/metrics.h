@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Prometheus endpoint: /metrics in the text exposition format, served by
- * libmicrohttpd from its own thread. The main loop publishes a fresh copy
+ * libmicrohttpd (loaded only then, see mhd_lazy.c) from its own thread. The main loop publishes a fresh copy
  * of the per-listener snapshots and totals; scrapes read the last copy.
  * Labels are per listener (netns, laddr, lport, comm), never per peer.
  */
