@@ -182,6 +182,19 @@ TB_MAP struct {
 	__type(value, __u64);
 } accept_errnos SEC(".maps");
 
+/*
+ * Listeners that closed (key: struct sock *), as they were at the close:
+ * the loader reports their last partial interval and their whole run.
+ * The most recent closes are kept.
+ */
+#define MAX_CLOSED	1024
+TB_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_CLOSED);
+	__type(key, __u64);
+	__type(value, struct tb_listener);
+} closed_listeners SEC(".maps");
+
 /* New connection (child socket) -> when it was queued for accept(). */
 TB_MAP struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

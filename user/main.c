@@ -345,6 +345,9 @@ int main(int argc, char **argv)
 		seed_flush(&probes, cfg.netns);
 		ring_buffer__consume(rb);
 		tick(&app);
+		/* the last, partial interval: the listener records add up to the run */
+		if (next_report)
+			report_interval(&app);
 		report_summary(&app);
 		if (!probes_totals(&probes, &totals))
 			app.out->totals(stdout, &totals);

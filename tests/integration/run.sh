@@ -901,14 +901,16 @@ sc_wildcard() {
 
 # The same port listened on, overflowed and closed in turn by new owners
 sc_relisten() {
-	local name=$1 ns i r pid ports n drops
+	local name=$1 ns i r pid ports n drops LREC=""
 	shift
 	reset_state || { verdict "$name" "setup"; return; }
 	new_ns ns || { verdict "$name" "setup"; return; }
-	tracer_start "$ns" "$name"
+	# listener records every second and a last one at exit: each round's
+	# listener closes, and its records must still add up to its drops
+	tracer_start "$ns" "$name" -i 1
 	run_driver "$ns" "$name" relisten "$@"
 	tracer_stop
-	check_promise "$ns"
+	check_promise_interval "$ns" "$name"
 	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
 	if [ "$TRACER_OK" = 1 ]; then
 		ev_expect syn_drop lport "$(kv "$DRV_OUT" port)"
@@ -925,10 +927,16 @@ sc_relisten() {
 				err "round $i (pid $pid): $n syn_drop events, its listener dropped $drops"
 			n=$(ev_count syn_drop "(.rport | tostring) as \$p | (\"$ports\" | split(\",\") | index(\$p)) and .pid != $pid")
 			[ "$n" = 0 ] || err "round $i: $n drops of its clients attributed to another owner"
+			n=$(jqo -s "[.[] | select(.event == \"listener\" and .pid == ${pid:-0}) | .syn_drops] | add // 0")
+			[ "$n" = "$drops" ] ||
+				err "round $i (pid $pid): its listener records add up to $n syn_drops, its listener dropped $drops"
+			n=$(ev_count listener ".pid == ${pid:-0} and .closed")
+			[ "$n" = 1 ] || err "round $i (pid $pid): $n listener records say closed (expected 1)"
 		done
+		LREC=$(ev_count listener)
 	fi
 	del_ns "$ns"
-	verdict "$name" "$(summary_line)"
+	verdict "$name" "listener records ${LREC:-?} (closed listeners included); $(summary_line)"
 }
 
 # Drops racing each other on several CPUs at once (and the connecting

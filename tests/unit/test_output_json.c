@@ -745,7 +745,7 @@ static void test_interval_listener(void **state)
 		"\"syncookies\":9,\"accepts\":100,\"accept_errors\":3,"
 		"\"accept_errnos\":{\"EMFILE\":2,\"ENFILE\":1},"
 		"\"accept_latency_us\":{\"count\":100,\"p50\":1408,\"p99\":1920,\"max\":2000},"
-		"\"nofile_limit\":1024,\"open_fds\":1000}\n");
+		"\"nofile_limit\":1024,\"open_fds\":1000,\"closed\":false}\n");
 	free(got);
 }
 
@@ -777,7 +777,7 @@ static void test_interval_unknowns(void **state)
 		"\"syncookies\":0,\"accepts\":0,\"accept_errors\":0,"
 		"\"accept_errnos\":{},"
 		"\"accept_latency_us\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
-		"\"nofile_limit\":null,\"open_fds\":null}\n");
+		"\"nofile_limit\":null,\"open_fds\":null,\"closed\":false}\n");
 	free(got);
 
 	/* no finite limit is null too; an errno without a name keeps a string key */
@@ -787,7 +787,13 @@ static void test_interval_unknowns(void **state)
 	r.nerrnos = 1;
 	got = capture_interval(&r, 1, NULL, 0);
 	assert_non_null(strstr(got, "\"accept_errnos\":{\"E4242\":1},"));
-	assert_non_null(strstr(got, "\"nofile_limit\":null,\"open_fds\":0}\n"));
+	assert_non_null(strstr(got, "\"nofile_limit\":null,\"open_fds\":0,\"closed\":false}\n"));
+	free(got);
+
+	/* a listener that closed: its counts are final, it says so */
+	s.closed = true;
+	got = capture_interval(&r, 1, NULL, 0);
+	assert_non_null(strstr(got, ",\"closed\":true}\n"));
 	free(got);
 }
 

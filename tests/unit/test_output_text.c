@@ -554,6 +554,25 @@ static void test_interval_table(void **state)
 	free(got);
 }
 
+/* a listener that closed says so where its queue was, in the same column */
+static void test_interval_closed(void **state)
+{
+	struct listener_snapshot s = snap_v4();
+	struct listener_report r;
+	char *got, *row;
+
+	s.closed = true;
+	s.backlog = s.synq = 0;
+	r = report_of(&s);
+	got = capture_interval(&r, 1, NULL, 0);
+	row = line_of(got, 2);
+	assert_non_null(strstr(row, " nginx                 closed   129 "));
+	assert_clean_line(row);
+	assert_table_aligned(row);
+	free(row);
+	free(got);
+}
+
 static void test_interval_empty(void **state)
 {
 	char *got = capture_interval(NULL, 0, NULL, 0);
@@ -699,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_one_line_per_event),
 		cmocka_unit_test(test_totals),
 		cmocka_unit_test(test_interval_table),
+		cmocka_unit_test(test_interval_closed),
 		cmocka_unit_test(test_interval_empty),
 		cmocka_unit_test(test_interval_hostile_comm),
 		cmocka_unit_test(test_interval_hint_escaping),

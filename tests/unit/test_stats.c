@@ -254,6 +254,39 @@ static void test_second_sight_deltas(void **state)
 	stats_free(&st);
 }
 
+/* the interval a listener closed in reports it, even with nothing new; later ones do not */
+static void test_closed_once(void **state)
+{
+	struct listener_snapshot a = snap(1), b;
+	struct listener_report r;
+	struct stats st;
+
+	a.syn_drops[TB_REASON_ACCEPT_QUEUE_FULL] = 5;
+	b = a;
+	b.closed = true;
+	b.listening = false;
+
+	stats_init(&st);
+	assert_int_equal(stats_update(&st, &a, 1, &r), 0);
+	assert_int_equal(stats_update(&st, &a, 1, &r), 0);
+	assert_false(r.active);
+	assert_int_equal(stats_update(&st, &b, 1, &r), 0);
+	assert_true(r.active);
+	assert_int_equal(r.syn_drops, 0);
+	assert_int_equal(stats_update(&st, &b, 1, &r), 0);
+	assert_false(r.active);
+
+	/* opened and closed within one interval: reported, with all its counts */
+	stats_free(&st);
+	stats_init(&st);
+	b.id = 2;
+	assert_int_equal(stats_update(&st, &a, 1, &r), 0);
+	assert_int_equal(stats_update(&st, &b, 1, &r), 0);
+	assert_true(r.active);
+	assert_int_equal(r.syn_drops, 5);
+	stats_free(&st);
+}
+
 /* a max below the highest slot was read at another moment: not used */
 static void test_stale_max(void **state)
 {
@@ -540,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_percentile_huge),
 		cmocka_unit_test(test_first_sight_full_counts),
 		cmocka_unit_test(test_second_sight_deltas),
+		cmocka_unit_test(test_closed_once),
 		cmocka_unit_test(test_stale_max),
 		cmocka_unit_test(test_remember_only),
 		cmocka_unit_test(test_counter_reset),

@@ -22,6 +22,7 @@ struct stats_entry {
 	uint64_t lat_us_hist[TB_LAT_SLOTS];
 	struct errno_count errnos[SNAPSHOT_ERRNOS];
 	int nerrnos;
+	bool closed;
 };
 
 static int clamp_slot(int slot)
@@ -177,6 +178,7 @@ static void remember(struct stats_entry *e, const struct listener_snapshot *snap
 	e->nerrnos = snap->nerrnos < 0 ? 0 :
 		     snap->nerrnos > SNAPSHOT_ERRNOS ? SNAPSHOT_ERRNOS : snap->nerrnos;
 	memcpy(e->errnos, snap->errnos, sizeof(e->errnos));
+	e->closed = snap->closed;
 }
 
 /*
@@ -278,6 +280,9 @@ int stats_update(struct stats *s, const struct listener_snapshot *snaps, size_t 
 		if (prev && went_down(prev, &snaps[i]))
 			prev = NULL;
 		report(&snaps[i], prev, &out[i]);
+		/* the interval a listener closed in reports it, once, with its last counts */
+		if (snaps[i].closed && (!prev || !prev->closed))
+			out[i].active = true;
 	}
 
 	if (n) {

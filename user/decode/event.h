@@ -76,6 +76,7 @@ struct listener_snapshot {
 	char comm[EVENT_COMM_LEN];
 	uint64_t ino;
 	bool listening;			/* false: closed since (last report) */
+	bool closed;			/* closed: the counts are final */
 	/* now */
 	uint32_t backlog;
 	uint32_t backlog_max;

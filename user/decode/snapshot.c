@@ -139,11 +139,58 @@ static bool in_scope(const struct config *cfg, const struct listener_snapshot *s
 	return true;
 }
 
+static struct listener_snapshot *next_item(struct snapshot_reader *r)
+{
+	if (r->count == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		void *items = realloc(r->items, cap * sizeof(*r->items));
+
+		if (!items)
+			return NULL;
+		r->items = items;
+		r->cap = cap;
+	}
+	return &r->items[r->count];
+}
+
+/*
+ * Listeners that closed, as they were at the close: their counts end
+ * there, so the last interval and the whole run are reported. One whose
+ * struct sock already serves a new listener is left out: one id, one
+ * listener.
+ */
+static int read_closed(struct snapshot_reader *r, const struct config *cfg, size_t live)
+{
+	int fd = bpf_map__fd(r->probes->skel->maps.closed_listeners);
+	uint64_t key, next, *prev = NULL;
+	struct listener_snapshot *s, probe;
+	struct tb_listener l;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		probe.id = key;
+		if (bpf_map_lookup_elem(fd, &key, &l) ||
+		    (live && bsearch(&probe, r->items, live, sizeof(probe), by_id)))
+			continue;
+		s = next_item(r);
+		if (!s)
+			return -ENOMEM;
+		fill(s, key, &l, r->owners);
+		s->closed = true;
+		s->backlog = s->synq = 0;	/* no queues any more */
+		if (in_scope(cfg, s))
+			r->count++;
+	}
+	return 0;
+}
+
 int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned int parts)
 {
 	int fd = bpf_map__fd(r->probes->skel->maps.listeners);
 	int peaks_fd = bpf_map__fd(r->probes->skel->maps.peaks);
 	uint64_t key, next, *prev = NULL;
+	struct listener_snapshot *s;
 	struct tb_listener l;
 	struct tb_peaks pk;
 
@@ -155,26 +202,23 @@ int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned 
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &l))
 			continue;
-		if (r->count == r->cap) {
-			size_t cap = r->cap ? r->cap * 2 : 64;
-			void *items = realloc(r->items, cap * sizeof(*r->items));
-
-			if (!items)
-				return -ENOMEM;
-			r->items = items;
-			r->cap = cap;
-		}
-		fill(&r->items[r->count], key, &l, r->owners);
-		if (!in_scope(cfg, &r->items[r->count]))
+		s = next_item(r);
+		if (!s)
+			return -ENOMEM;
+		fill(s, key, &l, r->owners);
+		if (!in_scope(cfg, s))
 			continue;
 		/* highs since the last read: taking them starts the next period */
 		if ((parts & SNAP_PEAKS) && !bpf_map_lookup_and_delete_elem(peaks_fd, &key, &pk)) {
-			r->items[r->count].backlog_peak = pk.backlog_peak;
-			r->items[r->count].synq_peak = pk.synq_peak;
-			r->items[r->count].lat_max_ns = pk.lat_max_ns;
+			s->backlog_peak = pk.backlog_peak;
+			s->synq_peak = pk.synq_peak;
+			s->lat_max_ns = pk.lat_max_ns;
 		}
 		r->count++;
 	}
+	qsort(r->items, r->count, sizeof(*r->items), by_id);
+	if (read_closed(r, cfg, r->count))
+		return -ENOMEM;
 	qsort(r->items, r->count, sizeof(*r->items), by_id);
 	if (parts & SNAP_ERRNOS)
 		read_errnos(r);

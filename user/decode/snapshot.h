@@ -40,7 +40,10 @@ enum snapshot_parts {
  */
 int snapshot_prune(struct snapshot_reader *r);
 
-/* Read every registered listener in scope into r->items / r->count. */
+/*
+ * Read every listener in scope into r->items / r->count: the registered
+ * ones, and those that closed (closed = true; the most recent closes).
+ */
 int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned int parts);
 
 #endif /* TB_SNAPSHOT_H */

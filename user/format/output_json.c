@@ -275,7 +275,7 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 	put_u64_or_null(out, "nofile_limit", s->nofile_limit,
 			s->nofile_limit && s->nofile_limit != UINT64_MAX);
 	put_u64_or_null(out, "open_fds", (uint64_t)s->open_fds, s->open_fds >= 0);
-	fputs("}\n", out);
+	fprintf(out, ",\"closed\":%s}\n", s->closed ? "true" : "false");
 }
 
 static void json_suppressed(FILE *out, uint64_t time_ns, const struct listener_snapshot *s,

@@ -246,7 +246,10 @@ static void text_listener(FILE *out, const struct listener_report *r)
 	else
 		snprintf(pid, sizeof(pid), "-");
 	fmt_comm(comm, sizeof(comm), s->comm);
-	snprintf(queue, sizeof(queue), "%" PRIu32 "/%" PRIu32, s->backlog, s->backlog_max);
+	if (s->closed)
+		snprintf(queue, sizeof(queue), "closed");	/* its counts end at the close */
+	else
+		snprintf(queue, sizeof(queue), "%" PRIu32 "/%" PRIu32, s->backlog, s->backlog_max);
 	snprintf(peak, sizeof(peak), "%" PRIu32, s->backlog_peak);
 	snprintf(synq, sizeof(synq), "%" PRIu32 "/%" PRIu32, s->synq, s->synq_peak);
 	fmt_u64(drops, sizeof(drops), r->syn_drops);
