@@ -154,10 +154,13 @@ static void check_suppressed(uint64_t time_ns, const struct listener_snapshot *s
 	fz_sink_free(&s);
 }
 
+/* raw bytes into a snapshot: strings ended, each bool a valid 0 or 1 */
 static void terminate_snapshot(struct listener_snapshot *s)
 {
 	s->laddr[sizeof(s->laddr) - 1] = '\0';
 	s->comm[sizeof(s->comm) - 1] = '\0';
+	*(unsigned char *)&s->listening &= 1;
+	*(unsigned char *)&s->closed &= 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
