@@ -65,6 +65,7 @@ TB_CONST(__u8, no_records);		/* -q: count only, emit nothing */
 TB_CONST(__u32, mib_listen_drops);
 TB_CONST(__u32, mib_listen_overflows);
 TB_CONST(__u32, mib_reqq_full_drop);
+TB_CONST(__u32, mib_syncookies_sent);
 
 
 /* ---- maps ---- */
@@ -123,6 +124,7 @@ struct mib_last {
 	__u64 drops;
 	__u64 overflows;
 	__u64 reqq_full;
+	__u64 syncookies;	/* SyncookiesSent */
 	__u64 cookie;	/* the namespace's net_cookie: its inode is reused after it dies */
 };
 
@@ -202,20 +204,6 @@ TB_MAP struct {
 	__type(key, __u64);
 	__type(value, __u64);
 } child_queued SEC(".maps");
-
-/* fentry/fexit pairs: the listener's SYN queue at entry, per CPU. */
-struct entry_state {
-	__u64 sk;
-	__u32 drops;
-	__u32 synq;		/* SYN queue length at entry */
-};
-
-TB_MAP struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct entry_state);
-} entry_drops SEC(".maps");
 
 /*
  * Per path (0: SYN, 1: ACK), the members seen moved while visiting a
@@ -404,11 +392,6 @@ static __always_inline bool synq_full(__u32 synq, __u32 max)
 	return synq_full_ge ? synq >= max : synq > max;
 }
 
-static __always_inline __u8 netns_syncookies(const struct net *net)
-{
-	return BPF_CORE_READ(net, ipv4.sysctl_tcp_syncookies);
-}
-
 /*
  * This CPU's per-CPU offset. A global function, defined in maps.bpf.c:
  * verified once, and its callers see one unknown result, not the states
@@ -448,7 +431,7 @@ static __always_inline __u64 net_cookie(const struct net *net)
 	return 0;
 }
 
-/* This CPU's listen-drop counters of a namespace. */
+/* This CPU's listen-drop and syncookie counters of a namespace. */
 static __always_inline bool mib_read(const struct net *net, struct mib_last *v)
 {
 	__u64 base = (__u64)BPF_CORE_READ(net, mib.net_statistics);
@@ -461,13 +444,15 @@ static __always_inline bool mib_read(const struct net *net, struct mib_last *v)
 	v->cookie = net_cookie(net);
 	return !bpf_probe_read_kernel(&v->drops, sizeof(v->drops), &mibs[mib_listen_drops]) &&
 	       !bpf_probe_read_kernel(&v->overflows, sizeof(v->overflows), &mibs[mib_listen_overflows]) &&
-	       !bpf_probe_read_kernel(&v->reqq_full, sizeof(v->reqq_full), &mibs[mib_reqq_full_drop]);
+	       !bpf_probe_read_kernel(&v->reqq_full, sizeof(v->reqq_full), &mibs[mib_reqq_full_drop]) &&
+	       !bpf_probe_read_kernel(&v->syncookies, sizeof(v->syncookies), &mibs[mib_syncookies_sent]);
 }
 
 struct mib_delta {
 	__u32 drops;		/* ListenDrops */
 	__u32 overflows;	/* ListenOverflows: the accept queue was full */
 	__u32 reqq_full;	/* TCPReqQFullDrop: the SYN queue was full, no cookies */
+	__u32 syncookies;	/* SyncookiesSent: answered with a cookie, no request socket */
 };
 
 /*
@@ -481,7 +466,7 @@ static __always_inline void mib_take(const struct net *net, __u32 netns, struct 
 	struct mib_last now, *last;
 	bool fresh = false;
 
-	d->drops = d->overflows = d->reqq_full = 0;
+	d->drops = d->overflows = d->reqq_full = d->syncookies = 0;
 	if (!mib_read(net, &now))
 		return;
 	last = bpf_map_lookup_elem(&mib_seen, &netns);
@@ -501,12 +486,13 @@ static __always_inline void mib_take(const struct net *net, __u32 netns, struct 
 	if (fresh || last->cookie != now.cookie) {
 		__u64 ptr = (__u64)net;
 
-		last->drops = last->overflows = last->reqq_full = 0;
+		last->drops = last->overflows = last->reqq_full = last->syncookies = 0;
 		bpf_map_update_elem(&netns_net, &netns, &ptr, BPF_ANY);
 	}
 	d->drops = now.drops - last->drops;
 	d->overflows = now.overflows - last->overflows;
 	d->reqq_full = now.reqq_full - last->reqq_full;
+	d->syncookies = now.syncookies - last->syncookies;
 	*last = now;
 }
 
@@ -542,29 +528,6 @@ static __always_inline void event_owner(struct tb_event *e, const struct tb_list
 	e->pid = l->owner_pid;
 	e->listener_ino = l->ino;
 	__builtin_memcpy(e->comm, l->owner_comm, TB_COMM_LEN);
-}
-
-static __always_inline void entry_save(const struct sock *sk)
-{
-	__u32 zero = 0;
-	struct entry_state *st = bpf_map_lookup_elem(&entry_drops, &zero);
-
-	if (st) {
-		struct inet_connection_sock *icsk = (void *)sk;
-
-		st->sk = (__u64)sk;
-		st->drops = sock_drops(sk);
-		st->synq = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
-	}
-}
-
-/* SYN queue length at the entry of the current fentry pair. */
-static __always_inline __u32 entry_synq(void)
-{
-	__u32 zero = 0;
-	struct entry_state *st = bpf_map_lookup_elem(&entry_drops, &zero);
-
-	return st ? st->synq : 0;
 }
 
 /* floor(log2(v)), 0 for v < 2: straight-line code, cheap for the verifier */

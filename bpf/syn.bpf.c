@@ -70,20 +70,15 @@ static __always_inline void report_syn_drop(__u64 sk, __u32 netns, const struct 
 }
 
 /*
- * A SYN that was not dropped got a cookie instead of a request socket when
- * cookies are forced (2), or on (1) and the SYN queue was full: the
- * kernel's own decision in tcp_conn_request().
+ * SYN cookies this SYN was answered with: the kernel's SyncookiesSent
+ * moved on this CPU (see mib_take()), so the count is exact.
  */
-static __always_inline void count_cookie(__u64 sk, const struct net *net, bool was_full)
+static __always_inline void count_cookies(__u64 sk, __u32 n)
 {
 	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &sk);
-	__u8 cookies;
 
-	if (!l)
-		return;
-	cookies = netns_syncookies(net);
-	if (cookies == 2 || (cookies == 1 && was_full))
-		__sync_fetch_and_add(&l->syncookies, 1);
+	if (l)
+		__sync_fetch_and_add(&l->syncookies, n);
 }
 
 static __always_inline int syn_freed(struct sk_buff *skb)
@@ -105,14 +100,14 @@ static __always_inline int syn_freed(struct sk_buff *skb)
 	 * to the destination (a SO_REUSEPORT group may hold several).
 	 */
 	find_moved_listener(netns, &p, &m, true, TB_PATH_SYN);
-	if (d.drops) {
+	if (d.drops)
 		report_syn_drop(m.sk ? m.sk : m.any_sk, netns, &p, &d, &m);
-		return 0;
-	}
-	if (m.full_sk)
-		count_cookie(m.full_sk, net, true);
-	else if (m.any_sk)
-		count_cookie(m.any_sk, net, false);
+	/*
+	 * A cookie is sent when the SYN queue is full (or cookies are forced):
+	 * in a SO_REUSEPORT group, the member whose queue was full.
+	 */
+	if (d.syncookies)
+		count_cookies(m.sk ? m.sk : m.full_sk ? m.full_sk : m.any_sk, d.syncookies);
 	return 0;
 }
 
@@ -132,15 +127,7 @@ int BPF_PROG(syn_consumed_any, struct sk_buff *skb)
 	return syn_freed(skb);
 }
 
-/* fentry mode: tcp_conn_request() at hand, with the listener. */
-SEC("fentry/tcp_conn_request")
-int BPF_PROG(syn_enter, struct request_sock_ops *rsk_ops, const void *af_ops,
-	     struct sock *sk, struct sk_buff *skb)
-{
-	entry_save(sk);
-	return 0;
-}
-
+/* fentry mode: the exit of tcp_conn_request(), with the listener at hand. */
 SEC("fexit/tcp_conn_request")
 int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 	     struct sock *sk, struct sk_buff *skb, int ret)
@@ -148,7 +135,6 @@ int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 	struct inet_connection_sock *icsk = (void *)sk;
 	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
 	__u32 netns = BPF_CORE_READ(net, ns.inum);
-	__u32 synq_before = entry_synq();
 	struct mib_delta d;
 	struct pkt p = {};
 
@@ -157,10 +143,10 @@ int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 	peaks_sample((__u64)sk, BPF_CORE_READ(sk, sk_ack_backlog),
 		     BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter));
 	mib_take(net, netns, &d);
-	if (!d.drops) {
-		count_cookie((__u64)sk, net, synq_full(synq_before, BPF_CORE_READ(sk, sk_max_ack_backlog)));
+	if (d.syncookies)
+		count_cookies((__u64)sk, d.syncookies);
+	if (!d.drops)
 		return 0;
-	}
 	if (read_pkt(skb, &p)) {
 		count_unseen(&d);
 		return 0;

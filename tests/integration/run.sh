@@ -192,19 +192,21 @@ read_mib() {
 	LD=$(nstat_get "$1" TcpExtListenDrops)
 	LO=$(nstat_get "$1" TcpExtListenOverflows)
 	RQD=$(nstat_get "$1" TcpExtTCPReqQFullDrop)
-	case "$LD$LO$RQD" in
+	SCS=$(nstat_get "$1" TcpExtSyncookiesSent)
+	case "$LD$LO$RQD$SCS" in
 	*[!0-9]*) return ;;
 	esac
 	LD=$((LD - BASE_LD))
 	LO=$((LO - BASE_LO))
 	RQD=$((RQD - BASE_RQD))
+	SCS=$((SCS - BASE_SCS))
 }
 
 # mark_baseline NS: from now on, count only what happens after this point
 mark_baseline() {
-	BASE_LD=0 BASE_LO=0 BASE_RQD=0
+	BASE_LD=0 BASE_LO=0 BASE_RQD=0 BASE_SCS=0
 	read_mib "$1"
-	BASE_LD=$LD BASE_LO=$LO BASE_RQD=$RQD
+	BASE_LD=$LD BASE_LO=$LO BASE_RQD=$RQD BASE_SCS=$SCS
 }
 
 # kv FILE KEY: value of the last KEY= line of a driver's output
@@ -472,8 +474,8 @@ reset_state() {
 	TRACER_PID=""
 	TRACER_OUT=""
 	TRACER_ERR=""
-	LD="?" LO="?" RQD="?"
-	BASE_LD=0 BASE_LO=0 BASE_RQD=0
+	LD="?" LO="?" RQD="?" SCS="?"
+	BASE_LD=0 BASE_LO=0 BASE_RQD=0 BASE_SCS=0
 	T_SYN="?" T_AO="?" T_AE="?" T_AQF="?" T_SQF="?" T_OTH="?" T_SUP="?" T_LOST="?"
 	if [ -n "$PRE_ERR" ]; then
 		err "$PRE_ERR"
@@ -510,14 +512,16 @@ sc_overflow() {
 # TUN peer: synq (SYN queue full), ack (cookie ACK overflow), late-ack
 # (request-sock ACK overflow)
 sc_tun() {
-	local name=$1 mode=$2 ns exp_ld exp_lo
+	local name=$1 mode=$2 ns exp_ld exp_lo n COOKIES=""
 	shift 2
 	reset_state || { verdict "$name" "setup"; return; }
 	new_ns ns || { verdict "$name" "setup"; return; }
-	tracer_start "$ns" "$name"
+	# listener records (-i 1, and the last one of the closed listener):
+	# its syncookies must add up to the kernel's SyncookiesSent
+	tracer_start "$ns" "$name" -i 1
 	run_driver "$ns" "$name" tun_peer -m "$mode" "$@"
 	tracer_stop
-	check_promise "$ns"
+	check_promise_interval "$ns" "$name"
 	exp_ld=$(kv "$DRV_OUT" expect_listen_drops)
 	exp_lo=$(kv "$DRV_OUT" expect_listen_overflows)
 	[ "$LD" = "$exp_ld" ] && [ "$LO" = "$exp_lo" ] ||
@@ -544,9 +548,12 @@ sc_tun() {
 			[ "$T_SYN" = 0 ] || err "syn_drop $T_SYN, expected 0"
 			;;
 		esac
+		n=$(jqo -s '[.[] | select(.event == "listener") | .syncookies] | add // 0')
+		[ "$n" = "$SCS" ] || err "listener records: syncookies $n, SyncookiesSent $SCS"
+		COOKIES="listener syncookies $n = SyncookiesSent $SCS; "
 	fi
 	del_ns "$ns"
-	verdict "$name" "$(summary_line)"
+	verdict "$name" "$COOKIES$(summary_line)"
 }
 
 # SO_REUSEPORT group; -f: one owner process per member
@@ -764,7 +771,7 @@ sc_netns_reuse() {
 	tracer_stop
 	if [ -n "$ino2" ]; then
 		# both namespaces' drops: the first one's are added as a negative baseline
-		BASE_LD=$((-ld1)) BASE_LO=$((-lo1)) BASE_RQD=0
+		BASE_LD=$((-ld1)) BASE_LO=$((-lo1)) BASE_RQD=0 BASE_SCS=0
 		check_promise "$ns2"
 		ld2=$((LD - ld1)) lo2=$((LO - lo1))
 		[ "$ld1" != 0 ] && [ "$ld2" != 0 ] ||

@@ -173,6 +173,7 @@ struct hooks {
 	long long mib_listen_drops;	/* enum values into struct linux_mib */
 	long long mib_listen_overflows;
 	long long mib_reqq_full_drop;
+	long long mib_syncookies_sent;
 	int data_ready_args;	/* sock:sk_data_ready, 6.3+ */
 	char ack_note[160];	/* why --mode fentry takes ACK-time overflows from a tracepoint */
 };
@@ -212,9 +213,10 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 	err = kernel_tp_btf_args(btf, "inet_sock_set_state");
 	if (kernel_enum_value(btf, "LINUX_MIB_LISTENDROPS", &h->mib_listen_drops) ||
 	    kernel_enum_value(btf, "LINUX_MIB_LISTENOVERFLOWS", &h->mib_listen_overflows) ||
-	    kernel_enum_value(btf, "LINUX_MIB_TCPREQQFULLDROP", &h->mib_reqq_full_drop)) {
+	    kernel_enum_value(btf, "LINUX_MIB_TCPREQQFULLDROP", &h->mib_reqq_full_drop) ||
+	    kernel_enum_value(btf, "LINUX_MIB_SYNCOOKIESSENT", &h->mib_syncookies_sent)) {
 		btf__free(btf);
-		return fail(errbuf, errlen, "kernel BTF lacks the LINUX_MIB_LISTENDROPS/LISTENOVERFLOWS/TCPREQQFULLDROP counters");
+		return fail(errbuf, errlen, "kernel BTF lacks the LINUX_MIB_LISTENDROPS/LISTENOVERFLOWS/TCPREQQFULLDROP/SYNCOOKIESSENT counters");
 	}
 
 	if (err < 0) {
@@ -308,9 +310,9 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	skel->rodata->mib_listen_drops = h.mib_listen_drops;
 	skel->rodata->mib_listen_overflows = h.mib_listen_overflows;
 	skel->rodata->mib_reqq_full_drop = h.mib_reqq_full_drop;
+	skel->rodata->mib_syncookies_sent = h.mib_syncookies_sent;
 
 	/* SYN drops: one of three programs. A BTF tracepoint program may read only the arguments the kernel has. */
-	bpf_program__set_autoload(skel->progs.syn_enter, h.syn_fentry);
 	bpf_program__set_autoload(skel->progs.syn_exit, h.syn_fentry);
 	bpf_program__set_autoload(skel->progs.syn_consumed, !h.syn_fentry && h.consume_args >= 2);
 	bpf_program__set_autoload(skel->progs.syn_consumed_any, !h.syn_fentry && h.consume_args < 2);
