@@ -113,7 +113,7 @@ static __always_inline void listener_remove(const struct sock *sk)
 	if (!l)
 		return;
 	l->now.state = TCP_CLOSE;
-	bpf_map_update_elem(&closed_listeners, &key, l, BPF_ANY);
+	bpf_map_update_elem(&gone_listeners, &key, l, BPF_ANY);
 	group_remove(&l->addr, key);
 	bpf_map_delete_elem(&listeners, &key);
 	bpf_map_delete_elem(&peaks, &key);

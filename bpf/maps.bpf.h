@@ -191,8 +191,8 @@ TB_MAP struct {
 
 /*
  * Listeners that closed (key: struct sock *), as they were at the close:
- * the loader reports their last partial interval and their whole run.
- * The most recent closes are kept.
+ * the loader reports their last partial interval, then deletes them. The
+ * most recent closes are kept, should the loader fall behind.
  */
 #define MAX_CLOSED	1024
 TB_MAP struct {
@@ -200,7 +200,7 @@ TB_MAP struct {
 	__uint(max_entries, MAX_CLOSED);
 	__type(key, __u64);
 	__type(value, struct tb_listener);
-} closed_listeners SEC(".maps");
+} gone_listeners SEC(".maps");
 
 /* New connection (child socket) -> when it was queued for accept(). */
 TB_MAP struct {

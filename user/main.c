@@ -123,7 +123,8 @@ static int report_interval(struct app *app)
 	struct hint *hints;
 	int nactive = 0, nhints = 0;
 
-	if (snapshot_read(&app->snap, app->cfg, SNAP_ALL))
+	/* this report is the last to see a closed listener: its entry goes */
+	if (snapshot_read(&app->snap, app->cfg, SNAP_ALL | SNAP_TAKE_CLOSED))
 		return -1;
 	reports = calloc(app->snap.count + 1, sizeof(*reports));
 	active = calloc(app->snap.count + 1, sizeof(*active));
@@ -163,9 +164,13 @@ static void tick(struct app *app)
 {
 	struct totals totals;
 
+	/* without -i nothing else reports closed listeners: they go here, seen once */
+	unsigned int take = app->cfg->interval > 0 ? 0 : SNAP_TAKE_CLOSED;
+
 	/* bounded maps: entries of closed listeners go within a second */
 	snapshot_prune(&app->snap);
-	if (!app->cfg->quiet && !snapshot_read(&app->snap, app->cfg, SNAP_COUNTS))
+	if ((!app->cfg->quiet || take) && !snapshot_read(&app->snap, app->cfg, SNAP_COUNTS | take) &&
+	    !app->cfg->quiet)
 		suppression_update(&app->suppression, app->snap.items, app->snap.count, print_suppressed, app);
 	if (app->metrics && !snapshot_read(&app->snap, app->cfg, SNAP_QUEUES | SNAP_ERRNOS) &&
 	    !probes_totals(app->probes, &totals))

@@ -48,7 +48,8 @@
 #               <= 16 (at most 7 live at once). LRU maps (preallocated,
 #               evicting): child_queued <= first-third max + the connections
 #               the drivers left unaccepted since + 512 (other tests on the
-#               host).
+#               host); gone_listeners <= 64 (each is reported once and
+#               deleted, within one 1 s interval).
 #   exact C     syn_drop == accept_queue_full == the sum of ListenDrops of
 #               the short-lived namespaces (each driver reads its own)
 #   exact A     syn_drop + accept_overflow == ListenDrops,
@@ -86,6 +87,7 @@ INJECT=${SOAK_INJECT:-}
 RSS_SLACK_KB=128
 MAP_SLACK=4
 NS_LISTENERS_MAX=16
+CLOSED_MAX=64	# closed listeners wait at most one 1 s interval to be reported and go
 LRU_SLACK=512
 START_TIMEOUT=10
 STOP_TIMEOUT=15
@@ -243,7 +245,7 @@ live_netns() {
 map_counts() {
 	local tag=$1 pid=$2 ns=$3 name id f args=()
 
-	for name in listeners groups peaks accept_errnos mib_seen netns_net child_queued; do
+	for name in listeners groups peaks accept_errnos mib_seen netns_net child_queued gone_listeners; do
 		id=$(awk -v n="$name" '$1 == n { print $2; exit }' "$WORK/$tag.maps")
 		f="$WORK/$tag.dump.$name"
 		if [ -z "$id" ] || ! bpftool -j map dump id "$id" >"$f" 2>/dev/null; then
@@ -274,7 +276,8 @@ map_counts() {
 			mib_seen_dead: ($mib_seen[0] | map(select($alive[.key | u32 | tostring] | not)) | length),
 			netns_net: ($netns_net[0] | length),
 			netns_net_dead: ($netns_net[0] | map(select($alive[.key | u32 | tostring] | not)) | length),
-			child_queued: ($child_queued[0] | length)
+			child_queued: ($child_queued[0] | length),
+			gone_listeners: ($gone_listeners[0] | length)
 		  } | to_entries | map("\(.key)=\(.value)") | join(" ")' 2>/dev/null
 }
 
@@ -556,6 +559,10 @@ for t in A B; do
 	desc="$desc listeners_ns max $hi;"
 	[ "$hi" != "?" ] && [ "$hi" -le "$NS_LISTENERS_MAX" ] ||
 		{ ok=0; why="$why listeners of the soak namespace up to $hi (> $NS_LISTENERS_MAX);"; }
+	read -r f l lo hi last < <(thirds "$WORK/samples" "${t}_gone_listeners")
+	desc="$desc gone_listeners max $hi;"
+	[ "$hi" != "?" ] && [ "$hi" -le "$CLOSED_MAX" ] ||
+		{ ok=0; why="$why closed listeners waiting up to $hi (> $CLOSED_MAX);"; }
 	read -r f l lo hi last < <(thirds "$WORK/samples" "${t}_child_queued")
 	desc="$desc child_queued $f->$l (abandoned $ABANDONED)"
 	[ "$f" != "?" ] && [ "$l" -le $((f + ABANDONED + LRU_SLACK)) ] ||

@@ -155,18 +155,22 @@ static struct listener_snapshot *next_item(struct snapshot_reader *r)
 
 /*
  * Listeners that closed, as they were at the close: their counts end
- * there, so the last interval and the whole run are reported. One whose
- * struct sock already serves a new listener is left out: one id, one
- * listener.
+ * there, so their last interval is reported. One whose struct sock
+ * already serves a new listener is left out: one id, one listener. take:
+ * they leave the map once read (the reader that reports them last).
  */
-static int read_closed(struct snapshot_reader *r, const struct config *cfg, size_t live)
+static int read_closed(struct snapshot_reader *r, const struct config *cfg, size_t live, bool take)
 {
-	int fd = bpf_map__fd(r->probes->skel->maps.closed_listeners);
+	int fd = bpf_map__fd(r->probes->skel->maps.gone_listeners);
 	uint64_t key, next, *prev = NULL;
 	struct listener_snapshot *s, probe;
 	struct tb_listener l;
+	int err = 0;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
+		/* deleting the current key would end get_next_key's walk: the previous one goes now */
+		if (take && prev)
+			bpf_map_delete_elem(fd, prev);
 		key = next;
 		prev = &key;
 		probe.id = key;
@@ -174,15 +178,19 @@ static int read_closed(struct snapshot_reader *r, const struct config *cfg, size
 		    (live && bsearch(&probe, r->items, live, sizeof(probe), by_id)))
 			continue;
 		s = next_item(r);
-		if (!s)
-			return -ENOMEM;
+		if (!s) {
+			err = -ENOMEM;
+			break;
+		}
 		fill(s, key, &l, r->owners);
 		s->closed = true;
 		s->backlog = s->synq = 0;	/* no queues any more */
 		if (in_scope(cfg, s))
 			r->count++;
 	}
-	return 0;
+	if (take && prev)
+		bpf_map_delete_elem(fd, prev);
+	return err;
 }
 
 int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned int parts)
@@ -217,7 +225,7 @@ int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned 
 		r->count++;
 	}
 	qsort(r->items, r->count, sizeof(*r->items), by_id);
-	if (read_closed(r, cfg, r->count))
+	if (read_closed(r, cfg, r->count, parts & SNAP_TAKE_CLOSED))
 		return -ENOMEM;
 	qsort(r->items, r->count, sizeof(*r->items), by_id);
 	if (parts & SNAP_ERRNOS)

@@ -30,6 +30,7 @@ enum snapshot_parts {
 	SNAP_PEAKS	= 1 << 1,	/* take the highs: starts a new period */
 	SNAP_ERRNOS	= 1 << 2,	/* accept failures by errno */
 	SNAP_OWNER_FDS	= 1 << 3,	/* owners' fd limit and usage from /proc */
+	SNAP_TAKE_CLOSED = 1 << 4,	/* closed listeners leave the map: reported once */
 	SNAP_ALL	= SNAP_QUEUES | SNAP_PEAKS | SNAP_ERRNOS | SNAP_OWNER_FDS,
 };
 
@@ -42,7 +43,7 @@ int snapshot_prune(struct snapshot_reader *r);
 
 /*
  * Read every listener in scope into r->items / r->count: the registered
- * ones, and those that closed (closed = true; the most recent closes).
+ * ones, and those that closed since they were last taken (closed = true).
  */
 int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned int parts);
 
