@@ -109,10 +109,15 @@ static __always_inline void listener_remove(const struct sock *sk)
 {
 	__u64 key = (__u64)sk;
 	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &key);
+	struct tb_peaks *pk;
 
 	if (!l)
 		return;
+	/* closed, no queues: the highs of its last interval take their place */
+	pk = bpf_map_lookup_elem(&peaks, &key);
 	l->now.state = TCP_CLOSE;
+	l->now.backlog = pk ? pk->backlog_peak : 0;
+	l->now.synq = pk ? pk->synq_peak : 0;
 	bpf_map_update_elem(&gone_listeners, &key, l, BPF_ANY);
 	group_remove(&l->addr, key);
 	bpf_map_delete_elem(&listeners, &key);

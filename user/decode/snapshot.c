@@ -183,8 +183,11 @@ static int read_closed(struct snapshot_reader *r, const struct config *cfg, size
 			break;
 		}
 		fill(s, key, &l, r->owners);
+		/* no queues any more: the kernel side left the last highs there */
 		s->closed = true;
-		s->backlog = s->synq = 0;	/* no queues any more */
+		s->backlog_peak = s->backlog;
+		s->synq_peak = s->synq;
+		s->backlog = s->synq = 0;
 		if (in_scope(cfg, s))
 			r->count++;
 	}
