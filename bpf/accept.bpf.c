@@ -72,15 +72,17 @@ static __always_inline void accept_failed(struct task_struct *task, struct sock 
 	struct tb_listener *l = NULL;
 	struct tb_event *e;
 	__u64 key = (__u64)sk, one = 1, *n;
+	struct net *net;
 
 	if (sk) {
-		netns = sock_netns(sk);
+		net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
 		port = BPF_CORE_READ(sk, __sk_common.skc_num);
 		l = bpf_map_lookup_elem(&listeners, &key);
 	} else {
-		netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+		net = BPF_CORE_READ(task, nsproxy, net_ns);
 	}
-	if (!in_scope(netns, port, pid))
+	netns = BPF_CORE_READ(net, ns.inum);
+	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid))
 		return;
 	if (l)
 		__sync_fetch_and_add(&l->accept_errors, 1);

@@ -86,6 +86,9 @@ static __always_inline void listener_add(const struct sock *sk, bool from_listen
 
 	if (bpf_map_lookup_elem(&listeners, &key))
 		return;
+	/* with -n, only the traced namespace's listeners are registered */
+	if (!netns_wanted(BPF_CORE_READ(sk, __sk_common.skc_net.net), sock_netns(sk)))
+		return;
 	l = bpf_map_lookup_elem(&listener_scratch, &zero);
 	if (!l)
 		return;
@@ -253,10 +256,13 @@ int mib_flush(struct bpf_raw_tracepoint_args *ctx)
 	net = (struct net *)*known;
 	/*
 	 * The pointer is of the namespace that last had this inode: still it?
-	 * Same inode and, where this CPU has looked, the same cookie; 0: this
-	 * CPU never looked in a namespace born after the start.
+	 * Alive, the same inode and, where this CPU has looked, the same
+	 * cookie; 0: this CPU never looked in a namespace born after the start.
+	 * (With -n, the other namespaces' packets are not looked at, so the
+	 * pointer may be of a dead one even while its inode lives again.)
 	 */
-	if (BPF_CORE_READ(net, ns.inum) != netns || (last->cookie && last->cookie != net_cookie(net)))
+	if (!net_alive(net) || BPF_CORE_READ(net, ns.inum) != netns ||
+	    (last->cookie && last->cookie != net_cookie(net)) || !netns_wanted(net, netns))
 		return 1;
 	mib_take(net, netns, &d);
 	if (!d.drops)

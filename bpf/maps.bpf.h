@@ -42,6 +42,7 @@
 
 /* ---- set by the loader between open and load ---- */
 TB_CONST(__u32, target_netns);		/* 0: every namespace */
+TB_CONST(__u64, target_netns_cookie);	/* its net_cookie; 0: unknown (before 5.14) */
 TB_CONST(__u32, target_pid);		/* 0: every process */
 TB_CONST(__u32, nports);		/* 0: every port */
 TB_CONST(__u16, ports[TB_MAX_PORTS]);
@@ -434,6 +435,39 @@ static __always_inline __u64 net_cookie(const struct net *net)
 	if (bpf_core_field_exists(net->net_cookie))
 		return BPF_CORE_READ(net, net_cookie);
 	return 0;
+}
+
+/*
+ * The traced namespace (-n): its inode, and its cookie where the loader
+ * found it. Inodes are reused: a namespace born later in the dead one's
+ * inode is another one, and it is not traced.
+ */
+static __always_inline bool netns_wanted(const struct net *net, __u32 netns)
+{
+	if (!target_netns)
+		return true;
+	if (netns != target_netns)
+		return false;
+	return !target_netns_cookie || net_cookie(net) == target_netns_cookie;
+}
+
+/* ns_common's reference count before 6.18 */
+struct ns_common___count {
+	refcount_t count;
+};
+
+/*
+ * A struct net kept from earlier may be of a namespace that died since:
+ * its references are gone (0) once it is being torn down, and its memory
+ * is freed after that. A net reborn in the same memory has another cookie.
+ */
+static __always_inline bool net_alive(const struct net *net)
+{
+	const struct ns_common *ns = &net->ns;
+
+	if (bpf_core_field_exists(ns->__ns_ref))
+		return BPF_CORE_READ(ns, __ns_ref.refs.counter) > 0;
+	return BPF_CORE_READ((const struct ns_common___count *)ns, count.refs.counter) > 0;
 }
 
 /* This CPU's listen-drop and syncookie counters of a namespace. */

@@ -61,7 +61,7 @@ int BPF_PROG(ack_dropped_rx_sk, struct sk_buff *skb, void *location,
 		return 0;
 	net = BPF_CORE_READ(rx_sk, __sk_common.skc_net.net);
 	netns = BPF_CORE_READ(net, ns.inum);
-	if (target_netns && netns != target_netns)
+	if (!netns_wanted(net, netns))
 		return 0;
 	mib_take(net, netns, &d);
 	if (!d.drops)
@@ -89,7 +89,7 @@ int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location, enum skb_drop_rea
 		return 0;
 	net = skb_net(skb);
 	netns = BPF_CORE_READ(net, ns.inum);
-	if (target_netns && netns != target_netns)
+	if (!netns_wanted(net, netns))
 		return 0;
 	mib_take(net, netns, &d);
 	if (!d.drops)
@@ -116,7 +116,7 @@ static __always_inline int recv_sock_exit(const struct sock *sk, struct sk_buff 
 		return 0;
 	net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
 	netns = BPF_CORE_READ(net, ns.inum);
-	if (target_netns && netns != target_netns)
+	if (!netns_wanted(net, netns))
 		return 0;
 	mib_take(net, netns, &d);
 	if (!d.drops)

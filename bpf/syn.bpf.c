@@ -92,7 +92,7 @@ static __always_inline int syn_freed(struct sk_buff *skb)
 	if (read_pkt_arg(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
 		return 0;
 	netns = BPF_CORE_READ(net, ns.inum);
-	if (target_netns && netns != target_netns)
+	if (!netns_wanted(net, netns))
 		return 0;
 	mib_take(net, netns, &d);
 	/*
@@ -138,7 +138,7 @@ int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 	struct mib_delta d;
 	struct pkt p = {};
 
-	if (target_netns && netns != target_netns)
+	if (!netns_wanted(net, netns))
 		return 0;
 	peaks_sample((__u64)sk, BPF_CORE_READ(sk, sk_ack_backlog),
 		     BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter));

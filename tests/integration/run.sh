@@ -734,7 +734,7 @@ sc_two_netns() {
 # not from the dead one's per-CPU counters (which would wrap to ~2^32).
 # The tracer traces the inode (-n), so it follows the new namespace.
 sc_netns_reuse() {
-	local name=$1 ns1 ns2 ino1 ino2 try ld1 lo1 ld2 lo2 f fillers
+	local name=$1 ns1 ns2 ino1 ino2 try ld1 lo1 ld2="" lo2 f fillers n
 	reset_state || { verdict "$name" "setup"; return; }
 	new_ns ns1 || { verdict "$name" "setup"; return; }
 	ino1=$(ns_inode "$ns1")
@@ -770,15 +770,27 @@ sc_netns_reuse() {
 	fi
 	tracer_stop
 	if [ -n "$ino2" ]; then
-		# both namespaces' drops: the first one's are added as a negative baseline
-		BASE_LD=$((-ld1)) BASE_LO=$((-lo1)) BASE_RQD=0 BASE_SCS=0
-		check_promise "$ns2"
-		ld2=$((LD - ld1)) lo2=$((LO - lo1))
+		# -n named the first namespace: the second, in its inode, is another
+		# one and is not traced. The totals are the first one's drops alone.
+		BASE_LD=0 BASE_LO=0 BASE_RQD=0 BASE_SCS=0
+		read_mib "$ns2"
+		ld2=$LD lo2=$LO
+		LD=$ld1 LO=$lo1 RQD=0
 		[ "$ld1" != 0 ] && [ "$ld2" != 0 ] ||
 			err "scenario setup: ListenDrops $ld1 (first) / $ld2 (second), both should be > 0"
+		if [ "$TRACER_OK" = 1 ]; then
+			jq -e . "$TRACER_OUT" >/dev/null 2>&1 || err "tracer output is not valid JSON Lines"
+			read_totals
+			[ $((T_SYN + T_AO)) = "$ld1" ] ||
+				err "syn_drop $T_SYN + accept_overflow $T_AO != the first namespace's ListenDrops $ld1 (the second's: $ld2)"
+			[ $((T_AQF + T_AO)) = "$lo1" ] ||
+				err "accept_queue_full $T_AQF + accept_overflow $T_AO != the first namespace's ListenOverflows $lo1"
+			n=$(ev_count syn_drop)
+			[ "$n" = "$T_SYN" ] || err "$n syn_drop lines, totals.syn_drop $T_SYN"
+		fi
 		del_ns "$ns2"
 	fi
-	verdict "$name" "inode $ino1 reused; first namespace ListenDrops=$ld1; $(summary_line)"
+	verdict "$name" "inode $ino1 reused; first namespace ListenDrops=$ld1, second ${ld2:-?} (not traced); $(summary_line)"
 }
 
 # The failure paths a user meets first: a bad flag (one line, exit 2), not

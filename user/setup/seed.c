@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -197,6 +198,48 @@ int seed_owners(struct probes *p, struct owners *o)
 		bpf_map_update_elem(fd, &key, &l, BPF_EXIST);
 	}
 	return count;
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE	71	/* 5.14+ */
+#endif
+
+uint64_t seed_netns_cookie(uint32_t netns)
+{
+	struct netns_list *l = calloc(1, sizeof(*l));
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int self_fd = -1, ns_fd, sock;
+
+	if (!l)
+		return 0;
+	netns_collect(l);
+	for (int i = 0; i < l->count && !cookie; i++) {
+		if (l->ino[i] != netns)
+			continue;
+		ns_fd = open(l->path[i], O_RDONLY | O_CLOEXEC);
+		if (ns_fd < 0)
+			continue;
+		if (self_fd < 0)
+			self_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self_fd >= 0 && !setns(ns_fd, CLONE_NEWNET)) {
+			/* a socket is born in the caller's namespace and names its cookie */
+			sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (sock >= 0) {
+				if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+					cookie = 0;
+				close(sock);
+			}
+			if (setns(self_fd, CLONE_NEWNET))
+				fprintf(stderr, "tcpbacklog: warning: cannot return to the original network namespace: %s\n",
+					strerror(errno));
+		}
+		close(ns_fd);
+	}
+	if (self_fd >= 0)
+		close(self_fd);
+	free(l);
+	return cookie;
 }
 
 int seed_flush(struct probes *p, uint32_t target_netns)

@@ -25,6 +25,13 @@ int seed_listeners(struct probes *p, uint32_t target_netns, char *errbuf, size_t
 int seed_owners(struct probes *p, struct owners *o);
 
 /*
+ * The net_cookie of the namespace with this inode (SO_NETNS_COOKIE of a
+ * socket made there), 0 when it cannot be told: then -n matches by inode
+ * alone.
+ */
+uint64_t seed_netns_cookie(uint32_t netns);
+
+/*
  * After detaching: take, on every CPU of every live namespace in scope,
  * the listen drops no packet showed, into the totals. Returns the number
  * of (namespace, CPU) runs, -1 on error.
