@@ -118,6 +118,15 @@ static void format_endpoint(char *buf, size_t len, const char *addr,
 		snprintf(buf, len, "%s:%u", esc, port);
 }
 
+static void fmt_comm(char *buf, size_t len, const char *comm)
+{
+	/* an empty cell would shift every column after it */
+	if (comm[0])
+		text_escape(buf, len, comm);
+	else
+		snprintf(buf, len, "-");
+}
+
 static void text_event(FILE *out, const struct event *ev)
 {
 	char tbuf[32], pid[16], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
@@ -127,11 +136,7 @@ static void text_event(FILE *out, const struct event *ev)
 
 	format_time(tbuf, sizeof(tbuf), ev->time_ns);
 	snprintf(pid, sizeof(pid), "%" PRIu32, ev->pid);
-	/* an empty cell would shift every column after it */
-	if (ev->comm[0])
-		text_escape(comm, sizeof(comm), ev->comm);
-	else
-		snprintf(comm, sizeof(comm), "-");
+	fmt_comm(comm, sizeof(comm), ev->comm);
 	snprintf(netns, sizeof(netns), "%" PRIu32, ev->netns);
 	format_endpoint(local, sizeof(local), ev->laddr, ev->lport);
 	if (ev->has_peer)
@@ -176,10 +181,7 @@ static void text_suppressed(FILE *out, uint64_t time_ns, const struct listener_s
 
 	format_time(tbuf, sizeof(tbuf), time_ns);
 	snprintf(pid, sizeof(pid), "%" PRIu32, s->pid);
-	if (s->comm[0])
-		text_escape(comm, sizeof(comm), s->comm);
-	else
-		snprintf(comm, sizeof(comm), "-");
+	fmt_comm(comm, sizeof(comm), s->comm);
 	snprintf(netns, sizeof(netns), "%" PRIu32, s->netns);
 	format_endpoint(local, sizeof(local), s->laddr, s->lport);
 	snprintf(detail, sizeof(detail), "%" PRIu64 " over the rate limit, %" PRIu64 " lost", suppressed, lost);
@@ -220,15 +222,6 @@ static void fmt_latency(char *buf, size_t len, uint64_t us, uint64_t count)
 {
 	if (count)
 		fmt_u64(buf, len, us);
-	else
-		snprintf(buf, len, "-");
-}
-
-static void fmt_comm(char *buf, size_t len, const char *comm)
-{
-	/* an empty cell would shift every column after it */
-	if (comm[0])
-		text_escape(buf, len, comm);
 	else
 		snprintf(buf, len, "-");
 }
