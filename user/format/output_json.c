@@ -12,6 +12,52 @@
 #include "escape.h"
 #include "output.h"
 
+/* N, or null when unknown */
+static void put_u64_value(FILE *out, uint64_t v, bool known)
+{
+	if (known)
+		fprintf(out, "%" PRIu64, v);
+	else
+		fputs("null", out);
+}
+
+/* ,"<key>":N, or null when unknown */
+static void put_u64_or_null(FILE *out, const char *key, uint64_t v, bool known)
+{
+	fprintf(out, ",\"%s\":", key);
+	put_u64_value(out, v, known);
+}
+
+/* a string, or null for none */
+static void put_str_or_null(FILE *out, const char *s)
+{
+	if (s)
+		json_write_string(out, s);
+	else
+		fputs("null", out);
+}
+
+/* ,"<key>":seconds, or null when not set */
+static void put_seconds_or_null(FILE *out, const char *key, double v)
+{
+	fprintf(out, ",\"%s\":", key);
+	/* %.15g round-trips any duration typed on the command line */
+	if (v > 0 && isfinite(v))
+		fprintf(out, "%.15g", v);
+	else
+		fputs("null", out);
+}
+
+/* {"accept_queue_full":N,"syn_queue_full":N,"other":N} */
+static void put_reasons(FILE *out, const uint64_t by_reason[TB_REASON_MAX])
+{
+	static const int reasons[] = { TB_REASON_ACCEPT_QUEUE_FULL, TB_REASON_SYN_QUEUE_FULL, TB_REASON_OTHER };
+
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		fprintf(out, "%s\"%s\":%" PRIu64, i ? "," : "{", reason_name(reasons[i]), by_reason[reasons[i]]);
+	fputc('}', out);
+}
+
 /* -1 (unreadable) becomes null */
 static void put_long_or_null(FILE *out, long v)
 {
@@ -38,15 +84,9 @@ static void json_start(FILE *out, const struct start_info *info)
 	int p;
 
 	fputs("{\"event\":\"start\",\"mode\":", out);
-	if (info->mode)
-		json_write_string(out, info->mode);
-	else
-		fputs("null", out);
+	put_str_or_null(out, info->mode);
 	fputs(",\"kernel\":", out);
-	if (info->kernel)
-		json_write_string(out, info->kernel);
-	else
-		fputs("null", out);
+	put_str_or_null(out, info->kernel);
 
 	fputs(",\"probes\":[", out);
 	for (p = 0; info->probes && info->probes[p]; p++) {
@@ -56,30 +96,15 @@ static void json_start(FILE *out, const struct start_info *info)
 	}
 
 	fputs("],\"filters\":{\"netns\":", out);
-	if (info->netns)
-		fprintf(out, "%" PRIu32, info->netns);
-	else
-		fputs("null", out);
+	put_u64_value(out, info->netns, info->netns != 0);
 	fputs(",\"ports\":[", out);
 	for (p = 0; info->ports && p < info->nports; p++)
 		fprintf(out, "%s%u", p ? "," : "", info->ports[p]);
-	fputs("],\"pid\":", out);
-	if (info->pid)
-		fprintf(out, "%" PRIu32, info->pid);
-	else
-		fputs("null", out);
-
-	/* %.15g round-trips any duration typed on the command line */
-	fputs("},\"duration\":", out);
-	if (info->duration > 0 && isfinite(info->duration))
-		fprintf(out, "%.15g", info->duration);
-	else
-		fputs("null", out);
-	fputs(",\"interval\":", out);
-	if (info->interval > 0 && isfinite(info->interval))
-		fprintf(out, "%.15g", info->interval);
-	else
-		fputs("null", out);
+	fputc(']', out);
+	put_u64_or_null(out, "pid", info->pid, info->pid != 0);
+	fputc('}', out);
+	put_seconds_or_null(out, "duration", info->duration);
+	put_seconds_or_null(out, "interval", info->interval);
 	fprintf(out, ",\"listeners\":%" PRIu32, info->listeners);
 
 	/* grouped for readers that want them together, flat for jq one-liners */
@@ -176,16 +201,8 @@ static void json_accept_error(FILE *out, const struct event *ev)
 	put_family(out, ev->family);
 	put_endpoint(out, "laddr", "lport", ev->laddr, ev->lport, true);
 	/* RLIM_INFINITY is (uint64_t)-1: no finite limit to report */
-	fputs(",\"nofile_limit\":", out);
-	if (ev->nofile_limit == UINT64_MAX)
-		fputs("null", out);
-	else
-		fprintf(out, "%" PRIu64, ev->nofile_limit);
-	fputs(",\"open_fds\":", out);
-	if (ev->open_fds < 0)
-		fputs("null", out);
-	else
-		fprintf(out, "%" PRId64, ev->open_fds);
+	put_u64_or_null(out, "nofile_limit", ev->nofile_limit, ev->nofile_limit != UINT64_MAX);
+	put_u64_or_null(out, "open_fds", (uint64_t)ev->open_fds, ev->open_fds >= 0);
 	fputs("}\n", out);
 }
 
@@ -201,30 +218,14 @@ static void json_totals(FILE *out, const struct totals *t)
 {
 	fprintf(out, "{\"event\":\"totals\",\"syn_drop\":%" PRIu64
 		",\"accept_overflow\":%" PRIu64 ",\"accept_error\":%" PRIu64
-		",\"suppressed\":%" PRIu64 ",\"lost\":%" PRIu64
-		",\"syn_drop_reasons\":{\"%s\":%" PRIu64 ",\"%s\":%" PRIu64
-		",\"%s\":%" PRIu64 "},\"accept_overflow_other\":%" PRIu64
+		",\"suppressed\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"syn_drop_reasons\":",
+		t->syn_drop, t->accept_overflow, t->accept_error,
+		t->suppressed, t->lost);
+	put_reasons(out, t->syn_drop_by_reason);
+	fprintf(out, ",\"accept_overflow_other\":%" PRIu64
 		",\"registry_full\":%" PRIu64 ",\"ambiguous\":%" PRIu64
 		",\"late\":%" PRIu64 ",\"missed_runs\":%" PRIu64 "}\n",
-		t->syn_drop, t->accept_overflow, t->accept_error,
-		t->suppressed, t->lost,
-		reason_name(TB_REASON_ACCEPT_QUEUE_FULL),
-		t->syn_drop_by_reason[TB_REASON_ACCEPT_QUEUE_FULL],
-		reason_name(TB_REASON_SYN_QUEUE_FULL),
-		t->syn_drop_by_reason[TB_REASON_SYN_QUEUE_FULL],
-		reason_name(TB_REASON_OTHER),
-		t->syn_drop_by_reason[TB_REASON_OTHER],
 		t->accept_overflow_other, t->registry_full, t->ambiguous, t->late, t->missed_runs);
-}
-
-/* "<key>":N, or null when unknown */
-static void put_u64_or_null(FILE *out, const char *key, uint64_t v, bool known)
-{
-	fprintf(out, ",\"%s\":", key);
-	if (known)
-		fprintf(out, "%" PRIu64, v);
-	else
-		fputs("null", out);
 }
 
 static void json_listener(FILE *out, uint64_t time_ns, const struct listener_report *r)
@@ -240,25 +241,17 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 	put_family(out, s->family);
 	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
 	fputs(",\"comm\":", out);
-	if (s->comm[0])
-		json_write_string(out, s->comm);
-	else
-		fputs("null", out);
+	put_str_or_null(out, s->comm[0] ? s->comm : NULL);
 	fprintf(out, ",\"backlog\":%" PRIu32 ",\"backlog_max\":%" PRIu32
 		",\"backlog_peak\":%" PRIu32 ",\"synq\":%" PRIu32
 		",\"synq_peak\":%" PRIu32 ",\"syn_drops\":%" PRIu64
-		",\"syn_drop_reasons\":{\"%s\":%" PRIu64 ",\"%s\":%" PRIu64
-		",\"%s\":%" PRIu64 "},\"accept_overflows\":%" PRIu64
+		",\"syn_drop_reasons\":",
+		s->backlog, s->backlog_max, s->backlog_peak, s->synq,
+		s->synq_peak, r->syn_drops);
+	put_reasons(out, r->syn_drops_by_reason);
+	fprintf(out, ",\"accept_overflows\":%" PRIu64
 		",\"syncookies\":%" PRIu64 ",\"accepts\":%" PRIu64
 		",\"accept_errors\":%" PRIu64 ",\"accept_errnos\":{",
-		s->backlog, s->backlog_max, s->backlog_peak, s->synq,
-		s->synq_peak, r->syn_drops,
-		reason_name(TB_REASON_ACCEPT_QUEUE_FULL),
-		r->syn_drops_by_reason[TB_REASON_ACCEPT_QUEUE_FULL],
-		reason_name(TB_REASON_SYN_QUEUE_FULL),
-		r->syn_drops_by_reason[TB_REASON_SYN_QUEUE_FULL],
-		reason_name(TB_REASON_OTHER),
-		r->syn_drops_by_reason[TB_REASON_OTHER],
 		r->accept_overflows, r->syncookies, r->accepts,
 		r->accept_errors);
 	for (i = 0; i < r->nerrnos && i < SNAPSHOT_ERRNOS; i++) {
@@ -288,10 +281,7 @@ static void json_suppressed(FILE *out, uint64_t time_ns, const struct listener_s
 	fprintf(out, ",\"lport\":%u", s->lport);
 	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
 	fputs(",\"comm\":", out);
-	if (s->comm[0])
-		json_write_string(out, s->comm);
-	else
-		fputs("null", out);
+	put_str_or_null(out, s->comm[0] ? s->comm : NULL);
 	fprintf(out, ",\"suppressed\":%" PRIu64 ",\"lost\":%" PRIu64 "}\n", suppressed, lost);
 }
 
