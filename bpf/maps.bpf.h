@@ -42,7 +42,6 @@
 
 /* ---- set by the loader between open and load ---- */
 TB_CONST(__u32, target_netns);		/* 0: every namespace */
-TB_CONST(__u64, target_netns_cookie);	/* its net_cookie; 0: unknown (before 5.14) */
 TB_CONST(__u32, target_pid);		/* 0: every process */
 TB_CONST(__u32, nports);		/* 0: every port */
 TB_CONST(__u16, ports[TB_MAX_PORTS]);
@@ -57,6 +56,16 @@ volatile __u64 syn_caller_end;
 #else
 extern volatile __u64 syn_caller_start;
 extern volatile __u64 syn_caller_end;
+#endif
+/*
+ * With -n, the namespace's net_cookie: writable data, set by the loader
+ * while seeding (it is inside that namespace then), before the counting
+ * programs attach. 0: unknown (before 5.14), the inode alone decides.
+ */
+#ifdef TB_DEFINE
+volatile __u64 target_netns_cookie;
+#else
+extern volatile __u64 target_netns_cookie;
 #endif
 TB_CONST(__u8, synq_full_ge);		/* SYN queue full at qlen >= max (older kernels), else > max */
 TB_CONST(__u8, accepts_from_fexit);	/* inet_csk_accept exit counts accepts, not the syscalls */

@@ -264,9 +264,6 @@ int main(int argc, char **argv)
 	owners_init(&app.owners, "/proc");
 
 	phase("parsed");
-	/* -n: the namespace itself, not whichever gets its inode after it dies */
-	if (cfg.netns)
-		cfg.netns_cookie = seed_netns_cookie(cfg.netns);
 	if (probes_start(&probes, &cfg, err, sizeof(err)))
 		goto fail;
 	phase("loaded");

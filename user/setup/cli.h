@@ -21,7 +21,6 @@ struct config {
 	double duration;		/* -d/--duration SECONDS, 0 = until interrupted */
 	double interval;		/* -i/--interval SECONDS, 0 = no listener records */
 	uint32_t netns;			/* -n/--netns PATH|INODE, 0 = all */
-	uint64_t netns_cookie;		/* not an option: that namespace's net_cookie, 0 = unknown */
 	uint16_t ports[TB_MAX_PORTS];	/* -P/--port PORT, repeatable */
 	int nports;
 	uint32_t pid;			/* -p/--pid PID, 0 = all */

@@ -300,7 +300,6 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	p->skel = skel;
 
 	skel->rodata->target_netns = cfg->netns;
-	skel->rodata->target_netns_cookie = cfg->netns_cookie;
 	skel->rodata->target_pid = cfg->pid;
 	skel->rodata->nports = cfg->nports;
 	for (int i = 0; i < cfg->nports && i < TB_MAX_PORTS; i++)

@@ -108,6 +108,25 @@ static void baseline_counters(int prog_fd, uint32_t netns)
 	run_on_every_cpu(prog_fd, netns);
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE	71	/* 5.14+ */
+#endif
+
+/* The net_cookie of the caller's namespace (a socket is born there), 0 when unknown. */
+static uint64_t this_netns_cookie(void)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (sock < 0)
+		return 0;
+	if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(sock);
+	return cookie;
+}
+
 /* Create the iterator inside the namespace at path, drain it, set the baselines. */
 static int seed_one(int link_fd, int baseline_fd, const char *path, uint32_t netns)
 {
@@ -155,8 +174,12 @@ int seed_listeners(struct probes *p, uint32_t target_netns, char *errbuf, size_t
 		if (target_netns && l->ino[i] != target_netns)
 			continue;
 		/* processes exit and namespaces vanish while we walk: skip those */
-		if (!seed_one(bpf_link__fd(link), bpf_program__fd(p->skel->progs.mib_baseline), l->path[i], l->ino[i]))
-			walked++;
+		if (seed_one(bpf_link__fd(link), bpf_program__fd(p->skel->progs.mib_baseline), l->path[i], l->ino[i]))
+			continue;
+		walked++;
+		/* inside the one namespace of -n now: which one it is, beyond its inode */
+		if (target_netns)
+			p->skel->bss->target_netns_cookie = this_netns_cookie();
 	}
 	if (self_fd >= 0) {
 		if (setns(self_fd, CLONE_NEWNET))
@@ -198,48 +221,6 @@ int seed_owners(struct probes *p, struct owners *o)
 		bpf_map_update_elem(fd, &key, &l, BPF_EXIST);
 	}
 	return count;
-}
-
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE	71	/* 5.14+ */
-#endif
-
-uint64_t seed_netns_cookie(uint32_t netns)
-{
-	struct netns_list *l = calloc(1, sizeof(*l));
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-	int self_fd = -1, ns_fd, sock;
-
-	if (!l)
-		return 0;
-	netns_collect(l);
-	for (int i = 0; i < l->count && !cookie; i++) {
-		if (l->ino[i] != netns)
-			continue;
-		ns_fd = open(l->path[i], O_RDONLY | O_CLOEXEC);
-		if (ns_fd < 0)
-			continue;
-		if (self_fd < 0)
-			self_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (self_fd >= 0 && !setns(ns_fd, CLONE_NEWNET)) {
-			/* a socket is born in the caller's namespace and names its cookie */
-			sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-			if (sock >= 0) {
-				if (getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
-					cookie = 0;
-				close(sock);
-			}
-			if (setns(self_fd, CLONE_NEWNET))
-				fprintf(stderr, "tcpbacklog: warning: cannot return to the original network namespace: %s\n",
-					strerror(errno));
-		}
-		close(ns_fd);
-	}
-	if (self_fd >= 0)
-		close(self_fd);
-	free(l);
-	return cookie;
 }
 
 int seed_flush(struct probes *p, uint32_t target_netns)

@@ -14,7 +14,9 @@
 
 /*
  * Seed the registry from every namespace (or only target_netns when not
- * 0). Returns the number of namespaces walked, -1 on error (errbuf).
+ * 0, whose net_cookie the programs then hold: -n traces that namespace,
+ * not a later one in its inode). Returns the number of namespaces walked,
+ * -1 on error (errbuf).
  */
 int seed_listeners(struct probes *p, uint32_t target_netns, char *errbuf, size_t errlen);
 
@@ -23,13 +25,6 @@ int seed_listeners(struct probes *p, uint32_t target_netns, char *errbuf, size_t
  * listeners in the registry (in scope or not).
  */
 int seed_owners(struct probes *p, struct owners *o);
-
-/*
- * The net_cookie of the namespace with this inode (SO_NETNS_COOKIE of a
- * socket made there), 0 when it cannot be told: then -n matches by inode
- * alone.
- */
-uint64_t seed_netns_cookie(uint32_t netns);
 
 /*
  * After detaching: take, on every CPU of every live namespace in scope,
