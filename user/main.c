@@ -169,9 +169,13 @@ static void tick(struct app *app)
 
 	/* bounded maps: entries of closed listeners go within a second */
 	snapshot_prune(&app->snap);
-	if ((!app->cfg->quiet || take) && !snapshot_read(&app->snap, app->cfg, SNAP_COUNTS | take) &&
-	    !app->cfg->quiet)
-		suppression_update(&app->suppression, app->snap.items, app->snap.count, print_suppressed, app);
+	if (!app->cfg->quiet) {
+		if (!snapshot_read(&app->snap, app->cfg, SNAP_COUNTS | take))
+			suppression_update(&app->suppression, app->snap.items, app->snap.count,
+					   print_suppressed, app);
+	} else if (take) {
+		snapshot_read(&app->snap, app->cfg, SNAP_COUNTS | take);
+	}
 	if (app->metrics && !snapshot_read(&app->snap, app->cfg, SNAP_QUEUES | SNAP_ERRNOS) &&
 	    !probes_totals(app->probes, &totals))
 		metrics_publish(app->metrics, app->snap.items, app->snap.count, &totals);

@@ -204,6 +204,7 @@ int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned 
 	struct listener_snapshot *s;
 	struct tb_listener l;
 	struct tb_peaks pk;
+	size_t live;
 
 	r->count = 0;
 	if (parts & SNAP_QUEUES)
@@ -228,9 +229,12 @@ int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned 
 		r->count++;
 	}
 	qsort(r->items, r->count, sizeof(*r->items), by_id);
-	if (read_closed(r, cfg, r->count, parts & SNAP_TAKE_CLOSED))
+	live = r->count;
+	if (read_closed(r, cfg, live, parts & SNAP_TAKE_CLOSED))
 		return -ENOMEM;
-	qsort(r->items, r->count, sizeof(*r->items), by_id);
+	/* closed ones came after the sorted live ones: sort again only then */
+	if (r->count > live)
+		qsort(r->items, r->count, sizeof(*r->items), by_id);
 	if (parts & SNAP_ERRNOS)
 		read_errnos(r);
 	for (size_t i = 0; i < r->count; i++) {
