@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libmicrohttpd, loaded only when --metrics asks for a server. Linked the
+ * libmicrohttpd, loaded only when --metrics-addr asks for a server. Linked the
  * usual way it brings gnutls and seven more libraries into every run:
  * about 1.8 MiB of resident memory and their constructors at start, for
  * a server most runs never start. The few functions metrics.c calls are
@@ -33,7 +33,7 @@ int mhd_load(char *errbuf, size_t errlen)
 		return 0;
 	lib = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {
-		snprintf(errbuf, errlen, "metrics: --metrics needs %s (Debian package libmicrohttpd12): %s",
+		snprintf(errbuf, errlen, "metrics: --metrics-addr needs %s (Debian package libmicrohttpd12): %s",
 			 MHD_SONAME, dlerror());
 		return -1;
 	}
