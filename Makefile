@@ -18,7 +18,7 @@ BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 # decode (ring buffer and per-listener map -> structs) -> aggregate
 # (intervals, percentiles, hints) -> format (text, JSON, metrics); host
 # holds facts from /proc and sysctls
-USER_DIRS	:= user/setup user/decode user/aggregate user/format user/host
+USER_DIRS	:= user/setup user/kernel user/decode user/aggregate user/format user/host
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -MMD -MP \
 		   -D_GNU_SOURCE -DTB_VERSION='"$(VERSION)"' \
@@ -34,8 +34,7 @@ SKEL		:= $(BUILD)/tcpbacklog.skel.h
 USER_SRCS	:= $(wildcard user/*.c $(addsuffix /*.c,$(USER_DIRS)))
 USER_OBJS	:= $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # modules that include the skeleton; every other module builds and tests without BPF
-SKEL_OBJS	:= $(BUILD)/user/main.o $(BUILD)/user/setup/probes.o $(BUILD)/user/setup/seed.o \
-		   $(BUILD)/user/decode/snapshot.o
+SKEL_OBJS	:= $(addprefix $(BUILD)/user/kernel/,probes.o namespaces.o maps.o)
 LIB_OBJS	:= $(filter-out $(SKEL_OBJS),$(USER_OBJS))
 LIB		:= $(BUILD)/libtcpbacklog.a
 BIN		:= $(BUILD)/tcpbacklog

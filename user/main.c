@@ -23,14 +23,14 @@
 #include "owners.h"
 #include "privileges.h"
 #include "probes.h"
-#include "seed.h"
-#include "snapshot.h"
+#include "namespaces.h"
+#include "listeners.h"
+#include "maps.h"
 #include "stats.h"
 #include "suppression.h"
 #include "sysinfo.h"
 
 #define POLL_MS		100
-#define RESCAN_NS	1000000000LL	/* look for unknown owners at most once a second */
 #define HINTS_PER_LISTENER	4
 #define TICK_NS		1000000000LL	/* suppressed records, metrics */
 
@@ -39,7 +39,7 @@ static volatile sig_atomic_t stop_signal;
 struct app {
 	const struct config *cfg;
 	const struct output *out;
-	struct snapshot_reader snap;
+	struct listener_reader snap;
 	struct stats stats;
 	struct suppression suppression;
 	struct metrics *metrics;
@@ -47,7 +47,6 @@ struct app {
 	struct sysctls sys;
 	struct clock_map clock;
 	struct owners owners;
-	int64_t last_rescan_ns;
 	uint64_t undecodable;
 };
 
@@ -79,13 +78,8 @@ static void phase(const char *name)
 /* Owner of a listener that was open before the tracer and not found then. */
 static void resolve_owner(struct app *app, struct event *ev)
 {
-	const struct owner *own = owners_find(&app->owners, ev->listener_ino);
+	const struct owner *own = owners_resolve(&app->owners, ev->listener_ino, true);
 
-	if (!own && now_ns() - app->last_rescan_ns > RESCAN_NS) {
-		owners_scan(&app->owners);
-		app->last_rescan_ns = now_ns();
-		own = owners_find(&app->owners, ev->listener_ino);
-	}
 	if (own) {
 		ev->pid = own->pid;
 		memcpy(ev->comm, own->comm, sizeof(ev->comm));
@@ -124,7 +118,7 @@ static int report_interval(struct app *app)
 	int nactive = 0, nhints = 0;
 
 	/* this report is the last to see a closed listener: its entry goes */
-	if (snapshot_read(&app->snap, app->cfg, SNAP_ALL | SNAP_TAKE_CLOSED))
+	if (listeners_read_taking_closed(&app->snap, app->cfg, LISTENERS_ALL))
 		return -1;
 	reports = calloc(app->snap.count + 1, sizeof(*reports));
 	active = calloc(app->snap.count + 1, sizeof(*active));
@@ -149,6 +143,18 @@ static int report_interval(struct app *app)
 	return 0;
 }
 
+/* Exact totals, summed over CPUs, and the program runs the kernel skipped. */
+static int read_totals(const struct probes *p, struct totals *t)
+{
+	uint64_t sums[TB_TOTAL_MAX];
+
+	if (maps_read_totals(p, sums))
+		return -1;
+	decode_totals(sums, t);
+	t->missed_runs = probes_missed_runs(p);
+	return 0;
+}
+
 static void print_suppressed(void *ctx, const struct listener_snapshot *snap, uint64_t suppressed, uint64_t lost)
 {
 	struct app *app = ctx;
@@ -163,21 +169,21 @@ static void print_suppressed(void *ctx, const struct listener_snapshot *snap, ui
 static void tick(struct app *app)
 {
 	struct totals totals;
-
 	/* without -i nothing else reports closed listeners: they go here, seen once */
-	unsigned int take = app->cfg->interval > 0 ? 0 : SNAP_TAKE_CLOSED;
+	int (*read_listeners)(struct listener_reader *r, const struct config *cfg, unsigned int parts) =
+		app->cfg->interval > 0 ? listeners_read : listeners_read_taking_closed;
 
 	/* bounded maps: entries of closed listeners go within a second */
-	snapshot_prune(&app->snap);
+	maps_delete_stale(app->probes);
 	if (!app->cfg->quiet) {
-		if (!snapshot_read(&app->snap, app->cfg, SNAP_COUNTS | take))
+		if (!read_listeners(&app->snap, app->cfg, LISTENERS_COUNTS))
 			suppression_update(&app->suppression, app->snap.items, app->snap.count,
 					   print_suppressed, app);
-	} else if (take) {
-		snapshot_read(&app->snap, app->cfg, SNAP_COUNTS | take);
+	} else if (read_listeners == listeners_read_taking_closed) {
+		read_listeners(&app->snap, app->cfg, LISTENERS_COUNTS);
 	}
-	if (app->metrics && !snapshot_read(&app->snap, app->cfg, SNAP_QUEUES | SNAP_ERRNOS) &&
-	    !probes_totals(app->probes, &totals))
+	if (app->metrics && !listeners_read(&app->snap, app->cfg, LISTENERS_QUEUES | LISTENERS_ERRNOS) &&
+	    !read_totals(app->probes, &totals))
 		metrics_publish(app->metrics, app->snap.items, app->snap.count, &totals);
 }
 
@@ -187,7 +193,7 @@ static void report_summary(struct app *app)
 	struct listener_report *reports;
 	int n = 0;
 
-	if (snapshot_read(&app->snap, app->cfg, SNAP_QUEUES | SNAP_PEAKS | SNAP_ERRNOS))
+	if (listeners_read(&app->snap, app->cfg, LISTENERS_QUEUES | LISTENERS_TAKE_PEAKS | LISTENERS_ERRNOS))
 		return;
 	reports = calloc(app->snap.count + 1, sizeof(*reports));
 	if (!reports)
@@ -273,17 +279,15 @@ int main(int argc, char **argv)
 	phase("loaded");
 	if (probes.note[0])
 		fprintf(stderr, "tcpbacklog: note: %s\n", probes.note);
-	if (seed_listeners(&probes, cfg.netns, err, sizeof(err)) < 0)
+	if (namespaces_seed(&probes, cfg.netns, err, sizeof(err)) < 0)
 		goto fail;
 	phase("seeded");
-	listeners = seed_owners(&probes, &app.owners);
+	listeners = maps_write_missing_owners(&probes, &app.owners);
 	phase("owners");
-	app.last_rescan_ns = now_ns();
 	if (probes_attach_counters(&probes, err, sizeof(err)))
 		goto fail;
 	phase("attached");
-	if (snapshot_init(&app.snap, &probes, &app.owners, err, sizeof(err)))
-		goto fail;
+	listeners_init(&app.snap, &probes, &app.owners);
 	if (cfg.metrics_addr[0]) {
 		app.metrics = metrics_start(cfg.metrics_addr, err, sizeof(err));
 		if (!app.metrics)
@@ -307,7 +311,7 @@ int main(int argc, char **argv)
 		deadline = now_ns() + (int64_t)(cfg.duration * 1e9);
 	if (cfg.interval > 0) {
 		/* start the first period now: highs before the start are not ours */
-		snapshot_read(&app.snap, &cfg, SNAP_ALL);
+		listeners_read(&app.snap, &cfg, LISTENERS_ALL);
 		stats_update(&app.stats, app.snap.items, app.snap.count, NULL);
 		next_report = now_ns() + (int64_t)(cfg.interval * 1e9);
 	}
@@ -351,14 +355,14 @@ int main(int argc, char **argv)
 	if (!pipe_closed) {
 		/* stop counting first, then every record submitted is drained before the totals */
 		probes_detach(&probes);
-		seed_flush(&probes, cfg.netns);
+		namespaces_exit_flush(&probes, cfg.netns);
 		ring_buffer__consume(rb);
 		tick(&app);
 		/* the last, partial interval: the listener records add up to the run */
 		if (next_report)
 			report_interval(&app);
 		report_summary(&app);
-		if (!probes_totals(&probes, &totals))
+		if (!read_totals(&probes, &totals))
 			app.out->totals(stdout, &totals);
 		if (fflush(stdout) && errno != EPIPE)
 			rc = 1;
@@ -371,7 +375,7 @@ fail:
 out:
 	ring_buffer__free(rb);
 	metrics_stop(app.metrics);
-	snapshot_free(&app.snap);
+	listeners_free(&app.snap);
 	stats_free(&app.stats);
 	suppression_free(&app.suppression);
 	probes_stop(&probes);

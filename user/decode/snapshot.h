@@ -1,50 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Per-listener map -> struct listener_snapshot: the registry's exact
- * counts, queue lengths now (a program run over the registry), highs since
- * the last read, accept failures by errno, and the owner's fd usage.
+ * A listener's map entries -> struct listener_snapshot: the registry's
+ * exact counts, queue lengths now, highs since the last read, accept
+ * failures by errno. Pure: raw structs in, snapshots out (the reads
+ * themselves are user/kernel/maps.c's).
  */
 #ifndef TB_SNAPSHOT_H
 #define TB_SNAPSHOT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "event.h"
-#include "owners.h"
-#include "probes.h"
 
-struct snapshot_reader {
-	struct probes *probes;
-	struct owners *owners;
-	int queues_fd;			/* program writing queue lengths into the registry */
-	struct listener_snapshot *items;
-	size_t count, cap;
-};
-
-int snapshot_init(struct snapshot_reader *r, struct probes *p, struct owners *o, char *errbuf, size_t errlen);
-void snapshot_free(struct snapshot_reader *r);
-
-enum snapshot_parts {
-	SNAP_COUNTS	= 0,		/* the registry's counts: always */
-	SNAP_QUEUES	= 1 << 0,	/* queue lengths now (runs the queue reader) */
-	SNAP_PEAKS	= 1 << 1,	/* take the highs: starts a new period */
-	SNAP_ERRNOS	= 1 << 2,	/* accept failures by errno */
-	SNAP_OWNER_FDS	= 1 << 3,	/* owners' fd limit and usage from /proc */
-	SNAP_TAKE_CLOSED = 1 << 4,	/* closed listeners leave the map: reported once */
-	SNAP_ALL	= SNAP_QUEUES | SNAP_PEAKS | SNAP_ERRNOS | SNAP_OWNER_FDS,
-};
+/* A registered listener (the state the queue reader last wrote). Owner: the kernel's, 0 unknown. */
+void snapshot_decode_listener(uint64_t id, const struct tb_listener *l, struct listener_snapshot *s);
 
 /*
- * Delete the highs and accept-error counts of listeners that left the
- * registry (the kernel side cannot find them all: keys of a gone
- * listener). Returns how many entries went.
+ * A listener that closed: its counts are final, it has no queues, and
+ * the highs of its last period are backlog_peak / synq_peak.
  */
-int snapshot_prune(struct snapshot_reader *r);
+void snapshot_decode_closed(uint64_t id, const struct tb_listener *l, uint32_t backlog_peak,
+			    uint32_t synq_peak, struct listener_snapshot *s);
 
-/*
- * Read every listener in scope into r->items / r->count: the registered
- * ones, and those that closed since they were last taken (closed = true).
- */
-int snapshot_read(struct snapshot_reader *r, const struct config *cfg, unsigned int parts);
+/* The highs since the previous read (map "peaks"). */
+void snapshot_add_peaks(struct listener_snapshot *s, const struct tb_peaks *pk);
+
+/* accept() failures for one errno; past SNAPSHOT_ERRNOS distinct ones are left out. */
+void snapshot_add_errno(struct listener_snapshot *s, int err, uint64_t count);
+
+/* Done: the queue lengths now are also a sample of the highs. */
+void snapshot_finish(struct listener_snapshot *s);
+
+/* Sort by id, and find by id in a sorted array (NULL when absent). */
+void snapshot_sort(struct listener_snapshot *items, size_t n);
+struct listener_snapshot *snapshot_find(struct listener_snapshot *items, size_t n, uint64_t id);
 
 #endif /* TB_SNAPSHOT_H */

@@ -10,16 +10,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "owners.h"
 
 #define SOCKET_PREFIX	"socket:["
+#define RESCAN_NS	1000000000LL	/* scan /proc again at most once a second */
+
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 void owners_init(struct owners *o, const char *proc_root)
 {
 	memset(o, 0, sizeof(*o));
 	snprintf(o->proc_root, sizeof(o->proc_root), "%s", proc_root ? proc_root : "/proc");
+	/* the start-up scan, when one is needed, is explicit: rescans wait a second */
+	o->last_scan_ns = monotonic_ns();
 }
 
 void owners_free(struct owners *o)
@@ -176,6 +188,7 @@ int owners_scan(struct owners *o)
 	int err = 0;
 
 	o->count = 0;
+	o->last_scan_ns = monotonic_ns();
 	proc = opendir(o->proc_root);
 	if (!proc)
 		return -errno;
@@ -221,4 +234,15 @@ const struct owner *owners_find(const struct owners *o, uint64_t ino)
 			hi = mid;
 	}
 	return NULL;
+}
+
+const struct owner *owners_resolve(struct owners *o, uint64_t ino, bool rescan)
+{
+	const struct owner *own = owners_find(o, ino);
+
+	if (!own && rescan && monotonic_ns() - o->last_scan_ns > RESCAN_NS) {
+		owners_scan(o);
+		own = owners_find(o, ino);
+	}
+	return own;
 }

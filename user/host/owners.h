@@ -7,6 +7,7 @@
 #ifndef TB_OWNERS_H
 #define TB_OWNERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -22,6 +23,7 @@ struct owners {
 	char proc_root[256];		/* "/proc" in production */
 	struct owner *items;		/* sorted by ino after owners_scan() */
 	size_t count, cap;
+	int64_t last_scan_ns;		/* CLOCK_MONOTONIC of the last scan (or of init) */
 };
 
 void owners_init(struct owners *o, const char *proc_root);
@@ -37,6 +39,15 @@ int owners_scan(struct owners *o);
 
 /* Find an inode's owner after a scan; NULL when not found. */
 const struct owner *owners_find(const struct owners *o, uint64_t ino);
+
+/*
+ * The owner of socket inode ino, for a listener the kernel found no owner
+ * for: the one call every caller uses. Looked up in the last scan; with
+ * rescan, /proc is scanned again when ino is missing and the last scan is
+ * over a second old (sockets opened by processes started meanwhile).
+ * NULL when not found.
+ */
+const struct owner *owners_resolve(struct owners *o, uint64_t ino, bool rescan);
 
 /* Parse a readlink() result "socket:[12345]"; 0 and *ino on success, -1 otherwise. */
 int owners_parse_socket_link(const char *link, uint64_t *ino);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel side, as the loader sees it: feature checks, choice of program
- * variants, constants set between open and load, attach, and the exact
- * counters read back. Every kernel difference is decided here.
+ * variants, constants set between open and load, attach and detach.
+ * Every kernel difference is decided here.
  */
 #ifndef TB_PROBES_H
 #define TB_PROBES_H
@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 #include "cli.h"
-#include "event.h"
 
 #define PROBES_MAX	16
 
@@ -51,9 +50,6 @@ int probes_events_fd(const struct probes *p);
  * state change is not.
  */
 uint64_t probes_missed_runs(const struct probes *p);
-
-/* Exact totals (summed over CPUs). */
-int probes_totals(const struct probes *p, struct totals *t);
 
 /*
  * Detach every program, keep the maps: nothing counts any more, so the

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Listeners that existed before the tracer started. An iter/tcp iterator
- * walks the network namespace it was created in, so the loader enters each
+ * The namespace walk. For the listeners that existed before the tracer
+ * started: an iter/tcp iterator walks the network namespace it was
+ * created in, so the loader enters each
  * namespace in turn (found through /proc/<pid>/ns/net and /var/run/netns),
  * creates an iterator there and reads it to the end. The per-CPU counter
  * baselines are set there too; at exit, the drops no packet showed are
- * taken from the same counters (seed_flush).
+ * taken from the same counters (namespaces_exit_flush).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,7 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "seed.h"
+#include "namespaces.h"
 #include "tcpbacklog.skel.h"
 
 #define MAX_NETNS	4096
@@ -152,7 +153,7 @@ static int seed_one(int link_fd, int baseline_fd, const char *path, uint32_t net
 	return 0;
 }
 
-int seed_listeners(struct probes *p, uint32_t target_netns, char *errbuf, size_t errlen)
+int namespaces_seed(struct probes *p, uint32_t target_netns, char *errbuf, size_t errlen)
 {
 	struct netns_list *l = calloc(1, sizeof(*l));
 	struct bpf_link *link;
@@ -192,38 +193,7 @@ int seed_listeners(struct probes *p, uint32_t target_netns, char *errbuf, size_t
 	return walked;
 }
 
-int seed_owners(struct probes *p, struct owners *o)
-{
-	int fd = bpf_map__fd(p->skel->maps.listeners);
-	uint64_t key, next, *prev = NULL;
-	struct tb_listener l;
-	int count = 0;
-	bool scanned = false;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		count++;
-		if (bpf_map_lookup_elem(fd, &key, &l) || l.owner_src != TB_OWNER_UNKNOWN || !l.ino)
-			continue;
-		if (!scanned) {
-			owners_scan(o);
-			scanned = true;
-		}
-		const struct owner *own = owners_find(o, l.ino);
-
-		if (!own)
-			continue;
-		l.owner_pid = own->pid;
-		l.owner_src = TB_OWNER_PROC;
-		memcpy(l.owner_comm, own->comm, TB_COMM_LEN);
-		/* BPF_EXIST: a listener closed meanwhile stays closed */
-		bpf_map_update_elem(fd, &key, &l, BPF_EXIST);
-	}
-	return count;
-}
-
-int seed_flush(struct probes *p, uint32_t target_netns)
+int namespaces_exit_flush(struct probes *p, uint32_t target_netns)
 {
 	struct netns_list *l = calloc(1, sizeof(*l));
 	int prog_fd = bpf_program__fd(p->skel->progs.mib_flush);

@@ -19,7 +19,6 @@
 #include <bpf/libbpf.h>
 
 #include "probes.h"
-#include "decode.h"
 #include "kernel_facts.h"
 #include "tcpbacklog.skel.h"
 
@@ -387,29 +386,6 @@ int probes_attach_counters(struct probes *p, char *errbuf, size_t errlen)
 int probes_events_fd(const struct probes *p)
 {
 	return bpf_map__fd(p->skel->maps.events);
-}
-
-int probes_totals(const struct probes *p, struct totals *t)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sums[TB_TOTAL_MAX] = { 0 };
-	uint64_t *vals;
-
-	if (ncpu <= 0)
-		return -1;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -1;
-	for (uint32_t slot = 0; slot < TB_TOTAL_MAX; slot++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.totals), &slot, vals))
-			continue;
-		for (int c = 0; c < ncpu; c++)
-			sums[slot] += vals[c];
-	}
-	free(vals);
-	decode_totals(sums, t);
-	t->missed_runs = probes_missed_runs(p);
-	return 0;
 }
 
 uint64_t probes_missed_runs(const struct probes *p)

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Every read of the BPF maps; see maps.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "maps.h"
+#include "owners.h"
+#include "probes.h"
+#include "tcpbacklog.skel.h"
+
+void map_entries_free(struct map_entries *e)
+{
+	free(e->live);
+	free(e->closed);
+	free(e->errnos);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Room for one more element of size size in *items (count used, *cap allocated). */
+static void *grow(void **items, size_t count, size_t *cap, size_t size)
+{
+	if (count == *cap) {
+		size_t n = *cap ? *cap * 2 : 64;
+		void *p = realloc(*items, n * size);
+
+		if (!p)
+			return NULL;
+		*items = p;
+		*cap = n;
+	}
+	return (char *)*items + count * size;
+}
+
+int maps_refresh_queues(const struct probes *p)
+{
+	uint64_t args[1] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+
+	return bpf_prog_test_run_opts(bpf_program__fd(p->skel->progs.listener_queues), &opts);
+}
+
+int maps_read_listeners(const struct probes *p, struct map_entries *e)
+{
+	int fd = bpf_map__fd(p->skel->maps.listeners);
+	uint64_t key, next, *prev = NULL;
+	struct listener_entry *le;
+
+	e->nlive = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		le = grow((void **)&e->live, e->nlive, &e->live_cap, sizeof(*le));
+		if (!le)
+			return -ENOMEM;
+		if (bpf_map_lookup_elem(fd, &key, &le->l))
+			continue;
+		le->id = key;
+		e->nlive++;
+	}
+	return 0;
+}
+
+int maps_take_peaks(const struct probes *p, uint64_t id, struct tb_peaks *pk)
+{
+	return bpf_map_lookup_and_delete_elem(bpf_map__fd(p->skel->maps.peaks), &id, pk);
+}
+
+static int read_closed(const struct probes *p, struct map_entries *e, bool take)
+{
+	int fd = bpf_map__fd(p->skel->maps.gone_listeners);
+	uint64_t key, next, *prev = NULL;
+	struct closed_entry *ce;
+	int err = 0;
+
+	e->nclosed = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		/* deleting the current key would end get_next_key's walk: the previous one goes now */
+		if (take && prev)
+			bpf_map_delete_elem(fd, prev);
+		key = next;
+		prev = &key;
+		ce = grow((void **)&e->closed, e->nclosed, &e->closed_cap, sizeof(*ce));
+		if (!ce) {
+			err = -ENOMEM;
+			break;
+		}
+		if (bpf_map_lookup_elem(fd, &key, &ce->l))
+			continue;
+		ce->id = key;
+		/* no queues any more: the kernel side left the last highs in now */
+		ce->backlog_peak = ce->l.now.backlog;
+		ce->synq_peak = ce->l.now.synq;
+		ce->l.now.backlog = ce->l.now.synq = 0;
+		e->nclosed++;
+	}
+	if (take && prev)
+		bpf_map_delete_elem(fd, prev);
+	return err;
+}
+
+int maps_read_closed(const struct probes *p, struct map_entries *e)
+{
+	return read_closed(p, e, false);
+}
+
+int maps_take_closed(const struct probes *p, struct map_entries *e)
+{
+	return read_closed(p, e, true);
+}
+
+int maps_read_errnos(const struct probes *p, struct map_entries *e)
+{
+	int fd = bpf_map__fd(p->skel->maps.accept_errnos);
+	struct tb_errno_key key, next, *prev = NULL;
+	struct errno_entry *ee;
+
+	e->nerrnos = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		ee = grow((void **)&e->errnos, e->nerrnos, &e->errnos_cap, sizeof(*ee));
+		if (!ee)
+			return -ENOMEM;
+		if (bpf_map_lookup_elem(fd, &key, &ee->count))
+			continue;
+		ee->id = key.sk;
+		ee->err = key.err;
+		e->nerrnos++;
+	}
+	return 0;
+}
+
+/* Is sk still in the registry? (ENOENT: it closed, or never got in) */
+static bool registered(int listeners_fd, uint64_t sk)
+{
+	struct tb_listener l;
+
+	return !bpf_map_lookup_elem(listeners_fd, &sk, &l) || errno != ENOENT;
+}
+
+int maps_delete_stale(const struct probes *p)
+{
+	int listeners_fd = bpf_map__fd(p->skel->maps.listeners);
+	int peaks_fd = bpf_map__fd(p->skel->maps.peaks);
+	int errnos_fd = bpf_map__fd(p->skel->maps.accept_errnos);
+	struct tb_errno_key ekey, enext, *eprev = NULL;
+	uint64_t key, next, *prev = NULL;
+	int deleted = 0;
+
+	/* deleting the current key would end get_next_key's walk: step first */
+	while (!bpf_map_get_next_key(peaks_fd, prev, &next)) {
+		if (prev && !registered(listeners_fd, key) && !bpf_map_delete_elem(peaks_fd, &key))
+			deleted++;
+		key = next;
+		prev = &key;
+	}
+	if (prev && !registered(listeners_fd, key) && !bpf_map_delete_elem(peaks_fd, &key))
+		deleted++;
+
+	while (!bpf_map_get_next_key(errnos_fd, eprev, &enext)) {
+		/* sk 0: accept() on an fd that was no socket, kept per errno */
+		if (eprev && ekey.sk && !registered(listeners_fd, ekey.sk) &&
+		    !bpf_map_delete_elem(errnos_fd, &ekey))
+			deleted++;
+		ekey = enext;
+		eprev = &ekey;
+	}
+	if (eprev && ekey.sk && !registered(listeners_fd, ekey.sk) && !bpf_map_delete_elem(errnos_fd, &ekey))
+		deleted++;
+	return deleted;
+}
+
+int maps_read_totals(const struct probes *p, uint64_t sums[TB_TOTAL_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	memset(sums, 0, TB_TOTAL_MAX * sizeof(*sums));
+	if (ncpu <= 0)
+		return -1;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -1;
+	for (uint32_t slot = 0; slot < TB_TOTAL_MAX; slot++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.totals), &slot, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			sums[slot] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+int maps_write_missing_owners(const struct probes *p, struct owners *o)
+{
+	int fd = bpf_map__fd(p->skel->maps.listeners);
+	uint64_t key, next, *prev = NULL;
+	const struct owner *own;
+	struct tb_listener l;
+	int count = 0;
+	bool scanned = false;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		count++;
+		if (bpf_map_lookup_elem(fd, &key, &l) || l.owner_src != TB_OWNER_UNKNOWN || !l.ino)
+			continue;
+		if (!scanned) {
+			owners_scan(o);
+			scanned = true;
+		}
+		own = owners_resolve(o, l.ino, false);
+		if (!own)
+			continue;
+		l.owner_pid = own->pid;
+		l.owner_src = TB_OWNER_PROC;
+		memcpy(l.owner_comm, own->comm, TB_COMM_LEN);
+		/* BPF_EXIST: a listener closed meanwhile stays closed */
+		bpf_map_update_elem(fd, &key, &l, BPF_EXIST);
+	}
+	return count;
+}

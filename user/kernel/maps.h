@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every read of the BPF maps, in the ABI's own structs (tcpbacklog.h):
+ * decoding them is user/decode's job. A read that deletes what it read is
+ * called "take"; one that deletes what it did not read, "delete".
+ */
+#ifndef TB_MAPS_H
+#define TB_MAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tcpbacklog.h"
+
+struct probes;
+struct owners;
+
+/* One registered listener (map "listeners"). */
+struct listener_entry {
+	uint64_t id;			/* key: the kernel socket address */
+	struct tb_listener l;
+};
+
+/*
+ * One listener that closed (map "gone_listeners"): its counts as they
+ * were at the close, and the highs of its last period. The map keeps
+ * those highs in l.now; here they have their own fields and l.now is
+ * zero (a closed listener has no queues).
+ */
+struct closed_entry {
+	uint64_t id;
+	struct tb_listener l;
+	uint32_t backlog_peak;
+	uint32_t synq_peak;
+};
+
+/* accept() failures of one listener for one errno (map "accept_errnos"). */
+struct errno_entry {
+	uint64_t id;			/* the listener, 0 when the fd was no socket */
+	int err;
+	uint64_t count;
+};
+
+/* Growable arrays the reads fill; they keep their memory between reads. */
+struct map_entries {
+	struct listener_entry *live;
+	size_t nlive, live_cap;
+	struct closed_entry *closed;
+	size_t nclosed, closed_cap;
+	struct errno_entry *errnos;
+	size_t nerrnos, errnos_cap;
+};
+
+void map_entries_free(struct map_entries *e);
+
+/* Run the program that writes every registered listener's queue lengths, now, into its entry. */
+int maps_refresh_queues(const struct probes *p);
+
+/* The registry into e->live / e->nlive. 0, or -ENOMEM. */
+int maps_read_listeners(const struct probes *p, struct map_entries *e);
+
+/* Highs of listener id since they were last taken; taking them starts the next period. 0 when found. */
+int maps_take_peaks(const struct probes *p, uint64_t id, struct tb_peaks *pk);
+
+/*
+ * Closed listeners into e->closed / e->nclosed. The take variant deletes
+ * them from the map as it reads: the reader that reports them last.
+ */
+int maps_read_closed(const struct probes *p, struct map_entries *e);
+int maps_take_closed(const struct probes *p, struct map_entries *e);
+
+/* accept() failures by listener and errno into e->errnos / e->nerrnos. */
+int maps_read_errnos(const struct probes *p, struct map_entries *e);
+
+/*
+ * Delete the highs and accept-error counts of listeners that left the
+ * registry (the kernel side cannot find them all: keys of a gone
+ * listener). Returns how many entries went.
+ */
+int maps_delete_stale(const struct probes *p);
+
+/* The totals map, summed over CPUs, indexed by enum tb_total. 0, or -1. */
+int maps_read_totals(const struct probes *p, uint64_t sums[TB_TOTAL_MAX]);
+
+/*
+ * Write owners found in /proc into registry entries that lack one.
+ * Returns the number of listeners in the registry (in scope or not).
+ */
+int maps_write_missing_owners(const struct probes *p, struct owners *o);
+
+#endif /* TB_MAPS_H */

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Map reads -> listener snapshots in scope; see listeners.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/snapshot.h"
+#include "host/sysinfo.h"
+#include "listeners.h"
+
+void listeners_init(struct listener_reader *r, const struct probes *p, struct owners *o)
+{
+	memset(r, 0, sizeof(*r));
+	r->probes = p;
+	r->owners = o;
+}
+
+void listeners_free(struct listener_reader *r)
+{
+	map_entries_free(&r->raw);
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct listener_snapshot *next_item(struct listener_reader *r)
+{
+	if (r->count == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		void *items = realloc(r->items, cap * sizeof(*r->items));
+
+		if (!items)
+			return NULL;
+		r->items = items;
+		r->cap = cap;
+	}
+	return &r->items[r->count];
+}
+
+/* Listeners seeded from a namespace walk may lack an owner the kernel knew. */
+static void add_owner(struct listener_reader *r, struct listener_snapshot *s)
+{
+	const struct owner *own;
+
+	if (s->pid)
+		return;
+	own = owners_resolve(r->owners, s->ino, false);
+	if (own) {
+		s->pid = own->pid;
+		memcpy(s->comm, own->comm, sizeof(s->comm));
+	}
+}
+
+static bool in_scope(const struct config *cfg, const struct listener_snapshot *s)
+{
+	if (cfg->netns && s->netns != cfg->netns)
+		return false;
+	if (cfg->pid && s->pid != cfg->pid)
+		return false;
+	if (cfg->nports) {
+		for (int i = 0; i < cfg->nports; i++) {
+			if (cfg->ports[i] == s->lport)
+				return true;
+		}
+		return false;
+	}
+	return true;
+}
+
+static int read_live(struct listener_reader *r, const struct config *cfg, unsigned int parts)
+{
+	struct listener_snapshot *s;
+	struct tb_peaks pk;
+
+	if (maps_read_listeners(r->probes, &r->raw))
+		return -ENOMEM;
+	for (size_t i = 0; i < r->raw.nlive; i++) {
+		const struct listener_entry *le = &r->raw.live[i];
+
+		s = next_item(r);
+		if (!s)
+			return -ENOMEM;
+		snapshot_decode_listener(le->id, &le->l, s);
+		add_owner(r, s);
+		if (!in_scope(cfg, s))
+			continue;
+		/* out of scope, the highs stay: the period is that of the listeners reported */
+		if ((parts & LISTENERS_TAKE_PEAKS) && !maps_take_peaks(r->probes, le->id, &pk))
+			snapshot_add_peaks(s, &pk);
+		r->count++;
+	}
+	snapshot_sort(r->items, r->count);
+	return 0;
+}
+
+/*
+ * Listeners that closed, as they were at the close: their counts end
+ * there, so their last interval is reported. One whose struct sock
+ * already serves a new listener is left out: one id, one listener.
+ */
+static int read_closed(struct listener_reader *r, const struct config *cfg, bool take)
+{
+	size_t live = r->count;
+	struct listener_snapshot *s;
+	int err;
+
+	err = take ? maps_take_closed(r->probes, &r->raw) : maps_read_closed(r->probes, &r->raw);
+	for (size_t i = 0; i < r->raw.nclosed; i++) {
+		const struct closed_entry *ce = &r->raw.closed[i];
+
+		if (snapshot_find(r->items, live, ce->id))
+			continue;
+		s = next_item(r);
+		if (!s)
+			return -ENOMEM;
+		snapshot_decode_closed(ce->id, &ce->l, ce->backlog_peak, ce->synq_peak, s);
+		add_owner(r, s);
+		if (in_scope(cfg, s))
+			r->count++;
+	}
+	/* closed ones came after the sorted live ones: sort again only then */
+	if (r->count > live)
+		snapshot_sort(r->items, r->count);
+	return err;
+}
+
+static void read_errnos(struct listener_reader *r)
+{
+	struct listener_snapshot *s;
+
+	maps_read_errnos(r->probes, &r->raw);
+	for (size_t i = 0; i < r->raw.nerrnos; i++) {
+		const struct errno_entry *ee = &r->raw.errnos[i];
+
+		s = snapshot_find(r->items, r->count, ee->id);
+		if (s)
+			snapshot_add_errno(s, ee->err, ee->count);
+	}
+}
+
+static int read_all(struct listener_reader *r, const struct config *cfg, unsigned int parts, bool take_closed)
+{
+	r->count = 0;
+	if (parts & LISTENERS_QUEUES)
+		maps_refresh_queues(r->probes);
+	if (read_live(r, cfg, parts) || read_closed(r, cfg, take_closed))
+		return -ENOMEM;
+	if (parts & LISTENERS_ERRNOS)
+		read_errnos(r);
+	for (size_t i = 0; i < r->count; i++) {
+		struct listener_snapshot *s = &r->items[i];
+
+		snapshot_finish(s);
+		if (s->pid && (parts & LISTENERS_OWNER_FDS)) {
+			s->nofile_limit = sysinfo_nofile_limit("/proc", s->pid);
+			s->open_fds = sysinfo_open_fds("/proc", s->pid);
+		}
+	}
+	return 0;
+}
+
+int listeners_read(struct listener_reader *r, const struct config *cfg, unsigned int parts)
+{
+	return read_all(r, cfg, parts, false);
+}
+
+int listeners_read_taking_closed(struct listener_reader *r, const struct config *cfg, unsigned int parts)
+{
+	return read_all(r, cfg, parts, true);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The listeners in scope, now: the kernel layer's map reads decoded into
+ * snapshots, each given its owner (the kernel's, else /proc's), filtered
+ * by the command line's scope.
+ */
+#ifndef TB_LISTENERS_H
+#define TB_LISTENERS_H
+
+#include <stddef.h>
+
+#include "decode/event.h"
+#include "host/owners.h"
+#include "kernel/maps.h"
+#include "kernel/probes.h"
+#include "setup/cli.h"
+
+struct listener_reader {
+	const struct probes *probes;
+	struct owners *owners;
+	struct map_entries raw;
+	struct listener_snapshot *items;	/* sorted by id */
+	size_t count, cap;
+};
+
+void listeners_init(struct listener_reader *r, const struct probes *p, struct owners *o);
+void listeners_free(struct listener_reader *r);
+
+enum listener_parts {
+	LISTENERS_COUNTS	= 0,		/* the registry's counts: always */
+	LISTENERS_QUEUES	= 1 << 0,	/* queue lengths now (runs the queue reader) */
+	LISTENERS_TAKE_PEAKS	= 1 << 1,	/* take the highs: starts a new period */
+	LISTENERS_ERRNOS	= 1 << 2,	/* accept failures by errno */
+	LISTENERS_OWNER_FDS	= 1 << 3,	/* owners' fd limit and usage from /proc */
+	LISTENERS_ALL		= LISTENERS_QUEUES | LISTENERS_TAKE_PEAKS | LISTENERS_ERRNOS |
+				  LISTENERS_OWNER_FDS,
+};
+
+/*
+ * Every listener in scope into r->items / r->count: the registered ones,
+ * and those that closed since they were last taken (closed = true).
+ */
+int listeners_read(struct listener_reader *r, const struct config *cfg, unsigned int parts);
+
+/* The same, and the closed listeners leave the kernel's map: reported this once. */
+int listeners_read_taking_closed(struct listener_reader *r, const struct config *cfg, unsigned int parts);
+
+#endif /* TB_LISTENERS_H */
