@@ -14,15 +14,16 @@ VERSION		:= 0.1.0
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) \
 		   -Wall -Wno-unused-function -MMD -MP \
 		   -Iinclude -Ivmlinux/$(ARCH) -Ibpf
-# user/, in the order data flows: setup (options, kernel checks, attach) ->
-# decode (ring buffer and per-listener map -> structs) -> aggregate
-# (intervals, percentiles, hints) -> format (text, JSON, metrics); host
-# holds facts from /proc and sysctls
+# user/, in the order data flows: setup (options, privileges) and kernel
+# (load, attach, namespace walk, every map read) -> decode (raw records and
+# map entries -> structs) -> aggregate (intervals, percentiles, hints) ->
+# format (text, JSON, metrics); host (facts from /proc and sysctls) is a
+# leaf anyone may use. Includes spell the layer: "aggregate/stats.h".
 USER_DIRS	:= user/setup user/kernel user/decode user/aggregate user/format user/host
 CFLAGS		?= -O2 -g
 CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -MMD -MP \
 		   -D_GNU_SOURCE -DTB_VERSION='"$(VERSION)"' \
-		   -Iinclude -Iuser $(addprefix -I,$(USER_DIRS)) -I$(BUILD)
+		   -Iinclude -Iuser -I$(BUILD)
 LDLIBS		:= -lbpf -lelf -lz -lpthread -ldl	# libmicrohttpd: dlopen()ed for --metrics
 
 # maps.bpf.c defines what the others declare extern: it links first

@@ -25,7 +25,7 @@ FUZZ_USER_SRCS	:= $(addprefix user/,decode/decode.c format/escape.c decode/names
 		     format/output_json.c format/output_text.c)
 FUZZ_CFLAGS	:= -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE \
 		   -Wall -Wextra -Wno-unused-parameter \
-		   -Iinclude $(addprefix -I,$(wildcard user/*/)) -Itests/fuzz
+		   -Iinclude -Iuser -Itests/fuzz
 FUZZ_SAN	:= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_DEPS	:= $(wildcard tests/fuzz/*.h user/*/*.h include/*.h) $(FUZZ_USER_SRCS)
 

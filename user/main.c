@@ -15,20 +15,20 @@
 
 #include <bpf/libbpf.h>
 
-#include "cli.h"
-#include "decode.h"
-#include "hints.h"
-#include "metrics.h"
-#include "output.h"
-#include "owners.h"
-#include "privileges.h"
-#include "probes.h"
-#include "namespaces.h"
+#include "setup/cli.h"
+#include "decode/decode.h"
+#include "aggregate/hints.h"
+#include "format/metrics.h"
+#include "format/output.h"
+#include "host/owners.h"
+#include "setup/privileges.h"
+#include "kernel/probes.h"
+#include "kernel/namespaces.h"
 #include "listeners.h"
-#include "maps.h"
-#include "stats.h"
-#include "suppression.h"
-#include "sysinfo.h"
+#include "kernel/maps.h"
+#include "aggregate/stats.h"
+#include "aggregate/suppression.h"
+#include "host/sysinfo.h"
 
 #define POLL_MS		100
 #define HINTS_PER_LISTENER	4

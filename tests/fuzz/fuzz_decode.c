@@ -16,7 +16,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include "decode.h"
+#include "decode/decode.h"
 #include "fuzz_format.h"
 
 static void check_addr(const char *what, int family, const char *s, size_t cap)

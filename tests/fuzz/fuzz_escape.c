@@ -18,7 +18,7 @@
  * Input: two bytes of buffer size for the bounded variants, then the
  * string (it ends at its first NUL, as a C string does).
  */
-#include "escape.h"
+#include "format/escape.h"
 #include "fuzz_check.h"
 
 #define CANARY	0x5a

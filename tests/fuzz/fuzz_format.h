@@ -8,7 +8,7 @@
 #define TB_FUZZ_FORMAT_H
 
 #include "fuzz_check.h"
-#include "output.h"
+#include "format/output.h"
 
 /*
  * One event through both formatters. JSON: exactly one record. Text:

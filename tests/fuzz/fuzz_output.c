@@ -20,7 +20,7 @@
 
 #include "fuzz_format.h"
 #include "fuzz_output.h"
-#include "stats.h"
+#include "aggregate/stats.h"
 
 #define MAX_REPORTS	4
 #define MAX_HINTS	4

@@ -8,7 +8,7 @@
 
 #include <sys/socket.h>
 
-#include "event.h"
+#include "decode/event.h"
 #include "fuzz_check.h"
 
 /* family: 0 unknown, 1 AF_INET, 2 AF_INET6, 3 any value from the input */

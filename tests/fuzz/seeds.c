@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "aggregate/stats.h"
+#include "decode/decode.h"
 #include "fuzz_output.h"
 
 static const char *dir;

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "setup/cli.h"
 
 #ifndef TB_VERSION
 #define TB_VERSION "0.1"

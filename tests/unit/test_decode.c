@@ -10,7 +10,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "decode.h"
+#include "decode/decode.h"
 
 /* The layout include/tcpbacklog.h promises, shared with the BPF side. */
 _Static_assert(sizeof(struct tb_event) == 120, "tb_event size");

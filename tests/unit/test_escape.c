@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "escape.h"
+#include "format/escape.h"
 
 #define FFFD	"\xef\xbf\xbd"
 

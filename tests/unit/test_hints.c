@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "hints.h"
+#include "aggregate/hints.h"
 
 #define NETNS	4026531840u
 #define MAXH	8

@@ -10,7 +10,7 @@
 
 #include <bpf/btf.h>
 
-#include "kernel_facts.h"
+#include "kernel/kernel_facts.h"
 
 /* typedef void (*btf_trace_<name>)(void *, <nargs> x int *); */
 static void add_tracepoint(struct btf *btf, const char *name, int nargs)

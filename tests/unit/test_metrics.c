@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "metrics.h"
+#include "format/metrics.h"
 
 #define FFFD		"\xef\xbf\xbd"
 #define NETNS		4026531840u

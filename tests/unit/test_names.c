@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "event.h"
+#include "decode/names.h"
 
 static void test_kind_names(void **state)
 {

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "output.h"
+#include "format/output.h"
 
 #define FFFD		"\xef\xbf\xbd"
 #define NETNS		4026531840u

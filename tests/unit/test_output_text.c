@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "output.h"
+#include "format/output.h"
 
 #define NETNS		4026531840u
 #define T_2026		1795255262123456789ull	/* 2026-11-21T10:01:02.123456789Z */

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "owners.h"
+#include "host/owners.h"
 
 static char root[64];
 

@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "snapshot.h"
+#include "decode/snapshot.h"
 
 /* 10.0.0.1:8080 (IPv4-mapped in the map), owner nginx, some counts and queues. */
 static void fill_listener_v4(struct tb_listener *l)

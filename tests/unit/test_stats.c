@@ -14,7 +14,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "stats.h"
+#include "aggregate/stats.h"
 
 #define LAST	(TB_LAT_SLOTS - 1)
 

@@ -13,7 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "sysinfo.h"
+#include "host/sysinfo.h"
 
 static char root[64];
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hints.h"
+#include "aggregate/hints.h"
 
 /* accept latency at which the queue is the application's, not the backlog's, problem */
 #define SLOW_ACCEPT_P99_US	100000

@@ -8,7 +8,20 @@
 #ifndef TB_HINTS_H
 #define TB_HINTS_H
 
-#include "event.h"
+#include "aggregate/stats.h"
+#include "decode/event.h"
+#include "host/sysinfo.h"
+
+#define HINT_TEXT_LEN	320
+
+/* Tuning advice backed by the data of one listener. */
+struct hint {
+	uint32_t netns;
+	char laddr[EVENT_ADDR_LEN];
+	uint16_t lport;
+	const char *kind;		/* stable identifier, e.g. "backlog_clamped" */
+	char text[HINT_TEXT_LEN];	/* one sentence for people */
+};
 
 /* Hints for one interval report; returns how many were written (<= max). */
 int hints_for(const struct listener_report *r, const struct sysctls *sys, struct hint *out, int max);

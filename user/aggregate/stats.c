@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats.h"
+#include "aggregate/stats.h"
 
 #define LAST_SLOT	(TB_LAT_SLOTS - 1)
 

@@ -10,7 +10,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "decode/snapshot.h"
+
+struct latency_summary {
+	uint64_t count;			/* accepts measured */
+	uint64_t p50_us;		/* 0 when count is 0 */
+	uint64_t p99_us;
+	uint64_t max_us;
+};
+
+/* One listener over one interval: what the formatters print. */
+struct listener_report {
+	const struct listener_snapshot *now;
+	/* per interval (deltas against the previous snapshot) */
+	uint64_t syn_drops;		/* all reasons */
+	uint64_t syn_drops_by_reason[TB_REASON_MAX];
+	uint64_t accept_overflows;
+	uint64_t syncookies;
+	uint64_t accepts;
+	uint64_t accept_errors;
+	struct errno_count errnos[SNAPSHOT_ERRNOS];
+	int nerrnos;
+	uint64_t lat_us_hist[TB_LAT_SLOTS];
+	struct latency_summary latency;
+	bool active;			/* anything happened, or a queue is not empty */
+};
 
 /* Lower and upper bound (exclusive) of latency slot i, in microseconds. */
 uint64_t hist_slot_low_us(int slot);

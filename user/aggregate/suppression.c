@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "suppression.h"
+#include "aggregate/suppression.h"
 
 struct suppression_entry {
 	uint64_t id;

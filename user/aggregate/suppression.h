@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "decode/snapshot.h"
 
 struct suppression {
 	struct suppression_entry *items;	/* sorted by id */

@@ -4,7 +4,7 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "decode.h"
+#include "decode/decode.h"
 
 static int64_t clock_ns(clockid_t id)
 {

@@ -6,7 +6,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "decode/event.h"
+
+/* Exact in-kernel counts for the traced scope, summed over CPUs. */
+struct totals {
+	uint64_t syn_drop;			/* all reasons */
+	uint64_t syn_drop_by_reason[TB_REASON_MAX];
+	uint64_t accept_overflow;		/* includes accept_overflow_other */
+	uint64_t accept_overflow_other;
+	uint64_t accept_error;
+	uint64_t suppressed;
+	uint64_t lost;
+	uint64_t registry_full;
+	uint64_t ambiguous;			/* drops whose SO_REUSEPORT member was a guess */
+	uint64_t late;				/* drops no packet showed, found at exit (no record) */
+	uint64_t missed_runs;			/* program runs the kernel skipped (recursion) */
+};
 
 /* Offset from the BPF clock (CLOCK_MONOTONIC) to CLOCK_REALTIME. */
 struct clock_map {

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "event.h"
+#include "decode/names.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 

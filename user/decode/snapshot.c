@@ -5,8 +5,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "decode.h"
-#include "snapshot.h"
+#include "decode/decode.h"
+#include "decode/snapshot.h"
 
 void snapshot_decode_listener(uint64_t id, const struct tb_listener *l, struct listener_snapshot *s)
 {

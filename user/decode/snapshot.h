@@ -11,7 +11,54 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "decode/event.h"
+
+/* Accept failures of one listener for one errno. */
+struct errno_count {
+	int err;
+	uint64_t count;
+};
+
+#define SNAPSHOT_ERRNOS	8	/* distinct errnos kept per listener */
+
+/*
+ * One listener as read from the kernel at one moment (user/decode/snapshot.c):
+ * queue state now, highs since the previous read, cumulative counts.
+ */
+struct listener_snapshot {
+	uint64_t id;			/* kernel socket address: stable while it listens */
+	uint32_t netns;
+	int family;			/* of the socket: AF_INET6 for dual-stack */
+	char laddr[EVENT_ADDR_LEN];
+	uint16_t lport;
+	uint32_t pid;			/* owner, 0 unknown */
+	char comm[EVENT_COMM_LEN];
+	uint64_t ino;
+	bool listening;			/* false: closed since (last report) */
+	bool closed;			/* closed: the counts are final */
+	/* now */
+	uint32_t backlog;
+	uint32_t backlog_max;
+	uint32_t synq;
+	/* highs since the previous snapshot */
+	uint32_t backlog_peak;
+	uint32_t synq_peak;
+	uint64_t lat_max_ns;
+	/* cumulative since the tracer started */
+	uint64_t syn_drops[TB_REASON_MAX];
+	uint64_t accept_overflows;
+	uint64_t syncookies;
+	uint64_t accepts;
+	uint64_t accept_errors;
+	uint64_t suppressed;		/* records held back by --rate-limit */
+	uint64_t lost;			/* records lost: ring buffer full */
+	uint64_t lat_us_hist[TB_LAT_SLOTS];
+	struct errno_count errnos[SNAPSHOT_ERRNOS];
+	int nerrnos;
+	/* the owner's file descriptors */
+	uint64_t nofile_limit;		/* RLIMIT_NOFILE soft limit; 0 unknown, UINT64_MAX unlimited */
+	int64_t open_fds;		/* -1 unknown */
+};
 
 /* A registered listener (the state the queue reader last wrote). Owner: the kernel's, 0 unknown. */
 void snapshot_decode_listener(uint64_t id, const struct tb_listener *l, struct listener_snapshot *s);

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "escape.h"
+#include "format/escape.h"
 
 /* Where escaped output goes: a FILE, or a bounded buffer. */
 struct sink {

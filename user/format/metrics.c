@@ -19,9 +19,10 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 
-#include "escape.h"
-#include "metrics.h"
-#include "mhd_lazy.h"
+#include "decode/names.h"
+#include "format/escape.h"
+#include "format/metrics.h"
+#include "format/mhd_lazy.h"
 
 #ifndef TB_VERSION
 #define TB_VERSION	"unknown"

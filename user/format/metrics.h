@@ -10,7 +10,8 @@
 
 #include <stddef.h>
 
-#include "event.h"
+#include "decode/decode.h"
+#include "decode/snapshot.h"
 
 struct metrics;
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <microhttpd.h>
 
-#include "mhd_lazy.h"
+#include "format/mhd_lazy.h"
 
 #define MHD_SONAME	"libmicrohttpd.so.12"	/* Debian's libmicrohttpd12 */
 

@@ -9,7 +9,31 @@
 
 #include <stdio.h>
 
-#include "event.h"
+#include "aggregate/hints.h"
+#include "aggregate/stats.h"
+#include "decode/decode.h"
+#include "decode/event.h"
+#include "decode/snapshot.h"
+
+/* What the start record tells. */
+struct start_info {
+	const char *mode;		/* "tracepoint", ... */
+	const char *kernel;		/* uname -r */
+	const char *const *probes;	/* NULL-terminated list of attached programs */
+	uint32_t netns;			/* 0: all namespaces */
+	const uint16_t *ports;		/* filter, nports entries */
+	int nports;
+	uint32_t pid;			/* 0: all processes */
+	double duration;		/* 0: until interrupted */
+	long somaxconn;			/* -1 when unreadable */
+	long tcp_max_syn_backlog;
+	long tcp_syncookies;
+	long tcp_abort_on_overflow;
+	long file_max;			/* fs.file-max, -1 when unreadable */
+	long nr_open;			/* fs.nr_open */
+	double interval;		/* -i seconds, 0: no listener records */
+	uint32_t listeners;		/* listeners known at start */
+};
 
 struct output {
 	const char *name;

@@ -9,8 +9,9 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "escape.h"
-#include "output.h"
+#include "decode/names.h"
+#include "format/escape.h"
+#include "format/output.h"
 
 /* N, or null when unknown */
 static void put_u64_value(FILE *out, uint64_t v, bool known)

@@ -7,9 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "escape.h"
-#include "output.h"
-#include "stats.h"
+#include "decode/names.h"
+#include "format/escape.h"
+#include "format/output.h"
+#include "aggregate/stats.h"
 
 /*
  * Every cell is a string formatted beforehand, so the header and the rows

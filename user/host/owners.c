@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "owners.h"
+#include "host/owners.h"
 
 #define SOCKET_PREFIX	"socket:["
 #define RESCAN_NS	1000000000LL	/* scan /proc again at most once a second */

@@ -10,8 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "event.h"
-#include "sysinfo.h"
+#include "host/sysinfo.h"
 
 long sysinfo_read_long(const char *path)
 {

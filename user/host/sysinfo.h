@@ -24,7 +24,15 @@ long sysinfo_open_fds(const char *proc_root, uint32_t pid);
 /* Soft RLIMIT_NOFILE of pid from <proc_root>/<pid>/limits: UINT64_MAX unlimited, 0 unreadable. */
 uint64_t sysinfo_nofile_limit(const char *proc_root, uint32_t pid);
 
-struct sysctls;
+/* Host settings that decide what to tune (-1: unreadable). */
+struct sysctls {
+	long somaxconn;
+	long tcp_max_syn_backlog;
+	long tcp_syncookies;
+	long tcp_abort_on_overflow;
+	long file_max;			/* fs.file-max */
+	long nr_open;			/* fs.nr_open */
+};
 
 /* The sysctls that decide what to tune, -1 each when unreadable. */
 void sysinfo_sysctls(const char *proc_sys_root, struct sysctls *s);

@@ -5,7 +5,7 @@
 
 #include <bpf/btf.h>
 
-#include "kernel_facts.h"
+#include "kernel/kernel_facts.h"
 
 int kernel_tp_btf_args(const struct btf *btf, const char *tp)
 {

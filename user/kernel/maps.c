@@ -7,9 +7,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "maps.h"
-#include "owners.h"
-#include "probes.h"
+#include "kernel/maps.h"
+#include "host/owners.h"
+#include "kernel/probes.h"
 #include "tcpbacklog.skel.h"
 
 void map_entries_free(struct map_entries *e)

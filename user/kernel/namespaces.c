@@ -22,7 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "namespaces.h"
+#include "kernel/namespaces.h"
 #include "tcpbacklog.skel.h"
 
 #define MAX_NETNS	4096

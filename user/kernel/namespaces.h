@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "probes.h"
+#include "kernel/probes.h"
 
 /*
  * Seed the registry from every namespace (or only target_netns when not

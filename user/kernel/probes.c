@@ -18,8 +18,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "probes.h"
-#include "kernel_facts.h"
+#include "kernel/probes.h"
+#include "kernel/kernel_facts.h"
 #include "tcpbacklog.skel.h"
 
 #define CAP_SYS_ADMIN	21

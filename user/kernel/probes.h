@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
+#include "setup/cli.h"
 
 #define PROBES_MAX	16
 

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "metrics.h"
+#include "setup/cli.h"
+#include "format/metrics.h"
 
 #ifndef TB_VERSION
 #define TB_VERSION "0.1"

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
-#include "privileges.h"
+#include "setup/privileges.h"
 
 /*
  * CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH: readlink /proc/<pid>/fd/N of other
