@@ -17,6 +17,7 @@
 
 #include "setup/cli.h"
 #include "decode/decode.h"
+#include "decode/kinds.h"
 #include "aggregate/hints.h"
 #include "format/metrics.h"
 #include "format/output.h"
@@ -95,7 +96,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		app->undecodable++;
 		return 0;
 	}
-	if (ev.kind != TB_KIND_ACCEPT_ERROR && !ev.pid && ev.listener_ino)
+	if (kind_info(ev.kind)->process == PROCESS_OWNER && !ev.pid && ev.listener_ino)
 		resolve_owner(app, &ev);
 	app->out->event(stdout, &ev);
 	/* the reader went away: stop consuming, exit quietly */

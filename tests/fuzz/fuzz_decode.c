@@ -7,16 +7,18 @@
  * the input is longer than a record, 8 more bytes give the clock offset
  * (CLOCK_MONOTONIC -> CLOCK_REALTIME) instead of a realistic default.
  *
- * Checked: short records are refused; an accepted one has a known kind
- * and reason, NUL-terminated strings, addresses that are what
- * inet_ntop() prints for the family (empty for an unknown one), a peer
- * only for drops, "ambiguous" only for drops; then the formatter
+ * Checked: short records are refused; an accepted one has a kind the
+ * table knows and a known reason, NUL-terminated strings, addresses that
+ * are what inet_ntop() prints for the family (empty for an unknown one),
+ * a peer only where its kind's row has one, "ambiguous" only with a
+ * reason, fd usage only where the row has it; then the formatter
  * contracts of fuzz_format.h.
  */
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include "decode/decode.h"
+#include "decode/kinds.h"
 #include "fuzz_format.h"
 
 static void check_addr(const char *what, int family, const char *s, size_t cap)
@@ -43,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct clock_map clock = { .mono_to_real_ns = 1795000000LL * 1000000000LL };
 	const size_t rec = sizeof(struct tb_event);
+	const struct kind_info *k;
 	struct event ev;
 	int rc;
 
@@ -61,8 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 
-	if (ev.kind < TB_KIND_SYN_DROP || ev.kind > TB_KIND_ACCEPT_ERROR)
-		fz_fail("decoded kind out of range", "", 0, 0);
+	k = kind_info(ev.kind);
+	if (!k)
+		fz_fail("decoded a kind the table does not know", "", 0, 0);
 	if ((unsigned int)ev.reason >= TB_REASON_MAX)
 		fz_fail("decoded reason out of range", "", 0, 0);
 	if (ev.family != 0 && ev.family != AF_INET && ev.family != AF_INET6)
@@ -70,18 +74,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!memchr(ev.comm, '\0', sizeof(ev.comm)))
 		fz_fail("comm not NUL-terminated", ev.comm, sizeof(ev.comm), 0);
 	check_addr("laddr", ev.family, ev.laddr, sizeof(ev.laddr));
-	if (ev.kind == TB_KIND_ACCEPT_ERROR) {
-		if (ev.has_peer)
-			fz_fail("accept_error with a peer", "", 0, 0);
-		if (ev.ambiguous)
-			fz_fail("accept_error marked ambiguous", "", 0, 0);
-	} else {
-		if (!ev.has_peer)
-			fz_fail("drop without a peer", "", 0, 0);
+	if (ev.has_peer != k->has_peer)
+		fz_fail("peer where the kind has none, or none where it has one", k->name, strlen(k->name), 0);
+	if (ev.has_peer)
 		check_addr("raddr", ev.family, ev.raddr, sizeof(ev.raddr));
-		if (ev.open_fds != -1)
-			fz_fail("drop with open_fds", "", 0, 0);
-	}
+	if (ev.ambiguous && !kind_has_field(k, FIELD_REASON))
+		fz_fail("marked ambiguous without a reason", k->name, strlen(k->name), 0);
+	if (!kind_has_field(k, FIELD_FD_USAGE) && ev.open_fds != -1)
+		fz_fail("open_fds where the kind has no fd usage", k->name, strlen(k->name), 0);
 
 	fz_format_event(&ev);
 	return 0;

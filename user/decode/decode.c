@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include "decode/decode.h"
+#include "decode/kinds.h"
 
 static int64_t clock_ns(clockid_t id)
 {
@@ -35,12 +36,14 @@ void decode_addr(int family, const uint8_t addr[16], char *buf, size_t len)
 
 int decode_event(const void *data, size_t size, const struct clock_map *c, struct event *ev)
 {
+	const struct kind_info *k;
 	struct tb_event raw;
 
 	if (size < sizeof(raw))
 		return -1;
 	memcpy(&raw, data, sizeof(raw));	/* ring-buffer data may be unaligned for us */
-	if (raw.kind < TB_KIND_SYN_DROP || raw.kind > TB_KIND_ACCEPT_ERROR)
+	k = kind_info(raw.kind);
+	if (!k)
 		return -1;
 	if (raw.reason >= TB_REASON_MAX)
 		raw.reason = TB_REASON_OTHER;
@@ -54,7 +57,7 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 	ev->family = (raw.family == AF_INET || raw.family == AF_INET6) ? raw.family : 0;
 	ev->lport = raw.lport;
 	decode_addr(ev->family, raw.laddr, ev->laddr, sizeof(ev->laddr));
-	if (raw.kind != TB_KIND_ACCEPT_ERROR) {
+	if (k->has_peer) {
 		ev->has_peer = true;
 		ev->rport = raw.rport;
 		decode_addr(ev->family, raw.raddr, ev->raddr, sizeof(ev->raddr));
@@ -66,9 +69,11 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 	ev->backlog_max = raw.backlog_max;
 	ev->synq = raw.synq;
 	ev->listener_ino = raw.listener_ino;
-	ev->ambiguous = raw.kind != TB_KIND_ACCEPT_ERROR && (raw.flags & TB_EVENT_F_AMBIGUOUS);
-	if (raw.kind == TB_KIND_ACCEPT_ERROR) {
+	/* a guessed SO_REUSEPORT member: only where a listen drop names its listener */
+	ev->ambiguous = kind_has_field(k, FIELD_REASON) && (raw.flags & TB_EVENT_F_AMBIGUOUS);
+	if (kind_has_field(k, FIELD_ERRNO))
 		ev->err = raw.err;
+	if (kind_has_field(k, FIELD_FD_USAGE)) {
 		ev->nofile_limit = raw.nofile_limit;
 		ev->open_fds = raw.open_fds;
 	} else {

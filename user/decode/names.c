@@ -3,21 +3,16 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "decode/kinds.h"
 #include "decode/names.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 const char *kind_name(enum tb_kind kind)
 {
-	switch (kind) {
-	case TB_KIND_SYN_DROP:
-		return "syn_drop";
-	case TB_KIND_ACCEPT_OVERFLOW:
-		return "accept_overflow";
-	case TB_KIND_ACCEPT_ERROR:
-		return "accept_error";
-	}
-	return "unknown";
+	const struct kind_info *k = kind_info(kind);
+
+	return k ? k->name : "unknown";
 }
 
 const char *reason_name(enum tb_reason reason)

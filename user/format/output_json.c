@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "decode/kinds.h"
 #include "decode/names.h"
 #include "format/escape.h"
 #include "format/output.h"
@@ -161,72 +162,87 @@ static void put_endpoint(FILE *out, const char *addr_key, const char *port_key,
 	}
 }
 
-/* "event","time","netns": the common head of every record */
-static void put_head(FILE *out, const struct event *ev)
+static void put_field(FILE *out, enum event_field field, const struct event *ev)
 {
+	switch (field) {
+	case FIELD_FAMILY:
+		fputs(",\"family\":", out);
+		put_family(out, ev->family);
+		break;
+	case FIELD_LOCAL:
+		put_endpoint(out, "laddr", "lport", ev->laddr, ev->lport, true);
+		break;
+	case FIELD_PEER:
+		put_endpoint(out, "raddr", "rport", ev->raddr, ev->rport, ev->has_peer);
+		break;
+	case FIELD_PROCESS:
+		fprintf(out, ",\"pid\":%" PRIu32 ",\"comm\":", ev->pid);
+		json_write_string(out, ev->comm);
+		break;
+	case FIELD_QUEUE:
+		fprintf(out, ",\"backlog\":%" PRIu32 ",\"backlog_max\":%" PRIu32 ",\"synq\":%" PRIu32,
+			ev->backlog, ev->backlog_max, ev->synq);
+		break;
+	case FIELD_REASON:
+		fputs(",\"reason\":", out);
+		json_write_string(out, reason_name(ev->reason));
+		/* only when set: the common case stays short */
+		if (ev->ambiguous)
+			fputs(",\"ambiguous\":true", out);
+		break;
+	case FIELD_ERRNO:
+		fprintf(out, ",\"errno\":%d,\"error\":", ev->err);
+		json_write_string(out, errno_name(ev->err));
+		break;
+	case FIELD_FD_USAGE:
+		/* RLIM_INFINITY is (uint64_t)-1: no finite limit to report */
+		put_u64_or_null(out, "nofile_limit", ev->nofile_limit, ev->nofile_limit != UINT64_MAX);
+		put_u64_or_null(out, "open_fds", (uint64_t)ev->open_fds, ev->open_fds >= 0);
+		break;
+	case FIELD_END:
+		break;
+	}
+}
+
+/* "event","time","netns", then the fields of the kind's row in its order */
+static void json_event(FILE *out, const struct event *ev)
+{
+	const struct kind_info *k = kind_info(ev->kind);
+
+	/* a kind without a row is never printed as another one */
+	if (!k)
+		return;
 	fputs("{\"event\":", out);
-	json_write_string(out, kind_name(ev->kind));
+	json_write_string(out, k->name);
 	fputs(",\"time\":", out);
 	put_time(out, ev->time_ns);
 	fprintf(out, ",\"netns\":%" PRIu32, ev->netns);
-}
-
-static void json_drop(FILE *out, const struct event *ev)
-{
-	put_head(out, ev);
-	fputs(",\"family\":", out);
-	put_family(out, ev->family);
-	put_endpoint(out, "laddr", "lport", ev->laddr, ev->lport, true);
-	put_endpoint(out, "raddr", "rport", ev->raddr, ev->rport,
-		     ev->has_peer);
-	fprintf(out, ",\"pid\":%" PRIu32 ",\"comm\":", ev->pid);
-	json_write_string(out, ev->comm);
-	fprintf(out, ",\"backlog\":%" PRIu32 ",\"backlog_max\":%" PRIu32
-		",\"synq\":%" PRIu32 ",\"reason\":",
-		ev->backlog, ev->backlog_max, ev->synq);
-	json_write_string(out, reason_name(ev->reason));
-	/* only when set: the common case stays short */
-	if (ev->ambiguous)
-		fputs(",\"ambiguous\":true", out);
+	for (int i = 0; i < KIND_FIELDS_MAX && k->fields[i] != FIELD_END; i++)
+		put_field(out, k->fields[i], ev);
 	fputs("}\n", out);
-}
-
-static void json_accept_error(FILE *out, const struct event *ev)
-{
-	put_head(out, ev);
-	fprintf(out, ",\"pid\":%" PRIu32 ",\"comm\":", ev->pid);
-	json_write_string(out, ev->comm);
-	fprintf(out, ",\"errno\":%d,\"error\":", ev->err);
-	json_write_string(out, errno_name(ev->err));
-	fputs(",\"family\":", out);
-	put_family(out, ev->family);
-	put_endpoint(out, "laddr", "lport", ev->laddr, ev->lport, true);
-	/* RLIM_INFINITY is (uint64_t)-1: no finite limit to report */
-	put_u64_or_null(out, "nofile_limit", ev->nofile_limit, ev->nofile_limit != UINT64_MAX);
-	put_u64_or_null(out, "open_fds", (uint64_t)ev->open_fds, ev->open_fds >= 0);
-	fputs("}\n", out);
-}
-
-static void json_event(FILE *out, const struct event *ev)
-{
-	if (ev->kind == TB_KIND_ACCEPT_ERROR)
-		json_accept_error(out, ev);
-	else
-		json_drop(out, ev);
 }
 
 static void json_totals(FILE *out, const struct totals *t)
 {
-	fprintf(out, "{\"event\":\"totals\",\"syn_drop\":%" PRIu64
-		",\"accept_overflow\":%" PRIu64 ",\"accept_error\":%" PRIu64
-		",\"suppressed\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"syn_drop_reasons\":",
-		t->syn_drop, t->accept_overflow, t->accept_error,
-		t->suppressed, t->lost);
-	put_reasons(out, t->syn_drop_by_reason);
-	fprintf(out, ",\"accept_overflow_other\":%" PRIu64
-		",\"registry_full\":%" PRIu64 ",\"ambiguous\":%" PRIu64
+	const char *at = (const char *)t;
+
+	fputs("{\"event\":\"totals\"", out);
+	for (size_t i = 0; i < nkinds; i++)
+		fprintf(out, ",\"%s\":%" PRIu64, kinds[i].name, *(const uint64_t *)(at + kinds[i].total));
+	fprintf(out, ",\"suppressed\":%" PRIu64 ",\"lost\":%" PRIu64, t->suppressed, t->lost);
+	for (size_t i = 0; i < nkinds; i++) {
+		const struct kind_info *k = &kinds[i];
+
+		if (k->breakdown == BREAKDOWN_REASONS) {
+			fprintf(out, ",\"%s_reasons\":", k->name);
+			put_reasons(out, (const uint64_t *)(at + k->breakdown_total));
+		} else if (k->breakdown == BREAKDOWN_OTHER) {
+			fprintf(out, ",\"%s_other\":%" PRIu64, k->name, *(const uint64_t *)(at + k->breakdown_total));
+		}
+	}
+	fprintf(out, ",\"registry_full\":%" PRIu64 ",\"ambiguous\":%" PRIu64
 		",\"late\":%" PRIu64 ",\"missed_runs\":%" PRIu64 "}\n",
-		t->accept_overflow_other, t->registry_full, t->ambiguous, t->late, t->missed_runs);
+		t->registry_full, t->ambiguous, t->late, t->missed_runs);
 }
 
 static void json_listener(FILE *out, uint64_t time_ns, const struct listener_report *r)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "decode/kinds.h"
 #include "decode/names.h"
 #include "format/escape.h"
 #include "format/output.h"
@@ -128,13 +129,55 @@ static void fmt_comm(char *buf, size_t len, const char *comm)
 		snprintf(buf, len, "-");
 }
 
+/* The detail cell: the row's reason, errno and fd usage, in its field order, one space apart. */
+static void format_detail(char *buf, size_t len, const struct kind_info *k, const struct event *ev)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < KIND_FIELDS_MAX && k->fields[i] != FIELD_END && n < len; i++) {
+		const char *sep = n ? " " : "";
+		char nofile[24], open_fds[24];
+
+		switch (k->fields[i]) {
+		case FIELD_REASON:
+			n += snprintf(buf + n, len - n, "%s%s%s", sep, reason_name(ev->reason),
+				      ev->ambiguous ? " ambiguous" : "");
+			break;
+		case FIELD_ERRNO:
+			n += snprintf(buf + n, len - n, "%s%s", sep, errno_name(ev->err));
+			break;
+		case FIELD_FD_USAGE:
+			if (ev->nofile_limit == UINT64_MAX)	/* RLIM_INFINITY */
+				snprintf(nofile, sizeof(nofile), "unlimited");
+			else
+				snprintf(nofile, sizeof(nofile), "%" PRIu64, ev->nofile_limit);
+			if (ev->open_fds < 0)
+				snprintf(open_fds, sizeof(open_fds), "?");
+			else
+				snprintf(open_fds, sizeof(open_fds), "%" PRId64, ev->open_fds);
+			n += snprintf(buf + n, len - n, "%snofile=%s open=%s", sep, nofile, open_fds);
+			break;
+		default:
+			break;
+		}
+	}
+	/* a cell is never empty: it would shift every column after it */
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
 static void text_event(FILE *out, const struct event *ev)
 {
+	const struct kind_info *k = kind_info(ev->kind);
 	char tbuf[32], pid[16], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
 	char netns[16], queue[32], synq[16], detail[96];
 	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
 	char peer[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
 
+	/* a kind without a row is never printed as another one */
+	if (!k)
+		return;
 	format_time(tbuf, sizeof(tbuf), ev->time_ns);
 	snprintf(pid, sizeof(pid), "%" PRIu32, ev->pid);
 	fmt_comm(comm, sizeof(comm), ev->comm);
@@ -144,34 +187,15 @@ static void text_event(FILE *out, const struct event *ev)
 		format_endpoint(peer, sizeof(peer), ev->raddr, ev->rport);
 	else
 		snprintf(peer, sizeof(peer), "-");
-
-	if (ev->kind == TB_KIND_ACCEPT_ERROR) {
-		char nofile[24], open_fds[24];
-
+	if (kind_has_field(k, FIELD_QUEUE)) {
+		snprintf(queue, sizeof(queue), "%" PRIu32 "/%" PRIu32, ev->backlog, ev->backlog_max);
+		snprintf(synq, sizeof(synq), "%" PRIu32, ev->synq);
+	} else {
 		snprintf(queue, sizeof(queue), "-");
 		snprintf(synq, sizeof(synq), "-");
-		if (ev->nofile_limit == UINT64_MAX)	/* RLIM_INFINITY */
-			snprintf(nofile, sizeof(nofile), "unlimited");
-		else
-			snprintf(nofile, sizeof(nofile), "%" PRIu64,
-				 ev->nofile_limit);
-		if (ev->open_fds < 0)
-			snprintf(open_fds, sizeof(open_fds), "?");
-		else
-			snprintf(open_fds, sizeof(open_fds), "%" PRId64,
-				 ev->open_fds);
-		snprintf(detail, sizeof(detail), "%s nofile=%s open=%s",
-			 errno_name(ev->err), nofile, open_fds);
-	} else {
-		snprintf(queue, sizeof(queue), "%" PRIu32 "/%" PRIu32,
-			 ev->backlog, ev->backlog_max);
-		snprintf(synq, sizeof(synq), "%" PRIu32, ev->synq);
-		snprintf(detail, sizeof(detail), "%s%s", reason_name(ev->reason),
-			 ev->ambiguous ? " ambiguous" : "");
 	}
-
-	fprintf(out, ROW_FMT, tbuf, kind_name(ev->kind), pid, comm, netns,
-		local, peer, queue, synq, detail);
+	format_detail(detail, sizeof(detail), k, ev);
+	fprintf(out, ROW_FMT, tbuf, k->name, pid, comm, netns, local, peer, queue, synq, detail);
 }
 
 static void text_suppressed(FILE *out, uint64_t time_ns, const struct listener_snapshot *s,
@@ -191,21 +215,26 @@ static void text_suppressed(FILE *out, uint64_t time_ns, const struct listener_s
 
 static void text_totals(FILE *out, const struct totals *t)
 {
-	fprintf(out, "totals: syn_drop=%" PRIu64 " (%s=%" PRIu64 " %s=%" PRIu64
-		" %s=%" PRIu64 ") accept_overflow=%" PRIu64
-		" (other=%" PRIu64 ") accept_error=%" PRIu64
-		" suppressed=%" PRIu64 " lost=%" PRIu64
-		" registry_full=%" PRIu64 " ambiguous=%" PRIu64 " late=%" PRIu64
-		" missed_runs=%" PRIu64 "\n",
-		t->syn_drop,
-		reason_name(TB_REASON_ACCEPT_QUEUE_FULL),
-		t->syn_drop_by_reason[TB_REASON_ACCEPT_QUEUE_FULL],
-		reason_name(TB_REASON_SYN_QUEUE_FULL),
-		t->syn_drop_by_reason[TB_REASON_SYN_QUEUE_FULL],
-		reason_name(TB_REASON_OTHER),
-		t->syn_drop_by_reason[TB_REASON_OTHER],
-		t->accept_overflow, t->accept_overflow_other,
-		t->accept_error, t->suppressed, t->lost, t->registry_full, t->ambiguous, t->late, t->missed_runs);
+	fputs("totals:", out);
+	for (size_t i = 0; i < nkinds; i++) {
+		const struct kind_info *k = &kinds[i];
+		const char *at = (const char *)t;
+
+		fprintf(out, " %s=%" PRIu64, k->name, *(const uint64_t *)(at + k->total));
+		if (k->breakdown == BREAKDOWN_REASONS) {
+			const uint64_t *by_reason = (const uint64_t *)(at + k->breakdown_total);
+
+			fprintf(out, " (%s=%" PRIu64 " %s=%" PRIu64 " %s=%" PRIu64 ")",
+				reason_name(TB_REASON_ACCEPT_QUEUE_FULL), by_reason[TB_REASON_ACCEPT_QUEUE_FULL],
+				reason_name(TB_REASON_SYN_QUEUE_FULL), by_reason[TB_REASON_SYN_QUEUE_FULL],
+				reason_name(TB_REASON_OTHER), by_reason[TB_REASON_OTHER]);
+		} else if (k->breakdown == BREAKDOWN_OTHER) {
+			fprintf(out, " (other=%" PRIu64 ")", *(const uint64_t *)(at + k->breakdown_total));
+		}
+	}
+	fprintf(out, " suppressed=%" PRIu64 " lost=%" PRIu64 " registry_full=%" PRIu64
+		" ambiguous=%" PRIu64 " late=%" PRIu64 " missed_runs=%" PRIu64 "\n",
+		t->suppressed, t->lost, t->registry_full, t->ambiguous, t->late, t->missed_runs);
 }
 
 /*
