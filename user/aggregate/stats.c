@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "aggregate/stats.h"
+#include "tb_log2.h"
 
 #define LAST_SLOT	(TB_LAT_SLOTS - 1)
 
@@ -47,14 +48,10 @@ uint64_t hist_slot_high_us(int slot)
 	return slot == LAST_SLOT ? UINT64_MAX : 1ULL << (slot + 1);
 }
 
+/* the BPF side's own bucket (tb_log2.h): a percentile never lands in another slot */
 int hist_slot_of_us(uint64_t us)
 {
-	int slot;
-
-	if (us < 2)
-		return 0;
-	slot = 63 - __builtin_clzll(us);
-	return slot > LAST_SLOT ? LAST_SLOT : slot;
+	return tb_lat_slot(us);
 }
 
 uint64_t hist_count(const uint64_t h[TB_LAT_SLOTS])

@@ -151,34 +151,41 @@ static void text_escape_to(struct sink *s, const char *str)
 	}
 }
 
-void json_write_string(FILE *f, const char *s)
+typedef void escaper(struct sink *s, const char *str);
+
+/* One escaper, two destinations: a FILE, or a bounded, NUL-terminated buffer. */
+static void escape_to_file(FILE *f, const char *str, escaper *escape)
 {
 	struct sink sk = { .f = f };
 
-	json_escape(&sk, s);
+	escape(&sk, str);
+}
+
+static size_t escape_to_buffer(char *dst, size_t size, const char *str, escaper *escape)
+{
+	struct sink sk = { .buf = dst, .size = size };
+
+	escape(&sk, str);
+	finish(&sk);
+	return sk.len;
+}
+
+void json_write_string(FILE *f, const char *s)
+{
+	escape_to_file(f, s, json_escape);
 }
 
 size_t json_quote(char *dst, size_t size, const char *s)
 {
-	struct sink sk = { .buf = dst, .size = size };
-
-	json_escape(&sk, s);
-	finish(&sk);
-	return sk.len;
+	return escape_to_buffer(dst, size, s, json_escape);
 }
 
 void text_write_escaped(FILE *f, const char *s)
 {
-	struct sink sk = { .f = f };
-
-	text_escape_to(&sk, s);
+	escape_to_file(f, s, text_escape_to);
 }
 
 size_t text_escape(char *dst, size_t size, const char *s)
 {
-	struct sink sk = { .buf = dst, .size = size };
-
-	text_escape_to(&sk, s);
-	finish(&sk);
-	return sk.len;
+	return escape_to_buffer(dst, size, s, text_escape_to);
 }

@@ -162,6 +162,17 @@ static void put_endpoint(FILE *out, const char *addr_key, const char *port_key,
 	}
 }
 
+/* {"event":"<event>","time":T,"netns":N,"laddr":"A","lport":P: records about one listener */
+static void put_listener_head(FILE *out, const char *event, uint64_t time_ns, uint32_t netns,
+			      const char *laddr, uint16_t lport)
+{
+	fprintf(out, "{\"event\":\"%s\",\"time\":", event);
+	put_time(out, time_ns);
+	fprintf(out, ",\"netns\":%" PRIu32 ",\"laddr\":", netns);
+	json_write_string(out, laddr);
+	fprintf(out, ",\"lport\":%u", lport);
+}
+
 static void put_field(FILE *out, enum event_field field, const struct event *ev)
 {
 	switch (field) {
@@ -250,11 +261,8 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 	const struct listener_snapshot *s = r->now;
 	int i;
 
-	fputs("{\"event\":\"listener\",\"time\":", out);
-	put_time(out, time_ns);
-	fprintf(out, ",\"netns\":%" PRIu32 ",\"laddr\":", s->netns);
-	json_write_string(out, s->laddr);
-	fprintf(out, ",\"lport\":%u,\"family\":", s->lport);
+	put_listener_head(out, "listener", time_ns, s->netns, s->laddr, s->lport);
+	fputs(",\"family\":", out);
 	put_family(out, s->family);
 	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
 	fputs(",\"comm\":", out);
@@ -291,11 +299,7 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 static void json_suppressed(FILE *out, uint64_t time_ns, const struct listener_snapshot *s,
 			    uint64_t suppressed, uint64_t lost)
 {
-	fputs("{\"event\":\"suppressed\",\"time\":", out);
-	put_time(out, time_ns);
-	fprintf(out, ",\"netns\":%" PRIu32 ",\"laddr\":", s->netns);
-	json_write_string(out, s->laddr);
-	fprintf(out, ",\"lport\":%u", s->lport);
+	put_listener_head(out, "suppressed", time_ns, s->netns, s->laddr, s->lport);
 	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
 	fputs(",\"comm\":", out);
 	put_str_or_null(out, s->comm[0] ? s->comm : NULL);
@@ -304,11 +308,8 @@ static void json_suppressed(FILE *out, uint64_t time_ns, const struct listener_s
 
 static void json_hint(FILE *out, uint64_t time_ns, const struct hint *h)
 {
-	fputs("{\"event\":\"hint\",\"time\":", out);
-	put_time(out, time_ns);
-	fprintf(out, ",\"netns\":%" PRIu32 ",\"laddr\":", h->netns);
-	json_write_string(out, h->laddr);
-	fprintf(out, ",\"lport\":%u,\"kind\":", h->lport);
+	put_listener_head(out, "hint", time_ns, h->netns, h->laddr, h->lport);
+	fputs(",\"kind\":", out);
 	json_write_string(out, h->kind);
 	fputs(",\"text\":", out);
 	json_write_string(out, h->text);
@@ -333,11 +334,6 @@ static void json_summary(FILE *out, const struct listener_report *reports, int n
 }
 
 const struct output output_json = {
-	.name		= "json",
-	.start		= json_start,
-	.event		= json_event,
-	.interval	= json_interval,
-	.suppressed	= json_suppressed,
-	.summary	= json_summary,
-	.totals		= json_totals,
+	.name = "json", .start = json_start, .event = json_event, .interval = json_interval,
+	.suppressed = json_suppressed, .summary = json_summary, .totals = json_totals,
 };

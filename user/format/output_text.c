@@ -256,6 +256,18 @@ static void fmt_latency(char *buf, size_t len, uint64_t us, uint64_t count)
 		snprintf(buf, len, "-");
 }
 
+/* The cells naming a listener: its endpoint, and its owner's pid ("-" unknown) and comm. */
+static void format_listener(char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)], char pid[16],
+			    char comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)], const struct listener_snapshot *s)
+{
+	format_endpoint(local, TEXT_ESCAPED_MAX(ENDPOINT_LEN), s->laddr, s->lport);
+	if (s->pid)
+		snprintf(pid, 16, "%" PRIu32, s->pid);
+	else
+		snprintf(pid, 16, "-");
+	fmt_comm(comm, TEXT_ESCAPED_MAX(EVENT_COMM_LEN), s->comm);
+}
+
 static void text_listener(FILE *out, const struct listener_report *r)
 {
 	const struct listener_snapshot *s = r->now;
@@ -263,12 +275,7 @@ static void text_listener(FILE *out, const struct listener_report *r)
 	char pid[16], queue[32], peak[16], synq[32], drops[24], overfl[24];
 	char cookies[24], accepts[24], errs[24], p50[24], p99[24], max[24];
 
-	format_endpoint(local, sizeof(local), s->laddr, s->lport);
-	if (s->pid)
-		snprintf(pid, sizeof(pid), "%" PRIu32, s->pid);
-	else
-		snprintf(pid, sizeof(pid), "-");
-	fmt_comm(comm, sizeof(comm), s->comm);
+	format_listener(local, pid, comm, s);
 	if (s->closed)
 		snprintf(queue, sizeof(queue), "closed");	/* its counts end at the close */
 	else
@@ -395,12 +402,7 @@ static void text_summary(FILE *out, const struct listener_report *reports, int n
 
 		if (!r->latency.count || !s)
 			continue;
-		format_endpoint(local, sizeof(local), s->laddr, s->lport);
-		if (s->pid)
-			snprintf(pid, sizeof(pid), "%" PRIu32, s->pid);
-		else
-			snprintf(pid, sizeof(pid), "-");
-		fmt_comm(comm, sizeof(comm), s->comm);
+		format_listener(local, pid, comm, s);
 		fprintf(out, "\naccept latency, %s (%s %s): %" PRIu64 " accept%s, p50 %"
 			PRIu64 " us, p99 %" PRIu64 " us, max %" PRIu64 " us\n",
 			local, pid, comm, r->latency.count,
@@ -411,11 +413,6 @@ static void text_summary(FILE *out, const struct listener_report *reports, int n
 }
 
 const struct output output_text = {
-	.name		= "text",
-	.start		= text_start,
-	.event		= text_event,
-	.interval	= text_interval,
-	.suppressed	= text_suppressed,
-	.summary	= text_summary,
-	.totals		= text_totals,
+	.name = "text", .start = text_start, .event = text_event, .interval = text_interval,
+	.suppressed = text_suppressed, .summary = text_summary, .totals = text_totals,
 };

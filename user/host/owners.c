@@ -63,21 +63,18 @@ int owners_parse_socket_link(const char *link, uint64_t *ino)
 	return 0;
 }
 
-/* "123" -> 123; anything else (".", "self", "12a") is not a process. */
+/* "123" -> 123; anything else (".", "self", "12a", "0") is not a process. */
 static int parse_pid(const char *name, uint32_t *pid)
 {
-	uint64_t v = 0;
+	unsigned long long v;
+	char *end;
 
-	if (!*name)
+	/* strtoull alone would take " 12", "+12" and "-1" */
+	if (*name < '1' || *name > '9')
 		return -1;
-	for (; *name; name++) {
-		if (*name < '0' || *name > '9')
-			return -1;
-		v = v * 10 + (*name - '0');
-		if (v > UINT32_MAX)
-			return -1;
-	}
-	if (v == 0)
+	errno = 0;
+	v = strtoull(name, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
 		return -1;
 	*pid = v;
 	return 0;
