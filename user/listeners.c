@@ -131,9 +131,9 @@ static void read_errnos(struct listener_reader *r)
 	for (size_t i = 0; i < r->raw.nerrnos; i++) {
 		const struct errno_entry *ee = &r->raw.errnos[i];
 
-		s = snapshot_find(r->items, r->count, ee->id);
+		s = snapshot_find(r->items, r->count, ee->key.sk);
 		if (s)
-			snapshot_add_errno(s, ee->err, ee->count);
+			snapshot_add_errno(s, ee->key.err, ee->count);
 	}
 }
 

@@ -267,7 +267,6 @@ int main(int argc, char **argv)
 	app.cfg = &cfg;
 	app.out = cfg.json ? &output_json : &output_text;
 	stats_init(&app.stats);
-	suppression_init(&app.suppression);
 	app.probes = &probes;
 	sysinfo_sysctls("/proc/sys", &app.sys);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));

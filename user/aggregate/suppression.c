@@ -11,23 +11,10 @@ struct suppression_entry {
 	uint64_t lost;
 };
 
-void suppression_init(struct suppression *s)
-{
-	memset(s, 0, sizeof(*s));
-}
-
 void suppression_free(struct suppression *s)
 {
 	free(s->items);
 	memset(s, 0, sizeof(*s));
-}
-
-static int by_id(const void *a, const void *b)
-{
-	uint64_t x = ((const struct suppression_entry *)a)->id;
-	uint64_t y = ((const struct suppression_entry *)b)->id;
-
-	return x < y ? -1 : x > y;
 }
 
 int suppression_update(struct suppression *s, const struct listener_snapshot *snaps, size_t n,
@@ -36,16 +23,20 @@ int suppression_update(struct suppression *s, const struct listener_snapshot *sn
 		       void *ctx)
 {
 	struct suppression_entry *next = calloc(n + 1, sizeof(*next));
+	size_t j = 0;
 	int reports = 0;
 
 	if (!next)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		struct suppression_entry key = { .id = snaps[i].id }, *prev = NULL;
+		struct suppression_entry *prev = NULL;
 		uint64_t sup = snaps[i].suppressed, lost = snaps[i].lost;
 
-		if (s->count)
-			prev = bsearch(&key, s->items, s->count, sizeof(key), by_id);
+		/* both sorted by id: the previous look at this one, if any, is at j or after */
+		while (j < s->count && s->items[j].id < snaps[i].id)
+			j++;
+		if (j < s->count && s->items[j].id == snaps[i].id)
+			prev = &s->items[j];
 		/* a count that went down belongs to a new socket at a reused address */
 		if (prev && prev->suppressed <= sup && prev->lost <= lost) {
 			sup -= prev->suppressed;
@@ -57,7 +48,6 @@ int suppression_update(struct suppression *s, const struct listener_snapshot *sn
 		}
 		next[i] = (struct suppression_entry){ snaps[i].id, snaps[i].suppressed, snaps[i].lost };
 	}
-	qsort(next, n, sizeof(*next), by_id);
 	free(s->items);
 	s->items = next;
 	s->count = n;

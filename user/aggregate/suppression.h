@@ -17,13 +17,14 @@ struct suppression {
 	size_t count, cap;
 };
 
-void suppression_init(struct suppression *s);
+/* All zero is empty: no init call. */
 void suppression_free(struct suppression *s);
 
 /*
  * For each snapshot whose suppressed or lost count grew since the last
- * call, call report(ctx, snap, suppressed delta, lost delta). Ids absent
- * from snaps are forgotten. Returns the number of reports.
+ * call, call report(ctx, snap, suppressed delta, lost delta). snaps are
+ * sorted by id, as listeners_read() returns them. Ids absent from snaps
+ * are forgotten. Returns the number of reports.
  */
 int suppression_update(struct suppression *s, const struct listener_snapshot *snaps, size_t n,
 		       void (*report)(void *ctx, const struct listener_snapshot *snap,

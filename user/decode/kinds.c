@@ -11,30 +11,16 @@
 	.fields = { FIELD_FAMILY, FIELD_LOCAL, FIELD_PEER, FIELD_PROCESS, FIELD_QUEUE, FIELD_REASON }
 
 const struct kind_info kinds[] = {
-	{
-		.kind = TB_KIND_SYN_DROP,
-		.name = "syn_drop",
-		LISTEN_DROP,
-		.total = offsetof(struct totals, syn_drop),
-		.breakdown = BREAKDOWN_REASONS,
-		.breakdown_total = offsetof(struct totals, syn_drop_by_reason),
-	},
-	{
-		.kind = TB_KIND_ACCEPT_OVERFLOW,
-		.name = "accept_overflow",
-		LISTEN_DROP,
-		.total = offsetof(struct totals, accept_overflow),
-		.breakdown = BREAKDOWN_OTHER,
-		.breakdown_total = offsetof(struct totals, accept_overflow_other),
-	},
-	{
-		.kind = TB_KIND_ACCEPT_ERROR,
-		.name = "accept_error",
-		.has_listener = true,
-		.process = PROCESS_CALLER,
-		.fields = { FIELD_PROCESS, FIELD_ERRNO, FIELD_FAMILY, FIELD_LOCAL, FIELD_FD_USAGE },
-		.total = offsetof(struct totals, accept_error),
-	},
+	{ .kind = TB_KIND_SYN_DROP, .name = "syn_drop", LISTEN_DROP,
+	  .total = offsetof(struct totals, syn_drop),
+	  .breakdown = BREAKDOWN_REASONS, .breakdown_total = offsetof(struct totals, syn_drop_by_reason) },
+	{ .kind = TB_KIND_ACCEPT_OVERFLOW, .name = "accept_overflow", LISTEN_DROP,
+	  .total = offsetof(struct totals, accept_overflow),
+	  .breakdown = BREAKDOWN_OTHER, .breakdown_total = offsetof(struct totals, accept_overflow_other) },
+	{ .kind = TB_KIND_ACCEPT_ERROR, .name = "accept_error",
+	  .has_listener = true, .process = PROCESS_CALLER,
+	  .fields = { FIELD_PROCESS, FIELD_ERRNO, FIELD_FAMILY, FIELD_LOCAL, FIELD_FD_USAGE },
+	  .total = offsetof(struct totals, accept_error) },
 };
 
 const size_t nkinds = sizeof(kinds) / sizeof(kinds[0]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Every read of the BPF maps; see maps.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,19 +21,46 @@ void map_entries_free(struct map_entries *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* Room for one more element of size size in *items (count used, *cap allocated). */
-static void *grow(void **items, size_t count, size_t *cap, size_t size)
+/*
+ * Every entry of map fd into *items, an array of elements of elem_size
+ * that hold the key at their start and the value at value_off; *n entries
+ * read. take: each entry leaves the map once read.
+ */
+static int read_entries(int fd, size_t key_size, size_t value_off, size_t elem_size,
+			void **items, size_t *n, size_t *cap, bool take)
 {
-	if (count == *cap) {
-		size_t n = *cap ? *cap * 2 : 64;
-		void *p = realloc(*items, n * size);
+	char key[32], next[32];
+	bool started = false;
+	int err = 0;
 
-		if (!p)
-			return NULL;
-		*items = p;
-		*cap = n;
+	*n = 0;
+	while (!bpf_map_get_next_key(fd, started ? key : NULL, next)) {
+		char *elem;
+
+		/* deleting the current key would end get_next_key's walk: the previous one goes now */
+		if (take && started)
+			bpf_map_delete_elem(fd, key);
+		memcpy(key, next, key_size);
+		started = true;
+		if (*n == *cap) {
+			size_t grown = *cap ? *cap * 2 : 64;
+			void *p = realloc(*items, grown * elem_size);
+
+			if (!p) {
+				err = -ENOMEM;
+				break;
+			}
+			*items = p;
+			*cap = grown;
+		}
+		elem = (char *)*items + *n * elem_size;
+		memcpy(elem, key, key_size);
+		if (!bpf_map_lookup_elem(fd, key, elem + value_off))
+			(*n)++;
 	}
-	return (char *)*items + count * size;
+	if (take && started)
+		bpf_map_delete_elem(fd, key);
+	return err;
 }
 
 int maps_refresh_queues(const struct probes *p)
@@ -45,23 +73,9 @@ int maps_refresh_queues(const struct probes *p)
 
 int maps_read_listeners(const struct probes *p, struct map_entries *e)
 {
-	int fd = bpf_map__fd(p->skel->maps.listeners);
-	uint64_t key, next, *prev = NULL;
-	struct listener_entry *le;
-
-	e->nlive = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		le = grow((void **)&e->live, e->nlive, &e->live_cap, sizeof(*le));
-		if (!le)
-			return -ENOMEM;
-		if (bpf_map_lookup_elem(fd, &key, &le->l))
-			continue;
-		le->id = key;
-		e->nlive++;
-	}
-	return 0;
+	return read_entries(bpf_map__fd(p->skel->maps.listeners), sizeof(uint64_t),
+			    offsetof(struct listener_entry, l), sizeof(struct listener_entry),
+			    (void **)&e->live, &e->nlive, &e->live_cap, false);
 }
 
 int maps_take_peaks(const struct probes *p, uint64_t id, struct tb_peaks *pk)
@@ -71,34 +85,18 @@ int maps_take_peaks(const struct probes *p, uint64_t id, struct tb_peaks *pk)
 
 static int read_closed(const struct probes *p, struct map_entries *e, bool take)
 {
-	int fd = bpf_map__fd(p->skel->maps.gone_listeners);
-	uint64_t key, next, *prev = NULL;
-	struct closed_entry *ce;
-	int err = 0;
+	int err = read_entries(bpf_map__fd(p->skel->maps.gone_listeners), sizeof(uint64_t),
+			       offsetof(struct closed_entry, l), sizeof(struct closed_entry),
+			       (void **)&e->closed, &e->nclosed, &e->closed_cap, take);
 
-	e->nclosed = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		/* deleting the current key would end get_next_key's walk: the previous one goes now */
-		if (take && prev)
-			bpf_map_delete_elem(fd, prev);
-		key = next;
-		prev = &key;
-		ce = grow((void **)&e->closed, e->nclosed, &e->closed_cap, sizeof(*ce));
-		if (!ce) {
-			err = -ENOMEM;
-			break;
-		}
-		if (bpf_map_lookup_elem(fd, &key, &ce->l))
-			continue;
-		ce->id = key;
+	for (size_t i = 0; i < e->nclosed; i++) {
+		struct closed_entry *ce = &e->closed[i];
+
 		/* no queues any more: the kernel side left the last highs in now */
 		ce->backlog_peak = ce->l.now.backlog;
 		ce->synq_peak = ce->l.now.synq;
 		ce->l.now.backlog = ce->l.now.synq = 0;
-		e->nclosed++;
 	}
-	if (take && prev)
-		bpf_map_delete_elem(fd, prev);
 	return err;
 }
 
@@ -114,24 +112,9 @@ int maps_take_closed(const struct probes *p, struct map_entries *e)
 
 int maps_read_errnos(const struct probes *p, struct map_entries *e)
 {
-	int fd = bpf_map__fd(p->skel->maps.accept_errnos);
-	struct tb_errno_key key, next, *prev = NULL;
-	struct errno_entry *ee;
-
-	e->nerrnos = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		ee = grow((void **)&e->errnos, e->nerrnos, &e->errnos_cap, sizeof(*ee));
-		if (!ee)
-			return -ENOMEM;
-		if (bpf_map_lookup_elem(fd, &key, &ee->count))
-			continue;
-		ee->id = key.sk;
-		ee->err = key.err;
-		e->nerrnos++;
-	}
-	return 0;
+	return read_entries(bpf_map__fd(p->skel->maps.accept_errnos), sizeof(struct tb_errno_key),
+			    offsetof(struct errno_entry, count), sizeof(struct errno_entry),
+			    (void **)&e->errnos, &e->nerrnos, &e->errnos_cap, false);
 }
 
 /* Is sk still in the registry? (ENOENT: it closed, or never got in) */

@@ -34,10 +34,9 @@ struct closed_entry {
 	uint32_t synq_peak;
 };
 
-/* accept() failures of one listener for one errno (map "accept_errnos"). */
+/* accept() failures of one listener (key.sk, 0 when the fd was no socket) for one errno. */
 struct errno_entry {
-	uint64_t id;			/* the listener, 0 when the fd was no socket */
-	int err;
+	struct tb_errno_key key;
 	uint64_t count;
 };
 
