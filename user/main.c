@@ -16,19 +16,19 @@
 #include <bpf/libbpf.h>
 
 #include "setup/cli.h"
+#include "setup/privileges.h"
+#include "kernel/maps.h"
+#include "kernel/namespaces.h"
+#include "kernel/probes.h"
+#include "listeners.h"
 #include "decode/decode.h"
 #include "decode/kinds.h"
 #include "aggregate/hints.h"
+#include "aggregate/stats.h"
+#include "aggregate/suppression.h"
 #include "format/metrics.h"
 #include "format/output.h"
 #include "host/owners.h"
-#include "setup/privileges.h"
-#include "kernel/probes.h"
-#include "kernel/namespaces.h"
-#include "listeners.h"
-#include "kernel/maps.h"
-#include "aggregate/stats.h"
-#include "aggregate/suppression.h"
 #include "host/sysinfo.h"
 
 #define POLL_MS		100
@@ -40,7 +40,7 @@ static volatile sig_atomic_t stop_signal;
 struct app {
 	const struct config *cfg;
 	const struct output *out;
-	struct listener_reader snap;
+	struct listener_reader listeners;
 	struct stats stats;
 	struct suppression suppression;
 	struct metrics *metrics;
@@ -119,19 +119,19 @@ static int report_interval(struct app *app)
 	int nactive = 0, nhints = 0;
 
 	/* this report is the last to see a closed listener: its entry goes */
-	if (listeners_read_taking_closed(&app->snap, app->cfg, LISTENERS_ALL))
+	if (listeners_read_taking_closed(&app->listeners, app->cfg, LISTENERS_ALL))
 		return -1;
-	reports = calloc(app->snap.count + 1, sizeof(*reports));
-	active = calloc(app->snap.count + 1, sizeof(*active));
-	hints = calloc(app->snap.count * HINTS_PER_LISTENER + 1, sizeof(*hints));
+	reports = calloc(app->listeners.count + 1, sizeof(*reports));
+	active = calloc(app->listeners.count + 1, sizeof(*active));
+	hints = calloc(app->listeners.count * HINTS_PER_LISTENER + 1, sizeof(*hints));
 	if (!reports || !active || !hints) {
 		free(reports);
 		free(active);
 		free(hints);
 		return -1;
 	}
-	stats_update(&app->stats, app->snap.items, app->snap.count, reports);
-	for (size_t i = 0; i < app->snap.count; i++) {
+	stats_update(&app->stats, app->listeners.items, app->listeners.count, reports);
+	for (size_t i = 0; i < app->listeners.count; i++) {
 		if (!reports[i].active)
 			continue;
 		active[nactive++] = reports[i];
@@ -177,15 +177,15 @@ static void tick(struct app *app)
 	/* bounded maps: entries of closed listeners go within a second */
 	maps_delete_stale(app->probes);
 	if (!app->cfg->quiet) {
-		if (!read_listeners(&app->snap, app->cfg, LISTENERS_COUNTS))
-			suppression_update(&app->suppression, app->snap.items, app->snap.count,
+		if (!read_listeners(&app->listeners, app->cfg, LISTENERS_COUNTS))
+			suppression_update(&app->suppression, app->listeners.items, app->listeners.count,
 					   print_suppressed, app);
 	} else if (read_listeners == listeners_read_taking_closed) {
-		read_listeners(&app->snap, app->cfg, LISTENERS_COUNTS);
+		read_listeners(&app->listeners, app->cfg, LISTENERS_COUNTS);
 	}
-	if (app->metrics && !listeners_read(&app->snap, app->cfg, LISTENERS_QUEUES | LISTENERS_ERRNOS) &&
+	if (app->metrics && !listeners_read(&app->listeners, app->cfg, LISTENERS_QUEUES | LISTENERS_ERRNOS) &&
 	    !read_totals(app->probes, &totals))
-		metrics_publish(app->metrics, app->snap.items, app->snap.count, &totals);
+		metrics_publish(app->metrics, app->listeners.items, app->listeners.count, &totals);
 }
 
 /* On exit: what each listener did over the whole run. */
@@ -194,13 +194,13 @@ static void report_summary(struct app *app)
 	struct listener_report *reports;
 	int n = 0;
 
-	if (listeners_read(&app->snap, app->cfg, LISTENERS_QUEUES | LISTENERS_TAKE_PEAKS | LISTENERS_ERRNOS))
+	if (listeners_read(&app->listeners, app->cfg, LISTENERS_QUEUES | LISTENERS_TAKE_PEAKS | LISTENERS_ERRNOS))
 		return;
-	reports = calloc(app->snap.count + 1, sizeof(*reports));
+	reports = calloc(app->listeners.count + 1, sizeof(*reports));
 	if (!reports)
 		return;
-	for (size_t i = 0; i < app->snap.count; i++) {
-		stats_whole_run(&app->snap.items[i], &reports[n]);
+	for (size_t i = 0; i < app->listeners.count; i++) {
+		stats_whole_run(&app->listeners.items[i], &reports[n]);
 		if (reports[n].active)
 			n++;
 	}
@@ -287,7 +287,7 @@ int main(int argc, char **argv)
 	if (probes_attach_counters(&probes, err, sizeof(err)))
 		goto fail;
 	phase("attached");
-	listeners_init(&app.snap, &probes, &app.owners);
+	listeners_init(&app.listeners, &probes, &app.owners);
 	if (cfg.metrics_addr[0]) {
 		app.metrics = metrics_start(cfg.metrics_addr, err, sizeof(err));
 		if (!app.metrics)
@@ -311,8 +311,8 @@ int main(int argc, char **argv)
 		deadline = now_ns() + (int64_t)(cfg.duration * 1e9);
 	if (cfg.interval > 0) {
 		/* start the first period now: highs before the start are not ours */
-		listeners_read(&app.snap, &cfg, LISTENERS_ALL);
-		stats_update(&app.stats, app.snap.items, app.snap.count, NULL);
+		listeners_read(&app.listeners, &cfg, LISTENERS_ALL);
+		stats_update(&app.stats, app.listeners.items, app.listeners.count, NULL);
 		next_report = now_ns() + (int64_t)(cfg.interval * 1e9);
 	}
 	next_tick = now_ns();
@@ -375,7 +375,7 @@ fail:
 out:
 	ring_buffer__free(rb);
 	metrics_stop(app.metrics);
-	listeners_free(&app.snap);
+	listeners_free(&app.listeners);
 	stats_free(&app.stats);
 	suppression_free(&app.suppression);
 	probes_stop(&probes);
