@@ -36,7 +36,8 @@ USER_SRCS	:= $(wildcard user/*.c $(addsuffix /*.c,$(USER_DIRS)))
 USER_OBJS	:= $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 # modules that include the skeleton; every other module builds and tests without BPF
 SKEL_OBJS	:= $(addprefix $(BUILD)/user/kernel/,probes.o namespaces.o maps.o)
-LIB_OBJS	:= $(filter-out $(SKEL_OBJS),$(USER_OBJS))
+MAIN_OBJ	:= $(BUILD)/user/main.o
+LIB_OBJS	:= $(filter-out $(SKEL_OBJS) $(MAIN_OBJ),$(USER_OBJS))
 LIB		:= $(BUILD)/libtcpbacklog.a
 BIN		:= $(BUILD)/tcpbacklog
 
@@ -86,7 +87,7 @@ $(SKEL_OBJS): | $(SKEL)
 $(LIB): $(LIB_OBJS)
 	rm -f $@; ar rcs $@ $^
 
-$(BIN): $(SKEL_OBJS) $(LIB)
+$(BIN): $(MAIN_OBJ) $(SKEL_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(BUILD)/tests/unit
