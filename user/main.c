@@ -200,7 +200,7 @@ static void report_summary(struct app *app)
 	if (!reports)
 		return;
 	for (size_t i = 0; i < app->listeners.count; i++) {
-		stats_whole_run(&app->listeners.items[i], &reports[n]);
+		stats_whole_run(&app->stats, &app->listeners.items[i], &reports[n]);
 		if (reports[n].active)
 			n++;
 	}

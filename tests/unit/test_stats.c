@@ -486,10 +486,12 @@ static void test_whole_run(void **state)
 {
 	struct listener_snapshot s = snap(1);
 	struct listener_report r;
+	struct stats none;
 
+	stats_init(&none);
 	s.backlog = 5;
 	s.synq_peak = 3;
-	stats_whole_run(&s, &r);
+	stats_whole_run(&none, &s, &r);
 	assert_ptr_equal(r.now, &s);
 	assert_false(r.active);		/* queues now are not counts of the run */
 
@@ -500,7 +502,7 @@ static void test_whole_run(void **state)
 	s.errnos[0] = (struct errno_count){ EMFILE, 3 };
 	s.nerrnos = 1;
 	s.accept_errors = 3;
-	stats_whole_run(&s, &r);
+	stats_whole_run(&none, &s, &r);
 	assert_true(r.active);
 	assert_int_equal(r.accepts, 100);
 	assert_int_equal(r.syn_drops, 4);
@@ -510,6 +512,41 @@ static void test_whole_run(void **state)
 	assert_int_equal(r.latency.p50_us, 12);
 	assert_int_equal(r.latency.p99_us, 236);
 	assert_int_equal(r.latency.max_us, 255);
+}
+
+/*
+ * With -i each period takes the kernel's highs: the exit summary's max is
+ * the highest of every period, exact, even when the last period (taken
+ * at exit, after the last interval report) saw no wait at all.
+ */
+static void test_whole_run_max_of_periods(void **state)
+{
+	struct listener_snapshot s = snap(1);
+	struct listener_report r;
+	struct stats st;
+
+	stats_init(&st);
+	s.accepts = 10;
+	s.lat_us_hist[21] = 10;			/* [2097152, 4194304) us */
+	s.lat_max_ns = 2504468000ULL;		/* the first period's exact max */
+	assert_int_equal(stats_update(&st, &s, 1, &r), 0);
+	assert_int_equal(r.latency.max_us, 2504468);
+	s.lat_max_ns = 1200000000ULL;		/* a lower one later */
+	assert_int_equal(stats_update(&st, &s, 1, &r), 0);
+	s.lat_max_ns = 0;			/* nothing since: the highs were taken */
+	stats_whole_run(&st, &s, &r);
+	assert_int_equal(r.latency.count, 10);
+	assert_int_equal(r.latency.max_us, 2504468);
+	assert_true(r.latency.p99_us <= 2504468);
+
+	/* another socket at the same id (counts went down): its own max only */
+	s.lat_us_hist[21] = 0;
+	s.lat_us_hist[10] = 1;
+	s.accepts = 1;
+	s.lat_max_ns = 1500000;
+	stats_whole_run(&st, &s, &r);
+	assert_int_equal(r.latency.max_us, 1500);
+	stats_free(&st);
 }
 
 static double now_s(void)
@@ -581,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_errno_deltas),
 		cmocka_unit_test(test_active_rules),
 		cmocka_unit_test(test_whole_run),
+		cmocka_unit_test(test_whole_run_max_of_periods),
 		cmocka_unit_test(test_many_listeners),
 	};
 

@@ -24,6 +24,7 @@ struct stats_entry {
 	struct errno_count errnos[SNAPSHOT_ERRNOS];
 	int nerrnos;
 	bool closed;
+	uint64_t lat_max_ns;	/* the highest wait seen in any period so far */
 };
 
 static int clamp_slot(int slot)
@@ -163,9 +164,13 @@ static const struct stats_entry *find(const struct stats *s, uint64_t id)
 	return bsearch(&key, s->items, s->count, sizeof(key), entry_cmp);
 }
 
-static void remember(struct stats_entry *e, const struct listener_snapshot *snap)
+/* prev: the same socket's entry before this period, NULL when new */
+static void remember(struct stats_entry *e, const struct listener_snapshot *snap,
+		     const struct stats_entry *prev)
 {
 	e->id = snap->id;
+	/* each period's highs are taken and reset in the kernel: keep the run's */
+	e->lat_max_ns = prev && prev->lat_max_ns > snap->lat_max_ns ? prev->lat_max_ns : snap->lat_max_ns;
 	memcpy(e->syn_drops, snap->syn_drops, sizeof(e->syn_drops));
 	e->accept_overflows = snap->accept_overflows;
 	e->syncookies = snap->syncookies;
@@ -286,8 +291,11 @@ int stats_update(struct stats *s, const struct listener_snapshot *snaps, size_t 
 		next = malloc(n * sizeof(*next));
 		if (!next)
 			return -ENOMEM;	/* reports are right; the next deltas grow */
-		for (i = 0; i < n; i++)
-			remember(&next[i], &snaps[i]);
+		for (i = 0; i < n; i++) {
+			const struct stats_entry *prev = find(s, snaps[i].id);
+
+			remember(&next[i], &snaps[i], prev && !went_down(prev, &snaps[i]) ? prev : NULL);
+		}
 		qsort(next, n, sizeof(*next), entry_cmp);
 		/* an id listed twice: keep one, bsearch needs unique keys */
 		for (i = 1, k = 1; i < n; i++)
@@ -302,9 +310,21 @@ int stats_update(struct stats *s, const struct listener_snapshot *snaps, size_t 
 	return 0;
 }
 
-void stats_whole_run(const struct listener_snapshot *snap, struct listener_report *out)
+void stats_whole_run(const struct stats *s, const struct listener_snapshot *snap,
+		     struct listener_report *out)
 {
-	report(snap, NULL, out);
+	const struct stats_entry *prev = find(s, snap->id);
+	struct listener_snapshot run = *snap;
+
+	/*
+	 * The highs since the last period are in snap; earlier periods' are
+	 * in the entry. Their max is the run's exact max: without it the
+	 * summary would take a histogram bucket's edge.
+	 */
+	if (prev && !went_down(prev, snap) && prev->lat_max_ns > run.lat_max_ns)
+		run.lat_max_ns = prev->lat_max_ns;
+	report(&run, NULL, out);
+	out->now = snap;
 	/* the run, not the moment: a queue that is busy now is not a count */
 	out->active = out->syn_drops || out->accept_overflows || out->syncookies ||
 		      out->accepts || out->accept_errors || out->latency.count;

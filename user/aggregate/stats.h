@@ -71,7 +71,11 @@ void stats_free(struct stats *s);
 int stats_update(struct stats *s, const struct listener_snapshot *snaps, size_t n,
 		 struct listener_report *out);
 
-/* A report of the whole run for one snapshot (cumulative counts). */
-void stats_whole_run(const struct listener_snapshot *snap, struct listener_report *out);
+/*
+ * A report of the whole run for one snapshot (cumulative counts); its
+ * latency max is the highest of every period s has seen and of snap's.
+ */
+void stats_whole_run(const struct stats *s, const struct listener_snapshot *snap,
+		     struct listener_report *out);
 
 #endif /* TB_STATS_H */
