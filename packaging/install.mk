@@ -217,8 +217,8 @@ test-install: deps
 
 # ------------------------------------------------------------ test-metrics --
 
-$(BUILD)/tests/metrics/backlog_holder: tests/metrics/backlog_holder.c tests/integration/common.h | $(BUILD)/tests/metrics
-	$(CC) $(CFLAGS) -Itests/integration $< -o $@
+$(BUILD)/tests/metrics/backlog_holder: tests/metrics/backlog_holder.c tests/lib/driver.h | $(BUILD)/tests/metrics
+	$(CC) $(CFLAGS) -Itests/lib $< -o $@
 
 $(BUILD)/tests/metrics:
 	mkdir -p $@

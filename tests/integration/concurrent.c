@@ -9,7 +9,7 @@
  * again. Exact counts must survive that.
  *   concurrent [-6] [-p PORT] [-c CPUS] [-n CONNECTS] [-w WAIT_MS]
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sched.h>
 #include <sys/wait.h>

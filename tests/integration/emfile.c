@@ -8,7 +8,7 @@
  *   emfile [-6] [-p PORT] [-l LIMIT] [-k REPEATS]
  * Ground truth is this driver's own count (no SNMP counter exists).
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sys/syscall.h>
 

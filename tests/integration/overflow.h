@@ -10,7 +10,7 @@
 #ifndef TB_IT_OVERFLOW_H
 #define TB_IT_OVERFLOW_H
 
-#include "common.h"
+#include "driver.h"
 
 struct tb_overflow_opts {
 	int family;		/* of the clients' traffic */

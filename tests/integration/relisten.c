@@ -8,7 +8,7 @@
  * Reports per round: round<i>_pid (the owner), round<i>_listener_ino,
  * round<i>_listener_drops and round<i>_dropped_ports.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sys/wait.h>
 

@@ -10,7 +10,7 @@
  * member<i>_ino, member<i>_drops (its sk_drops, from SO_MEMINFO) and
  * member<i>_accept_queue.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sys/wait.h>
 

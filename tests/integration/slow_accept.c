@@ -35,7 +35,7 @@
  * HOLD_MS): a tracer reporting per interval must see the last accepts
  * before the listener goes away.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sched.h>
 #include <sys/epoll.h>

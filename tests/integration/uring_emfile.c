@@ -14,7 +14,7 @@
  * the last accept until SIGUSR1 (or HOLD_MS), for a tracer reporting per
  * interval to see it.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <linux/io_uring.h>
 #include <sys/mman.h>

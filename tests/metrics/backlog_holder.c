@@ -18,7 +18,7 @@
  * Ground truth for the accept series is this driver's own count: no SNMP
  * counter exists for them.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sys/prctl.h>
 

@@ -149,7 +149,7 @@ fi
 if [ -z "$HOLDER" ]; then
 	HOLDER="$WORK/backlog_holder"
 	ensure gcc gcc &&
-		gcc -O2 -Wall -Itests/integration tests/metrics/backlog_holder.c -o "$HOLDER" \
+		gcc -O2 -Wall -Itests/lib tests/metrics/backlog_holder.c -o "$HOLDER" \
 			2>"$WORK/holder.build" ||
 		PRE="${PRE:+$PRE; }building the driver failed: $(head -c 300 "$WORK/holder.build" 2>/dev/null)"
 elif [ ! -x "$HOLDER" ]; then

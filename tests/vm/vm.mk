@@ -35,8 +35,8 @@ $(VM_DIR)/tcpbacklog: $(SKEL_OBJS) $(LIB) | $(VM_DIR)
 		$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@; \
 	fi
 
-$(VM_DIR)/%: tests/integration/%.c tests/integration/*.h | $(VM_DIR)
-	$(CC) $(CFLAGS) -static -Itests/integration $< -o $@
+$(VM_DIR)/%: tests/integration/%.c tests/integration/*.h tests/lib/driver.h | $(VM_DIR)
+	$(CC) $(CFLAGS) -static -Itests/lib -Itests/integration $< -o $@
 
 $(VM_DIR):
 	mkdir -p $@

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the integration scenario drivers.
+ * Helpers shared by the scenario drivers: the integration drivers (also run
+ * in the VM matrix and the soak), the bench drivers and the metrics test's
+ * listener.
  *
  * Drivers run inside a test network namespace (ip netns exec, or a minimal
  * busybox VM later): libc only, statically linkable, no shell-outs, every
@@ -8,8 +10,8 @@
  * as "key=value" lines (flushed at once) and diagnostics on stderr; it exits
  * 0 when it did what it was asked to, 1 otherwise, 2 on bad usage.
  */
-#ifndef TB_IT_COMMON_H
-#define TB_IT_COMMON_H
+#ifndef TB_TEST_DRIVER_H
+#define TB_TEST_DRIVER_H
 
 #include <errno.h>
 #include <fcntl.h>
@@ -620,4 +622,4 @@ static inline int tb_exhaust_fds(int limit, int spare_fd, int *fillers, int cap,
 	return open_fds;
 }
 
-#endif /* TB_IT_COMMON_H */
+#endif /* TB_TEST_DRIVER_H */
