@@ -38,7 +38,7 @@ XT_CFLAGS	:= -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter
 .PHONY: fuzz fuzz-build unit-san bench bench-build soak
 
 fuzz:
-	@tests/fuzz/run.sh deps
+	@scripts/install-deps.sh fuzz
 	@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) fuzz-build
 	@tests/fuzz/run.sh run $(FUZZ_OUT) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 

@@ -18,7 +18,7 @@ vmtest: deps vmtest-deps
 	tests/vm/vmtest.sh run $(VM_DIR)
 
 vmtest-deps:
-	@tests/vm/vmtest.sh deps
+	@scripts/install-deps.sh vm
 
 vmtest-bins: $(VM_BINS)
 
