@@ -10,24 +10,10 @@
  */
 #include "driver.h"
 
-#include <sys/syscall.h>
-
-static void close_inherited(void)
-{
-	int fd;
-
-#ifdef SYS_close_range
-	if (!syscall(SYS_close_range, 3u, ~0u, 0u))
-		return;
-#endif
-	for (fd = 3; fd < 4096; fd++)
-		close(fd);
-}
-
 int main(int argc, char **argv)
 {
 	const char *usage = "[-6] [-p PORT] [-l LIMIT] [-k REPEATS]";
-	int family = AF_INET, limit = 16, repeats = 3, opt, i, fd;
+	int family = AF_INET, limit = 16, repeats = 3, i, fd;
 	int lfd, cfd, n_accept = 0, n_accept4 = 0, other = 0, open_fds = 0;
 	int fillers[1024], nfill = 0, accepted;
 	struct tb_mib before, after;
@@ -35,29 +21,17 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	tb_prog = "emfile";
-	while ((opt = getopt(argc, argv, "6p:l:k:")) != -1) {
-		switch (opt) {
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 0, 65535, "port");
-			break;
-		case 'l':
-			limit = tb_parse_long(optarg, 8, 1024, "limit");
-			break;
-		case 'k':
-			repeats = tb_parse_long(optarg, 1, 1000, "repeats");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc)
-		tb_usage_error(usage);
+	const struct tb_option options[] = {
+		TB_SWITCH('6', family, AF_INET6),
+		TB_NUMBER('p', port, 0, 65535, "port"),
+		TB_NUMBER('l', limit, 8, 1024, "limit"),
+		TB_NUMBER('k', repeats, 1, 1000, "repeats"),
+	};
+
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
 
 	/* only 0, 1, 2 and what this driver opens: open_fds is exact */
-	close_inherited();
+	tb_close_inherited();
 	tb_mib_read(&before);
 
 	lfd = tb_listener(family, tb_loopback(family), port, 8, false);
@@ -66,10 +40,7 @@ int main(int argc, char **argv)
 	if (!tb_wait_connected(cfd, 1000))
 		tb_die("the client did not connect");
 
-	tb_print_identity();
-	tb_kv("family", "%s", tb_family_name(family));
-	tb_kv("laddr", "%s", tb_loopback(family));
-	tb_kv("port", "%u", port);
+	tb_print_listener(family, tb_loopback(family), port);
 	tb_kv("listener_ino", "%llu", (unsigned long long)tb_sock_ino(lfd));
 
 	/* fill every free slot below the limit */

@@ -28,18 +28,6 @@ struct ring {
 	struct io_uring_cqe *cqes;
 };
 
-static void close_inherited(void)
-{
-	int fd;
-
-#ifdef SYS_close_range
-	if (!syscall(SYS_close_range, 3u, ~0u, 0u))
-		return;
-#endif
-	for (fd = 3; fd < 4096; fd++)
-		close(fd);
-}
-
 /* A ring of 4 entries; 0, or -errno (ENOSYS: no io_uring, EPERM: disabled). */
 static int ring_setup(struct ring *r)
 {
@@ -116,7 +104,7 @@ static int ring_accept(struct ring *r, int lfd, uint64_t tag)
 int main(int argc, char **argv)
 {
 	const char *usage = "[-6] [-p PORT] [-l LIMIT] [-k REPEATS] [-t HOLD_MS]";
-	int family = AF_INET, limit = 16, repeats = 3, opt, i, res;
+	int family = AF_INET, limit = 16, repeats = 3, i, res;
 	int lfd, cfd, n_emfile = 0, other = 0, open_fds = 0, other_res = 0;
 	int fillers[1024], nfill = 0, accepted;
 	struct tb_mib before, after;
@@ -126,34 +114,20 @@ int main(int argc, char **argv)
 	int rc = 0;
 
 	tb_prog = "uring_emfile";
-	while ((opt = getopt(argc, argv, "6p:l:k:t:")) != -1) {
-		switch (opt) {
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 0, 65535, "port");
-			break;
-		case 'l':
-			limit = tb_parse_long(optarg, 8, 1024, "limit");
-			break;
-		case 'k':
-			repeats = tb_parse_long(optarg, 1, 1000, "repeats");
-			break;
-		case 't':
-			hold_ms = tb_parse_long(optarg, 0, TB_MAX_WAIT_MS, "hold time");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc)
-		tb_usage_error(usage);
+	const struct tb_option options[] = {
+		TB_SWITCH('6', family, AF_INET6),
+		TB_NUMBER('p', port, 0, 65535, "port"),
+		TB_NUMBER('l', limit, 8, 1024, "limit"),
+		TB_NUMBER('k', repeats, 1, 1000, "repeats"),
+		TB_NUMBER('t', hold_ms, 0, TB_MAX_WAIT_MS, "hold time"),
+	};
+
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
 
 	/* blocked before "hold=1" is printed, so the runner's signal waits for us */
 	tb_block_usr1();
 	/* only 0, 1, 2 and what this driver opens: open_fds is exact */
-	close_inherited();
+	tb_close_inherited();
 	tb_mib_read(&before);
 
 	/* the ring first: its own descriptor must fit under the limit */
@@ -168,10 +142,7 @@ int main(int argc, char **argv)
 	if (!tb_wait_connected(cfd, 1000))
 		tb_die("the client did not connect");
 
-	tb_print_identity();
-	tb_kv("family", "%s", tb_family_name(family));
-	tb_kv("laddr", "%s", tb_loopback(family));
-	tb_kv("port", "%u", port);
+	tb_print_listener(family, tb_loopback(family), port);
 
 	/* fill every free slot below the limit */
 	open_fds = tb_exhaust_fds(limit, lfd, fillers, 1024, &nfill);
