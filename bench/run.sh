@@ -130,10 +130,7 @@ stats_on() {
 }
 
 stats_off() {
-	[ -n "$STATS_PID" ] || return 0
-	kill -TERM "$STATS_PID" 2>/dev/null
-	wait "$STATS_PID" 2>/dev/null
-	bg_done "$STATS_PID"
+	bg_end "$STATS_PID" TERM
 	STATS_PID=""
 }
 
@@ -392,10 +389,7 @@ holder_start() {
 }
 
 holder_stop() {
-	[ -n "$HPID" ] || return 0
-	kill -TERM "$HPID" 2>/dev/null
-	wait "$HPID" 2>/dev/null
-	bg_done "$HPID"
+	bg_end "$HPID" TERM
 	HPID=""
 }
 

@@ -200,12 +200,7 @@ check_promise() {
 		return 0 ;;
 	esac
 
-	[ $((T_SYN + T_AO)) = "$LD" ] ||
-		err "syn_drop $T_SYN + accept_overflow $T_AO = $((T_SYN + T_AO)) != ListenDrops $LD"
-	[ $((T_AQF + T_AO)) = "$LO" ] ||
-		err "syn_drop_reasons.accept_queue_full $T_AQF + accept_overflow $T_AO = $((T_AQF + T_AO)) != ListenOverflows $LO"
-	[ $((T_AQF + T_SQF + T_OTH)) = "$T_SYN" ] ||
-		err "syn_drop_reasons sum $((T_AQF + T_SQF + T_OTH)) != syn_drop $T_SYN"
+	promise_check "$T_SYN" "$T_AO" "$T_AQF" "$T_SQF" "$T_OTH" "$LD" "$LO"
 
 	n=$(ev_count syn_drop)
 	[ "$n" = "$T_SYN" ] || err "$n syn_drop lines, totals.syn_drop $T_SYN (suppressed $T_SUP, lost $T_LOST)"
@@ -239,6 +234,48 @@ check_listener_events() {
 	ev_expect "$kind" lport "$(kv "$out" port)"
 	ev_expect "$kind" family "$(kv "$out" family)"
 	ev_expect "$kind" laddr "$(kv "$out" laddr)"
+}
+
+# scenario_setup VAR NAME: fresh state and a fresh namespace (its name in
+# VAR); 1, with the verdict given, when there is none
+scenario_setup() {
+	local made
+
+	reset_state || { verdict "$2" "setup"; return 1; }
+	ns_new made tb || { verdict "$2" "setup"; return 1; }
+	eval "$1=\$made"
+}
+
+# traced_run NS NAME DRIVER [ARGS...]: the tracer on NS while the driver
+# runs to completion, then check_promise
+traced_run() {
+	local ns=$1 name=$2
+	shift 2
+
+	tracer_start "$ns" "$name"
+	run_driver "$ns" "$name" "$@"
+	tracer_stop
+	check_promise "$ns"
+}
+
+# the drops were all accept-queue overflows, and there were some
+expect_overflows_only() {
+	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+}
+
+# traced_overflow_run NS NAME DRIVER [ARGS...]: traced_run of a driver
+# that overflows accept queues, and nothing else
+traced_overflow_run() {
+	traced_run "$@"
+	expect_overflows_only
+}
+
+# every SYN drop is the driver's listener's, of a listen(fd, 1) queue found full
+expect_queue_full_drops() {
+	check_listener_events syn_drop "$DRV_OUT"
+	ev_expect syn_drop reason accept_queue_full
+	ev_expect syn_drop backlog 2
+	ev_expect syn_drop backlog_max 1
 }
 
 # verdict NAME SUMMARY: print PASS/FAIL for the scenario

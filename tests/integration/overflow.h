@@ -25,6 +25,10 @@ struct tb_overflow_opts {
 	bool pre_round;		/* one overflow round before ready=1 (preexisting) */
 };
 
+/* IPv4, ephemeral port, backlog 1, 6 connects, 1500 ms wait */
+#define TB_OVERFLOW_DEFAULTS \
+	.family = AF_INET, .backlog = 1, .n = 6, .wait_ms = 1500
+
 static inline void tb_overflow_parse(struct tb_overflow_opts *o, int argc,
 				     char **argv, const char *usage)
 {

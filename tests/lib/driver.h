@@ -48,18 +48,13 @@ static const char *tb_prog = "driver";
 
 /* ---------- diagnostics and output ---------- */
 
-static inline void __attribute__((format(printf, 1, 2), noreturn))
-tb_die(const char *fmt, ...)
+/* "driver: message" on stderr, after what stdout holds so far */
+static inline void tb_vwarn(const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	fflush(stdout);
 	fprintf(stderr, "%s: ", tb_prog);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
-	exit(1);
 }
 
 static inline void __attribute__((format(printf, 1, 2)))
@@ -67,12 +62,20 @@ tb_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", tb_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	tb_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+static inline void __attribute__((format(printf, 1, 2), noreturn))
+tb_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tb_vwarn(fmt, ap);
+	va_end(ap);
+	exit(1);
 }
 
 /* One "key=value" line, flushed at once (the runner may be waiting for it). */

@@ -89,6 +89,14 @@ stop_pid() {
 	wait "$1" 2>/dev/null
 }
 
+# bg_end PID SIG: signal a background child, reap it, forget it
+bg_end() {
+	[ -n "$1" ] || return 0
+	kill -"$2" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	bg_done "$1"
+}
+
 # bg_stop_all SIG TENTHS: every background child still known: SIG to all
 # first, then a bounded wait and SIGKILL for each
 bg_stop_all() {
@@ -195,6 +203,21 @@ bpf_ids() {
 	for f in /proc/"$1"/fdinfo/*; do
 		awk -v k="$2:" '$1 == k { print $2 }' "$f" 2>/dev/null
 	done | sort -un
+}
+
+# promise_check SYN AO AQF SQF OTHER LD LO: the tracer's totals (syn_drop,
+# accept_overflow, syn_drop_reasons accept_queue_full, syn_queue_full,
+# other) held to the kernel's ListenDrops and ListenOverflows, exactly;
+# LD "-": no kernel figures, only the reasons' sum
+promise_check() {
+	if [ "$6" != "-" ]; then
+		[ $(($1 + $2)) = "$6" ] ||
+			err "syn_drop $1 + accept_overflow $2 = $(($1 + $2)) != ListenDrops $6"
+		[ $(($3 + $2)) = "$7" ] ||
+			err "syn_drop_reasons.accept_queue_full $3 + accept_overflow $2 = $(($3 + $2)) != ListenOverflows $7"
+	fi
+	[ $(($3 + $4 + $5)) = "$1" ] ||
+		err "syn_drop_reasons sum $(($3 + $4 + $5)) != syn_drop $1"
 }
 
 # ------------------------------------------------------- driver output --

@@ -332,14 +332,7 @@ cell() {
 		ts=${ts:--} ao=${ao:--} ae=${ae:--} aqf=${aqf:--} sqf=${sqf:--} oth=${oth:--}
 		;;
 	*)
-		if [ "$ld" != "-" ]; then
-			[ $((ts + ao)) = "$ld" ] ||
-				err "syn_drop $ts + accept_overflow $ao != ListenDrops $ld"
-			[ $((aqf + ao)) = "$lo" ] ||
-				err "accept_queue_full $aqf + accept_overflow $ao != ListenOverflows $lo"
-		fi
-		[ $((aqf + sqf + oth)) = "$ts" ] ||
-			err "syn_drop_reasons sum $((aqf + sqf + oth)) != syn_drop $ts"
+		promise_check "$ts" "$ao" "$aqf" "$sqf" "$oth" "$ld" "$lo"
 		# every incident is a record, or counted as suppressed or lost
 		sup=$(jnum "$TOUT" suppressed)
 		lost=$(jnum "$TOUT" lost)

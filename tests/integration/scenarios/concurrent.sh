@@ -6,18 +6,10 @@
 sc_concurrent() {
 	local name=$1 ns
 	shift
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
-	tracer_start "$ns" "$name"
-	run_driver "$ns" "$name" concurrent "$@"
-	tracer_stop
-	check_promise "$ns"
-	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	scenario_setup ns "$name" || return
+	traced_overflow_run "$ns" "$name" concurrent "$@"
 	if [ "$TRACER_OK" = 1 ]; then
-		check_listener_events syn_drop "$DRV_OUT"
-		ev_expect syn_drop reason accept_queue_full
-		ev_expect syn_drop backlog 2
-		ev_expect syn_drop backlog_max 1
+		expect_queue_full_drops
 	fi
 	ns_del "$ns"
 	verdict "$name" "$(kv "$DRV_OUT" children) connecting processes; $(summary_line)"

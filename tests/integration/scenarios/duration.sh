@@ -4,8 +4,7 @@
 # -d: the tracer ends by itself after the traffic, with its totals
 sc_duration() {
 	local name=$1 ns
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns "$name" || return
 	tracer_start "$ns" "$name" -d 4
 	run_driver "$ns" "$name" overflow -p 8080
 	tracer_stop none 8

@@ -5,12 +5,8 @@
 sc_emfile() {
 	local name=$1 ns want limit
 	shift
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
-	tracer_start "$ns" "$name"
-	run_driver "$ns" "$name" emfile "$@"
-	tracer_stop
-	check_promise "$ns"
+	scenario_setup ns "$name" || return
+	traced_run "$ns" "$name" emfile "$@"
 	want=$(kv "$DRV_OUT" emfile_total)
 	limit=$(kv "$DRV_OUT" nofile_limit)
 	[ "$LD" = 0 ] || err "scenario setup: ListenDrops $LD, expected 0"

@@ -7,8 +7,7 @@
 # The tracer traces the inode (-n), so it follows the new namespace.
 sc_netns_reuse() {
 	local name=$1 ns1 ns2 ino1 ino2 try ld1 lo1 ld2="" lo2 f fillers n
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns1 tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns1 "$name" || return
 	ino1=$(ns_inode "$ns1")
 	tracer_start "$ns1" "$name"
 	run_driver "$ns1" "$name" overflow -p 8080

@@ -4,8 +4,7 @@
 # -p filter with a pid that owns nothing -> nothing
 sc_pid_filter_other() {
 	local name=$1 ns n
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns "$name" || return
 	tracer_start "$ns" "$name" -p $$
 	run_driver "$ns" "$name" overflow -p 8080
 	tracer_stop

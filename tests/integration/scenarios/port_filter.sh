@@ -4,8 +4,7 @@
 # -P filter: other port -> nothing; the overflowing port -> everything
 sc_port_filter() {
 	local name=$1 match=$2 ns n
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns "$name" || return
 	if [ "$match" = 1 ]; then
 		tracer_start "$ns" "$name" -P 9 -P 8080
 	else

@@ -7,8 +7,7 @@
 # record on).
 sc_preexisting() {
 	local name=$1 mode=${2:-} ns dpid bg i dargs=""
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns "$name" || return
 	DRV_OUT="$WORK/$name.drv"
 	: >"$DRV_OUT"
 	if [ ! -x "$DRV/preexisting" ]; then
@@ -46,13 +45,10 @@ sc_preexisting() {
 		err "driver preexisting exited with status $DRV_RC: $(tr '\n' ' ' <"$DRV_OUT.err")"
 	tracer_stop
 	check_promise "$ns"
-	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	expect_overflows_only
 	if [ "$TRACER_OK" = 1 ]; then
-		check_listener_events syn_drop "$DRV_OUT"
-		ev_expect syn_drop reason accept_queue_full
+		expect_queue_full_drops
 		ev_expect_in syn_drop rport "$(kv "$DRV_OUT" dropped_ports)"
-		ev_expect syn_drop backlog 2
-		ev_expect syn_drop backlog_max 1
 	fi
 	ns_del "$ns"
 	if [ "$mode" = dirty ]; then

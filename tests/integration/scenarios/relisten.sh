@@ -5,15 +5,14 @@
 sc_relisten() {
 	local name=$1 ns i r pid ports n drops LREC=""
 	shift
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns "$name" || return
 	# listener records every second and a last one at exit: each round's
 	# listener closes, and its records must still add up to its drops
 	tracer_start "$ns" "$name" -i 1
 	run_driver "$ns" "$name" relisten "$@"
 	tracer_stop
 	check_promise_interval "$ns" "$name"
-	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	expect_overflows_only
 	if [ "$TRACER_OK" = 1 ]; then
 		ev_expect syn_drop lport "$(kv "$DRV_OUT" port)"
 		ev_expect syn_drop comm "$(kv "$DRV_OUT" comm)"

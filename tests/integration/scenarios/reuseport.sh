@@ -5,13 +5,8 @@
 sc_reuseport() {
 	local name=$1 ns i m pid drops n amb off
 	shift
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
-	tracer_start "$ns" "$name"
-	run_driver "$ns" "$name" reuseport "$@"
-	tracer_stop
-	check_promise "$ns"
-	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	scenario_setup ns "$name" || return
+	traced_overflow_run "$ns" "$name" reuseport "$@"
 	if [ "$TRACER_OK" = 1 ]; then
 		ev_expect syn_drop reason accept_queue_full
 		ev_expect syn_drop lport "$(kv "$DRV_OUT" port)"

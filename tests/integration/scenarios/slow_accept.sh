@@ -151,8 +151,7 @@ sc_slow_accept() {
 	local name=$1 ns ino dpid acc port backlog lrec out n line misses="" lost=0
 	local l_acc l_syn l_aqf l_sqf l_oth l_ao l_ae l_peak l_bmax l_pid l_comm l_n
 	shift
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns "$name" || return
 	ino=$(ns_inode "$ns")
 	tracer_start "$ns" "$name" -i 1 --rate-limit 0
 	run_driver_held "$ns" "$name" accepts accepted slow_accept "$@"
@@ -175,7 +174,7 @@ sc_slow_accept() {
 	fi
 
 	backlog=$(kv "$DRV_OUT" backlog)
-	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	expect_overflows_only
 	# the queue holds backlog + 1 (sk_acceptq_is_full() is ack_backlog > max):
 	# the driver saw it itself, with TCP_INFO on the listener, before accepting
 	[ "$(kv "$DRV_OUT" queue_peak_seen)" = $((backlog + 1)) ] ||

@@ -6,8 +6,7 @@
 sc_tun() {
 	local name=$1 mode=$2 ns exp_ld exp_lo n COOKIES=""
 	shift 2
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns "$name" || return
 	# listener records (-i 1, and the last one of the closed listener):
 	# its syncookies must add up to the kernel's SyncookiesSent
 	tracer_start "$ns" "$name" -i 1

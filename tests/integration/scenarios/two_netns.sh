@@ -4,8 +4,7 @@
 # The same port overflowing in two namespaces, only the first traced.
 sc_two_netns() {
 	local name=$1 ns1 ns2 ino2 out2 bg rc2 ld2 n
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns1 tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns1 "$name" || return
 	ns_new ns2 tb || { verdict "$name" "setup"; return; }
 	ino2=$(ns_inode "$ns2")
 	out2="$WORK/$name.ns2.drv"

@@ -8,8 +8,7 @@
 sc_uring_emfile() {
 	local name=$1 ns ino want port lrec out l_n l_acc l_lat l_ae l_emf n
 	shift
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
+	scenario_setup ns "$name" || return
 	ino=$(ns_inode "$ns")
 	tracer_start "$ns" "$name" -i 1
 	run_driver_held "$ns" "$name" accepts accepted_after uring_emfile "$@" -t 5000

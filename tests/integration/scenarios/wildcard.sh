@@ -7,13 +7,8 @@
 sc_wildcard() {
 	local name=$1 ns
 	shift
-	reset_state || { verdict "$name" "setup"; return; }
-	ns_new ns tb || { verdict "$name" "setup"; return; }
-	tracer_start "$ns" "$name"
-	run_driver "$ns" "$name" overflow "$@"
-	tracer_stop
-	check_promise "$ns"
-	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
+	scenario_setup ns "$name" || return
+	traced_overflow_run "$ns" "$name" overflow "$@"
 	if [ "$TRACER_OK" = 1 ]; then
 		ev_expect syn_drop pid "$(kv "$DRV_OUT" pid)"
 		ev_expect syn_drop comm "$(kv "$DRV_OUT" comm)"
