@@ -8,13 +8,13 @@
 #   scripts/install-deps.sh [GROUP...]      (default: core)
 #
 # Groups:
-#   core      build, run, unit and integration tests (make run, make test)
+#   core         build, run, unit and integration tests (make run, make test)
 #   integration  what tests/integration/run.sh runs besides the tracer
-#   vm        the kernel matrix under qemu (make vmtest)
-#   fuzz      clang-14 and its fuzzer runtime (make fuzz)
-#   bench     bpftrace, the side-by-side figures of make bench
-#   metrics   a real Prometheus, curl (make test-metrics)
-#   install   systemd-analyze, man, lexgrog, groff (make test-install)
+#   vm           the kernel matrix under qemu (make vmtest)
+#   fuzz         clang-14 and its fuzzer runtime (make fuzz)
+#   bench        bpftrace, the side-by-side figures of make bench
+#   metrics      a real Prometheus, curl (make test-metrics)
+#   install      systemd-analyze, man, lexgrog, groff (make test-install)
 # Exits 1 when a package is missing and cannot be installed (not root, or
 # apt-get failed).
 set -e
