@@ -239,11 +239,11 @@ check_listener_events() {
 # scenario_setup VAR NAME: fresh state and a fresh namespace (its name in
 # VAR); 1, with the verdict given, when there is none
 scenario_setup() {
-	local made
+	local setup_ns
 
 	reset_state || { verdict "$2" "setup"; return 1; }
-	ns_new made tb || { verdict "$2" "setup"; return 1; }
-	eval "$1=\$made"
+	ns_new setup_ns tb || { verdict "$2" "setup"; return 1; }
+	eval "$1=\$setup_ns"
 }
 
 # traced_run NS NAME DRIVER [ARGS...]: the tracer on NS while the driver
@@ -263,10 +263,15 @@ expect_overflows_only() {
 	[ "$LD" = "$LO" ] && [ "$LD" != 0 ] || err "scenario setup: expected ListenDrops == ListenOverflows > 0"
 }
 
-# traced_overflow_run NS NAME DRIVER [ARGS...]: traced_run of a driver
-# that overflows accept queues, and nothing else
-traced_overflow_run() {
-	traced_run "$@"
+# overflow_scenario VAR NAME DRIVER [ARGS...]: scenario_setup, then
+# traced_run of a driver that overflows accept queues, and nothing else
+overflow_scenario() {
+	local scenario_ns
+
+	scenario_setup scenario_ns "$2" || return 1
+	eval "$1=\$scenario_ns"
+	shift
+	traced_run "$scenario_ns" "$@"
 	expect_overflows_only
 }
 
@@ -280,7 +285,7 @@ expect_queue_full_drops() {
 
 # verdict NAME SUMMARY: print PASS/FAIL for the scenario
 verdict() {
-	local name=$1 summary=$2 e
+	local name=$1 summary=$2
 
 	if [ -z "$ERRS" ]; then
 		pass "$name" "$summary"

@@ -145,11 +145,11 @@ ns_add() {
 
 # ns_new VAR PREFIX: ns_add PREFIX-<pid>-<n>, its name in VAR
 ns_new() {
-	local name="$2-$$-$NS_SEQ"
+	local new_ns_name="$2-$$-$NS_SEQ"
 
 	NS_SEQ=$((NS_SEQ + 1))
-	ns_add "$name" || return 1
-	eval "$1=\$name"
+	ns_add "$new_ns_name" || return 1
+	eval "$1=\$new_ns_name"
 }
 
 ns_del() {

@@ -6,8 +6,7 @@
 sc_concurrent() {
 	local name=$1 ns
 	shift
-	scenario_setup ns "$name" || return
-	traced_overflow_run "$ns" "$name" concurrent "$@"
+	overflow_scenario ns "$name" concurrent "$@" || return
 	if [ "$TRACER_OK" = 1 ]; then
 		expect_queue_full_drops
 	fi

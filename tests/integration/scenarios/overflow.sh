@@ -5,8 +5,7 @@
 sc_overflow() {
 	local name=$1 ns
 	shift
-	scenario_setup ns "$name" || return
-	traced_overflow_run "$ns" "$name" overflow "$@"
+	overflow_scenario ns "$name" overflow "$@" || return
 	if [ "$TRACER_OK" = 1 ]; then
 		expect_queue_full_drops
 		ev_expect syn_drop raddr "$(kv "$DRV_OUT" raddr)"

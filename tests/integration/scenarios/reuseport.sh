@@ -5,8 +5,7 @@
 sc_reuseport() {
 	local name=$1 ns i m pid drops n amb off
 	shift
-	scenario_setup ns "$name" || return
-	traced_overflow_run "$ns" "$name" reuseport "$@"
+	overflow_scenario ns "$name" reuseport "$@" || return
 	if [ "$TRACER_OK" = 1 ]; then
 		ev_expect syn_drop reason accept_queue_full
 		ev_expect syn_drop lport "$(kv "$DRV_OUT" port)"

@@ -7,8 +7,7 @@
 sc_wildcard() {
 	local name=$1 ns
 	shift
-	scenario_setup ns "$name" || return
-	traced_overflow_run "$ns" "$name" overflow "$@"
+	overflow_scenario ns "$name" overflow "$@" || return
 	if [ "$TRACER_OK" = 1 ]; then
 		ev_expect syn_drop pid "$(kv "$DRV_OUT" pid)"
 		ev_expect syn_drop comm "$(kv "$DRV_OUT" comm)"
