@@ -93,8 +93,8 @@ $(BIN): $(MAIN_OBJ) $(SKEL_OBJS) $(LIB)
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(BUILD)/tests/unit
 	$(CC) $(CFLAGS) $< $(LIB) -lcmocka $(LDLIBS) -o $@
 
-$(BUILD)/tests/integration/%: tests/integration/%.c tests/integration/*.h | $(BUILD)/tests/integration
-	$(CC) $(CFLAGS) -Itests/integration $< -o $@
+$(BUILD)/tests/integration/%: tests/integration/%.c tests/integration/*.h tests/lib/driver.h | $(BUILD)/tests/integration
+	$(CC) $(CFLAGS) -Itests/lib -Itests/integration $< -o $@
 
 $(BUILD)/bpf $(BUILD)/tests/unit $(BUILD)/tests/integration:
 	mkdir -p $@
@@ -112,4 +112,4 @@ clean:
 # make fuzz / bench / soak
 -include tests/extra.mk
 
--include $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d) $(DRIVER_BINS:=.d)

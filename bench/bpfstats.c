@@ -17,7 +17,7 @@
 #include <linux/bpf.h>
 #include <sys/syscall.h>
 
-#include "common.h"
+#include "driver.h"
 
 static volatile sig_atomic_t stop;
 

@@ -23,7 +23,7 @@
  */
 #include <getopt.h>
 
-#include "common.h"
+#include "driver.h"
 
 #define MAX_LISTENERS	64
 

@@ -13,7 +13,7 @@
  */
 #include <getopt.h>
 
-#include "common.h"
+#include "driver.h"
 
 static volatile sig_atomic_t stop;
 

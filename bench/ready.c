@@ -15,7 +15,7 @@
 #include <getopt.h>
 #include <sys/wait.h>
 
-#include "common.h"
+#include "driver.h"
 
 #define MAX_RUNS	100
 

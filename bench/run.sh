@@ -29,8 +29,10 @@
 set -u
 
 [ $# = 2 ] || { echo "usage: $0 TRACER BENCH_BIN_DIR" >&2; exit 2; }
-case "$1" in /*) TRACER_SRC=$1 ;; *) TRACER_SRC=$PWD/$1 ;; esac
-case "$2" in /*) BB=$2 ;; *) BB=$PWD/$2 ;; esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/../tests/lib/harness.sh"
+TRACER_SRC=$(abspath "$1")
+BB=$(abspath "$2")
 
 ROUNDS=${BENCH_ROUNDS:-7}
 CONNS=${BENCH_CONNS:-40000}
@@ -46,70 +48,30 @@ STOP_TIMEOUT=15		# s, to exit after SIGINT
 PORT=8080
 
 RESULTS=$BB/results.md
-WORK=$(mktemp -d /tmp/tb-bench.XXXXXX) || exit 1
-NAMESPACES=()
-BG_PIDS=()
-NS_SEQ=0
+work_dir_make tb-bench || exit 1
 
 log() {
 	echo "bench: $*" >&2
 }
 
 cleanup() {
-	local p ns i
-
 	trap - EXIT INT TERM
-	for p in "${BG_PIDS[@]}"; do
-		kill -0 "$p" 2>/dev/null && kill -INT "$p" 2>/dev/null
-	done
-	for p in "${BG_PIDS[@]}"; do
-		for ((i = 0; i < 50; i++)); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
-	for ns in "${NAMESPACES[@]}"; do
-		ip netns pids "$ns" 2>/dev/null | while read -r p; do kill -KILL "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$WORK"
+	bg_stop_all INT 50
+	ns_remove_all
+	work_dir_remove 0
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-bg_done() {
-	local p keep=()
-
-	for p in "${BG_PIDS[@]}"; do
-		[ "$p" = "$1" ] || keep+=("$p")
-	done
-	BG_PIDS=("${keep[@]}")
-}
+traps_set
 
 # ------------------------------------------------------------ checks --
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
-need_pkgs() {
-	local p st missing=""
-
-	for p in "$@"; do
-		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-		case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
-	done
-	[ -z "$missing" ] && return 0
-	log "installing$missing"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 ||
-		{ apt-get update -qq >/dev/null 2>&1 &&
-		  apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1; }
-}
-need_pkgs jq bpftool iproute2 || { echo "bench: cannot install jq bpftool iproute2" >&2; exit 1; }
+# jq, bpftool, iproute2: the core packages, as make bench installs them first
+for c in jq bpftool ip nstat; do
+	command -v "$c" >/dev/null 2>&1 || { echo "bench: $c missing (scripts/install-deps.sh)" >&2; exit 1; }
+done
 BT_NOTE=""
 if [ "$USE_BPFTRACE" = 1 ]; then
-	need_pkgs bpftrace || BT_NOTE="bpftrace could not be installed"
+	"$HERE/../scripts/install-deps.sh" bench >/dev/null 2>&1 || BT_NOTE="bpftrace could not be installed"
 	command -v bpftrace >/dev/null 2>&1 || BT_NOTE=${BT_NOTE:-"bpftrace missing"}
 else
 	BT_NOTE="skipped (BENCH_BPFTRACE=0)"
@@ -126,51 +88,14 @@ HAS_RATE=0
 
 # ----------------------------------------------------------- helpers --
 
-new_ns() {
-	local name="tbb-$$-$NS_SEQ"
-
-	NS_SEQ=$((NS_SEQ + 1))
-	ip netns add "$name" || return 1
-	NAMESPACES+=("$name")
-	ip -n "$name" link set lo up || return 1
-	printf -v "$1" '%s' "$name"
-}
-
-del_ns() {
-	local keep=() n
-
-	ip netns del "$1" 2>/dev/null
-	for n in "${NAMESPACES[@]}"; do [ "$n" = "$1" ] || keep+=("$n"); done
-	NAMESPACES=("${keep[@]}")
-}
-
-# nstat_get NS COUNTER: absolute value
-nstat_get() {
-	ip netns exec "$1" nstat -asz "$2" 2>/dev/null |
-		awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }'
-}
-
 # cpu_ticks PID: utime + stime in clock ticks
 cpu_ticks() {
 	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
 }
 
-status_kb() {
-	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null
-}
-
 median() {
 	sort -g | awk '{ v[NR] = $1 } END { if (!NR) { print "nan"; exit }
 		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# prog_ids PID / link_ids PID / map_ids PID: BPF objects the process holds
-bpf_ids() {
-	local pid=$1 key=$2 f
-
-	for f in /proc/"$pid"/fdinfo/*; do
-		awk -v k="$key:" '$1 == k { print $2 }' "$f" 2>/dev/null
-	done | sort -un
 }
 
 # prog_stats FILE: run_time_ns/run_cnt of the tracer's programs, by id
@@ -197,24 +122,15 @@ prog_costs() {
 # reference of our own (bench/bpfstats), not the shared sysctl
 STATS_PID=""
 stats_on() {
-	local i
-
 	"$BB/bpfstats" -t 300 >"$WORK/bpfstats.out" 2>&1 &
 	STATS_PID=$!
-	BG_PIDS+=("$STATS_PID")
-	for ((i = 0; i < 50; i++)); do
-		grep -q '^ready=1' "$WORK/bpfstats.out" && return 0
-		kill -0 "$STATS_PID" 2>/dev/null || break
-		sleep 0.02
-	done
+	bg_add "$STATS_PID"
+	wait_for_line "$STATS_PID" "$WORK/bpfstats.out" '^ready=1' 50 0.02 && return 0
 	log "BPF statistics not available: $(cat "$WORK/bpfstats.out")"
 }
 
 stats_off() {
-	[ -n "$STATS_PID" ] || return 0
-	kill -TERM "$STATS_PID" 2>/dev/null
-	wait "$STATS_PID" 2>/dev/null
-	bg_done "$STATS_PID"
+	bg_end "$STATS_PID" TERM
 	STATS_PID=""
 }
 
@@ -222,7 +138,7 @@ stats_off() {
 # into OUT; TPID, LCPID; 0 once the start record is there
 TPID="" LCPID=""
 tracer_start() {
-	local out=$1 i
+	local out=$1
 	shift
 
 	rm -f "$WORK/fifo"
@@ -232,15 +148,11 @@ tracer_start() {
 	: >"$out"
 	"$BB/linecount" <"$WORK/fifo" >"$out" &
 	LCPID=$!
-	BG_PIDS+=("$LCPID")
+	bg_add "$LCPID"
 	"${TR_RUN:-$TR}" --json "$@" >"$WORK/fifo" 2>"$out.err" &
 	TPID=$!
-	BG_PIDS+=("$TPID")
-	for ((i = 0; i < START_TIMEOUT * 20; i++)); do
-		grep -q '^{"event":"start"' "$out" 2>/dev/null && return 0
-		kill -0 "$TPID" 2>/dev/null || break
-		sleep 0.05
-	done
+	bg_add "$TPID"
+	wait_for_line "$TPID" "$out" '^\{"event":"start"' $((START_TIMEOUT * 20)) 0.05 && return 0
 	log "tracer did not start: $(head -c 500 "$out.err")"
 	tracer_stop
 	return 1
@@ -248,25 +160,14 @@ tracer_start() {
 
 # tracer_stop: SIGINT, bounded wait; TRC exit status
 tracer_stop() {
-	local i
-
 	TRC=""
 	[ -n "$TPID" ] || return 0
 	kill -INT "$TPID" 2>/dev/null
-	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-		kill -0 "$TPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -0 "$TPID" 2>/dev/null && { log "tracer hung after SIGINT, killed"; kill -KILL "$TPID"; }
+	wait_gone "$TPID" $((STOP_TIMEOUT * 10)) || { log "tracer hung after SIGINT, killed"; kill -KILL "$TPID"; }
 	wait "$TPID" 2>/dev/null
 	TRC=$?
 	bg_done "$TPID"
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$LCPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$LCPID" 2>/dev/null
-	wait "$LCPID" 2>/dev/null
+	stop_pid "$LCPID" none 50
 	bg_done "$LCPID"
 	TPID="" LCPID=""
 }
@@ -281,32 +182,21 @@ tracepoint:syscalls:sys_exit_accept /args->ret < 0/ { @accept_err[-args->ret] = 
 '
 BTPID=""
 bpftrace_start() {
-	local out=$1 i
+	local out=$1
 
 	: >"$out"	# now, not late in the background job (see tracer_start)
 	bpftrace -e "$BT_SCRIPT" >"$out" 2>&1 &
 	BTPID=$!
-	BG_PIDS+=("$BTPID")
-	for ((i = 0; i < 30 * 20; i++)); do	# bpftrace compiles with LLVM: slow start
-		grep -q '^Attaching' "$out" 2>/dev/null && { sleep 0.2; return 0; }
-		kill -0 "$BTPID" 2>/dev/null || break
-		sleep 0.05
-	done
+	bg_add "$BTPID"
+	# bpftrace compiles with LLVM: slow start
+	wait_for_line "$BTPID" "$out" '^Attaching' $((30 * 20)) 0.05 && { sleep 0.2; return 0; }
 	bpftrace_stop
 	return 1
 }
 
 bpftrace_stop() {
-	local i
-
 	[ -n "$BTPID" ] || return 0
-	kill -INT "$BTPID" 2>/dev/null
-	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-		kill -0 "$BTPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$BTPID" 2>/dev/null
-	wait "$BTPID" 2>/dev/null
+	stop_pid "$BTPID" INT $((STOP_TIMEOUT * 10))
 	bg_done "$BTPID"
 	BTPID=""
 }
@@ -358,18 +248,18 @@ churn_once() {
 	local cfg=$1 stats=${2:-0} ns out t0 t1
 
 	CH_RATE="nan" CH_CPU="" CH_EL=0
-	new_ns ns || return 1
+	ns_new ns tbb || return 1
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 	case "$cfg" in
 	tcpbacklog | baseline)
 		TR_RUN=$TR
 		[ "$cfg" = baseline ] && TR_RUN=$BASE_TR
-		tracer_start "$WORK/churn.tracer" || { TR_RUN=""; del_ns "$ns"; return 1; }
+		tracer_start "$WORK/churn.tracer" || { TR_RUN=""; ns_del "$ns"; return 1; }
 		TR_RUN=""
 		t0=$(cpu_ticks "$TPID")
 		[ "$stats" = 1 ] && prog_stats "$WORK/stats0.json" ;;
 	bpftrace)
-		bpftrace_start "$WORK/churn.bpftrace" || { del_ns "$ns"; return 1; }
+		bpftrace_start "$WORK/churn.bpftrace" || { ns_del "$ns"; return 1; }
 		t0=$(cpu_ticks "$BTPID") ;;
 	esac
 	out=$(timeout -k 2 120 ip netns exec "$ns" "$BB/churn" -n "$CONNS" -w -t 60)
@@ -390,7 +280,7 @@ churn_once() {
 		CH_CPU=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
 		bpftrace_stop ;;
 	esac
-	del_ns "$ns"
+	ns_del "$ns"
 	[ -n "$CH_RATE" ] || CH_RATE=nan
 }
 
@@ -466,8 +356,8 @@ READY_FAIL=$(printf '%s\n' "$READY_OUT" | sed -n 's/^failures=//p')
 
 # two namespaces joined by a veth pair; A listens, B floods
 flood_setup() {
-	new_ns NSA || return 1
-	new_ns NSB || return 1
+	ns_new NSA tbb || return 1
+	ns_new NSB tbb || return 1
 	ip link add "tbA$$" netns "$NSA" type veth peer name "tbB$$" netns "$NSB" || return 1
 	ip -n "$NSA" link set "tbA$$" name vA || return 1
 	ip -n "$NSB" link set "tbB$$" name vB || return 1
@@ -481,7 +371,7 @@ flood_setup() {
 # holder_start MODE: the listener in A (aqf: accept queue filled first)
 HPID=""
 holder_start() {
-	local mode=$1 fill=0 i
+	local mode=$1 fill=0
 
 	if [ "$mode" = aqf ]; then
 		fill=2
@@ -492,28 +382,21 @@ holder_start() {
 	ip netns exec "$NSA" "$BB/holder" -a 198.18.0.1 -p "$PORT" -b 1 -f "$fill" -t 900 \
 		>"$WORK/holder.out" 2>"$WORK/holder.err" &
 	HPID=$!
-	BG_PIDS+=("$HPID")
-	for ((i = 0; i < 100; i++)); do
-		grep -q '^ready=1' "$WORK/holder.out" && return 0
-		kill -0 "$HPID" 2>/dev/null || break
-		sleep 0.05
-	done
+	bg_add "$HPID"
+	wait_for_line "$HPID" "$WORK/holder.out" '^ready=1' 100 0.05 && return 0
 	log "holder did not start: $(cat "$WORK/holder.err")"
 	return 1
 }
 
 holder_stop() {
-	[ -n "$HPID" ] || return 0
-	kill -TERM "$HPID" 2>/dev/null
-	wait "$HPID" 2>/dev/null
-	bg_done "$HPID"
+	bg_end "$HPID" TERM
 	HPID=""
 }
 
 mib_sum() {
 	# SYNs the listener's namespace handled: dropped (ListenDrops) or
 	# answered with a cookie (SyncookiesSent)
-	echo $(( $(nstat_get "$NSA" TcpExtListenDrops) + $(nstat_get "$NSA" TcpExtSyncookiesSent) ))
+	echo $(( $(nstat_get "$NSA" TcpExtListenDrops 0) + $(nstat_get "$NSA" TcpExtSyncookiesSent 0) ))
 }
 
 # mib_settle: wait until the listener's namespace has made no listen drop
@@ -524,10 +407,10 @@ mib_sum() {
 mib_settle() {
 	local a b i
 
-	a=$(nstat_get "$NSA" TcpExtListenDrops)
+	a=$(nstat_get "$NSA" TcpExtListenDrops 0)
 	for ((i = 0; i < 4; i++)); do
 		sleep 1.2
-		b=$(nstat_get "$NSA" TcpExtListenDrops)
+		b=$(nstat_get "$NSA" TcpExtListenDrops 0)
 		[ "$a" = "$b" ] && return 0
 		a=$b
 	done
@@ -546,13 +429,13 @@ flood_once() {
 	rl0) args+=(--rate-limit 0) ;;
 	esac
 	mib_settle
-	ldp=$(nstat_get "$NSA" TcpExtListenDrops)
+	ldp=$(nstat_get "$NSA" TcpExtListenDrops 0)
 	case "$cfg" in
 	none) ;;
 	bt) bpftrace_start "$WORK/flood.bpftrace" || { FL_CHECK="bpftrace did not start"; return 1; } ;;
 	*) tracer_start "$WORK/flood.tracer" "${args[@]}" || { FL_CHECK="tracer did not start"; return 1; } ;;
 	esac
-	ld0=$(nstat_get "$NSA" TcpExtListenDrops)
+	ld0=$(nstat_get "$NSA" TcpExtListenDrops 0)
 	[ "$ldp" = "$ld0" ] || echo "$mode $cfg: ListenDrops grew by $((ld0 - ldp)) while the tracer started" \
 		>>"$BB/flood-mismatches.log"
 	m0=$(mib_sum)
@@ -571,21 +454,21 @@ flood_once() {
 		t1=$(cpu_ticks "$BTPID")
 		FL_CPU=$(awk -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v t="$el" \
 			'BEGIN { if (t > 0) printf "%.1f", 100 * c / hz / t; else print "nan" }')
-		FL_HWM=$(status_kb "$BTPID" VmHWM)
+		FL_HWM=$(status_kb "$BTPID" VmHWM "")
 		bpftrace_stop
 	fi
 	if [ -n "$TPID" ]; then
 		t1=$(cpu_ticks "$TPID")
 		FL_CPU=$(awk -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v t="$el" \
 			'BEGIN { if (t > 0) printf "%.1f", 100 * c / hz / t; else print "nan" }')
-		FL_HWM=$(status_kb "$TPID" VmHWM)
+		FL_HWM=$(status_kb "$TPID" VmHWM "")
 		[ "$stats" = 1 ] && prog_stats "$WORK/stats1.json"
 		# the flood's late drops (see mib_settle) inside the tracer's
 		# window; the last records reach the ring buffer reader
 		mib_settle
-		ldx=$(nstat_get "$NSA" TcpExtListenDrops)
+		ldx=$(nstat_get "$NSA" TcpExtListenDrops 0)
 		tracer_stop
-		ld1=$(nstat_get "$NSA" TcpExtListenDrops)
+		ld1=$(nstat_get "$NSA" TcpExtListenDrops 0)
 		[ "$ldx" = "$ld1" ] || echo "$mode $cfg: ListenDrops grew by $((ld1 - ldx)) while the tracer stopped" \
 			>>"$BB/flood-mismatches.log"
 		FL_LD=$((ld1 - ld0))

@@ -20,7 +20,7 @@
 #include <linux/if_packet.h>
 #include <sys/ioctl.h>
 
-#include "common.h"
+#include "driver.h"
 
 #define MAX_BATCH	256
 #define FRAME_LEN	(ETH_HLEN + 20 + 20)

@@ -43,7 +43,8 @@ uninstall:
 
 # Run by bash with the expected paths in the environment; prints PASS/FAIL
 # lines and "N passed, N failed". Installs systemd, man-db and groff-base
-# when their commands are missing (a fresh CI machine has none of them).
+# when missing (scripts/install-deps.sh install; a fresh CI machine has
+# none of them).
 define tb_test_install_sh
 set -u
 passed=0
@@ -51,24 +52,10 @@ failed=0
 pass() { echo "PASS $1${2:+: $2}"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
 
-ensure() {
-	command -v "$1" >/dev/null 2>&1 && return 0
-	case "$(dpkg-query -W -f='${Status}' "$2" 2>/dev/null)" in
-	*"install ok installed"*) ;;
-	*)
-		[ "$(id -u)" = 0 ] || return 1
-		echo "installing $2" >&2
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get install -y -qq --no-install-recommends "$2" >/dev/null 2>&1 ||
-			{ apt-get update -qq >/dev/null 2>&1 &&
-			  apt-get install -y -qq --no-install-recommends "$2" >/dev/null 2>&1; }
-		;;
-	esac
-	command -v "$1" >/dev/null 2>&1
-}
+[ "$(id -u)" != 0 ] || scripts/install-deps.sh install >/dev/null 2>&1
 missing=""
 for cp in systemd-analyze:systemd man:man-db lexgrog:man-db groff:groff-base gzip:gzip; do
-	ensure "${cp%%:*}" "${cp#*:}" || missing="$missing ${cp#*:}"
+	command -v "${cp%%:*}" >/dev/null 2>&1 || missing="$missing ${cp#*:}"
 done
 
 tmp=$(mktemp -d /tmp/tb-install.XXXXXX) || exit 1
@@ -217,8 +204,8 @@ test-install: deps
 
 # ------------------------------------------------------------ test-metrics --
 
-$(BUILD)/tests/metrics/backlog_holder: tests/metrics/backlog_holder.c tests/integration/common.h | $(BUILD)/tests/metrics
-	$(CC) $(CFLAGS) -Itests/integration $< -o $@
+$(BUILD)/tests/metrics/backlog_holder: tests/metrics/backlog_holder.c tests/lib/driver.h | $(BUILD)/tests/metrics
+	$(CC) $(CFLAGS) -Itests/lib $< -o $@
 
 $(BUILD)/tests/metrics:
 	mkdir -p $@

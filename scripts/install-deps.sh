@@ -1,10 +1,47 @@
 #!/bin/sh
-# Install the Debian packages tcpbacklog needs to build, run and test,
-# only those missing (so `make run` / `make test` work on a fresh machine).
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages a task needs, only those missing, so that
+# every make target works on a fresh machine. The one place that knows
+# which packages each task needs.
+#
+#   scripts/install-deps.sh [GROUP...]      (default: core)
+#
+# Groups:
+#   core         build, run, unit and integration tests (make run, make test)
+#   integration  what tests/integration/run.sh runs besides the tracer
+#   vm           the kernel matrix under qemu (make vmtest)
+#   fuzz         clang-14 and its fuzzer runtime (make fuzz)
+#   bench        bpftrace, the side-by-side figures of make bench
+#   metrics      a real Prometheus, curl (make test-metrics)
+#   install      systemd-analyze, man, lexgrog, groff (make test-install)
+# Exits 1 when a package is missing and cannot be installed (not root, or
+# apt-get failed).
 set -e
-PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libmicrohttpd-dev iproute2 pkg-config make gcc jq"
+
+group_packages() {
+	case "$1" in
+	core)	 echo "clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libmicrohttpd-dev iproute2 pkg-config make gcc jq" ;;
+	integration) echo "iproute2 jq" ;;
+	vm)	 echo "qemu-system-x86 busybox-static cpio kmod xz-utils" ;;
+	fuzz)	 echo "clang-14 libclang-rt-14-dev" ;;
+	bench)	 echo "bpftrace" ;;
+	metrics) echo "iproute2 curl jq prometheus gcc" ;;
+	install) echo "systemd man-db groff-base gzip" ;;
+	*)	 echo "install-deps: unknown group '$1' (core integration vm fuzz bench metrics install)" >&2
+		 return 1 ;;
+	esac
+}
+
+[ $# -gt 0 ] || set -- core
+wanted=""
+for group in "$@"; do
+	wanted="$wanted $(group_packages "$group")"
+done
+
 missing=""
-for p in $PKGS; do
+for p in $wanted; do
+	case " $missing " in *" $p "*) continue ;; esac
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$status" in
 	*"install ok installed"*) ;;

@@ -33,12 +33,12 @@ BENCH_OUT	:= $(XT_BUILD)/bench
 BENCH_NAMES	:= churn synflood holder ready linecount bpfstats
 BENCH_BINS	:= $(addprefix $(BENCH_OUT)/,$(BENCH_NAMES))
 XT_CFLAGS	:= -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-		   -Itests/integration -Ibench
+		   -Itests/lib -Ibench
 
 .PHONY: fuzz fuzz-build unit-san bench bench-build soak
 
 fuzz:
-	@tests/fuzz/run.sh deps
+	@scripts/install-deps.sh fuzz
 	@$(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) fuzz-build
 	@tests/fuzz/run.sh run $(FUZZ_OUT) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
@@ -68,7 +68,7 @@ bench:
 
 bench-build: $(BENCH_BINS)
 
-$(BENCH_OUT)/%: bench/%.c $(wildcard bench/*.h) tests/integration/common.h
+$(BENCH_OUT)/%: bench/%.c $(wildcard bench/*.h) tests/lib/driver.h
 	@mkdir -p $(@D)
 	$(CC) $(XT_CFLAGS) $< -o $@
 

@@ -9,7 +9,7 @@
  * again. Exact counts must survive that.
  *   concurrent [-6] [-p PORT] [-c CPUS] [-n CONNECTS] [-w WAIT_MS]
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sched.h>
 #include <sys/wait.h>
@@ -48,7 +48,7 @@ static void child(int cpu, int family, uint16_t port, int n,
 int main(int argc, char **argv)
 {
 	const char *usage = "[-6] [-p PORT] [-c CPUS] [-n CONNECTS] [-w WAIT_MS]";
-	int family = AF_INET, ncpu, n = 50, opt, i, lfd, status, rc = 0;
+	int family = AF_INET, ncpu, n = 50, i, lfd, status, rc = 0;
 	int go[2], res[2], fill[2], pending = 0, nchildren;
 	unsigned int wait_ms = 1300;
 	pid_t pids[TB_MAX_CHILDREN];
@@ -63,29 +63,15 @@ int main(int argc, char **argv)
 	ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (ncpu < 1)
 		ncpu = 1;
-	while ((opt = getopt(argc, argv, "6p:c:n:w:")) != -1) {
-		switch (opt) {
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 1, 65535, "port");
-			break;
-		case 'c':
-			ncpu = tb_parse_long(optarg, 1, TB_MAX_CHILDREN, "CPU count");
-			break;
-		case 'n':
-			n = tb_parse_long(optarg, 1, TB_MAX_CONNS, "connection count");
-			break;
-		case 'w':
-			wait_ms = tb_parse_long(optarg, 0, 5000, "wait (ms)");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc)
-		tb_usage_error(usage);
+	const struct tb_option options[] = {
+		TB_SWITCH('6', family, AF_INET6),
+		TB_NUMBER('p', port, 1, 65535, "port"),
+		TB_NUMBER('c', ncpu, 1, TB_MAX_CHILDREN, "CPU count"),
+		TB_NUMBER('n', n, 1, TB_MAX_CONNS, "connection count"),
+		TB_NUMBER('w', wait_ms, 0, 5000, "wait (ms)"),
+	};
+
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
 	nchildren = ncpu > TB_MAX_CHILDREN ? TB_MAX_CHILDREN : ncpu;
 
 	tb_mib_read(&before);

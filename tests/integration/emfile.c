@@ -8,98 +8,49 @@
  *   emfile [-6] [-p PORT] [-l LIMIT] [-k REPEATS]
  * Ground truth is this driver's own count (no SNMP counter exists).
  */
-#include "common.h"
+#include "emfile.h"
 
-#include <sys/syscall.h>
-
-static void close_inherited(void)
+/* the result of one accept call: an EMFILE failure, or something else */
+static void count_result(int fd, int *n_emfile, int *other)
 {
-	int fd;
-
-#ifdef SYS_close_range
-	if (!syscall(SYS_close_range, 3u, ~0u, 0u))
-		return;
-#endif
-	for (fd = 3; fd < 4096; fd++)
+	if (fd < 0 && errno == EMFILE)
+		(*n_emfile)++;
+	else
+		(*other)++;
+	if (fd >= 0)
 		close(fd);
 }
 
 int main(int argc, char **argv)
 {
 	const char *usage = "[-6] [-p PORT] [-l LIMIT] [-k REPEATS]";
-	int family = AF_INET, limit = 16, repeats = 3, opt, i, fd;
-	int lfd, cfd, n_accept = 0, n_accept4 = 0, other = 0, open_fds = 0;
-	int fillers[1024], nfill = 0, accepted;
+	struct tb_emfile e = { TB_EMFILE_DEFAULTS };
+	const struct tb_option options[] = { TB_EMFILE_OPTIONS(e) };
+	int n_accept = 0, n_accept4 = 0, other = 0, accepted, i, fd;
 	struct tb_mib before, after;
-	uint16_t port = 8080;
 	int rc = 0;
 
 	tb_prog = "emfile";
-	while ((opt = getopt(argc, argv, "6p:l:k:")) != -1) {
-		switch (opt) {
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 0, 65535, "port");
-			break;
-		case 'l':
-			limit = tb_parse_long(optarg, 8, 1024, "limit");
-			break;
-		case 'k':
-			repeats = tb_parse_long(optarg, 1, 1000, "repeats");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc)
-		tb_usage_error(usage);
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
 
 	/* only 0, 1, 2 and what this driver opens: open_fds is exact */
-	close_inherited();
+	tb_close_inherited();
 	tb_mib_read(&before);
 
-	lfd = tb_listener(family, tb_loopback(family), port, 8, false);
-	port = tb_local_port(lfd);
-	cfd = tb_connect_nb(family, tb_loopback(family), port);
-	if (!tb_wait_connected(cfd, 1000))
-		tb_die("the client did not connect");
+	tb_emfile_listen(&e);
+	tb_kv("listener_ino", "%llu", (unsigned long long)tb_sock_ino(e.lfd));
+	tb_emfile_exhaust(&e);
 
-	tb_print_identity();
-	tb_kv("family", "%s", tb_family_name(family));
-	tb_kv("laddr", "%s", tb_loopback(family));
-	tb_kv("port", "%u", port);
-	tb_kv("listener_ino", "%llu", (unsigned long long)tb_sock_ino(lfd));
-
-	/* fill every free slot below the limit */
-	open_fds = tb_exhaust_fds(limit, lfd, fillers, 1024, &nfill);
-
-	for (i = 0; i < repeats; i++) {
-		fd = accept(lfd, NULL, NULL);
-		if (fd < 0 && errno == EMFILE)
-			n_accept++;
-		else
-			other++;
-		if (fd >= 0)
-			close(fd);
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0 && errno == EMFILE)
-			n_accept4++;
-		else
-			other++;
-		if (fd >= 0)
-			close(fd);
+	for (i = 0; i < e.repeats; i++) {
+		count_result(accept(e.lfd, NULL, NULL), &n_accept, &other);
+		count_result(accept4(e.lfd, NULL, NULL, SOCK_CLOEXEC), &n_accept4, &other);
 	}
 
-	/* one slot free again: the waiting connection is still there */
-	if (nfill)
-		close(fillers[--nfill]);
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	tb_emfile_free_one(&e);
+	fd = accept4(e.lfd, NULL, NULL, SOCK_CLOEXEC);
 	accepted = fd >= 0;
 
-	tb_kv("nofile_limit", "%d", limit);
-	tb_kv("open_fds", "%d", open_fds);
+	tb_emfile_report(&e);
 	tb_kv("accept_emfile", "%d", n_accept);
 	tb_kv("accept4_emfile", "%d", n_accept4);
 	tb_kv("emfile_total", "%d", n_accept + n_accept4);
@@ -108,18 +59,17 @@ int main(int argc, char **argv)
 
 	if (fd >= 0)
 		close(fd);
-	while (nfill)
-		close(fillers[--nfill]);
-	close(cfd);
-	close(lfd);
+	tb_emfile_free_all(&e);
+	close(e.cfd);
+	close(e.lfd);
 	tb_mib_read(&after);
 	tb_mib_print_delta(&before, &after);
 
-	if (open_fds != limit || n_accept != repeats || n_accept4 != repeats ||
+	if (e.open_fds != e.limit || n_accept != e.repeats || n_accept4 != e.repeats ||
 	    other || !accepted) {
 		tb_warn("unexpected: open_fds %d (limit %d), EMFILE %d+%d of %d+%d, "
-			"other %d, accepted %d", open_fds, limit, n_accept,
-			n_accept4, repeats, repeats, other, accepted);
+			"other %d, accepted %d", e.open_fds, e.limit, n_accept,
+			n_accept4, e.repeats, e.repeats, other, accepted);
 		rc = 1;
 	}
 	if (!rc)

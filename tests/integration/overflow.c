@@ -11,12 +11,7 @@
 
 int main(int argc, char **argv)
 {
-	struct tb_overflow_opts o = {
-		.family = AF_INET,
-		.backlog = 1,
-		.n = 6,
-		.wait_ms = 1500,
-	};
+	struct tb_overflow_opts o = { TB_OVERFLOW_DEFAULTS };
 
 	tb_prog = "overflow";
 	tb_overflow_parse(&o, argc, argv,

@@ -10,7 +10,7 @@
 #ifndef TB_IT_OVERFLOW_H
 #define TB_IT_OVERFLOW_H
 
-#include "common.h"
+#include "driver.h"
 
 struct tb_overflow_opts {
 	int family;		/* of the clients' traffic */
@@ -25,46 +25,27 @@ struct tb_overflow_opts {
 	bool pre_round;		/* one overflow round before ready=1 (preexisting) */
 };
 
+/* IPv4, ephemeral port, backlog 1, 6 connects, 1500 ms wait */
+#define TB_OVERFLOW_DEFAULTS \
+	.family = AF_INET, .backlog = 1, .n = 6, .wait_ms = 1500
+
 static inline void tb_overflow_parse(struct tb_overflow_opts *o, int argc,
 				     char **argv, const char *usage)
 {
-	int opt;
+	const struct tb_option options[] = {
+		TB_SWITCH('6', o->family, AF_INET6),
+		TB_TEXT('A', o->bind_addr),
+		TB_SWITCH('D', o->dual_stack, true),
+		TB_NUMBER('p', o->port, 0, 65535, "port"),
+		TB_NUMBER('b', o->backlog, 0, 64, "backlog"),
+		TB_NUMBER('n', o->n, 1, TB_MAX_CONNS, "connection count"),
+		TB_NUMBER('w', o->wait_ms, 0, TB_MAX_WAIT_MS, "wait (ms)"),
+		TB_NUMBER('t', o->signal_timeout_ms, 1, 120000, "signal timeout (ms)"),
+		TB_SWITCH('r', o->pre_round, true),
+	};
 
-	while ((opt = getopt(argc, argv, "6A:Dp:b:n:w:t:r")) != -1) {
-		switch (opt) {
-		case '6':
-			o->family = AF_INET6;
-			break;
-		case 'A':
-			o->bind_addr = optarg;
-			break;
-		case 'D':
-			o->dual_stack = true;
-			break;
-		case 'p':
-			o->port = tb_parse_long(optarg, 0, 65535, "port");
-			break;
-		case 'b':
-			o->backlog = tb_parse_long(optarg, 0, 64, "backlog");
-			break;
-		case 'n':
-			o->n = tb_parse_long(optarg, 1, TB_MAX_CONNS, "connection count");
-			break;
-		case 'w':
-			o->wait_ms = tb_parse_long(optarg, 0, TB_MAX_WAIT_MS, "wait (ms)");
-			break;
-		case 't':
-			o->signal_timeout_ms = tb_parse_long(optarg, 1, 120000,
-							     "signal timeout (ms)");
-			break;
-		case 'r':
-			o->pre_round = true;
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc || (o->dual_stack && o->family == AF_INET6))
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
+	if (o->dual_stack && o->family == AF_INET6)
 		tb_usage_error(usage);
 }
 

@@ -13,10 +13,7 @@
 int main(int argc, char **argv)
 {
 	struct tb_overflow_opts o = {
-		.family = AF_INET,
-		.backlog = 1,
-		.n = 6,
-		.wait_ms = 1500,
+		TB_OVERFLOW_DEFAULTS,
 		.wait_signal = true,
 		.signal_timeout_ms = 20000,
 	};

@@ -8,7 +8,7 @@
  * Reports per round: round<i>_pid (the owner), round<i>_listener_ino,
  * round<i>_listener_drops and round<i>_dropped_ports.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sys/wait.h>
 
@@ -56,7 +56,7 @@ static void round_child(int round, int family, uint16_t port, int n,
 int main(int argc, char **argv)
 {
 	const char *usage = "[-6] [-p PORT] [-R ROUNDS] [-n CONNECTS] [-w WAIT_MS]";
-	int family = AF_INET, rounds = 3, n = 5, opt, i, status, rc = 0;
+	int family = AF_INET, rounds = 3, n = 5, i, status, rc = 0;
 	unsigned int wait_ms = 1200;
 	struct tb_mib before, after;
 	uint16_t port = 8080;
@@ -64,35 +64,18 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	tb_prog = "relisten";
-	while ((opt = getopt(argc, argv, "6p:R:n:w:")) != -1) {
-		switch (opt) {
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 1, 65535, "port");
-			break;
-		case 'R':
-			rounds = tb_parse_long(optarg, 1, 10, "rounds");
-			break;
-		case 'n':
-			n = tb_parse_long(optarg, 3, TB_MAX_CONNS, "connection count");
-			break;
-		case 'w':
-			wait_ms = tb_parse_long(optarg, 0, 5000, "wait (ms)");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc)
-		tb_usage_error(usage);
+	const struct tb_option options[] = {
+		TB_SWITCH('6', family, AF_INET6),
+		TB_NUMBER('p', port, 1, 65535, "port"),
+		TB_NUMBER('R', rounds, 1, 10, "rounds"),
+		TB_NUMBER('n', n, 3, TB_MAX_CONNS, "connection count"),
+		TB_NUMBER('w', wait_ms, 0, 5000, "wait (ms)"),
+	};
+
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
 
 	tb_mib_read(&before);
-	tb_print_identity();
-	tb_kv("family", "%s", tb_family_name(family));
-	tb_kv("laddr", "%s", tb_loopback(family));
-	tb_kv("port", "%u", port);
+	tb_print_listener(family, tb_loopback(family), port);
 	tb_kv("rounds", "%d", rounds);
 
 	for (i = 0; i < rounds; i++) {

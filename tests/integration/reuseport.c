@@ -10,7 +10,7 @@
  * member<i>_ino, member<i>_drops (its sk_drops, from SO_MEMINFO) and
  * member<i>_accept_queue.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sys/wait.h>
 
@@ -94,7 +94,7 @@ static void member_child(int family, uint16_t port, int res_wr, int go_rd, int e
 int main(int argc, char **argv)
 {
 	const char *usage = "[-6] [-f] [-m MEMBERS] [-n CONNECTS] [-p PORT] [-w WAIT_MS]";
-	int family = AF_INET, nmembers = 3, opt, i, status;
+	int family = AF_INET, nmembers = 3, i, status;
 	int go_pipe[2] = { -1, -1 }, exit_pipe[2] = { -1, -1 };
 	bool fork_mode = false;
 	struct tb_mib before, after;
@@ -109,32 +109,16 @@ int main(int argc, char **argv)
 	memset(&fl, 0, sizeof(fl));
 	fl.n = 24;
 	fl.wait_ms = 1500;
-	while ((opt = getopt(argc, argv, "6fm:n:p:w:")) != -1) {
-		switch (opt) {
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'f':
-			fork_mode = true;
-			break;
-		case 'm':
-			nmembers = tb_parse_long(optarg, 1, TB_MAX_MEMBERS, "member count");
-			break;
-		case 'n':
-			fl.n = tb_parse_long(optarg, 1, TB_MAX_CONNS, "connection count");
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 1, 65535, "port");
-			break;
-		case 'w':
-			fl.wait_ms = tb_parse_long(optarg, 0, TB_MAX_WAIT_MS, "wait (ms)");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc)
-		tb_usage_error(usage);
+	const struct tb_option options[] = {
+		TB_SWITCH('6', family, AF_INET6),
+		TB_SWITCH('f', fork_mode, true),
+		TB_NUMBER('m', nmembers, 1, TB_MAX_MEMBERS, "member count"),
+		TB_NUMBER('n', fl.n, 1, TB_MAX_CONNS, "connection count"),
+		TB_NUMBER('p', port, 1, 65535, "port"),
+		TB_NUMBER('w', fl.wait_ms, 0, TB_MAX_WAIT_MS, "wait (ms)"),
+	};
+
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
 	fl.family = family;
 	fl.addr = tb_loopback(family);
 	fl.port = port;
@@ -171,10 +155,7 @@ int main(int argc, char **argv)
 			tb_die("member %d did not start", i);
 	}
 
-	tb_print_identity();
-	tb_kv("family", "%s", tb_family_name(family));
-	tb_kv("laddr", "%s", fl.addr);
-	tb_kv("port", "%u", port);
+	tb_print_listener(family, fl.addr, port);
 	tb_kv("backlog", "1");
 	tb_kv("members", "%d", nmembers);
 	tb_kv("fork", "%d", fork_mode);

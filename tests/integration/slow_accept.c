@@ -35,7 +35,7 @@
  * HOLD_MS): a tracer reporting per interval must see the last accepts
  * before the listener goes away.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sched.h>
 #include <sys/epoll.h>
@@ -288,7 +288,7 @@ int main(int argc, char **argv)
 {
 	const char *usage = "[-6] [-p PORT] [-b BACKLOG] [-n CLIENTS] [-a ACCEPT_MS] "
 			    "[-g GAP_MS] [-w WAVE -W PAUSE_MS] [-o ABORT_ON_OVERFLOW] [-t HOLD_MS]";
-	int family = AF_INET, backlog = 8, n = 120, wave = 0, abort_ovf = 1, opt, i, lfd, status;
+	int family = AF_INET, backlog = 8, n = 120, wave = 0, abort_ovf = 1, i, lfd, status;
 	unsigned int accept_ms = 50, gap_ms = 20, pause_ms = 1000, hold_ms = 10000;
 	static uint16_t acc_port[SA_MAX_CLIENTS];
 	static uint64_t acc_ns[SA_MAX_CLIENTS], waits[SA_MAX_CLIENTS], sorted[SA_MAX_CLIENTS];
@@ -305,44 +305,20 @@ int main(int argc, char **argv)
 	size_t off = 0;
 
 	tb_prog = "slow_accept";
-	while ((opt = getopt(argc, argv, "6p:b:n:a:g:w:W:o:t:")) != -1) {
-		switch (opt) {
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 1, 65535, "port");
-			break;
-		case 'b':
-			backlog = tb_parse_long(optarg, 1, 128, "backlog");
-			break;
-		case 'n':
-			n = tb_parse_long(optarg, 1, SA_MAX_CLIENTS, "client count");
-			break;
-		case 'a':
-			accept_ms = tb_parse_long(optarg, 1, 1000, "accept interval");
-			break;
-		case 'g':
-			gap_ms = tb_parse_long(optarg, 0, 1000, "connect interval");
-			break;
-		case 'w':
-			wave = tb_parse_long(optarg, 0, SA_MAX_CLIENTS, "wave size");
-			break;
-		case 'W':
-			pause_ms = tb_parse_long(optarg, 0, 10000, "pause between waves");
-			break;
-		case 'o':
-			abort_ovf = tb_parse_long(optarg, -1, 1, "tcp_abort_on_overflow");
-			break;
-		case 't':
-			hold_ms = tb_parse_long(optarg, 0, TB_MAX_WAIT_MS, "hold time");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc)
-		tb_usage_error(usage);
+	const struct tb_option options[] = {
+		TB_SWITCH('6', family, AF_INET6),
+		TB_NUMBER('p', port, 1, 65535, "port"),
+		TB_NUMBER('b', backlog, 1, 128, "backlog"),
+		TB_NUMBER('n', n, 1, SA_MAX_CLIENTS, "client count"),
+		TB_NUMBER('a', accept_ms, 1, 1000, "accept interval"),
+		TB_NUMBER('g', gap_ms, 0, 1000, "connect interval"),
+		TB_NUMBER('w', wave, 0, SA_MAX_CLIENTS, "wave size"),
+		TB_NUMBER('W', pause_ms, 0, 10000, "pause between waves"),
+		TB_NUMBER('o', abort_ovf, -1, 1, "tcp_abort_on_overflow"),
+		TB_NUMBER('t', hold_ms, 0, TB_MAX_WAIT_MS, "hold time"),
+	};
+
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
 
 	/* blocked before "hold=1" is printed, so the runner's signal waits for us */
 	tb_block_usr1();
@@ -356,10 +332,7 @@ int main(int argc, char **argv)
 
 	lfd = tb_listener(family, tb_loopback(family), port, backlog, false);
 	port = tb_local_port(lfd);
-	tb_print_identity();
-	tb_kv("family", "%s", tb_family_name(family));
-	tb_kv("laddr", "%s", tb_loopback(family));
-	tb_kv("port", "%u", port);
+	tb_print_listener(family, tb_loopback(family), port);
 	tb_kv("backlog", "%d", backlog);
 	tb_kv("clients", "%d", n);
 	tb_kv("accept_ms", "%u", accept_ms);

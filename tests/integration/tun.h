@@ -9,7 +9,7 @@
 #ifndef TB_IT_TUN_H
 #define TB_IT_TUN_H
 
-#include "common.h"
+#include "driver.h"
 
 #include <net/if.h>
 #include <sys/ioctl.h>

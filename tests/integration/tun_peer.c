@@ -124,41 +124,23 @@ int main(int argc, char **argv)
 	int backlog = 1, n = 6, repeats = 3, first_sport = 40000;
 	long exp_drops = 0, exp_overflows = 0, exp_reqq_drop = -1;
 	struct tb_mib before, after;
-	int opt, i, nsynack = 0, noverflow = 0, rc = 0;
+	int i, nsynack = 0, noverflow = 0, rc = 0;
 	uint16_t port = 8080;
 
 	tb_prog = "tun_peer";
-	while ((opt = getopt(argc, argv, "m:c:p:b:n:k:i:s:")) != -1) {
-		switch (opt) {
-		case 'm':
-			mode = optarg;
-			break;
-		case 'c':
-			syncookies = tb_parse_long(optarg, 0, 2, "syncookies");
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 1, 65535, "port");
-			break;
-		case 'b':
-			backlog = tb_parse_long(optarg, 1, 16, "backlog");
-			break;
-		case 'n':
-			n = tb_parse_long(optarg, 1, TB_TUN_MAX_CONNS - 1, "SYN count");
-			break;
-		case 'k':
-			repeats = tb_parse_long(optarg, 1, 100, "repeats");
-			break;
-		case 'i':
-			ifname = optarg;
-			break;
-		case 's':
-			first_sport = tb_parse_long(optarg, 1024, 65000, "peer port");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (!mode || optind != argc ||
+	const struct tb_option options[] = {
+		TB_TEXT('m', mode),
+		TB_NUMBER('c', syncookies, 0, 2, "syncookies"),
+		TB_NUMBER('p', port, 1, 65535, "port"),
+		TB_NUMBER('b', backlog, 1, 16, "backlog"),
+		TB_NUMBER('n', n, 1, TB_TUN_MAX_CONNS - 1, "SYN count"),
+		TB_NUMBER('k', repeats, 1, 100, "repeats"),
+		TB_TEXT('i', ifname),
+		TB_NUMBER('s', first_sport, 1024, 65000, "peer port"),
+	};
+
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
+	if (!mode ||
 	    (strcmp(mode, "synq") && strcmp(mode, "ack") && strcmp(mode, "late-ack")))
 		tb_usage_error(usage);
 

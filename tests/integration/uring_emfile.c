@@ -14,7 +14,7 @@
  * the last accept until SIGUSR1 (or HOLD_MS), for a tracer reporting per
  * interval to see it.
  */
-#include "common.h"
+#include "emfile.h"
 
 #include <linux/io_uring.h>
 #include <sys/mman.h>
@@ -27,18 +27,6 @@ struct ring {
 	struct io_uring_sqe *sqes;
 	struct io_uring_cqe *cqes;
 };
-
-static void close_inherited(void)
-{
-	int fd;
-
-#ifdef SYS_close_range
-	if (!syscall(SYS_close_range, 3u, ~0u, 0u))
-		return;
-#endif
-	for (fd = 3; fd < 4096; fd++)
-		close(fd);
-}
 
 /* A ring of 4 entries; 0, or -errno (ENOSYS: no io_uring, EPERM: disabled). */
 static int ring_setup(struct ring *r)
@@ -116,44 +104,24 @@ static int ring_accept(struct ring *r, int lfd, uint64_t tag)
 int main(int argc, char **argv)
 {
 	const char *usage = "[-6] [-p PORT] [-l LIMIT] [-k REPEATS] [-t HOLD_MS]";
-	int family = AF_INET, limit = 16, repeats = 3, opt, i, res;
-	int lfd, cfd, n_emfile = 0, other = 0, open_fds = 0, other_res = 0;
-	int fillers[1024], nfill = 0, accepted;
+	struct tb_emfile e = { TB_EMFILE_DEFAULTS };
+	unsigned int hold_ms = 0;
+	const struct tb_option options[] = {
+		TB_EMFILE_OPTIONS(e),
+		TB_NUMBER('t', hold_ms, 0, TB_MAX_WAIT_MS, "hold time"),
+	};
+	int n_emfile = 0, other = 0, other_res = 0, accepted, i, res;
 	struct tb_mib before, after;
 	struct ring ring;
-	uint16_t port = 8080;
-	unsigned int hold_ms = 0;
 	int rc = 0;
 
 	tb_prog = "uring_emfile";
-	while ((opt = getopt(argc, argv, "6p:l:k:t:")) != -1) {
-		switch (opt) {
-		case '6':
-			family = AF_INET6;
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 0, 65535, "port");
-			break;
-		case 'l':
-			limit = tb_parse_long(optarg, 8, 1024, "limit");
-			break;
-		case 'k':
-			repeats = tb_parse_long(optarg, 1, 1000, "repeats");
-			break;
-		case 't':
-			hold_ms = tb_parse_long(optarg, 0, TB_MAX_WAIT_MS, "hold time");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc)
-		tb_usage_error(usage);
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
 
 	/* blocked before "hold=1" is printed, so the runner's signal waits for us */
 	tb_block_usr1();
 	/* only 0, 1, 2 and what this driver opens: open_fds is exact */
-	close_inherited();
+	tb_close_inherited();
 	tb_mib_read(&before);
 
 	/* the ring first: its own descriptor must fit under the limit */
@@ -162,23 +130,12 @@ int main(int argc, char **argv)
 		tb_kv("io_uring", "unavailable: %s", strerror(-res));
 		tb_die("io_uring_setup: %s", strerror(-res));
 	}
-	lfd = tb_listener(family, tb_loopback(family), port, 8, false);
-	port = tb_local_port(lfd);
-	cfd = tb_connect_nb(family, tb_loopback(family), port);
-	if (!tb_wait_connected(cfd, 1000))
-		tb_die("the client did not connect");
-
-	tb_print_identity();
-	tb_kv("family", "%s", tb_family_name(family));
-	tb_kv("laddr", "%s", tb_loopback(family));
-	tb_kv("port", "%u", port);
-
-	/* fill every free slot below the limit */
-	open_fds = tb_exhaust_fds(limit, lfd, fillers, 1024, &nfill);
+	tb_emfile_listen(&e);
+	tb_emfile_exhaust(&e);
 
 	/* one request at a time: each completion is the driver's to count */
-	for (i = 0; i < repeats; i++) {
-		res = ring_accept(&ring, lfd, i + 1);
+	for (i = 0; i < e.repeats; i++) {
+		res = ring_accept(&ring, e.lfd, i + 1);
 		if (res == -EMFILE) {
 			n_emfile++;
 		} else {
@@ -189,36 +146,32 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* one slot free again: the waiting connection is still there */
-	if (nfill)
-		close(fillers[--nfill]);
-	res = ring_accept(&ring, lfd, repeats + 1);
+	tb_emfile_free_one(&e);
+	res = ring_accept(&ring, e.lfd, e.repeats + 1);
 	accepted = res >= 0;
 
-	tb_kv("nofile_limit", "%d", limit);
-	tb_kv("open_fds", "%d", open_fds);
+	tb_emfile_report(&e);
 	tb_kv("emfile_total", "%d", n_emfile);
 	tb_kv("other_results", "%d", other);
 	tb_kv("accepted_after", "%d", accepted);
 
 	if (res >= 0)
 		close(res);
-	while (nfill)
-		close(fillers[--nfill]);
+	tb_emfile_free_all(&e);
 	if (hold_ms) {
 		tb_kv("hold", "1");
 		tb_wait_usr1(hold_ms);
 	}
-	close(cfd);
-	close(lfd);
+	close(e.cfd);
+	close(e.lfd);
 	close(ring.fd);
 	tb_mib_read(&after);
 	tb_mib_print_delta(&before, &after);
 
-	if (open_fds != limit || n_emfile != repeats || other || !accepted) {
+	if (e.open_fds != e.limit || n_emfile != e.repeats || other || !accepted) {
 		tb_warn("unexpected: open_fds %d (limit %d), EMFILE %d of %d, other %d "
-			"(last %d), accepted %d (res %d)", open_fds, limit, n_emfile,
-			repeats, other, other_res, accepted, res);
+			"(last %d), accepted %d (res %d)", e.open_fds, e.limit, n_emfile,
+			e.repeats, other, other_res, accepted, res);
 		rc = 1;
 	}
 	if (!rc)

@@ -18,7 +18,7 @@
  * Ground truth for the accept series is this driver's own count: no SNMP
  * counter exists for them.
  */
-#include "common.h"
+#include "driver.h"
 
 #include <sys/prctl.h>
 
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
 	uint64_t t_first, t_last, now;
 	const char *comm = NULL;
 	uint16_t port = 0;
-	int backlog = 1, lfd, i, opt, accepts = 0, emfiles = 0;
+	int backlog = 1, lfd, i, accepts = 0, emfiles = 0;
 	int accepted_fds[TB_MAX_CONNS], naccepted = 0, emfile = 0, other = 0;
 
 	tb_prog = "backlog_holder";
@@ -84,41 +84,19 @@ int main(int argc, char **argv)
 	fl.family = AF_INET;
 	fl.n = 6;
 	fl.wait_ms = 1500;
-	while ((opt = getopt(argc, argv, "6p:b:n:w:a:e:c:t:")) != -1) {
-		switch (opt) {
-		case '6':
-			fl.family = AF_INET6;
-			break;
-		case 'p':
-			port = tb_parse_long(optarg, 0, 65535, "port");
-			break;
-		case 'b':
-			backlog = tb_parse_long(optarg, 0, 64, "backlog");
-			break;
-		case 'n':
-			fl.n = tb_parse_long(optarg, 1, TB_MAX_CONNS, "connection count");
-			break;
-		case 'w':
-			fl.wait_ms = tb_parse_long(optarg, 0, TB_MAX_WAIT_MS, "wait (ms)");
-			break;
-		case 'a':
-			accepts = tb_parse_long(optarg, 0, TB_MAX_CONNS, "accept count");
-			break;
-		case 'e':
-			emfiles = tb_parse_long(optarg, 0, 1000, "EMFILE count");
-			break;
-		case 'c':
-			comm = optarg;
-			break;
-		case 't':
-			hold_ms = tb_parse_long(optarg, 1, 300000, "hold (ms)");
-			break;
-		default:
-			tb_usage_error(usage);
-		}
-	}
-	if (optind != argc)
-		tb_usage_error(usage);
+	const struct tb_option options[] = {
+		TB_SWITCH('6', fl.family, AF_INET6),
+		TB_NUMBER('p', port, 0, 65535, "port"),
+		TB_NUMBER('b', backlog, 0, 64, "backlog"),
+		TB_NUMBER('n', fl.n, 1, TB_MAX_CONNS, "connection count"),
+		TB_NUMBER('w', fl.wait_ms, 0, TB_MAX_WAIT_MS, "wait (ms)"),
+		TB_NUMBER('a', accepts, 0, TB_MAX_CONNS, "accept count"),
+		TB_NUMBER('e', emfiles, 0, 1000, "EMFILE count"),
+		TB_TEXT('c', comm),
+		TB_NUMBER('t', hold_ms, 1, 300000, "hold (ms)"),
+	};
+
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
 
 	tb_block_usr1();
 	/* the report stays one key=value per line whatever COMM holds */

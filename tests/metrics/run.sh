@@ -28,6 +28,7 @@
 set -u
 
 cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/harness.sh
 
 BIN=${1:-build/tcpbacklog}
 HOLDER=${2:-}
@@ -48,97 +49,39 @@ HOLDER_COMM=$'tb"h\\o\nld\xffr'
 COMM_LABEL='tb\"h\\o\nld'$'\xef\xbf\xbd''r'	# as /metrics spells it
 COMM_VALUE=$'tb"h\\o\nld\xef\xbf\xbdr'	# as Prometheus stores it
 
-WORK=$(mktemp -d /tmp/tb-metrics.XXXXXX) || exit 1
+work_dir_make tb-metrics || exit 1
 NS="tb-m-$$"
-NS_MADE=0
 TRACER_PID=""
 PROM_PID=""
 HOLDER_PID=""
-PASSED=0
-FAILED=0
-
-# stop_pid PID SIG: signal (none: already asked), bounded wait, then
-# SIGKILL; reaps it
-stop_pid() {
-	local p=$1 sig=$2 i
-
-	[ -n "$p" ] || return 0
-	[ "$sig" = none ] || kill -"$sig" "$p" 2>/dev/null
-	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-}
+STOP_TENTHS=$((STOP_TIMEOUT * 10))
+HOLDER_OUT="$WORK/holder.out"
 
 cleanup() {
-	local p
-
 	trap - EXIT INT TERM
-	stop_pid "$HOLDER_PID" KILL
-	stop_pid "$PROM_PID" TERM
-	stop_pid "$TRACER_PID" INT
-	if [ "$NS_MADE" = 1 ]; then
-		ip netns pids "$NS" 2>/dev/null | while read -r p; do
-			kill -KILL "$p" 2>/dev/null
-		done
-		ip netns del "$NS" 2>/dev/null
-	fi
-	if [ "${TB_METRICS_KEEP:-0}" = 1 ]; then
-		echo "work directory kept: $WORK"
-	else
-		rm -rf "$WORK"
-	fi
+	stop_pid "$HOLDER_PID" KILL "$STOP_TENTHS"
+	stop_pid "$PROM_PID" TERM "$STOP_TENTHS"
+	stop_pid "$TRACER_PID" INT "$STOP_TENTHS"
+	ns_remove_all
+	work_dir_remove "${TB_METRICS_KEEP:-0}" "work directory kept: "
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-pass() {
-	echo "PASS $1${2:+: $2}"
-	PASSED=$((PASSED + 1))
-}
-
-fail() {
-	echo "FAIL $1${2:+: $2}"
-	FAILED=$((FAILED + 1))
-}
+traps_set
 
 # the end: summary line and status
 finish() {
-	echo "$PASSED passed, $FAILED failed"
-	[ "$FAILED" = 0 ]
+	summary
 	exit
 }
 
 # ---------------------------------------------------------------- setup --
 
-# ensure CMD PACKAGE: install PACKAGE (Debian) when CMD is missing
-ensure() {
-	local status
-
-	command -v "$1" >/dev/null 2>&1 && return 0
-	status=$(dpkg-query -W -f='${Status}' "$2" 2>/dev/null)
-	case "$status" in
-	*"install ok installed"*) ;;
-	*)
-		[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
-		echo "installing $2" >&2
-		export DEBIAN_FRONTEND=noninteractive
-		apt-get install -y -qq --no-install-recommends "$2" >"$WORK/apt.log" 2>&1 ||
-			{ apt-get update -qq >>"$WORK/apt.log" 2>&1 &&
-			  apt-get install -y -qq --no-install-recommends "$2" >>"$WORK/apt.log" 2>&1; }
-		;;
-	esac
-	command -v "$1" >/dev/null 2>&1
-}
-
+# installs what is missing; a command still missing then is a setup failure
+[ "$(id -u)" != 0 ] || scripts/install-deps.sh metrics >"$WORK/apt.log" 2>&1
 PRE=""
 [ "$(id -u)" = 0 ] || PRE="not root"
 for cmd_pkg in ip:iproute2 nstat:iproute2 ss:iproute2 curl:curl jq:jq \
 	       promtool:prometheus prometheus:prometheus; do
-	ensure "${cmd_pkg%%:*}" "${cmd_pkg#*:}" ||
+	command -v "${cmd_pkg%%:*}" >/dev/null 2>&1 ||
 		PRE="${PRE:+$PRE; }${cmd_pkg%%:*} missing (Debian package ${cmd_pkg#*:})"
 done
 if [ ! -x "$BIN" ]; then
@@ -148,8 +91,8 @@ elif ! "$BIN" --help 2>/dev/null | grep -q -- '--metrics-addr'; then
 fi
 if [ -z "$HOLDER" ]; then
 	HOLDER="$WORK/backlog_holder"
-	ensure gcc gcc &&
-		gcc -O2 -Wall -Itests/integration tests/metrics/backlog_holder.c -o "$HOLDER" \
+	command -v gcc >/dev/null 2>&1 &&
+		gcc -O2 -Wall -Itests/lib tests/metrics/backlog_holder.c -o "$HOLDER" \
 			2>"$WORK/holder.build" ||
 		PRE="${PRE:+$PRE; }building the driver failed: $(head -c 300 "$WORK/holder.build" 2>/dev/null)"
 elif [ ! -x "$HOLDER" ]; then
@@ -169,11 +112,6 @@ free_port() {
 		[ -z "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] && { echo "$p"; return 0; }
 	done
 	return 1
-}
-
-nstat_get() {
-	ip netns exec "$NS" nstat -asz "$1" 2>/dev/null |
-		awk -v k="$1" '$1 == k { print $2; found = 1 } END { if (!found) print "?" }'
 }
 
 # instant query; prints the value of the first series, "none" when empty
@@ -204,12 +142,10 @@ scrape() {
 
 # ------------------------------------------------------------ the tracer --
 
-if ! ip netns add "$NS" 2>"$WORK/ns.err"; then
-	fail setup "ip netns add $NS: $(cat "$WORK/ns.err")"
+if ! ns_add "$NS"; then
+	fail setup "$(errs)"
 	finish
 fi
-NS_MADE=1
-ip -n "$NS" link set lo up
 NS_INO=$(stat -L -c %i "/var/run/netns/$NS")
 
 METRICS_PORT=$(free_port) || { fail setup "no free port"; finish; }
@@ -291,25 +227,18 @@ fi
 ip netns exec "$NS" "$HOLDER" -p 8080 -a "$ACCEPTS" -e "$EMFILES" \
 	-c "$HOLDER_COMM" -t "$HOLD_MS" >"$WORK/holder.out" 2>"$WORK/holder.err" </dev/null &
 HOLDER_PID=$!
-for ((i = 0; i < DRIVER_TIMEOUT * 10; i++)); do
-	grep -q '^ready=1' "$WORK/holder.out" 2>/dev/null && break
-	kill -0 "$HOLDER_PID" 2>/dev/null || break
-	sleep 0.1
-done
+wait_for_line "$HOLDER_PID" "$WORK/holder.out" '^ready=1' $((DRIVER_TIMEOUT * 10)) 0.1
 if ! grep -q '^ready=1' "$WORK/holder.out" 2>/dev/null; then
 	fail traffic "driver not ready within ${DRIVER_TIMEOUT}s: $(tr '\n' ' ' <"$WORK/holder.err")"
 	finish
 fi
-kv() {
-	sed -n "s/^$1=//p" "$WORK/holder.out" | tail -n 1
-}
-LD=$(nstat_get TcpExtListenDrops)
-LO=$(nstat_get TcpExtListenOverflows)
+LD=$(nstat_get "$NS" TcpExtListenDrops)
+LO=$(nstat_get "$NS" TcpExtListenOverflows)
 case "$LD$LO" in
 *[!0-9]*) fail traffic "nstat in $NS unreadable (ListenDrops '$LD', ListenOverflows '$LO')"; finish ;;
 esac
 if [ "$LD" -gt 0 ] && [ "$LD" = "$LO" ]; then
-	pass traffic "netns $NS_INO: ListenDrops $LD, ListenOverflows $LO; $(kv clients_dropped) clients dropped, accept queue $(kv accept_queue)/$(kv accept_queue_max); $(kv accept_emfile) EMFILE, $(kv accepted) accepted after $(kv accept_wait_ms_min)-$(kv accept_wait_ms_max) ms"
+	pass traffic "netns $NS_INO: ListenDrops $LD, ListenOverflows $LO; $(kv "$HOLDER_OUT" clients_dropped) clients dropped, accept queue $(kv "$HOLDER_OUT" accept_queue)/$(kv "$HOLDER_OUT" accept_queue_max); $(kv "$HOLDER_OUT" accept_emfile) EMFILE, $(kv "$HOLDER_OUT" accepted) accepted after $(kv "$HOLDER_OUT" accept_wait_ms_min)-$(kv "$HOLDER_OUT" accept_wait_ms_max) ms"
 else
 	fail traffic "expected ListenDrops == ListenOverflows > 0, got $LD and $LO"
 fi
@@ -317,8 +246,8 @@ fi
 # Where the accepted connections' wait falls: log2 microsecond buckets,
 # (1.048576 s, 2.097152 s] for the usual 1.5 s. A wait the scheduler
 # stretched near a bucket bound leaves the bucket unchecked (said so).
-WAIT_MIN=$(kv accept_wait_ms_min)
-WAIT_MAX=$(kv accept_wait_ms_max)
+WAIT_MIN=$(kv "$HOLDER_OUT" accept_wait_ms_min)
+WAIT_MAX=$(kv "$HOLDER_OUT" accept_wait_ms_max)
 BUCKET_CHECK=0
 [ "$WAIT_MIN" -ge 1100 ] && [ "$WAIT_MAX" -le 2000 ] && BUCKET_CHECK=1
 
@@ -330,20 +259,20 @@ wanted=("tcpbacklog_syn_drops_total{$LBL,reason=\"accept_queue_full\"} $LO"
 	"tcpbacklog_syn_drops_total{$LBL,reason=\"syn_queue_full\"} 0"
 	"tcpbacklog_syn_drops_total{$LBL,reason=\"other\"} 0"
 	"tcpbacklog_accept_overflows_total{$LBL} $((LD - LO))"
-	"tcpbacklog_accept_errors_total{$LBL,error=\"EMFILE\"} $(kv accept_emfile)"
+	"tcpbacklog_accept_errors_total{$LBL,error=\"EMFILE\"} $(kv "$HOLDER_OUT" accept_emfile)"
 	"tcpbacklog_syncookies_total{$LBL} 0"
-	"tcpbacklog_accepts_total{$LBL} $(kv accepted)"
-	"tcpbacklog_accept_queue_length{$LBL} $(kv accept_queue)"
-	"tcpbacklog_accept_queue_max{$LBL} $(kv accept_queue_max)"
-	"${HIST}_bucket{$LBL,le=\"+Inf\"} $(kv accepted)"
-	"${HIST}_count{$LBL} $(kv accepted)"
+	"tcpbacklog_accepts_total{$LBL} $(kv "$HOLDER_OUT" accepted)"
+	"tcpbacklog_accept_queue_length{$LBL} $(kv "$HOLDER_OUT" accept_queue)"
+	"tcpbacklog_accept_queue_max{$LBL} $(kv "$HOLDER_OUT" accept_queue_max)"
+	"${HIST}_bucket{$LBL,le=\"+Inf\"} $(kv "$HOLDER_OUT" accepted)"
+	"${HIST}_count{$LBL} $(kv "$HOLDER_OUT" accepted)"
 	"tcpbacklog_suppressed_events_total{$LBL} 0"
 	"tcpbacklog_lost_events_total{$LBL} 0"
 	"tcpbacklog_listen_drops_total{kind=\"syn_drop\"} $LO"
 	"tcpbacklog_listen_drops_total{kind=\"accept_overflow\"} $((LD - LO))")
 if [ "$BUCKET_CHECK" = 1 ]; then
 	wanted+=("${HIST}_bucket{$LBL,le=\"1.048576\"} 0"
-		 "${HIST}_bucket{$LBL,le=\"2.097152\"} $(kv accepted)")
+		 "${HIST}_bucket{$LBL,le=\"2.097152\"} $(kv "$HOLDER_OUT" accepted)")
 fi
 # scrape_missing FILE: the wanted lines FILE lacks, into errs
 scrape_missing() {
@@ -464,19 +393,19 @@ fi
 
 # the accept side, against the driver's own counts
 errs=""
-for qw in "sum(tcpbacklog_accept_errors_total{netns=\"$NS_INO\",error=\"EMFILE\"})=$(kv accept_emfile)" \
-	  "sum(tcpbacklog_accepts_total{netns=\"$NS_INO\"})=$(kv accepted)" \
-	  "sum(${HIST}_count{netns=\"$NS_INO\"})=$(kv accepted)"; do
+for qw in "sum(tcpbacklog_accept_errors_total{netns=\"$NS_INO\",error=\"EMFILE\"})=$(kv "$HOLDER_OUT" accept_emfile)" \
+	  "sum(tcpbacklog_accepts_total{netns=\"$NS_INO\"})=$(kv "$HOLDER_OUT" accepted)" \
+	  "sum(${HIST}_count{netns=\"$NS_INO\"})=$(kv "$HOLDER_OUT" accepted)"; do
 	wait_query "${qw%=*}" "${qw##*=}" || errs="${errs:+$errs; }${qw%=*} = $GOT, expected ${qw##*=}"
 done
 if [ -z "$errs" ]; then
-	pass prometheus_accepts "EMFILE errors $(kv accept_emfile), accepts $(kv accepted), latency count $(kv accepted), as the driver counts"
+	pass prometheus_accepts "EMFILE errors $(kv "$HOLDER_OUT" accept_emfile), accepts $(kv "$HOLDER_OUT" accepted), latency count $(kv "$HOLDER_OUT" accepted), as the driver counts"
 else
 	fail prometheus_accepts "$errs"
 fi
 # Prometheus reads the buckets as a histogram: one observation in
 # (1.048576, 2.097152] has its median at the bucket's middle
-if [ "$BUCKET_CHECK" = 1 ] && [ "$(kv accepted)" = 1 ]; then
+if [ "$BUCKET_CHECK" = 1 ] && [ "$(kv "$HOLDER_OUT" accepted)" = 1 ]; then
 	q="histogram_quantile(0.5, sum by (le) (${HIST}_bucket{netns=\"$NS_INO\"}))"
 	if wait_query "$q" 1.572864; then
 		pass prometheus_histogram "$q = $GOT"
@@ -486,7 +415,7 @@ if [ "$BUCKET_CHECK" = 1 ] && [ "$(kv accepted)" = 1 ]; then
 fi
 
 # the kernel has not moved meanwhile: the comparison was against a still picture
-LD2=$(nstat_get TcpExtListenDrops)
+LD2=$(nstat_get "$NS" TcpExtListenDrops)
 if [ "$LD2" = "$LD" ]; then
 	pass stable "ListenDrops still $LD: the comparisons were against a still picture"
 else
@@ -496,16 +425,12 @@ fi
 # ---------------------------------------------------------------- the end --
 
 kill -USR1 "$HOLDER_PID" 2>/dev/null
-stop_pid "$HOLDER_PID" none
+stop_pid "$HOLDER_PID" none "$STOP_TENTHS"
 HOLDER_PID=""
 kill -INT "$TRACER_PID" 2>/dev/null
-for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-	kill -0 "$TRACER_PID" 2>/dev/null || break
-	sleep 0.1
-done
-if kill -0 "$TRACER_PID" 2>/dev/null; then
+if ! wait_gone "$TRACER_PID" "$STOP_TENTHS"; then
 	fail tracer_exit "still running ${STOP_TIMEOUT}s after SIGINT (killed)"
-	stop_pid "$TRACER_PID" KILL
+	stop_pid "$TRACER_PID" KILL "$STOP_TENTHS"
 else
 	wait "$TRACER_PID"
 	rc=$?

@@ -73,9 +73,7 @@ set -u
 	echo "usage: $0 TRACER BENCH_BIN_DIR DRIVER_DIR [SECONDS]" >&2
 	exit 2
 }
-abspath() {
-	case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$PWD" "$1" ;; esac
-}
+. "$(cd "$(dirname "$0")" && pwd)/../lib/harness.sh"
 TRACER_SRC=$(abspath "$1")
 BB=$(abspath "$2")
 DRV=$(abspath "$3")
@@ -96,67 +94,30 @@ KILL_GONE_TIMEOUT=10
 case "$SECS" in '' | *[!0-9]*) echo "soak: SECONDS must be an integer" >&2; exit 2 ;; esac
 [ "$SECS" -ge 30 ] || { echo "soak: at least 30 seconds" >&2; exit 2; }
 
-WORK=$(mktemp -d /tmp/tb-soak.XXXXXX) || exit 1
-NAMESPACES=()
-BG_PIDS=()
+work_dir_make tb-soak || exit 1
 PINNED=""
-PASSED=0
-FAILED=0
 
 log() {
 	echo "soak: $*" >&2
 }
 
 cleanup() {
-	local p ns i
-
 	trap - EXIT INT TERM
-	for p in "${BG_PIDS[@]}"; do
-		kill -0 "$p" 2>/dev/null && kill -TERM "$p" 2>/dev/null
-	done
-	for p in "${BG_PIDS[@]}"; do
-		for ((i = 0; i < 30; i++)); do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	bg_stop_all TERM 30
 	[ -z "$PINNED" ] || rm -f "$PINNED"
-	for ns in "${NAMESPACES[@]}" $(ip netns list 2>/dev/null | awk -v p="tbs-$$-" 'index($1, p) == 1 { print $1 }'); do
-		ip netns pids "$ns" 2>/dev/null | while read -r p; do kill -KILL "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	if [ "${SOAK_KEEP:-0}" = 1 ]; then
-		echo "soak: work directory kept: $WORK" >&2
-	else
-		rm -rf "$WORK"
-	fi
+	ns_remove_all $(ip netns list 2>/dev/null | awk -v p="tbs-$$-" 'index($1, p) == 1 { print $1 }')
+	work_dir_remove "${SOAK_KEEP:-0}" "soak: work directory kept: " >&2
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# a background child was reaped: never signal its (reusable) pid again
-bg_done() {
-	local p keep=()
-
-	for p in "${BG_PIDS[@]}"; do
-		[ "$p" = "$1" ] || keep+=("$p")
-	done
-	BG_PIDS=("${keep[@]}")
-}
+traps_set
 
 verdict() {
 	local name=$1 ok=$2
 	shift 2
 
 	if [ "$ok" = 1 ]; then
-		echo "PASS $name: $*"
-		PASSED=$((PASSED + 1))
+		pass "$name" "$*"
 	else
-		echo "FAIL $name: $*"
-		FAILED=$((FAILED + 1))
+		fail "$name" "$*"
 	fi
 }
 
@@ -175,32 +136,12 @@ TR=$WORK/tcpbacklog
 
 # ----------------------------------------------------------- helpers --
 
-new_ns() {
-	local name=$1
-
-	ip netns add "$name" || return 1
-	ip -n "$name" link set lo up || return 1
+# soak_ns NAME: a namespace for the drivers
+soak_ns() {
+	ns_add "$1" || return 1
 	# fixed ports (8080..8083) below the ephemeral range: no TIME_WAIT of
 	# the churn's clients can hold them
-	ip netns exec "$name" sysctl -qw net.ipv4.ip_local_port_range="10000 65535"
-}
-
-nstat_get() {
-	ip netns exec "$1" nstat -asz "$2" 2>/dev/null |
-		awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print "?" }'
-}
-
-status_kb() {
-	awk -v k="$2:" '$1 == k { print $2; f = 1 } END { if (!f) print "?" }' "/proc/$1/status" 2>/dev/null
-}
-
-# bpf_ids PID KEY: ids (prog_id, link_id, map_id) of the BPF objects PID holds
-bpf_ids() {
-	local f
-
-	for f in /proc/"$1"/fdinfo/*; do
-		awk -v k="$2:" '$1 == k { print $2 }' "$f" 2>/dev/null
-	done | sort -un
+	ip netns exec "$1" sysctl -qw net.ipv4.ip_local_port_range="10000 65535"
 }
 
 # map_ids_by_name PID: "name id" of the maps PID holds
@@ -214,7 +155,7 @@ map_ids_by_name() {
 
 # tracer_start NAME ARGS...: start a tracer, wait for its start record; PID in $NAME_PID
 tracer_start() {
-	local name=$1 pid i
+	local name=$1 pid
 	shift
 
 	# emptied now: the background job's own redirection may come after the
@@ -222,13 +163,9 @@ tracer_start() {
 	: >"$WORK/$name.out"
 	"$TR" --json "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
 	pid=$!
-	BG_PIDS+=("$pid")
-	printf -v "${name}_PID" '%s' "$pid"
-	for ((i = 0; i < START_TIMEOUT * 10; i++)); do
-		grep -q '^{"event":"start"' "$WORK/$name.out" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	bg_add "$pid"
+	eval "${name}_PID=\$pid"
+	wait_for_line "$pid" "$WORK/$name.out" '^\{"event":"start"' $((START_TIMEOUT * 10)) 0.1 && return 0
 	log "tracer $name did not start: $(head -c 500 "$WORK/$name.err")"
 	return 1
 }
@@ -357,7 +294,7 @@ incident_loop() {
 		drive "$NS" emfile "$DRV/emfile" $fam -p 8082
 		# a namespace that lives for one overflow
 		tmp="tbs-$$-t$i"
-		if new_ns "$tmp" 2>/dev/null; then
+		if soak_ns "$tmp" 2>/dev/null; then
 			echo "ino=$(stat -L -c %i "/var/run/netns/$tmp")" >>"$WORK/nsino.log"
 			drive "$tmp" nsoverflow "$DRV/overflow" -p "$NS_PORT"
 			ip netns del "$tmp"
@@ -374,8 +311,7 @@ log "kernel $(uname -r), $(nproc) CPUs; ${SECS}s, sample every ${SAMPLE}s, churn
 bpftool -j prog show >"$WORK/progs.before" 2>/dev/null || echo '[]' >"$WORK/progs.before"
 bpftool -j link show >"$WORK/links.before" 2>/dev/null || echo '[]' >"$WORK/links.before"
 
-new_ns "$NS" || { echo "soak: cannot create namespace $NS" >&2; exit 1; }
-NAMESPACES+=("$NS")
+soak_ns "$NS" || { echo "soak: cannot create namespace $NS: $(errs)" >&2; exit 1; }
 NSINO=$(stat -L -c %i "/var/run/netns/$NS")
 ip netns exec "$NS" sysctl -qw net.ipv4.tcp_syncookies=1
 
@@ -417,11 +353,11 @@ BASE_RQD=$(nstat_get "$NS" TcpExtTCPReqQFullDrop)
 T0=$(date +%s)
 END=$((T0 + SECS))
 churn_loop "$END" &
-BG_PIDS+=("$!")
 CHURN_PID=$!
+bg_add "$CHURN_PID"
 incident_loop "$END" &
-BG_PIDS+=("$!")
 INC_PID=$!
+bg_add "$INC_PID"
 
 : >"$WORK/samples"
 ALIVE=1
@@ -449,10 +385,7 @@ SAMPLES=$(wc -l <"$WORK/samples")
 
 # the workload ends by itself at the deadline; bounded wait
 for p in "$CHURN_PID" "$INC_PID"; do
-	for ((i = 0; i < 400; i++)); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_gone "$p" 400
 	kill -TERM "$p" 2>/dev/null
 	wait "$p" 2>/dev/null
 	bg_done "$p"
@@ -465,17 +398,9 @@ RQD=$(($(nstat_get "$NS" TcpExtTCPReqQFullDrop) - BASE_RQD))
 
 # A and C: SIGINT, totals
 stop_int() {
-	local pid=$1 i
+	local pid=$1
 
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -INT "$pid"
-		for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
+	stop_pid "$pid" INT $((STOP_TIMEOUT * 10))
 	STOP_RC=$?
 	bg_done "$pid"
 }

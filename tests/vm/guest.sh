@@ -13,6 +13,8 @@
 #
 # Runs as /init's payload inside a VM (busybox) and on the host inside
 # `unshare -n` (the host row); plain POSIX sh plus awk, grep, sed, timeout.
+# Sources the shared harness library: harness.sh next to this file (the
+# VM's /vm/), else ../lib/harness.sh.
 # Prints one line per cell (ts syn_drop, ao accept_overflow, aqf/sqf
 # syn_drop_reasons accept_queue_full/syn_queue_full, ae accept_error; LD, LO
 # the ListenDrops, ListenOverflows deltas):
@@ -40,7 +42,14 @@ STOP_TIMEOUT=${TB_VM_STOP_TIMEOUT:-30}		# s, for the tracer to exit after SIGINT
 DRIVER_TIMEOUT=${TB_VM_DRIVER_TIMEOUT:-60}	# s, hard limit for one driver
 DRAIN=0.5					# s, after the traffic, before SIGINT
 
-WORK=$(mktemp -d /tmp/tb-vm.XXXXXX) || exit 1
+HERE=$(cd "$(dirname "$0")" && pwd)
+if [ -e "$HERE/harness.sh" ]; then
+	. "$HERE/harness.sh"
+else
+	. "$HERE/../lib/harness.sh"
+fi
+
+work_dir_make tb-vm || exit 1
 NETNS=/proc/self/ns/net
 TPID=""
 BGPID=""
@@ -48,11 +57,9 @@ BGPID=""
 cleanup() {
 	[ -z "$TPID" ] || kill -KILL "$TPID" 2>/dev/null
 	[ -z "$BGPID" ] || kill -KILL "$BGPID" 2>/dev/null
-	rm -rf "$WORK"
+	work_dir_remove 0
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+traps_set
 
 ip link set lo up 2>/dev/null
 
@@ -78,11 +85,6 @@ mib() {
 	}' /proc/net/netstat
 }
 
-# kv FILE KEY: value of the last KEY= line of a driver's output
-kv() {
-	sed -n "s/^$2=//p" "$1" | tail -n 1
-}
-
 # jnum FILE KEY: the number after "KEY": in the totals record
 jnum() {
 	grep '"event":"totals"' "$1" | tail -n 1 | sed -n "s/.*\"$2\":\([0-9][0-9]*\).*/\1/p"
@@ -91,11 +93,6 @@ jnum() {
 # jstr FILE KEY: the string after "KEY": in the start record
 jstr() {
 	grep '"event":"start"' "$1" | head -n 1 | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p"
-}
-
-ERRS=""
-err() {
-	ERRS="${ERRS:+$ERRS; }$*"
 }
 
 oneline() {
@@ -133,7 +130,7 @@ classify_exit() {
 # tracer_start MODE NAME: start the tracer, wait for its start record.
 # 0 started; 1 exited or hung (ERRS/REFUSAL say why).
 tracer_start() {
-	local mode=$1 name=$2 t0 i rc
+	local mode=$1 name=$2 t0 rc
 
 	TOUT="$WORK/$name.$mode.out"
 	TERR="$WORK/$name.$mode.err"
@@ -144,24 +141,21 @@ tracer_start() {
 	"$BIN" --json --mode "$mode" -n "$NETNS" >"$TOUT" 2>"$TERR" &
 	TPID=$!
 	t0=$(now)
-	i=0
-	while [ $i -lt $((START_TIMEOUT * 5)) ]; do
-		if grep -q '"event":"start"' "$TOUT" 2>/dev/null; then
-			TSTART=$(since "$t0")
-			return 0
-		fi
-		if ! kill -0 "$TPID" 2>/dev/null; then
-			wait "$TPID"
-			rc=$?
-			TPID=""
-			classify_exit "$rc"
-			[ -n "$REFUSAL" ] ||
-				err "tracer exited (status $rc) before its start record: $(errline "$TERR")"
-			return 1
-		fi
-		sleep 0.2
-		i=$((i + 1))
-	done
+	wait_for_line "$TPID" "$TOUT" '"event":"start"' $((START_TIMEOUT * 5)) 0.2
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		TSTART=$(since "$t0")
+		return 0
+	fi
+	if [ "$rc" = 1 ]; then
+		wait "$TPID"
+		rc=$?
+		TPID=""
+		classify_exit "$rc"
+		[ -n "$REFUSAL" ] ||
+			err "tracer exited (status $rc) before its start record: $(errline "$TERR")"
+		return 1
+	fi
 	err "no start record within ${START_TIMEOUT}s: $(errline "$TERR")"
 	kill -KILL "$TPID" 2>/dev/null
 	wait "$TPID" 2>/dev/null
@@ -170,17 +164,12 @@ tracer_start() {
 }
 
 tracer_stop() {
-	local i rc
+	local rc
 
 	[ -n "$TPID" ] || return 0
 	sleep "$DRAIN"
 	kill -INT "$TPID" 2>/dev/null
-	i=0
-	while [ $i -lt $((STOP_TIMEOUT * 10)) ] && kill -0 "$TPID" 2>/dev/null; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$TPID" 2>/dev/null; then
+	if ! wait_gone "$TPID" $((STOP_TIMEOUT * 10)); then
 		err "tracer still running ${STOP_TIMEOUT}s after SIGINT (killed)"
 		kill -KILL "$TPID" 2>/dev/null
 	fi
@@ -281,12 +270,12 @@ probe_mode() {
 	if tracer_start "$mode" probe; then
 		echo "VMINFO $LABEL $mode start after ${TSTART}s: $(grep '"event":"start"' "$TOUT" | head -n 1 | cut -c1-400)"
 		tracer_stop
-		[ -z "$ERRS" ] || echo "VMINFO $LABEL $mode probe: $ERRS"
+		[ -z "$ERRS" ] || echo "VMINFO $LABEL $mode probe: $(errs)"
 	elif [ -n "$REFUSAL" ]; then
 		PROBE_REFUSAL=$REFUSAL
 		echo "VMINFO $LABEL $mode refused after $(since "$t0")s: $(oneline "$TERR")"
 	else
-		echo "VMINFO $LABEL $mode probe failed: $ERRS"
+		echo "VMINFO $LABEL $mode probe failed: $(errs)"
 		# the libbpf/verifier story, for whoever reads the log
 		"$BIN" --json --mode "$mode" -n "$NETNS" -v -d 1 >/dev/null 2>"$WORK/verbose.err"
 		grep -v '^libbpf: \(CO-RE\|sec \|map \|elf\|prog .*: \(relo\|found\|added\|insn\)\|loading kernel BTF\|prog .*: skipped\)' \
@@ -309,7 +298,7 @@ cell() {
 		if [ -n "$REFUSAL" ]; then
 			echo "VMTEST $LABEL $mode $sc NA sec=$(since "$t0") | $REFUSAL"
 		else
-			echo "VMTEST $LABEL $mode $sc FAIL sec=$(since "$t0") | $ERRS"
+			echo "VMTEST $LABEL $mode $sc FAIL sec=$(since "$t0") | $(errs)"
 		fi
 		return
 	fi
@@ -343,14 +332,7 @@ cell() {
 		ts=${ts:--} ao=${ao:--} ae=${ae:--} aqf=${aqf:--} sqf=${sqf:--} oth=${oth:--}
 		;;
 	*)
-		if [ "$ld" != "-" ]; then
-			[ $((ts + ao)) = "$ld" ] ||
-				err "syn_drop $ts + accept_overflow $ao != ListenDrops $ld"
-			[ $((aqf + ao)) = "$lo" ] ||
-				err "accept_queue_full $aqf + accept_overflow $ao != ListenOverflows $lo"
-		fi
-		[ $((aqf + sqf + oth)) = "$ts" ] ||
-			err "syn_drop_reasons sum $((aqf + sqf + oth)) != syn_drop $ts"
+		promise_check "$ts" "$ao" "$aqf" "$sqf" "$oth" "$ld" "$lo"
 		# every incident is a record, or counted as suppressed or lost
 		sup=$(jnum "$TOUT" suppressed)
 		lost=$(jnum "$TOUT" lost)
@@ -390,7 +372,7 @@ cell() {
 	else
 		res=FAIL
 	fi
-	echo "VMTEST $LABEL $mode $sc $res ts=$ts ao=$ao aqf=$aqf sqf=$sqf ae=$ae LD=$ld LO=$lo sec=$(since "$t0") | $ERRS"
+	echo "VMTEST $LABEL $mode $sc $res ts=$ts ao=$ao aqf=$aqf sqf=$sqf ae=$ae LD=$ld LO=$lo sec=$(since "$t0") | $(errs)"
 	if [ "$res" = FAIL ] && [ -s "$TERR" ]; then
 		echo "VMINFO $LABEL $mode $sc tracer stderr: $(oneline "$TERR")"
 	fi

@@ -18,14 +18,14 @@ vmtest: deps vmtest-deps
 	tests/vm/vmtest.sh run $(VM_DIR)
 
 vmtest-deps:
-	@tests/vm/vmtest.sh deps
+	@scripts/install-deps.sh vm
 
 vmtest-bins: $(VM_BINS)
 
 # Static when every library has an archive (libmicrohttpd is not linked:
 # it is dlopen()ed for --metrics, which the guests do not use); otherwise
 # dynamic, and the initramfs gets the shared libraries ldd names.
-$(VM_DIR)/tcpbacklog: $(SKEL_OBJS) $(LIB) | $(VM_DIR)
+$(VM_DIR)/tcpbacklog: $(MAIN_OBJ) $(SKEL_OBJS) $(LIB) | $(VM_DIR)
 	@if $(CC) $(CFLAGS) -static $^ $(LDLIBS) -o $@ 2>$(VM_DIR)/static-link.log; then \
 		echo "$(CC) -static ... -o $@"; \
 	else \
@@ -35,8 +35,8 @@ $(VM_DIR)/tcpbacklog: $(SKEL_OBJS) $(LIB) | $(VM_DIR)
 		$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@; \
 	fi
 
-$(VM_DIR)/%: tests/integration/%.c tests/integration/*.h | $(VM_DIR)
-	$(CC) $(CFLAGS) -static -Itests/integration $< -o $@
+$(VM_DIR)/%: tests/integration/%.c tests/integration/*.h tests/lib/driver.h | $(VM_DIR)
+	$(CC) $(CFLAGS) -static -Itests/lib -Itests/integration $< -o $@
 
 $(VM_DIR):
 	mkdir -p $@

@@ -35,7 +35,6 @@ set -u
 SCENARIOS_ALL="overflow_ipv4 overflow_ipv6 tun_syn_queue_full tun_ack_overflow_cookies
 tun_ack_overflow_reqsk reuseport reuseport_owners preexisting emfile_ipv4 emfile_ipv6
 two_netns"
-PKGS="qemu-system-x86 busybox-static cpio kmod xz-utils"
 DRIVERS="overflow tun_peer reuseport emfile preexisting"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -71,20 +70,7 @@ apt_update() {
 
 # install the packages the matrix needs, only those missing
 deps() {
-	local p missing=""
-
-	for p in $PKGS; do
-		case "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" in
-		*"install ok installed"*) ;;
-		*) missing="$missing $p" ;;
-		esac
-	done
-	[ -n "$missing" ] || return 0
-	[ "$(id -u)" = 0 ] || die "missing packages:$missing (run as root to install them)"
-	apt_update
-	log "installing$missing"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
-		>/dev/null || die "apt-get install$missing failed"
+	"$HERE/../../scripts/install-deps.sh" vm || die "cannot install the packages of the matrix"
 }
 
 # ------------------------------------------------------------ kernels --
@@ -217,6 +203,7 @@ build_initrd() {
 	done
 	cp "$HERE/init" "$root/init" && chmod 755 "$root/init" || return 1
 	cp "$HERE/guest.sh" "$root/vm/guest.sh" || return 1
+	cp "$HERE/../lib/harness.sh" "$root/vm/harness.sh" || return 1
 	cat >"$root/vm/config" <<-EOF
 	LABEL='$label'
 	MODES='$MODES'

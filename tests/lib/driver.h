@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the integration scenario drivers.
+ * Helpers shared by the scenario drivers: the integration drivers (also run
+ * in the VM matrix and the soak), the bench drivers and the metrics test's
+ * listener.
  *
  * Drivers run inside a test network namespace (ip netns exec, or a minimal
  * busybox VM later): libc only, statically linkable, no shell-outs, every
@@ -8,8 +10,8 @@
  * as "key=value" lines (flushed at once) and diagnostics on stderr; it exits
  * 0 when it did what it was asked to, 1 otherwise, 2 on bad usage.
  */
-#ifndef TB_IT_COMMON_H
-#define TB_IT_COMMON_H
+#ifndef TB_TEST_DRIVER_H
+#define TB_TEST_DRIVER_H
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -45,18 +48,13 @@ static const char *tb_prog = "driver";
 
 /* ---------- diagnostics and output ---------- */
 
-static inline void __attribute__((format(printf, 1, 2), noreturn))
-tb_die(const char *fmt, ...)
+/* "driver: message" on stderr, after what stdout holds so far */
+static inline void tb_vwarn(const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	fflush(stdout);
 	fprintf(stderr, "%s: ", tb_prog);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
-	exit(1);
 }
 
 static inline void __attribute__((format(printf, 1, 2)))
@@ -64,12 +62,20 @@ tb_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "%s: ", tb_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	tb_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+static inline void __attribute__((format(printf, 1, 2), noreturn))
+tb_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tb_vwarn(fmt, ap);
+	va_end(ap);
+	exit(1);
 }
 
 /* One "key=value" line, flushed at once (the runner may be waiting for it). */
@@ -105,6 +111,93 @@ static inline long tb_parse_long(const char *s, long min, long max, const char *
 		exit(2);
 	}
 	return v;
+}
+
+/*
+ * A driver's command line as a table: one row per option, parsed by
+ * tb_options_parse() with getopt. TB_NUMBER takes a number in [min, max]
+ * (tb_parse_long's message names it), TB_SWITCH sets its variable to a
+ * value, TB_TEXT keeps the argument as given. Integer and bool variables
+ * of any width: the row records the size it stores.
+ */
+struct tb_option {
+	char flag;
+	const char *what;	/* TB_NUMBER: its name in errors */
+	long min, max;		/* TB_SWITCH: sets max */
+	void *value;
+	size_t value_size;
+	const char **text;	/* TB_TEXT */
+};
+
+#define TB_NUMBER(f, var, lo, hi, name) \
+	{ .flag = (f), .what = (name), .min = (lo), .max = (hi), .value = &(var), .value_size = sizeof(var) }
+#define TB_SWITCH(f, var, on) \
+	{ .flag = (f), .max = (on), .value = &(var), .value_size = sizeof(var) }
+#define TB_TEXT(f, var) \
+	{ .flag = (f), .text = &(var) }
+
+static inline void tb_option_store(const struct tb_option *o, long v)
+{
+	switch (o->value_size) {
+	case sizeof(uint8_t):
+		*(uint8_t *)o->value = (uint8_t)v;
+		break;
+	case sizeof(uint16_t):
+		*(uint16_t *)o->value = (uint16_t)v;
+		break;
+	case sizeof(uint32_t):
+		*(uint32_t *)o->value = (uint32_t)v;
+		break;
+	default:
+		*(uint64_t *)o->value = (uint64_t)v;
+	}
+}
+
+/* parse argv by the table; anything else, or an operand, is a usage error */
+static inline void tb_options_parse(int argc, char **argv, const char *usage,
+				    const struct tb_option *opts, size_t n)
+{
+	char spec[2 * 32 + 1];
+	size_t len = 0, i;
+	int opt;
+
+	for (i = 0; i < n && len + 2 < sizeof(spec); i++) {
+		spec[len++] = opts[i].flag;
+		if (opts[i].what || opts[i].text)
+			spec[len++] = ':';
+	}
+	spec[len] = '\0';
+	while ((opt = getopt(argc, argv, spec)) != -1) {
+		for (i = 0; i < n && opts[i].flag != opt; i++)
+			;
+		if (i == n)
+			tb_usage_error(usage);
+		if (opts[i].text)
+			*opts[i].text = optarg;
+		else if (opts[i].what)
+			tb_option_store(&opts[i], tb_parse_long(optarg, opts[i].min, opts[i].max,
+								opts[i].what));
+		else
+			tb_option_store(&opts[i], opts[i].max);
+	}
+	if (optind != argc)
+		tb_usage_error(usage);
+}
+
+#define TB_OPTIONS_PARSE(argc, argv, usage, table) \
+	tb_options_parse((argc), (argv), (usage), (table), sizeof(table) / sizeof((table)[0]))
+
+/* only 0, 1, 2 stay open: a driver that counts its descriptors counts exactly */
+static inline void tb_close_inherited(void)
+{
+	int fd;
+
+#ifdef SYS_close_range
+	if (!syscall(SYS_close_range, 3u, ~0u, 0u))
+		return;
+#endif
+	for (fd = 3; fd < 4096; fd++)
+		close(fd);
 }
 
 /* ---------- time ---------- */
@@ -168,6 +261,15 @@ union tb_sockaddr {
 static inline const char *tb_family_name(int family)
 {
 	return family == AF_INET6 ? "ipv6" : "ipv4";
+}
+
+/* what the runner checks every event's listener against */
+static inline void tb_print_listener(int family, const char *laddr, uint16_t port)
+{
+	tb_print_identity();
+	tb_kv("family", "%s", tb_family_name(family));
+	tb_kv("laddr", "%s", laddr);
+	tb_kv("port", "%u", port);
 }
 
 static inline const char *tb_loopback(int family)
@@ -620,4 +722,4 @@ static inline int tb_exhaust_fds(int limit, int spare_fd, int *fillers, int cap,
 	return open_fds;
 }
 
-#endif /* TB_IT_COMMON_H */
+#endif /* TB_TEST_DRIVER_H */

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by tests/integration/run.sh.
+
+# TUN peer: synq (SYN queue full), ack (cookie ACK overflow), late-ack
+# (request-sock ACK overflow)
+sc_tun() {
+	local name=$1 mode=$2 ns exp_ld exp_lo n COOKIES=""
+	shift 2
+	scenario_setup ns "$name" || return
+	# listener records (-i 1, and the last one of the closed listener):
+	# its syncookies must add up to the kernel's SyncookiesSent
+	tracer_start "$ns" "$name" -i 1
+	run_driver "$ns" "$name" tun_peer -m "$mode" "$@"
+	tracer_stop
+	check_promise_interval "$ns" "$name"
+	exp_ld=$(kv "$DRV_OUT" expect_listen_drops)
+	exp_lo=$(kv "$DRV_OUT" expect_listen_overflows)
+	[ "$LD" = "$exp_ld" ] && [ "$LO" = "$exp_lo" ] ||
+		err "scenario setup: ListenDrops $LD / ListenOverflows $LO, the driver expected $exp_ld / $exp_lo"
+	if [ "$TRACER_OK" = 1 ]; then
+		case "$mode" in
+		synq)
+			check_listener_events syn_drop "$DRV_OUT"
+			ev_expect syn_drop reason syn_queue_full
+			ev_expect syn_drop raddr "$(kv "$DRV_OUT" raddr)"
+			ev_expect_in syn_drop rport "$(kv "$DRV_OUT" dropped_ports)"
+			ev_expect syn_drop backlog 0
+			ev_expect syn_drop backlog_max "$(kv "$DRV_OUT" backlog)"
+			ev_expect syn_drop synq $(($(kv "$DRV_OUT" backlog) + 1))
+			[ "$T_SQF" = "$RQD" ] || err "syn_drop_reasons.syn_queue_full $T_SQF != TCPReqQFullDrop $RQD"
+			;;
+		ack | late-ack)
+			check_listener_events accept_overflow "$DRV_OUT"
+			ev_expect accept_overflow reason accept_queue_full
+			ev_expect accept_overflow raddr "$(kv "$DRV_OUT" raddr)"
+			ev_expect_in accept_overflow rport "$(kv "$DRV_OUT" overflow_ports)"
+			ev_expect accept_overflow backlog $(($(kv "$DRV_OUT" backlog) + 1))
+			ev_expect accept_overflow backlog_max "$(kv "$DRV_OUT" backlog)"
+			[ "$T_SYN" = 0 ] || err "syn_drop $T_SYN, expected 0"
+			;;
+		esac
+		n=$(jqo -s '[.[] | select(.event == "listener") | .syncookies] | add // 0')
+		[ "$n" = "$SCS" ] || err "listener records: syncookies $n, SyncookiesSent $SCS"
+		COOKIES="listener syncookies $n = SyncookiesSent $SCS; "
+	fi
+	ns_del "$ns"
+	verdict "$name" "$COOKIES$(summary_line)"
+}
