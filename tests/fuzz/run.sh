@@ -3,8 +3,6 @@
 #
 # libFuzzer harnesses of the decoder and the formatters (tests/fuzz/*.c).
 #
-#   tests/fuzz/run.sh deps                       install clang-14 and its
-#                                                fuzzer runtime when missing
 #   tests/fuzz/run.sh run OUTDIR SECONDS NAME... run each OUTDIR/fuzz_NAME for
 #                                                SECONDS on the corpus
 #                                                OUTDIR/corpus/NAME, seeded
@@ -13,29 +11,10 @@
 # A crash (ASan, UBSan, or a format violation: the harness aborts) fails the
 # run; the input is kept as OUTDIR/artifacts/NAME-crash-* and replays with
 #   OUTDIR/fuzz_NAME OUTDIR/artifacts/NAME-crash-...
+# Packages: scripts/install-deps.sh fuzz (make fuzz runs it).
 # Prints one PASS/FAIL line per harness, then "N passed, N failed".
 
 set -u
-
-deps() {
-	local p missing="" st
-
-	for p in clang-14 libclang-rt-14-dev; do
-		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-		case "$st" in
-		*"install ok installed"*) ;;
-		*) missing="$missing $p" ;;
-		esac
-	done
-	[ -z "$missing" ] && return 0
-	if [ "$(id -u)" != 0 ]; then
-		echo "fuzz: missing packages:$missing (run as root to install them)" >&2
-		return 1
-	fi
-	echo "fuzz: installing$missing" >&2
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null
-}
 
 run() {
 	local out=$1 secs=$2 name bin log corpus rc passed=0 failed=0 stats
@@ -84,7 +63,6 @@ run() {
 }
 
 case "${1:-}" in
-deps) deps ;;
 run) shift; [ $# -ge 3 ] || { echo "usage: $0 run OUTDIR SECONDS NAME..." >&2; exit 2; }; run "$@" ;;
-*) echo "usage: $0 deps | run OUTDIR SECONDS NAME..." >&2; exit 2 ;;
+*) echo "usage: $0 run OUTDIR SECONDS NAME..." >&2; exit 2 ;;
 esac
