@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "metrics.h"
+#include "metrics_addr.h"
 
 #ifndef TB_VERSION
 #define TB_VERSION "0.1"
