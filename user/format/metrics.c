@@ -29,13 +29,13 @@
 struct metrics {
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;
-	struct MHD_Response *current;	/* under lock: what scrapes get */
+	struct MHD_Response *scrape_response;	/* under lock: what scrapes get */
 	/* under lock: while starting, MHD's last error goes here, not to stderr */
-	char *errbuf;
-	size_t errlen;
+	char *start_error;
+	size_t start_error_len;
 };
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+static void log_server_message(void *cls, const char *fmt, va_list ap)
 {
 	struct metrics *m = cls;
 	char msg[256];
@@ -46,15 +46,15 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
 	pthread_mutex_lock(&m->lock);
-	if (m->errbuf)
-		snprintf(m->errbuf, m->errlen, "%s", msg);
+	if (m->start_error)
+		snprintf(m->start_error, m->start_error_len, "%s", msg);
 	else
 		fprintf(stderr, "tcpbacklog: metrics: %s\n", msg);
 	pthread_mutex_unlock(&m->lock);
 }
 
-static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
-				  const char *body, bool allow)
+static enum MHD_Result reply_plain_text(struct MHD_Connection *conn, unsigned int status,
+					const char *body, bool with_allow)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
@@ -63,35 +63,36 @@ static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int stat
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-	if (allow)
+	if (with_allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
-			      const char *method, const char *version, const char *upload_data,
-			      size_t *upload_data_size, void **con_cls)
+static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, const char *url,
+				      const char *method, const char *version,
+				      const char *upload_data, size_t *upload_data_size,
+				      void **con_cls)
 {
 	struct metrics *m = cls;
 	enum MHD_Result ret;
 
 	if (strcmp(url, "/metrics"))
-		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n", false);
+		return reply_plain_text(conn, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n", false);
 	/* HEAD is GET without the body (RFC 9110): MHD leaves the body out */
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", true);
+		return reply_plain_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n", true);
 
 	/* queueing takes a reference: a publish may drop ours right after */
 	pthread_mutex_lock(&m->lock);
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, m->current);
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, m->scrape_response);
 	pthread_mutex_unlock(&m->lock);
 	return ret;
 }
 
-static struct MHD_Response *make_response(const struct listener_snapshot *snaps, size_t n,
-					  const struct totals *t)
+static struct MHD_Response *render_response(const struct listener_snapshot *snaps, size_t n,
+					    const struct totals *t)
 {
 	struct MHD_Response *resp;
 	char *text;
@@ -120,9 +121,9 @@ static struct MHD_Daemon *start_daemon(struct metrics *m, const struct sockaddr 
 	/* an IPv6 wildcard serves IPv4 too */
 	if (sa->sa_family == AF_INET6)
 		flags |= MHD_USE_DUAL_STACK;
-	return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, m,
+	return MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle_request, m,
 				MHD_OPTION_SOCK_ADDR, sa,
-				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, m,
+				MHD_OPTION_EXTERNAL_LOGGER, log_server_message, m,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
 				MHD_OPTION_END);
@@ -138,7 +139,7 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 	struct addrinfo *ai = NULL;
 	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
 	struct sockaddr_in any4 = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_ANY) };
-	char host[256], portstr[8], why[200] = "";
+	char host[256], portstr[8], mhd_error[200] = "";
 	struct metrics *m;
 	unsigned int port;
 	int rc;
@@ -153,13 +154,13 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&m->lock, NULL);
-	m->current = make_response(NULL, 0, NULL);
-	if (!m->current) {
+	m->scrape_response = render_response(NULL, 0, NULL);
+	if (!m->scrape_response) {
 		snprintf(errbuf, errlen, "metrics: %s", strerror(ENOMEM));
 		goto fail;
 	}
-	m->errbuf = why;
-	m->errlen = sizeof(why);
+	m->start_error = mhd_error;
+	m->start_error_len = sizeof(mhd_error);
 
 	if (!host[0]) {
 		/* every address: IPv6 dual stack, or IPv4 alone where IPv6 is off */
@@ -167,12 +168,13 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 		any4.sin_port = htons(port);
 		m->daemon = start_daemon(m, (struct sockaddr *)&any6, port);
 		if (!m->daemon) {
-			char first[sizeof(why)];
+			/* report why IPv6 failed, the wider of the two */
+			char ipv6_error[sizeof(mhd_error)];
 
-			memcpy(first, why, sizeof(first));
+			memcpy(ipv6_error, mhd_error, sizeof(ipv6_error));
 			m->daemon = start_daemon(m, (struct sockaddr *)&any4, port);
 			if (!m->daemon)
-				memcpy(why, first, sizeof(why));
+				memcpy(mhd_error, ipv6_error, sizeof(mhd_error));
 		}
 	} else {
 		snprintf(portstr, sizeof(portstr), "%u", port);
@@ -188,17 +190,17 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 	}
 
 	pthread_mutex_lock(&m->lock);
-	m->errbuf = NULL;
+	m->start_error = NULL;
 	pthread_mutex_unlock(&m->lock);
 	if (!m->daemon) {
 		snprintf(errbuf, errlen, "metrics: cannot serve on %s: %s", addr,
-			 why[0] ? why : "libmicrohttpd failed to start");
+			 mhd_error[0] ? mhd_error : "libmicrohttpd failed to start");
 		goto fail;
 	}
 	return m;
 fail:
-	if (m->current)
-		MHD_destroy_response(m->current);
+	if (m->scrape_response)
+		MHD_destroy_response(m->scrape_response);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 	return NULL;
@@ -212,12 +214,12 @@ void metrics_publish(struct metrics *m, const struct listener_snapshot *snaps, s
 	if (!m)
 		return;
 	/* render outside the lock; out of memory: scrapes keep the last copy */
-	resp = make_response(snaps, n, t);
+	resp = render_response(snaps, n, t);
 	if (!resp)
 		return;
 	pthread_mutex_lock(&m->lock);
-	old = m->current;
-	m->current = resp;
+	old = m->scrape_response;
+	m->scrape_response = resp;
 	pthread_mutex_unlock(&m->lock);
 	MHD_destroy_response(old);
 }
@@ -227,7 +229,7 @@ void metrics_stop(struct metrics *m)
 	if (!m)
 		return;
 	MHD_stop_daemon(m->daemon);
-	MHD_destroy_response(m->current);
+	MHD_destroy_response(m->scrape_response);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
