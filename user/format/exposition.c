@@ -5,6 +5,7 @@
  * is written from the table below, in its order.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

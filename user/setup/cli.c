@@ -345,14 +345,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return st->failed || st->done ? ECANCELED : 0;
 }
 
-/*
- * Why argp runs silent (ARGP_NO_ERRS) instead of reporting syntax errors
- * itself: getopt writes its message to the process's stderr, not to the
- * caller's stream, and argp always adds a second line ("Try `tcpbacklog
- * --help' ..."), where an error here is one line on err. So when argp
- * returns EINVAL, getopt itself is run again, quietly, on the same option
- * table: it finds the culprit, this only words the message.
- */
+/* The option with this argp key, or NULL. */
 static const struct argp_option *find_option(int key)
 {
 	const struct argp_option *o;
@@ -376,6 +369,14 @@ static int count_long_matches(const char *word)
 	return matches;
 }
 
+/*
+ * Why argp runs silent (ARGP_NO_ERRS) instead of reporting syntax errors
+ * itself: getopt writes its message to the process's stderr, not to the
+ * caller's stream, and argp always adds a second line ("Try `tcpbacklog
+ * --help' ..."), where an error here is one line on err. So when argp
+ * returns EINVAL, getopt itself is run again, quietly, on the same option
+ * table: it finds the culprit, this only words the message.
+ */
 static void syntax_error(struct parse_state *st, int argc, char **args)
 {
 	struct option long_options[ARRAY_SIZE(options)] = { 0 };
@@ -422,6 +423,7 @@ static void syntax_error(struct parse_state *st, int argc, char **args)
 			fail(st, "unrecognized option '-%s'", q);
 		}
 	} else if (c == '?') {
+		/* a long option getopt rejected: no name starts so, or several do */
 		quote_value(q, sizeof(q), word);
 		fail(st, "%s option '%s'", count_long_matches(word) > 1 ? "ambiguous" : "unrecognized", q);
 	} else {
