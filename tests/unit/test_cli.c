@@ -254,7 +254,7 @@ static void test_ports_dedup(void **state)
 static void test_ports_limit(void **state)
 {
 	char *args[2 * (TB_MAX_PORTS + 2) + 1];
-	char bufs[TB_MAX_PORTS + 2][8];
+	char bufs[TB_MAX_PORTS + 2][12];	/* any int */
 	struct run r;
 	int i, n = 0;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of user/format/metrics.c: exact exposition text, label escaping of
+ * Unit tests of the metrics endpoint (user/format/exposition.c, metrics.c,
+ * metrics_addr.c): exact exposition text, label escaping of
  * hostile process names, --metrics-addr parsing, and the HTTP server
  * itself on loopback.
  */
@@ -20,7 +21,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "format/exposition.h"
 #include "format/metrics.h"
+#include "setup/metrics_addr.h"
 
 #define FFFD		"\xef\xbf\xbd"
 #define NETNS		4026531840u
@@ -114,7 +117,7 @@ static int count_lines_starting(const char *text, const char *prefix)
 static char *render(const struct listener_snapshot *s, size_t n, const struct totals *t)
 {
 	char *out = NULL;
-	size_t len = metrics_render(s, n, t, &out);
+	size_t len = exposition_render(s, n, t, &out);
 
 	assert_non_null(out);
 	assert_int_equal(len, strlen(out));

@@ -189,3 +189,42 @@ size_t text_escape(char *dst, size_t size, const char *s)
 {
 	return escape_to_buffer(dst, size, s, text_escape_to);
 }
+
+/* The valid UTF-8 sequence at p, or one U+FFFD for an invalid one: bytes read. */
+static size_t put_utf8_or_replacement(struct sink *s, const unsigned char *p, size_t n)
+{
+	size_t valid, bad;
+
+	valid = utf8_valid_len(p, n, &bad);
+	if (!valid) {
+		put(s, "\xef\xbf\xbd", 3);
+		return bad;
+	}
+	put(s, p, valid);
+	return valid;
+}
+
+size_t prom_label_escape(char *dst, size_t size, const char *str, size_t max)
+{
+	struct sink sk = { .buf = dst, .size = size };
+	const unsigned char *p = (const unsigned char *)str;
+	size_t n = strnlen(str, max);
+
+	while (n) {
+		unsigned char c = *p;
+		size_t used = 1;
+
+		if (c >= 0x80)
+			used = put_utf8_or_replacement(&sk, p, n);
+		else if (c == '\\' || c == '"')
+			put(&sk, (char[]){ '\\', (char)c }, 2);
+		else if (c == '\n')
+			put(&sk, "\\n", 2);
+		else
+			put(&sk, &c, 1);
+		p += used;
+		n -= used;
+	}
+	finish(&sk);
+	return sk.len;
+}

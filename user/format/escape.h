@@ -53,4 +53,17 @@ void text_write_escaped(FILE *f, const char *s);
 /* Same into dst; return value and truncation as json_quote(). */
 size_t text_escape(char *dst, size_t size, const char *s);
 
+/* Buffer size that always suffices for a label value of n input bytes. */
+#define PROM_LABEL_ESCAPED_MAX(n)	((n) * 3 + 1)
+
+/*
+ * A Prometheus label value (text exposition format), without the quotes:
+ * '\' '"' and newline escaped, every other byte below 0x80 as is, valid
+ * UTF-8 passed through and every maximal invalid subsequence replaced by
+ * one U+FFFD, because Prometheus rejects a whole scrape with invalid UTF-8
+ * in it. Reads at most max bytes of s (comm arrays need not be
+ * terminated). Return value and truncation as json_quote().
+ */
+size_t prom_label_escape(char *dst, size_t size, const char *s, size_t max);
+
 #endif /* TB_ESCAPE_H */

@@ -7,6 +7,7 @@
 #include <argp.h>
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "setup/cli.h"
-#include "format/metrics.h"
+#include "setup/metrics_addr.h"
 
 #ifndef TB_VERSION
 #define TB_VERSION "0.1"
@@ -24,6 +25,8 @@
 #define MAX_DURATION	31536000	/* one year, in seconds */
 #define MAX_PID		4194304		/* PID_MAX_LIMIT on 64-bit */
 #define MSG_VALUE_MAX	64		/* bytes of a bad value quoted back */
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum {
 	OPT_VERSION = 0x100,	/* long-only options: keys outside char range */
@@ -135,17 +138,15 @@ static void fail_value(struct parse_state *st, const char *what, const char *val
 /* Strict unsigned decimal: digits only, no sign, no spaces, no overflow. */
 static int parse_u64(const char *s, uint64_t *val)
 {
-	uint64_t v = 0;
+	unsigned long long v;
 
-	if (!*s)
+	/* strtoull() alone would take a sign, spaces and "0x" */
+	if (!*s || strspn(s, "0123456789") != strlen(s))
 		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v > (UINT64_MAX - (*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
+	errno = 0;
+	v = strtoull(s, NULL, 10);
+	if (errno)
+		return -1;
 	*val = v;
 	return 0;
 }
@@ -344,97 +345,90 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return st->failed || st->done ? ECANCELED : 0;
 }
 
-/*
- * argp was told not to print (its messages go to stderr and may exit), so
- * when getopt rejects the syntax we find the culprit again ourselves, in
- * the same order getopt walks argv, using the same option table.
- */
-static const struct argp_option *find_short(int c)
+/* The option with this argp key, or NULL. */
+static const struct argp_option *find_option(int key)
 {
 	const struct argp_option *o;
 
 	for (o = options; o->name; o++)
-		if (o->key == c)
+		if (o->key == key)
 			return o;
 	return NULL;
 }
 
-static void syntax_error(struct parse_state *st, int argc, char **argv)
+/* How many option names start with the name in "--name[=value]". */
+static int count_long_matches(const char *word)
 {
+	size_t n = strcspn(word + 2, "=");
+	const struct argp_option *o;
+	int matches = 0;
+
+	for (o = options; o->name; o++)
+		if (!strncmp(o->name, word + 2, n))
+			matches++;
+	return matches;
+}
+
+/*
+ * Why argp runs silent (ARGP_NO_ERRS) instead of reporting syntax errors
+ * itself: getopt writes its message to the process's stderr, not to the
+ * caller's stream, and argp always adds a second line ("Try `tcpbacklog
+ * --help' ..."), where an error here is one line on err. So when argp
+ * returns EINVAL, getopt itself is run again, quietly, on the same option
+ * table: it finds the culprit, this only words the message.
+ */
+static void syntax_error(struct parse_state *st, int argc, char **args)
+{
+	struct option long_options[ARRAY_SIZE(options)] = { 0 };
+	/* the leading ':' tells a missing value apart from other errors */
+	char short_options[2 + 2 * ARRAY_SIZE(options)] = ":";
 	char q[MSG_VALUE_MAX * 4 + 8];
-	int i;
+	const struct argp_option *o;
+	const char *word;
+	size_t i, n = 1;
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--"))
-			break;
-		if (a[0] != '-' || a[1] == '\0')
-			continue;	/* an operand: reported after the options */
-		if (a[1] == '-') {
-			const struct argp_option *o, *hit = NULL;
-			const char *name = a + 2;
-			size_t n = strcspn(name, "=");
-			int matches = 0;
-
-			for (o = options; o->name; o++) {
-				if (strncmp(o->name, name, n))
-					continue;
-				if (strlen(o->name) == n) {	/* exact wins */
-					hit = o;
-					matches = 1;
-					break;
-				}
-				hit = o;
-				matches++;
-			}
-			quote_value(q, sizeof(q), a);
-			if (!matches) {
-				fail(st, "unrecognized option '%s'", q);
-				return;
-			}
-			if (matches > 1) {
-				fail(st, "ambiguous option '%s'", q);
-				return;
-			}
-			if (!hit->arg && name[n] == '=') {
-				fail(st, "option '--%s' does not take a value", hit->name);
-				return;
-			}
-			if (hit->arg && name[n] != '=') {
-				if (i + 1 >= argc) {
-					fail(st, "option '--%s' requires a value (%s)",
-					     hit->name, hit->arg);
-					return;
-				}
-				i++;
-			}
-			continue;
-		}
-		for (a++; *a; a++) {
-			const struct argp_option *o = find_short((unsigned char)*a);
-
-			if (!o || !isprint((unsigned char)*a)) {
-				char c[8];
-
-				quote_value(c, sizeof(c), (char[]){ *a, 0 });
-				fail(st, "unrecognized option '-%s'", c);
-				return;
-			}
-			if (!o->arg)
-				continue;
-			if (a[1] == '\0') {
-				if (i + 1 >= argc) {
-					fail(st, "option '-%c' (--%s) requires a value (%s)",
-					     *a, o->name, o->arg);
-					return;
-				}
-				i++;
-			}
-			break;	/* the rest of the word is the value */
+	for (i = 0; options[i].name; i++) {
+		o = &options[i];
+		long_options[i] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+						   NULL, o->key };
+		if (o->key > 0 && o->key <= UCHAR_MAX && isprint(o->key)) {
+			short_options[n++] = (char)o->key;
+			if (o->arg)
+				short_options[n++] = ':';
 		}
 	}
-	fail(st, "invalid command line");
+	short_options[n] = '\0';
+
+	optind = 0;	/* glibc: start afresh */
+	opterr = 0;
+	do
+		c = getopt_long(argc, args, short_options, long_options, NULL);
+	while (c != -1 && c != '?' && c != ':');
+	word = args[optind - 1];	/* after a long option's error: that option */
+
+	if (c == ':') {
+		o = find_option(optopt);
+		if (word[1] == '-')
+			fail(st, "option '--%s' requires a value (%s)", o->name, o->arg);
+		else
+			fail(st, "option '-%c' (--%s) requires a value (%s)", o->key, o->name, o->arg);
+	} else if (c == '?' && optopt) {
+		/* the value of an option that takes none, or an unknown short option */
+		o = find_option(optopt);
+		if (o) {
+			fail(st, "option '--%s' does not take a value", o->name);
+		} else {
+			quote_value(q, sizeof(q), (char[]){ (char)optopt, 0 });
+			fail(st, "unrecognized option '-%s'", q);
+		}
+	} else if (c == '?') {
+		/* a long option getopt rejected: no name starts so, or several do */
+		quote_value(q, sizeof(q), word);
+		fail(st, "%s option '%s'", count_long_matches(word) > 1 ? "ambiguous" : "unrecognized", q);
+	} else {
+		fail(st, "invalid command line");
+	}
 }
 
 static void config_defaults(struct config *cfg)
@@ -470,10 +464,14 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 	ret = argp_parse(&argp, argc, args, ARGP_NO_EXIT | ARGP_NO_ERRS | ARGP_NO_HELP,
 			 NULL, &st);
 	if (ret && !st.failed && !st.done) {
-		if (ret == EINVAL)
-			syntax_error(&st, argc, argv);	/* the unpermuted order */
-		else
+		if (ret == EINVAL) {
+			/* argp permuted args: give getopt the caller's order again */
+			for (i = 1; i < argc; i++)
+				args[i] = argv[i];
+			syntax_error(&st, argc, args);
+		} else {
 			fail(&st, "%s", strerror(ret));
+		}
 	}
 	free(args);
 

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Prometheus text exposition of the per-listener snapshots: listeners are
+ * first merged into series (one per label set), then each metric family
+ * is written from the table below, in its order.
+ */
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/escape.h"
+#include "decode/names.h"
+#include "format/exposition.h"
+
+#ifndef TB_VERSION
+#define TB_VERSION	"unknown"
+#endif
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * micros / 10^6 in the shortest form that reads back exactly, spelled as
+ * Go's strconv 'g' does (what Prometheus' own clients print): "2e-06",
+ * "1.6e-05", "0.000128", "1.048576", "1.5e+06". Exact: no binary
+ * floating point on the way.
+ */
+static void put_seconds(FILE *out, unsigned __int128 micros)
+{
+	char digits[48];
+	int len = 0, nd, exp, i;
+
+	do {
+		digits[len++] = (char)('0' + (int)(micros % 10));
+		micros /= 10;
+	} while (micros);
+	for (i = 0; i < len / 2; i++) {
+		char c = digits[i];
+
+		digits[i] = digits[len - 1 - i];
+		digits[len - 1 - i] = c;
+	}
+	if (len == 1 && digits[0] == '0') {
+		fputc('0', out);
+		return;
+	}
+	nd = len;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	exp = len - 1 - 6;	/* decimal exponent of the first digit */
+
+	if (exp < -4 || exp >= 6) {
+		fputc(digits[0], out);
+		if (nd > 1)
+			fprintf(out, ".%.*s", nd - 1, digits + 1);
+		fprintf(out, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+		return;
+	}
+	if (exp < 0) {
+		fputs("0.", out);
+		for (i = -1; i > exp; i--)
+			fputc('0', out);
+		fprintf(out, "%.*s", nd, digits);
+		return;
+	}
+	/* exp + 1 digits before the point, padded with zeros if nd is shorter */
+	for (i = 0; i <= exp; i++)
+		fputc(i < nd ? digits[i] : '0', out);
+	if (nd > exp + 1)
+		fprintf(out, ".%.*s", nd - exp - 1, digits + exp + 1);
+}
+
+/* ---------------------------------------------------------------- series -- */
+
+/*
+ * One time series label set: listeners that render to the same labels
+ * (SO_REUSEPORT members of one program, or comms that differ only in
+ * invalid bytes) are merged, since a scrape with duplicate series fails.
+ */
+struct series {
+	char *labels;			/* netns="..",laddr="..",lport="..",comm=".." */
+	uint32_t hash;
+	uint64_t syn_drops[TB_REASON_MAX];
+	uint64_t accept_overflows;
+	uint64_t syncookies;
+	uint64_t accepts;
+	uint64_t suppressed;
+	uint64_t lost;
+	uint64_t backlog;
+	uint64_t backlog_max;
+	uint64_t synq;
+	uint64_t lat_us_hist[TB_LAT_SLOTS];
+	struct errno_count *errnos;	/* in order of first appearance */
+	size_t nerrnos;
+};
+
+struct series_table {
+	struct series *series;
+	size_t count;
+	size_t *slots;			/* open addressing: index + 1, 0 = free */
+	size_t nslots;			/* power of two, > 2 * count */
+};
+
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The series with these labels, added (zeroed) if new; NULL: no memory. */
+static struct series *series_find_or_add(struct series_table *table, const char *labels)
+{
+	uint32_t h = fnv1a(labels);
+	size_t i = h & (table->nslots - 1);
+	struct series *s;
+
+	for (; table->slots[i]; i = (i + 1) & (table->nslots - 1)) {
+		s = &table->series[table->slots[i] - 1];
+		if (s->hash == h && !strcmp(s->labels, labels))
+			return s;
+	}
+	s = &table->series[table->count];
+	memset(s, 0, sizeof(*s));
+	s->labels = strdup(labels);
+	if (!s->labels)
+		return NULL;
+	s->hash = h;
+	table->slots[i] = ++table->count;
+	return s;
+}
+
+static int series_add_errno(struct series *s, int err, uint64_t count)
+{
+	struct errno_count *e;
+	size_t i;
+
+	for (i = 0; i < s->nerrnos; i++) {
+		if (s->errnos[i].err == err) {
+			s->errnos[i].count += count;
+			return 0;
+		}
+	}
+	e = realloc(s->errnos, (s->nerrnos + 1) * sizeof(*e));
+	if (!e)
+		return -1;
+	s->errnos = e;
+	s->errnos[s->nerrnos].err = err;
+	s->errnos[s->nerrnos].count = count;
+	s->nerrnos++;
+	return 0;
+}
+
+static void series_table_free(struct series_table *table)
+{
+	size_t i;
+
+	for (i = 0; i < table->count; i++) {
+		free(table->series[i].labels);
+		free(table->series[i].errnos);
+	}
+	free(table->series);
+	free(table->slots);
+}
+
+static int series_add_listener(struct series *s, const struct listener_snapshot *p)
+{
+	int r, k, nerr;
+
+	for (r = 0; r < TB_REASON_MAX; r++)
+		s->syn_drops[r] += p->syn_drops[r];
+	s->accept_overflows += p->accept_overflows;
+	s->syncookies += p->syncookies;
+	s->accepts += p->accepts;
+	s->suppressed += p->suppressed;
+	s->lost += p->lost;
+	s->backlog += p->backlog;
+	s->backlog_max += p->backlog_max;
+	s->synq += p->synq;
+	for (k = 0; k < TB_LAT_SLOTS; k++)
+		s->lat_us_hist[k] += p->lat_us_hist[k];
+	nerr = p->nerrnos < 0 ? 0 : p->nerrnos > SNAPSHOT_ERRNOS ? SNAPSHOT_ERRNOS : p->nerrnos;
+	for (k = 0; k < nerr; k++)
+		if (series_add_errno(s, p->errnos[k].err, p->errnos[k].count))
+			return -1;
+	return 0;
+}
+
+/* The listening sockets among snaps, merged by label set. */
+static int series_table_build(struct series_table *table,
+			      const struct listener_snapshot *snaps, size_t n)
+{
+	char laddr[PROM_LABEL_ESCAPED_MAX(EVENT_ADDR_LEN)];
+	char comm[PROM_LABEL_ESCAPED_MAX(EVENT_COMM_LEN)];
+	char labels[sizeof(laddr) + sizeof(comm) + 64];
+	size_t i;
+
+	memset(table, 0, sizeof(*table));
+	for (table->nslots = 16; table->nslots <= 2 * n; table->nslots *= 2)
+		;
+	table->series = calloc(n ? n : 1, sizeof(*table->series));
+	table->slots = calloc(table->nslots, sizeof(*table->slots));
+	if (!table->series || !table->slots)
+		return -1;
+
+	for (i = 0; i < n; i++) {
+		const struct listener_snapshot *p = &snaps[i];
+		struct series *s;
+
+		if (!p->listening)
+			continue;
+		prom_label_escape(laddr, sizeof(laddr), p->laddr, sizeof(p->laddr));
+		prom_label_escape(comm, sizeof(comm), p->comm, sizeof(p->comm));
+		snprintf(labels, sizeof(labels),
+			 "netns=\"%" PRIu32 "\",laddr=\"%s\",lport=\"%u\",comm=\"%s\"",
+			 p->netns, laddr, p->lport, comm);
+		s = series_find_or_add(table, labels);
+		if (!s || series_add_listener(s, p))
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------- family writers -- */
+
+/* The samples one family has for one series. */
+typedef void (*put_samples_fn)(FILE *out, const char *name, const struct series *s);
+
+static void put_syn_drops(FILE *out, const char *name, const struct series *s)
+{
+	static const enum tb_reason reasons[] = {
+		TB_REASON_ACCEPT_QUEUE_FULL, TB_REASON_SYN_QUEUE_FULL, TB_REASON_OTHER,
+	};
+	size_t r;
+
+	for (r = 0; r < ARRAY_SIZE(reasons); r++)
+		fprintf(out, "%s{%s,reason=\"%s\"} %" PRIu64 "\n", name, s->labels,
+			reason_name(reasons[r]), s->syn_drops[reasons[r]]);
+}
+
+static void put_accept_errors(FILE *out, const char *name, const struct series *s)
+{
+	size_t e;
+
+	for (e = 0; e < s->nerrnos; e++)
+		fprintf(out, "%s{%s,error=\"%s\"} %" PRIu64 "\n", name, s->labels,
+			errno_name(s->errnos[e].err), s->errnos[e].count);
+}
+
+/*
+ * Midpoint of latency slot i in microseconds: [0, 2) -> 1, [2^i, 2^(i+1))
+ * -> 3 * 2^(i-1). The open-ended last slot is taken as if it were closed
+ * at twice its start, like the others.
+ */
+static uint64_t slot_mid_us(int i)
+{
+	return i == 0 ? 1 : 3ULL << (i - 1);
+}
+
+static void put_latency_histogram(FILE *out, const char *name, const struct series *s)
+{
+	unsigned __int128 sum_us = 0;
+	uint64_t cum = 0;
+	int k;
+
+	/* the last slot is open-ended: it only shows in +Inf */
+	for (k = 0; k < TB_LAT_SLOTS - 1; k++) {
+		cum += s->lat_us_hist[k];
+		fprintf(out, "%s_bucket{%s,le=\"", name, s->labels);
+		put_seconds(out, 2ULL << k);
+		fprintf(out, "\"} %" PRIu64 "\n", cum);
+	}
+	cum += s->lat_us_hist[TB_LAT_SLOTS - 1];
+	fprintf(out, "%s_bucket{%s,le=\"+Inf\"} %" PRIu64 "\n", name, s->labels, cum);
+	for (k = 0; k < TB_LAT_SLOTS; k++)
+		sum_us += (unsigned __int128)s->lat_us_hist[k] * slot_mid_us(k);
+	fprintf(out, "%s_sum{%s} ", name, s->labels);
+	put_seconds(out, sum_us);
+	fprintf(out, "\n%s_count{%s} %" PRIu64 "\n", name, s->labels, cum);
+}
+
+#define SERIES_FIELD(field)	.offset = offsetof(struct series, field)
+
+/*
+ * The per-listener families, in output order: one sample per series from
+ * the uint64_t at offset, or what put_samples writes.
+ */
+static const struct listener_family {
+	const char *name;
+	const char *type;
+	const char *help;
+	size_t offset;
+	put_samples_fn put_samples;
+} listener_families[] = {
+	{ "tcpbacklog_syn_drops_total", "counter",
+	  "SYNs a listener dropped, by reason: accept_queue_full (the application "
+	  "accepts too slowly), syn_queue_full (half-open queue full, no syncookies), other.",
+	  .put_samples = put_syn_drops },
+	{ "tcpbacklog_accept_overflows_total", "counter",
+	  "Final ACKs of handshakes a listener dropped because its accept queue was full.",
+	  SERIES_FIELD(accept_overflows) },
+	{ "tcpbacklog_accept_errors_total", "counter",
+	  "accept() and accept4() failures on a listener, by errno.",
+	  .put_samples = put_accept_errors },
+	{ "tcpbacklog_syncookies_total", "counter",
+	  "SYN-ACKs a listener sent with a SYN cookie because its SYN queue was full.",
+	  SERIES_FIELD(syncookies) },
+	{ "tcpbacklog_accepts_total", "counter",
+	  "Connections taken from a listener's accept queue by accept().",
+	  SERIES_FIELD(accepts) },
+	{ "tcpbacklog_accept_queue_length", "gauge",
+	  "Established connections waiting for accept() now (summed over listeners "
+	  "sharing these labels, e.g. SO_REUSEPORT).", SERIES_FIELD(backlog) },
+	{ "tcpbacklog_accept_queue_max", "gauge",
+	  "Accept queue limit: the listen() backlog after the somaxconn clamp "
+	  "(summed over listeners sharing these labels).", SERIES_FIELD(backlog_max) },
+	{ "tcpbacklog_syn_queue_length", "gauge",
+	  "Half-open connections (SYN received, SYN-ACK sent) now (summed over "
+	  "listeners sharing these labels).", SERIES_FIELD(synq) },
+	{ "tcpbacklog_accept_latency_seconds", "histogram",
+	  "Time from a connection entering the accept queue to accept() returning it. "
+	  "Bucket counts are exact (log2 microsecond slots); _sum is an estimate that "
+	  "takes each slot's midpoint.",
+	  .put_samples = put_latency_histogram },
+	{ "tcpbacklog_suppressed_events_total", "counter",
+	  "Event records of a listener held back by --rate-limit (still counted above).",
+	  SERIES_FIELD(suppressed) },
+	{ "tcpbacklog_lost_events_total", "counter",
+	  "Event records of a listener lost because the ring buffer was full "
+	  "(still counted above).", SERIES_FIELD(lost) },
+};
+
+/* The tracer's own totals: one unlabelled counter each. */
+static const struct tracer_counter {
+	const char *name;
+	const char *help;
+	size_t offset;			/* of a uint64_t in struct totals */
+} tracer_counters[] = {
+	{ "tcpbacklog_tracer_suppressed_events_total",
+	  "Event records held back by --rate-limit, all listeners.",
+	  offsetof(struct totals, suppressed) },
+	{ "tcpbacklog_tracer_lost_events_total",
+	  "Event records lost because the ring buffer was full, all listeners.",
+	  offsetof(struct totals, lost) },
+	{ "tcpbacklog_tracer_registry_full_total",
+	  "Listeners the tracer could not register because its listener map was full: "
+	  "they have no per-listener series.",
+	  offsetof(struct totals, registry_full) },
+	{ "tcpbacklog_tracer_ambiguous_drops_total",
+	  "Listen drops whose SO_REUSEPORT member was a guess (two members dropped at "
+	  "the same instant): per-listener series may have swapped them.",
+	  offsetof(struct totals, ambiguous) },
+	{ "tcpbacklog_tracer_late_drops_total",
+	  "Listen drops no packet showed, taken from the kernel's counters when the tracer "
+	  "stopped: in the totals, on no listener.",
+	  offsetof(struct totals, late) },
+	{ "tcpbacklog_tracer_missed_runs_total",
+	  "Runs of the tracer's programs the kernel skipped (one already running on that "
+	  "CPU): drops stay counted, accepts and latency samples may be short.",
+	  offsetof(struct totals, missed_runs) },
+};
+
+static uint64_t u64_at(const void *base, size_t offset)
+{
+	return *(const uint64_t *)((const char *)base + offset);
+}
+
+static void put_family_header(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void put_listener_family(FILE *out, const struct listener_family *f,
+				const struct series_table *table)
+{
+	size_t i;
+
+	put_family_header(out, f->name, f->type, f->help);
+	for (i = 0; i < table->count; i++) {
+		const struct series *s = &table->series[i];
+
+		if (f->put_samples)
+			f->put_samples(out, f->name, s);
+		else
+			fprintf(out, "%s{%s} %" PRIu64 "\n", f->name, s->labels,
+				u64_at(s, f->offset));
+	}
+}
+
+static void put_all(FILE *out, const struct series_table *table, const struct totals *t)
+{
+	/* the version comes from git describe: escape it like any label value */
+	char version[PROM_LABEL_ESCAPED_MAX(64)];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(listener_families); i++)
+		put_listener_family(out, &listener_families[i], table);
+
+	put_family_header(out, "tcpbacklog_listen_drops_total", "counter",
+			  "Listen drops in the traced scope, all listeners: syn_drop + accept_overflow "
+			  "equals the kernel's TcpExtListenDrops.");
+	fprintf(out, "tcpbacklog_listen_drops_total{kind=\"syn_drop\"} %" PRIu64 "\n", t->syn_drop);
+	fprintf(out, "tcpbacklog_listen_drops_total{kind=\"accept_overflow\"} %" PRIu64 "\n",
+		t->accept_overflow);
+	for (i = 0; i < ARRAY_SIZE(tracer_counters); i++) {
+		const struct tracer_counter *c = &tracer_counters[i];
+
+		put_family_header(out, c->name, "counter", c->help);
+		fprintf(out, "%s %" PRIu64 "\n", c->name, u64_at(t, c->offset));
+	}
+
+	put_family_header(out, "tcpbacklog_info", "gauge", "Version of the running tracer.");
+	prom_label_escape(version, sizeof(version), TB_VERSION, 64);
+	fprintf(out, "tcpbacklog_info{version=\"%s\"} 1\n", version);
+}
+
+size_t exposition_render(const struct listener_snapshot *snaps, size_t n,
+			 const struct totals *t, char **out)
+{
+	static const struct totals no_totals;
+	struct series_table table;
+	size_t len = 0;
+	FILE *f;
+
+	*out = NULL;
+	if (series_table_build(&table, snaps, n)) {
+		series_table_free(&table);
+		return 0;
+	}
+	f = open_memstream(out, &len);
+	if (!f) {
+		series_table_free(&table);
+		return 0;
+	}
+	put_all(f, &table, t ? t : &no_totals);
+	if (fclose(f)) {
+		free(*out);
+		*out = NULL;
+		len = 0;
+	}
+	series_table_free(&table);
+	return len;
+}
