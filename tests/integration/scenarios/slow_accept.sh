@@ -175,10 +175,14 @@ sc_slow_accept() {
 
 	backlog=$(kv "$DRV_OUT" backlog)
 	expect_overflows_only
-	# the queue holds backlog + 1 (sk_acceptq_is_full() is ack_backlog > max):
-	# the driver saw it itself, with TCP_INFO on the listener, before accepting
-	[ "$(kv "$DRV_OUT" queue_peak_seen)" = $((backlog + 1)) ] ||
-		err "scenario setup: the driver saw the accept queue at $(kv "$DRV_OUT" queue_peak_seen), expected backlog + 1 = $((backlog + 1))"
+	# the queue holds backlog + 1 (sk_acceptq_is_full() is ack_backlog > max),
+	# and one more per other CPU: the check is lockless, so final ACKs
+	# completing at the same instant on several CPUs all pass it. The driver
+	# saw the queue itself, with TCP_INFO on the listener, before accepting.
+	seen=$(kv "$DRV_OUT" queue_peak_seen)
+	ncpu=$(nproc)
+	[ "$seen" -ge $((backlog + 1)) ] 2>/dev/null && [ "$seen" -le $((backlog + ncpu)) ] ||
+		err "scenario setup: the driver saw the accept queue at $seen, expected backlog + 1 = $((backlog + 1)) (up to $((backlog + ncpu)) with $ncpu CPUs)"
 	[ "$(kv "$DRV_OUT" after_retransmit)" -gt 0 ] 2>/dev/null ||
 		err "scenario setup: no client got in by a retransmitted SYN"
 	[ "$(kv "$DRV_OUT" late_max_us)" -le "$SA_SKEW_US" ] 2>/dev/null ||
@@ -217,8 +221,10 @@ sc_slow_accept() {
 				err "listener records: accept_overflows $l_ao (suppressed $T_SUP), the driver's clients were reset $n times"
 		fi
 		[ "$l_bmax" = "$backlog" ] || err "listener records: backlog_max $l_bmax, the driver asked for $backlog"
-		[ "$l_peak" = $((backlog + 1)) ] ||
-			err "listener records: max backlog_peak $l_peak, expected backlog + 1 = $((backlog + 1))"
+		# the tracer samples at every packet, the driver before each accept:
+		# the tracer sees at least what the driver saw, and no more than can be
+		[ "$l_peak" -ge "$seen" ] 2>/dev/null && [ "$l_peak" -le $((backlog + ncpu)) ] ||
+			err "listener records: max backlog_peak $l_peak, the driver saw $seen (at most backlog + CPUs = $((backlog + ncpu)))"
 		[ "$l_pid" = "$dpid" ] || err "listener records: pid $l_pid, expected $dpid"
 		[ "$l_comm" = "$(kv "$DRV_OUT" comm)" ] || err "listener records: comm $l_comm, expected $(kv "$DRV_OUT" comm)"
 
