@@ -59,65 +59,31 @@ extern const volatile __u32 mib_syncookies_sent;
 
 /* ---- maps: their types, then the maps by the file or header that uses them ---- */
 
-/* struct sock * (or another u64 key) -> struct tb_listener, memory as used */
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
-	__uint(max_entries, MAX_LISTENERS);
-	__type(key, __u64);
-	__type(value, struct tb_listener);
-} tb_listener_map;
+/* Hash maps allocate as entries come: created in microseconds, memory as used. */
+#define TB_GROWING_MAP(map_type, key_type, value_type, max)	\
+	struct {						\
+		__uint(type, map_type);				\
+		__uint(map_flags, BPF_F_NO_PREALLOC);		\
+		__uint(max_entries, max);			\
+		__type(key, key_type);				\
+		__type(value, value_type);			\
+	}
 
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct tb_listener);
-} tb_listener_scratch_map;
+#define TB_LRU_MAP(key_type, value_type, max)			\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_LRU_HASH);		\
+		__uint(max_entries, max);			\
+		__type(key, key_type);				\
+		__type(value, value_type);			\
+	}
 
-#define MAX_CLOSED	1024
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_CLOSED);
-	__type(key, __u64);
-	__type(value, struct tb_listener);
-} tb_closed_listener_map;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
-	__uint(max_entries, MAX_LISTENERS);
-	__type(key, struct tb_addr_key);
-	__type(value, struct tb_group);
-} tb_group_map;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u32);
-} tb_moved_count_map;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, TB_TOTAL_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} tb_total_map;
-
-#define EVENTS_BYTES	(1 << 18)
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, EVENTS_BYTES);
-} tb_event_ring;
-
-/* one __u64 per CPU */
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} tb_percpu_u64_map;
+#define TB_PERCPU_ARRAY(value_type, max)			\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);	\
+		__uint(max_entries, max);			\
+		__type(key, __u32);				\
+		__type(value, value_type);			\
+	}
 
 /* This CPU's kernel listen-drop counters of a namespace, as last seen. */
 struct mib_last {
@@ -128,44 +94,25 @@ struct mib_last {
 	__u64 cookie;	/* the namespace's net_cookie: its inode is reused after it dies */
 };
 
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, struct mib_last);
-} tb_mib_seen_map;
+#define MAX_CLOSED	1024
+#define EVENTS_BYTES	(1 << 18)
 
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, __u64, struct tb_listener, MAX_LISTENERS) tb_listener_map;
+typedef TB_PERCPU_ARRAY(struct tb_listener, 1) tb_listener_scratch_map;
+typedef TB_LRU_MAP(__u64, struct tb_listener, MAX_CLOSED) tb_closed_listener_map;
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_addr_key, struct tb_group, MAX_LISTENERS) tb_group_map;
+typedef TB_PERCPU_ARRAY(__u32, 2) tb_moved_count_map;
+typedef TB_PERCPU_ARRAY(__u64, TB_TOTAL_MAX) tb_total_map;
 typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, __u64);
-} tb_netns_net_map;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
-	__uint(max_entries, MAX_LISTENERS);
-	__type(key, __u64);
-	__type(value, struct tb_peaks);
-} tb_peak_map;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);	/* created in microseconds, memory as used */
-	__uint(max_entries, 16384);
-	__type(key, struct tb_errno_key);
-	__type(value, __u64);
-} tb_errno_map;
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, __u64);
-} tb_child_queued_map;
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, EVENTS_BYTES);
+} tb_event_ring;
+typedef TB_PERCPU_ARRAY(__u64, 1) tb_percpu_u64_map;
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_PERCPU_HASH, __u32, struct mib_last, 8192) tb_mib_seen_map;
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, __u32, __u64, 8192) tb_netns_net_map;
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, __u64, struct tb_peaks, MAX_LISTENERS) tb_peak_map;
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_errno_key, __u64, 16384) tb_errno_map;
+typedef TB_LRU_MAP(__u64, __u64, 65536) tb_child_queued_map;
 
 /* listeners.bpf.c: the registry */
 extern tb_listener_map listeners SEC(".maps");
