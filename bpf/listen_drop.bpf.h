@@ -131,6 +131,24 @@ static __always_inline void report_drops_at(__u32 kind, __u64 sk, __u32 netns, c
 }
 
 /*
+ * A freed packet, at a hook that has no listener at hand: its headers when
+ * it is a TCP segment whose SYN and ACK flags are exactly syn_ack, and its
+ * namespace. NULL when it is not one, or its namespace is not traced.
+ * skb: a BTF argument.
+ */
+static __always_inline struct net *traced_segment(const struct sk_buff *skb, __u8 syn_ack, struct pkt *p,
+						  __u32 *netns)
+{
+	struct net *net;
+
+	if (read_pkt_arg(skb, p) || (p->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != syn_ack)
+		return NULL;
+	net = skb_net(skb);
+	*netns = BPF_CORE_READ(net, ns.inum);
+	return netns_wanted(net, *netns) ? net : NULL;
+}
+
+/*
  * A hook with the listener sk at hand, in namespace net: take this CPU's
  * listen drops there and report them as the drops of skb.
  */

@@ -30,17 +30,14 @@ int BPF_PROG(ack_dropped_rx_sk, struct sk_buff *skb, void *location,
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
 {
-	struct net *net;
 	struct drop_search s = {};
-	struct mib_delta d;
 	struct pkt p = {};
+	struct mib_delta d;
+	struct net *net;
 	__u32 netns;
 
-	if (read_pkt_arg(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_ACK)
-		return 0;
-	net = skb_net(skb);
-	netns = BPF_CORE_READ(net, ns.inum);
-	if (!netns_wanted(net, netns))
+	net = traced_segment(skb, TCP_FLAG_ACK, &p, &netns);
+	if (!net)
 		return 0;
 	mib_take(net, netns, &d);
 	if (!d.drops)

@@ -29,16 +29,14 @@ static __always_inline void count_cookies(__u64 sk, __u32 n)
 
 static __always_inline int syn_freed(struct sk_buff *skb)
 {
-	struct net *net = skb_net(skb);
 	struct drop_search s = {};
-	struct mib_delta d;
 	struct pkt p = {};
+	struct mib_delta d;
+	struct net *net;
 	__u32 netns;
 
-	if (read_pkt_arg(skb, &p) || (p.flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
-		return 0;
-	netns = BPF_CORE_READ(net, ns.inum);
-	if (!netns_wanted(net, netns))
+	net = traced_segment(skb, TCP_FLAG_SYN, &p, &netns);
+	if (!net)
 		return 0;
 	mib_take(net, netns, &d);
 	/*
