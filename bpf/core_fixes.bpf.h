@@ -10,8 +10,8 @@
 
 /*
  * The listener drop counter (what tcp_listendrop() bumps). 6.18 added
- * per-NUMA drop counters (sk->sk_drop_counters, "net: add
- * sk_drop_counters"): used when the socket has them, sk_drops otherwise.
+ * per-NUMA drop counters (sk->sk_drop_counters, NULL on sockets without
+ * them): used when the socket has them, sk_drops otherwise.
  */
 static __always_inline __u32 sock_drops(const struct sock *sk)
 {
