@@ -196,7 +196,7 @@ static __always_inline int accept_syscall_exit(struct trace_event_raw_sys_exit *
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int accept_exit_plain(struct trace_event_raw_sys_exit *ctx)
+int accept_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return accept_syscall_exit(ctx);
 }
