@@ -26,8 +26,12 @@ CFLAGS		+= -Wall -Wextra -Wno-unused-parameter -std=gnu11 -MMD -MP \
 		   -Iinclude -Iuser -I$(BUILD)
 LDLIBS		:= -lbpf -lelf -lz -lpthread -ldl	# libmicrohttpd: dlopen()ed for --metrics
 
-# maps.bpf.c defines what the others declare extern: it links first
-BPF_SRCS	:= bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
+# Linked into one object in this order. tcpbacklog.bpf.c, the definitions,
+# first: bpftool 7.1's linker misplaces a map used by a file before the one
+# defining it. The order of the others orders the object's programs, and so
+# the probes listed in the start record.
+BPF_SRCS	:= $(addprefix bpf/,tcpbacklog.bpf.c mib.bpf.c reuseport.bpf.c listeners.bpf.c \
+		   accept.bpf.c queues.bpf.c overflow.bpf.c syn.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_LINKED	:= $(BUILD)/tcpbacklog.bpf.o
 SKEL		:= $(BUILD)/tcpbacklog.skel.h

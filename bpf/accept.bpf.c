@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * accept()/accept4() failures. EMFILE and ENFILE are decided before the
- * protocol's accept runs, so only the syscall exit sees them: there the
- * listening fd is still in the caller's saved registers; resolve it to
- * its listener and record the caller's fd limit and usage.
+ * Accepts: each connection taken from a listener's queue (counted, with
+ * its wait), and accept()/accept4() failures. EMFILE and ENFILE are
+ * decided before the protocol's accept runs, so only the syscall exit sees
+ * them: there the listening fd is still in the caller's saved registers;
+ * resolve it to its listener and record the caller's fd limit and usage.
  */
-#include "maps.bpf.h"
+#include "tcpbacklog.bpf.h"
+#include "tb_log2.h"
+#include "emit.bpf.h"
+#include "queues.bpf.h"
+#include "scope.bpf.h"
 
 #define MAX_FD_WORDS	(1 << 14)	/* counts up to 1M open fds */
 
@@ -64,8 +69,40 @@ static __always_inline __s32 open_fd_count(struct task_struct *task)
 	return c.count;
 }
 
+/*
+ * A connection left the accept queue: count it and how long it waited
+ * (queued when its socket was cloned from the listener, see listeners.bpf.c).
+ */
+static __always_inline void count_accept(__u64 sk, __u64 child)
+{
+	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &sk);
+	struct tb_peaks *pk;
+	__u64 *queued, ns, us;
+	__u32 slot;
+
+	if (!l)
+		return;
+	__sync_fetch_and_add(&l->accepts, 1);
+	queued = bpf_map_lookup_elem(&child_queued, &child);
+	if (!queued)
+		return;
+	ns = bpf_ktime_get_ns() - *queued;
+	us = ns / 1000;
+	pk = peaks_of(sk);
+	if (pk && ns > pk->lat_max_ns)
+		pk->lat_max_ns = ns;
+	bpf_map_delete_elem(&child_queued, &child);
+	slot = tb_lat_slot(us);
+	/*
+	 * clang knows slot < TB_LAT_SLOTS and would drop the mask; the 6.1
+	 * verifier does not carry that 32-bit bound into the index: keep it.
+	 */
+	barrier_var(slot);
+	__sync_fetch_and_add(&l->lat_us_hist[slot & (TB_LAT_SLOTS - 1)], 1);
+}
+
 /* Count one failed accept on listener sk (NULL: fd was not a socket) and report it. */
-static __always_inline void accept_failed(struct task_struct *task, struct sock *sk, int err)
+static __always_inline void report_accept_error(struct task_struct *task, struct sock *sk, int err)
 {
 	__u32 pid = bpf_get_current_pid_tgid() >> 32, netns, port = 0;
 	struct tb_errno_key ek = { .err = err };
@@ -135,7 +172,7 @@ static __always_inline __s32 syscall_fd_arg(struct task_struct *task)
 	return (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
 }
 
-static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int accept_syscall_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	long ret = ctx->ret;
@@ -150,24 +187,24 @@ static __always_inline int accept_exit(struct trace_event_raw_sys_exit *ctx)
 		if (!accepts_from_fexit) {
 			sk = fd_to_sock(task, fd);
 			if (sk)
-				accept_done((__u64)sk, (__u64)fd_to_sock(task, ret));
+				count_accept((__u64)sk, (__u64)fd_to_sock(task, ret));
 		}
 		return 0;
 	}
-	accept_failed(task, fd_to_sock(task, fd), -ret);
+	report_accept_error(task, fd_to_sock(task, fd), -ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int accept_exit_plain(struct trace_event_raw_sys_exit *ctx)
+int accept_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return accept_exit(ctx);
+	return accept_syscall_exit(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int accept4_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return accept_exit(ctx);
+	return accept_syscall_exit(ctx);
 }
 
 /*
@@ -176,10 +213,10 @@ int accept4_exit(struct trace_event_raw_sys_exit *ctx)
  * (sk, flags, err, kern) before: one program per signature, the loader
  * picks by BTF.
  */
-static __always_inline int accepted(struct sock *sk, struct sock *child)
+static __always_inline int inet_csk_accept_exit(struct sock *sk, struct sock *child)
 {
 	if (child) {
-		accept_done((__u64)sk, (__u64)child);
+		count_accept((__u64)sk, (__u64)child);
 		peaks_sample((__u64)sk, BPF_CORE_READ(sk, sk_ack_backlog), 0);
 	}
 	return 0;
@@ -188,13 +225,13 @@ static __always_inline int accepted(struct sock *sk, struct sock *child)
 SEC("fexit/inet_csk_accept")
 int BPF_PROG(accept_exit_arg, struct sock *sk, void *arg, struct sock *child)
 {
-	return accepted(sk, child);
+	return inet_csk_accept_exit(sk, child);
 }
 
 SEC("fexit/inet_csk_accept")
 int BPF_PROG(accept_exit_legacy, struct sock *sk, int flags, int *err, bool kern, struct sock *child)
 {
-	return accepted(sk, child);
+	return inet_csk_accept_exit(sk, child);
 }
 
 /*
@@ -202,7 +239,7 @@ int BPF_PROG(accept_exit_legacy, struct sock *sk, int flags, int *err, bool kern
  * tracepoint carries the result; the request names the listening file.
  * 6.x (>= 6.3): (ctx, req, cqe); older: (ctx, req, user_data, res, ...).
  */
-static __always_inline int uring_accept_done(void *req_ptr, __s32 res)
+static __always_inline int uring_accept_complete(void *req_ptr, __s32 res)
 {
 	struct io_kiocb *req = req_ptr;
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -219,37 +256,22 @@ static __always_inline int uring_accept_done(void *req_ptr, __s32 res)
 	sk = BPF_CORE_READ(sock, sk);
 	if (res >= 0) {
 		if (!accepts_from_fexit)
-			accept_done((__u64)sk, (__u64)fd_to_sock(task, res));
+			count_accept((__u64)sk, (__u64)fd_to_sock(task, res));
 		return 0;
 	}
 	if (!retry_errno(res) && res != -ECANCELED)
-		accept_failed(task, sk, -res);
+		report_accept_error(task, sk, -res);
 	return 0;
 }
 
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(uring_complete, void *ctx_ring, void *req, struct io_uring_cqe *cqe)
 {
-	return uring_accept_done(req, BPF_CORE_READ(cqe, res));
+	return uring_accept_complete(req, BPF_CORE_READ(cqe, res));
 }
 
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(uring_complete_legacy, void *ctx_ring, void *req, __u64 user_data, int res)
 {
-	return uring_accept_done(req, res);
-}
-
-/* 6.3+: a listener's sk_data_ready fires as a connection is queued: the queue at its longest. */
-SEC("tp_btf/sk_data_ready")
-int BPF_PROG(queue_grew, const struct sock *sk)
-{
-	__u64 key = (__u64)sk;
-
-	/* every socket's data arrival passes here: plain loads from the BTF argument */
-	if (sk->__sk_common.skc_state != TCP_LISTEN)
-		return 0;
-	if (!bpf_map_lookup_elem(&listeners, &key))
-		return 0;
-	peaks_sample(key, sk->sk_ack_backlog, 0);
-	return 0;
+	return uring_accept_complete(req, res);
 }

@@ -79,7 +79,7 @@ static void netns_collect(struct netns_list *l)
 
 /*
  * Run a raw_tp program with args[0] = netns on every CPU (the kernel's
- * listen-drop counters are per CPU; see mib_take() in bpf/maps.bpf.h).
+ * listen-drop counters are per CPU; see mib_take() in bpf/mib.bpf.h).
  * Offline CPUs refuse: nothing runs there to count. Returns the runs made.
  */
 static int run_on_every_cpu(int prog_fd, uint32_t netns)

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Records and totals: reserve a record under the listener's rate limit,
+ * hand it to the loader with few wake-ups, count into the totals (maps and
+ * settings in emit.bpf.c).
+ */
+#ifndef TB_EMIT_BPF_H
+#define TB_EMIT_BPF_H
+
+#include "tcpbacklog.bpf.h"
+
+static __always_inline void count_add(__u32 slot, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&totals, &slot);
+
+	if (v)
+		*v += n;	/* per-CPU slot: no atomics needed */
+}
+
+static __always_inline void count_total(__u32 slot)
+{
+	count_add(slot, 1);
+}
+
+/*
+ * Reserve a record for listener l (NULL: none known) covering n incidents
+ * (n > 1 only when drops were seen late, at another packet). Records over
+ * the listener's --rate-limit are suppressed and those folded into this
+ * one too; a full ring buffer is lost: both are counted, never silent, so
+ * printed + suppressed + lost = the totals.
+ */
+static __always_inline struct tb_event *event_reserve(struct tb_listener *l, __u32 n)
+{
+	struct tb_event *e;
+	__u64 now;
+
+	if (no_records)
+		return NULL;
+	if (n > 1) {
+		count_add(TB_TOTAL_SUPPRESSED, n - 1);
+		if (l)
+			__sync_fetch_and_add(&l->suppressed, n - 1);
+	}
+	now = bpf_ktime_get_ns();
+	if (rate_limit && l) {
+		/* a one-second window per listener; racy resets only blur its edge */
+		if (now - l->window_start_ns >= 1000000000ULL) {
+			l->window_start_ns = now;
+			l->window_records = 0;
+		}
+		if (l->window_records >= rate_limit) {
+			__sync_fetch_and_add(&l->suppressed, 1);
+			count_total(TB_TOTAL_SUPPRESSED);
+			return NULL;
+		}
+		__sync_fetch_and_add(&l->window_records, 1);
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		if (l)
+			__sync_fetch_and_add(&l->lost, 1);
+		count_total(TB_TOTAL_LOST);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = now;
+	return e;
+}
+
+/*
+ * Hand a record to the loader. A wake-up per record is an interrupt
+ * and a context switch each: under a flood without rate limit they cost
+ * more than the records. So each CPU wakes the loader at most once a
+ * millisecond, and at once when the buffer is a quarter full; a record
+ * not woken for is read at the next wake-up or within the loader's
+ * 100 ms poll. The first record after a quiet millisecond wakes at once.
+ */
+#define WAKE_EVERY_NS	1000000ULL
+
+static __always_inline void event_submit(struct tb_event *e)
+{
+	__u32 zero = 0;
+	__u64 *woken = bpf_map_lookup_elem(&reader_woken, &zero);
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (!woken || e->ts_ns - *woken >= WAKE_EVERY_NS ||
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= EVENTS_BYTES / 4) {
+		if (woken)
+			*woken = e->ts_ns;
+		flags = BPF_RB_FORCE_WAKEUP;
+	}
+	bpf_ringbuf_submit(e, flags);
+}
+
+/* Owner fields of a registered listener into a record. */
+static __always_inline void event_owner(struct tb_event *e, const struct tb_listener *l)
+{
+	e->pid = l->owner_pid;
+	e->listener_ino = l->ino;
+	__builtin_memcpy(e->comm, l->owner_comm, TB_COMM_LEN);
+}
+
+#endif /* TB_EMIT_BPF_H */

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The listeners bound to one (netns, port, address): a SO_REUSEPORT group
+ * may hold several. Membership (kept by the registry) and the search for
+ * the member that dropped a packet; maps and the visit in reuseport.bpf.c.
+ */
+#ifndef TB_REUSEPORT_BPF_H
+#define TB_REUSEPORT_BPF_H
+
+#include "tcpbacklog.bpf.h"
+#include "emit.bpf.h"
+#include "packet.bpf.h"
+
+/* Put sk into a free slot of g (lock-free through cmpxchg); false when full. */
+static __always_inline bool group_put(struct tb_group *g, __u64 sk)
+{
+	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
+		if (g->socks[i] == sk)
+			return true;
+	}
+	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
+		if (__sync_val_compare_and_swap(&g->socks[i], 0, sk) == 0) {
+			/* visitors see the member from here on, as if it came now */
+			__sync_fetch_and_or(&g->used, 1U << i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Add sk to the members of its address. The last member leaving deletes
+ * the entry (group_remove), maybe between our lookup and our slot: then
+ * the entry we wrote into is gone, and we add once more to a new one.
+ */
+static __always_inline void group_add(const struct tb_addr_key *key, __u64 sk)
+{
+	struct tb_group empty = {};	/* on the stack: bpftool 7.1 mislinks static .rodata */
+	struct tb_group *g;
+
+	for (int round = 0; round < 2; round++) {
+		bpf_map_update_elem(&groups, key, &empty, BPF_NOEXIST);
+		g = bpf_map_lookup_elem(&groups, key);
+		if (!g || !group_put(g, sk))
+			break;
+		if (bpf_map_lookup_elem(&groups, key) == g)
+			return;
+	}
+	count_total(TB_TOTAL_REGISTRY_FULL);
+}
+
+/* Take sk out of its address's members; the last one out deletes the entry. */
+static __always_inline void group_remove(const struct tb_addr_key *key, __u64 sk)
+{
+	struct tb_group *g = bpf_map_lookup_elem(&groups, key);
+	bool empty = true;
+
+	if (!g)
+		return;
+	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
+		__sync_val_compare_and_swap(&g->socks[i], sk, 0);
+		if (g->socks[i])
+			empty = false;
+	}
+	if (empty)
+		bpf_map_delete_elem(&groups, key);
+}
+
+/* Index into moved_counts: one counter per drop path. */
+enum { TB_PATH_SYN = 0, TB_PATH_ACK = 1 };
+
+/*
+ * Find the listener, among those bound to (netns, port) for this packet's
+ * destination, whose drop counter moved: the packet's own listener when
+ * it was dropped. Bound address first, then the IPv4 and IPv6 wildcards,
+ * each a SO_REUSEPORT group. sample: also sample every member's queues
+ * and note the first one with a full SYN queue.
+ */
+static __always_inline bool find_dropping_listener(__u32 netns, const struct pkt *p, struct drop_search *s,
+						   bool sample, __u32 path)
+{
+	struct tb_addr_key key = { .netns = netns, .port = p->dport };
+	__u32 *nmoved = bpf_map_lookup_elem(&moved_counts, &path);
+	bool found;
+
+	if (!nmoved)
+		return false;
+	*nmoved = 0;
+	if (p->family == AF_INET) {
+		__u32 d;
+
+		__builtin_memcpy(&d, p->daddr, 4);
+		addr_set_v4(key.addr, d);
+		found = group_claim_drop(&key, s, nmoved, sample);
+		if (!found) {
+			addr_set_v4(key.addr, 0);
+			found = group_claim_drop(&key, s, nmoved, sample);
+		}
+	} else {
+		__builtin_memcpy(key.addr, p->daddr, 16);
+		found = group_claim_drop(&key, s, nmoved, sample);
+	}
+	if (!found) {
+		__builtin_memset(key.addr, 0, 16);
+		found = group_claim_drop(&key, s, nmoved, sample);
+	}
+	s->nmoved = *nmoved;
+	return found;
+}
+
+#endif /* TB_REUSEPORT_BPF_H */
