@@ -226,7 +226,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fz_bytes(&c, &reports[i], sizeof(reports[i]));
 			reports[i].now = &snaps[i];
 		} else if (how == 1) {
-			stats_whole_run(&snaps[i], &reports[i]);
+			struct stats none;
+
+			stats_init(&none);
+			stats_whole_run(&none, &snaps[i], &reports[i]);
 		} else {
 			struct stats st;
 
