@@ -10,9 +10,10 @@ struct visit {
 	struct drop_search *s;
 	__u32 *nmoved;			/* in map memory: see moved_counts */
 	bool sample;
+	bool claim;
 };
 
-/* One member: sample its queues, claim its drop-counter change. */
+/* One member: sample its queues; when claiming, claim its drop-counter change. */
 static long visit_member(__u32 i, struct visit *v)
 {
 	__u64 sk = v->g->socks[i & (TB_GROUP_SLOTS - 1)];
@@ -38,6 +39,13 @@ static long visit_member(__u32 i, struct visit *v)
 			s->full_sk = sk;
 	}
 	/*
+	 * Only a packet whose CPU counted a drop claims one: a visit for a
+	 * SYN that was not dropped would take another CPU's drop from under
+	 * its own packet, which would then name a guessed member, unflagged.
+	 */
+	if (!v->claim)
+		return 0;
+	/*
 	 * The drop counter moved since we last looked: claim the change (one
 	 * drop is reported once, even when several CPUs look at the same
 	 * time). More than one member moved means another CPU's drop is in
@@ -58,7 +66,8 @@ static long visit_member(__u32 i, struct visit *v)
  * per member). True when one of them claimed a drop. A global function:
  * verified once, not once per call site.
  */
-__noinline int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, __u32 *nmoved, int sample)
+__noinline int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, __u32 *nmoved, int sample,
+				int claim)
 {
 	struct tb_addr_key k;
 	struct tb_group *g;
@@ -75,6 +84,7 @@ __noinline int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, 
 	v.s = s;
 	v.nmoved = nmoved;
 	v.sample = sample;
+	v.claim = claim;
 	v.g = g;
 	/*
 	 * Most addresses have one listener, in slot 0: no loop for them. (A

@@ -74,10 +74,11 @@ enum { TB_PATH_SYN = 0, TB_PATH_ACK = 1 };
  * destination, whose drop counter moved: the packet's own listener when
  * it was dropped. Bound address first, then the IPv4 and IPv6 wildcards,
  * each a SO_REUSEPORT group. sample: also sample every member's queues
- * and note the first one with a full SYN queue.
+ * and note the first one with a full SYN queue. claim: this CPU counted
+ * a drop for the packet; without one, nothing is claimed.
  */
 static __always_inline bool find_dropping_listener(__u32 netns, const struct pkt *p, struct drop_search *s,
-						   bool sample, __u32 path)
+						   bool sample, bool claim, __u32 path)
 {
 	struct tb_addr_key key = { .netns = netns, .port = p->dport };
 	__u32 *nmoved = bpf_map_lookup_elem(&moved_counts, &path);
@@ -91,18 +92,18 @@ static __always_inline bool find_dropping_listener(__u32 netns, const struct pkt
 
 		__builtin_memcpy(&d, p->daddr, 4);
 		addr_set_v4(key.addr, d);
-		found = group_claim_drop(&key, s, nmoved, sample);
+		found = group_claim_drop(&key, s, nmoved, sample, claim);
 		if (!found) {
 			addr_set_v4(key.addr, 0);
-			found = group_claim_drop(&key, s, nmoved, sample);
+			found = group_claim_drop(&key, s, nmoved, sample, claim);
 		}
 	} else {
 		__builtin_memcpy(key.addr, p->daddr, 16);
-		found = group_claim_drop(&key, s, nmoved, sample);
+		found = group_claim_drop(&key, s, nmoved, sample, claim);
 	}
 	if (!found) {
 		__builtin_memset(key.addr, 0, 16);
-		found = group_claim_drop(&key, s, nmoved, sample);
+		found = group_claim_drop(&key, s, nmoved, sample, claim);
 	}
 	s->nmoved = *nmoved;
 	return found;

@@ -43,7 +43,7 @@ static __always_inline int syn_freed(struct sk_buff *skb)
 	 * Which listener: the one whose drop counter moved, among those bound
 	 * to the destination (a SO_REUSEPORT group may hold several).
 	 */
-	find_dropping_listener(netns, &p, &s, true, TB_PATH_SYN);
+	find_dropping_listener(netns, &p, &s, true, d.drops != 0, TB_PATH_SYN);
 	if (d.drops)
 		report_listen_drop(TB_KIND_SYN_DROP, s.claimed_sk ? s.claimed_sk : s.any_sk, netns, &p, &d, &s);
 	/*

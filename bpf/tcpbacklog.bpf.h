@@ -163,6 +163,6 @@ struct drop_search {
 extern __u64 this_cpu_offset(void);
 /* reuseport.bpf.c */
 extern int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, __u32 *nmoved,
-			    int sample);
+			    int sample, int claim);
 
 #endif /* TB_TCPBACKLOG_BPF_H */
