@@ -121,6 +121,7 @@ static int report_interval(struct app *app)
 	/* this report is the last to see a closed listener: its entry goes */
 	if (listeners_read_taking_closed(&app->listeners, app->cfg, LISTENERS_ALL))
 		return -1;
+	metrics_observe(app->metrics, app->listeners.items, app->listeners.count);
 	reports = calloc(app->listeners.count + 1, sizeof(*reports));
 	active = calloc(app->listeners.count + 1, sizeof(*active));
 	hints = calloc(app->listeners.count * HINTS_PER_LISTENER + 1, sizeof(*hints));
@@ -177,11 +178,14 @@ static void tick(struct app *app)
 	/* bounded maps: entries of closed listeners go within a second */
 	maps_delete_stale(app->probes);
 	if (!app->cfg->quiet) {
-		if (!read_listeners(&app->listeners, app->cfg, LISTENERS_COUNTS))
+		if (!read_listeners(&app->listeners, app->cfg, LISTENERS_COUNTS)) {
 			suppression_update(&app->suppression, app->listeners.items, app->listeners.count,
 					   print_suppressed, app);
+			metrics_observe(app->metrics, app->listeners.items, app->listeners.count);
+		}
 	} else if (read_listeners == listeners_read_taking_closed) {
-		read_listeners(&app->listeners, app->cfg, LISTENERS_COUNTS);
+		if (!read_listeners(&app->listeners, app->cfg, LISTENERS_COUNTS))
+			metrics_observe(app->metrics, app->listeners.items, app->listeners.count);
 	}
 	if (app->metrics && !listeners_read(&app->listeners, app->cfg, LISTENERS_QUEUES | LISTENERS_ERRNOS) &&
 	    !read_totals(app->probes, &totals))

@@ -3,7 +3,11 @@
  * The /metrics HTTP server. The exposition text is rendered once per
  * publish, wrapped in a libmicrohttpd response and swapped in under a
  * mutex; scrapes only take a reference to the current response, so a
- * scrape never waits for rendering and never sees half of an update.
+ * scrape never waits for rendering and never sees half of an update, and
+ * a publish never waits for a scrape (the lock covers a pointer swap).
+ * Scrapers are bounded: connections in all and per client address, an
+ * idle timeout, and a fixed memory pool per connection; the response
+ * itself is shared, never copied per client.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -16,28 +20,53 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <microhttpd.h>
 
 #include "format/exposition.h"
 #include "format/metrics.h"
 #include "setup/metrics_addr.h"
 #include "format/mhd_lazy.h"
+#include "format/series.h"
 
-#define MAX_CONNECTIONS	32	/* scrapers are few: bound what a flood can take */
-#define CONN_TIMEOUT_S	10
+/*
+ * Scrapers are few (an HA pair of Prometheus servers, an agent): a flood
+ * from one address takes at most PER_IP_CONNECTIONS of the slots, the
+ * others stay free for everyone else. A client that sends nothing for
+ * CONN_TIMEOUT_S is dropped; each connection's buffers for the request
+ * come from a pool of CONN_MEMORY bytes (a scrape's request is < 1 KiB).
+ */
+#define MAX_CONNECTIONS		64
+#define PER_IP_CONNECTIONS	16
+#define CONN_TIMEOUT_S		10
+#define CONN_MEMORY		(16 * 1024)
+#define LOG_INTERVAL_NS		1000000000LL	/* a flood logs once a second, no more */
 
 struct metrics {
 	struct MHD_Daemon *daemon;
+	struct series_table series;		/* the main thread's only */
 	pthread_mutex_t lock;
 	struct MHD_Response *scrape_response;	/* under lock: what scrapes get */
+	uint64_t response_seq;			/* under lock: its render */
+	uint64_t scraped_seq;			/* under lock: newest render a scrape got */
+	int64_t last_log_ns;			/* under lock */
 	/* under lock: while starting, MHD's last error goes here, not to stderr */
 	char *start_error;
 	size_t start_error_len;
 };
 
+static int64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static void log_server_message(void *cls, const char *fmt, va_list ap)
 {
 	struct metrics *m = cls;
+	int64_t now = monotonic_ns();
 	char msg[256];
 	size_t n;
 
@@ -46,10 +75,12 @@ static void log_server_message(void *cls, const char *fmt, va_list ap)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
 	pthread_mutex_lock(&m->lock);
-	if (m->start_error)
+	if (m->start_error) {
 		snprintf(m->start_error, m->start_error_len, "%s", msg);
-	else
+	} else if (!m->last_log_ns || now - m->last_log_ns >= LOG_INTERVAL_NS) {
+		m->last_log_ns = now;
 		fprintf(stderr, "tcpbacklog: metrics: %s\n", msg);
+	}
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -87,18 +118,20 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, co
 	/* queueing takes a reference: a publish may drop ours right after */
 	pthread_mutex_lock(&m->lock);
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, m->scrape_response);
+	/* a HEAD carries no values: it does not count as having seen them */
+	if (ret == MHD_YES && !strcmp(method, MHD_HTTP_METHOD_GET) && m->response_seq > m->scraped_seq)
+		m->scraped_seq = m->response_seq;
 	pthread_mutex_unlock(&m->lock);
 	return ret;
 }
 
-static struct MHD_Response *render_response(const struct listener_snapshot *snaps, size_t n,
-					    const struct totals *t)
+static struct MHD_Response *render_response(const struct series_table *table, const struct totals *t)
 {
 	struct MHD_Response *resp;
 	char *text;
 	size_t len;
 
-	len = exposition_render(snaps, n, t, &text);
+	len = exposition_render(table, t, &text);
 	if (!text)
 		return NULL;
 	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -125,7 +158,9 @@ static struct MHD_Daemon *start_daemon(struct metrics *m, const struct sockaddr 
 				MHD_OPTION_SOCK_ADDR, sa,
 				MHD_OPTION_EXTERNAL_LOGGER, log_server_message, m,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_CONNECTIONS,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_IP_CONNECTIONS,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
 				MHD_OPTION_END);
 }
 
@@ -154,7 +189,8 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&m->lock, NULL);
-	m->scrape_response = render_response(NULL, 0, NULL);
+	series_table_init(&m->series);
+	m->scrape_response = render_response(NULL, NULL);
 	if (!m->scrape_response) {
 		snprintf(errbuf, errlen, "metrics: %s", strerror(ENOMEM));
 		goto fail;
@@ -202,24 +238,39 @@ fail:
 	if (m->scrape_response)
 		MHD_destroy_response(m->scrape_response);
 	pthread_mutex_destroy(&m->lock);
+	series_table_free(&m->series);
 	free(m);
 	return NULL;
+}
+
+void metrics_observe(struct metrics *m, const struct listener_snapshot *snaps, size_t n)
+{
+	if (m)
+		series_table_observe(&m->series, snaps, n);
 }
 
 void metrics_publish(struct metrics *m, const struct listener_snapshot *snaps, size_t n,
 		     const struct totals *t)
 {
 	struct MHD_Response *resp, *old;
+	uint64_t scraped_seq, seq;
 
 	if (!m)
 		return;
+	pthread_mutex_lock(&m->lock);
+	scraped_seq = m->scraped_seq;
+	pthread_mutex_unlock(&m->lock);
 	/* render outside the lock; out of memory: scrapes keep the last copy */
-	resp = render_response(snaps, n, t);
+	seq = series_table_render(&m->series, snaps, n, monotonic_ns(), scraped_seq);
+	if (!seq)
+		return;
+	resp = render_response(&m->series, t);
 	if (!resp)
 		return;
 	pthread_mutex_lock(&m->lock);
 	old = m->scrape_response;
 	m->scrape_response = resp;
+	m->response_seq = seq;
 	pthread_mutex_unlock(&m->lock);
 	MHD_destroy_response(old);
 }
@@ -231,5 +282,6 @@ void metrics_stop(struct metrics *m)
 	MHD_stop_daemon(m->daemon);
 	MHD_destroy_response(m->scrape_response);
 	pthread_mutex_destroy(&m->lock);
+	series_table_free(&m->series);
 	free(m);
 }
