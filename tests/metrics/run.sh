@@ -12,12 +12,19 @@
 #   sum (tcpbacklog_listen_drops_total)                               == TcpExtListenDrops
 # and the driver's own counts of its accept() results (no kernel counter
 # exists for those): EMFILE failures, accepts, the latency histogram.
-# Labels are those of listeners only, never of peers.
+# Labels are those of listeners only, never of peers. Then the listener
+# closes (its counters stay, its gauges go) and the same program restarts
+# on the same port twice, overflowing and exiting at once, the second time
+# under hostile scrapers (fast, slow, never reading: the endpoint answers
+# a scrape from elsewhere, the tracer's memory stays bounded); over the
+# whole run the one series never resets and ends at nstat's counts, with
+# no lost record.
 #
-#   tests/metrics/run.sh [BIN [HOLDER]]
+#   tests/metrics/run.sh [BIN [HOLDER [ABUSER]]]
 #
 # BIN defaults to build/tcpbacklog; HOLDER (the traffic driver, built from
-# tests/metrics/backlog_holder.c) is compiled into the work directory when
+# tests/metrics/backlog_holder.c) and ABUSER (the hostile scrapers, from
+# tests/metrics/scrape_abuser.c) are compiled into the work directory when
 # not given. Needs root, ip(8), nstat, ss; installs prometheus (for
 # prometheus and promtool), curl and jq with apt-get when they are missing.
 # Everything listens on 127.0.0.1 only, every wait is bounded, and every
