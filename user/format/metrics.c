@@ -49,8 +49,13 @@ struct metrics {
 	struct MHD_Response *scrape_response;	/* under lock: what scrapes get */
 	uint64_t response_seq;			/* under lock: its render */
 	uint64_t scraped_seq;			/* under lock: newest render a scrape got */
-	int64_t last_log_ns;			/* under lock */
-	/* under lock: while starting, MHD's last error goes here, not to stderr */
+	/*
+	 * Apart from lock: MHD may log from inside MHD_queue_response(), which
+	 * a scrape calls holding lock.
+	 */
+	pthread_mutex_t log_lock;
+	int64_t last_log_ns;			/* under log_lock */
+	/* under log_lock: while starting, MHD's last error goes here, not to stderr */
 	char *start_error;
 	size_t start_error_len;
 };
@@ -74,14 +79,14 @@ static void log_server_message(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	pthread_mutex_lock(&m->lock);
+	pthread_mutex_lock(&m->log_lock);
 	if (m->start_error) {
 		snprintf(m->start_error, m->start_error_len, "%s", msg);
 	} else if (!m->last_log_ns || now - m->last_log_ns >= LOG_INTERVAL_NS) {
 		m->last_log_ns = now;
 		fprintf(stderr, "tcpbacklog: metrics: %s\n", msg);
 	}
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->log_lock);
 }
 
 static enum MHD_Result reply_plain_text(struct MHD_Connection *conn, unsigned int status,
@@ -189,6 +194,7 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->log_lock, NULL);
 	series_table_init(&m->series);
 	m->scrape_response = render_response(NULL, NULL);
 	if (!m->scrape_response) {
@@ -225,9 +231,9 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 		freeaddrinfo(ai);
 	}
 
-	pthread_mutex_lock(&m->lock);
+	pthread_mutex_lock(&m->log_lock);
 	m->start_error = NULL;
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->log_lock);
 	if (!m->daemon) {
 		snprintf(errbuf, errlen, "metrics: cannot serve on %s: %s", addr,
 			 mhd_error[0] ? mhd_error : "libmicrohttpd failed to start");
@@ -238,6 +244,7 @@ fail:
 	if (m->scrape_response)
 		MHD_destroy_response(m->scrape_response);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->log_lock);
 	series_table_free(&m->series);
 	free(m);
 	return NULL;
@@ -282,6 +289,7 @@ void metrics_stop(struct metrics *m)
 	MHD_stop_daemon(m->daemon);
 	MHD_destroy_response(m->scrape_response);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->log_lock);
 	series_table_free(&m->series);
 	free(m);
 }

@@ -217,6 +217,15 @@ static int tracked_cmp(const void *a, const void *b)
 	return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
+static struct tracked_listener *tracked_find(const struct series_table *table, size_t n,
+					     const struct listener_snapshot *p)
+{
+	struct tracked_listener key = { .id = p->id, .ino = p->ino };
+
+	/* bsearch() and qsort() want an array, even an empty one */
+	return n ? bsearch(&key, table->tracked, n, sizeof(key), tracked_cmp) : NULL;
+}
+
 /* What t has counted so far goes into its series for good. */
 static int retire(struct tracked_listener *t)
 {
@@ -261,12 +270,11 @@ static struct tracked_listener *tracked_add(struct series_table *table, uint64_t
 
 static int observe_one(struct series_table *table, size_t nold, const struct listener_snapshot *p)
 {
-	struct tracked_listener key = { .id = p->id, .ino = p->ino }, *t;
+	struct tracked_listener *t = tracked_find(table, nold, p);
 	struct series_counts now;
 	char labels[LABELS_MAX];
 	int rc = 0;
 
-	t = bsearch(&key, table->tracked, nold, sizeof(*t), tracked_cmp);
 	labels_of(p, labels, sizeof(labels));
 	if (!t) {
 		struct series *s = series_find_or_add(table, labels);
@@ -333,7 +341,8 @@ int series_table_observe(struct series_table *table, const struct listener_snaps
 		table->tracked[kept++] = *t;
 	}
 	table->ntracked = kept;
-	qsort(table->tracked, table->ntracked, sizeof(*table->tracked), tracked_cmp);
+	if (table->ntracked)
+		qsort(table->tracked, table->ntracked, sizeof(*table->tracked), tracked_cmp);
 	/* a listener twice in one read counts once */
 	for (size_t i = kept = 0; i < table->ntracked; i++)
 		if (!kept || tracked_cmp(&table->tracked[kept - 1], &table->tracked[i]))
@@ -378,11 +387,11 @@ static int series_sum(struct series_table *table, const struct listener_snapshot
 	/* gauges: the listeners listening in this read, as they are now */
 	for (size_t i = 0; i < n; i++) {
 		const struct listener_snapshot *p = &snaps[i];
-		struct tracked_listener key = { .id = p->id, .ino = p->ino }, *t;
+		struct tracked_listener *t;
 
 		if (!p->listening || p->closed)
 			continue;
-		t = bsearch(&key, table->tracked, table->ntracked, sizeof(*t), tracked_cmp);
+		t = tracked_find(table, table->ntracked, p);
 		if (!t || t->folded)
 			continue;
 		t->series->listening++;
