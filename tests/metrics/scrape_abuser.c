@@ -7,8 +7,9 @@
  *   SLOW  clients that send their request one byte a second;
  *   DEAF  clients that send 100 pipelined requests and never read.
  * Prints key=value counts at the end: fast scrapes answered 200, fast
- * attempts refused or cut, slow clients the server closed, deaf clients
- * connected.
+ * attempts refused or cut; slow clients refused (closed within CUT_MS of
+ * connecting) and cut later, and the longest a slow client was kept;
+ * deaf clients connected and cut.
  *   scrape_abuser -d DST -p PORT [-s SRC] [-S FAST_SRC] [-f FAST] [-l SLOW] [-n DEAF]
  *                 [-t DURATION_MS]
  */
@@ -20,11 +21,13 @@
 #include <pthread.h>
 
 #define MAX_CLIENTS	512
+#define CUT_MS		2000	/* a slow client closed after this was let in, then cut */
 
 static const char request[] = "GET /metrics HTTP/1.1\r\nHost: tcpbacklog\r\n\r\n";
 static struct sockaddr_in dst, src, fast_src;
 static uint64_t deadline_ms;
-static unsigned long fast_ok, fast_failed, slow_closed, deaf_connected;
+static unsigned long fast_ok, fast_failed, slow_refused, slow_cut, slow_kept_ms_max;
+static unsigned long deaf_connected, deaf_cut;
 static pthread_mutex_t counts_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t now_ms(void)
@@ -89,23 +92,41 @@ static void *fast_client(void *arg)
 	return NULL;
 }
 
+static void slow_closed(uint64_t started_ms)
+{
+	unsigned long kept = (unsigned long)(now_ms() - started_ms);
+
+	pthread_mutex_lock(&counts_lock);
+	if (kept < CUT_MS) {
+		slow_refused++;
+	} else {
+		slow_cut++;
+		if (kept > slow_kept_ms_max)
+			slow_kept_ms_max = kept;
+	}
+	pthread_mutex_unlock(&counts_lock);
+}
+
 static void *slow_client(void *arg)
 {
+	uint64_t started_ms = now_ms();
 	int fd = dial(&src);
 	char c;
 
-	if (fd < 0)
+	if (fd < 0) {
+		slow_closed(started_ms);
 		return NULL;
+	}
 	for (size_t i = 0; i < sizeof(request) - 1 && now_ms() < deadline_ms; i++) {
-		if (write(fd, &request[i], 1) != 1) {
-			count(&slow_closed);
+		if (send(fd, &request[i], 1, MSG_NOSIGNAL) != 1) {
+			slow_closed(started_ms);
 			break;
 		}
 		sleep(1);
 		/* the server gave up on us: EOF or a reset */
 		if (recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK) == 0 ||
 		    (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-			count(&slow_closed);
+			slow_closed(started_ms);
 			break;
 		}
 	}
@@ -123,8 +144,15 @@ static void *deaf_client(void *arg)
 	for (int i = 0; i < 100; i++)
 		if (send(fd, request, sizeof(request) - 1, MSG_NOSIGNAL) < 0)
 			break;
-	while (now_ms() < deadline_ms)
-		usleep(100000);
+	/* never read: only watch for the server hanging up */
+	while (now_ms() < deadline_ms) {
+		struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+
+		if (poll(&p, 1, 100) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			count(&deaf_cut);
+			break;
+		}
+	}
 	close(fd);
 	return NULL;
 }
@@ -176,7 +204,10 @@ int main(int argc, char **argv)
 		pthread_join(threads[i], NULL);
 	tb_kv("fast_ok", "%lu", fast_ok);
 	tb_kv("fast_failed", "%lu", fast_failed);
-	tb_kv("slow_closed", "%lu", slow_closed);
+	tb_kv("slow_refused", "%lu", slow_refused);
+	tb_kv("slow_cut", "%lu", slow_cut);
+	tb_kv("slow_kept_ms_max", "%lu", slow_kept_ms_max);
 	tb_kv("deaf_connected", "%lu", deaf_connected);
+	tb_kv("deaf_cut", "%lu", deaf_cut);
 	return 0;
 }

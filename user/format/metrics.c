@@ -6,10 +6,11 @@
  * scrape never waits for rendering and never sees half of an update, and
  * a publish never waits for a scrape (the lock covers a pointer swap).
  * Scrapers are bounded: connections in all and per client address, an
- * idle timeout, and a fixed memory pool per connection; the response
- * itself is shared, never copied per client.
+ * idle timeout, a deadline for each request, and a fixed memory pool per
+ * connection; the response itself is shared, never copied per client.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 #include <microhttpd.h>
 
 #include "format/exposition.h"
@@ -40,7 +42,23 @@
 #define PER_IP_CONNECTIONS	16
 #define CONN_TIMEOUT_S		10
 #define CONN_MEMORY		(16 * 1024)
+/*
+ * MHD's timeout counts idleness: a client sending a byte a second, or
+ * reading one, would keep its slot for ever. Each connection must send a
+ * whole request, and take the answer, within this; a scrape takes
+ * milliseconds, and Prometheus gives up after 10 s by default.
+ */
+#define REQUEST_DEADLINE_NS	(10 * 1000000000LL)
 #define LOG_INTERVAL_NS		1000000000LL	/* a flood logs once a second, no more */
+
+/* A client connection, for the deadline. */
+struct scrape_conn {
+	/* a dup of the socket: shutdown() from the main thread never hits a reused fd */
+	int fd;
+	int64_t since_ns;		/* connected, or its last request came in */
+	bool cut;
+	struct scrape_conn *prev, *next;
+};
 
 struct metrics {
 	struct MHD_Daemon *daemon;
@@ -54,6 +72,8 @@ struct metrics {
 	 * a scrape calls holding lock.
 	 */
 	pthread_mutex_t log_lock;
+	pthread_mutex_t conns_lock;
+	struct scrape_conn *conns;		/* under conns_lock */
 	int64_t last_log_ns;			/* under log_lock */
 	/* under log_lock: while starting, MHD's last error goes here, not to stderr */
 	char *start_error;
@@ -112,8 +132,18 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, co
 				      void **con_cls)
 {
 	struct metrics *m = cls;
+	const union MHD_ConnectionInfo *info;
 	enum MHD_Result ret;
 
+	/* a request came in whole: the deadline now runs for its answer */
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (info && info->socket_context) {
+		struct scrape_conn *c = info->socket_context;
+
+		pthread_mutex_lock(&m->conns_lock);
+		c->since_ns = monotonic_ns();
+		pthread_mutex_unlock(&m->conns_lock);
+	}
 	if (strcmp(url, "/metrics"))
 		return reply_plain_text(conn, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n", false);
 	/* HEAD is GET without the body (RFC 9110): MHD leaves the body out */
@@ -128,6 +158,66 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *conn, co
 		m->scraped_seq = m->response_seq;
 	pthread_mutex_unlock(&m->lock);
 	return ret;
+}
+
+/* MHD's thread: a connection opens or closes. */
+static void track_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			     enum MHD_ConnectionNotificationCode code)
+{
+	struct metrics *m = cls;
+	struct scrape_conn *c = *socket_context;
+	const union MHD_ConnectionInfo *info;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		c = calloc(1, sizeof(*c));
+		if (!c || !info)
+			goto untracked;
+		c->fd = fcntl(info->connect_fd, F_DUPFD_CLOEXEC, 0);
+		if (c->fd < 0)
+			goto untracked;
+		c->since_ns = monotonic_ns();
+		pthread_mutex_lock(&m->conns_lock);
+		c->next = m->conns;
+		if (m->conns)
+			m->conns->prev = c;
+		m->conns = c;
+		pthread_mutex_unlock(&m->conns_lock);
+		*socket_context = c;
+		return;
+	}
+	if (!c)
+		return;
+	pthread_mutex_lock(&m->conns_lock);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		m->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	pthread_mutex_unlock(&m->conns_lock);
+	close(c->fd);
+	free(c);
+	*socket_context = NULL;
+	return;
+untracked:
+	/* out of descriptors or memory: MHD's own bounds still hold */
+	free(c);
+}
+
+/* Connections past their deadline: shut down, MHD then closes them. */
+static void cut_stalled(struct metrics *m)
+{
+	int64_t now = monotonic_ns();
+
+	pthread_mutex_lock(&m->conns_lock);
+	for (struct scrape_conn *c = m->conns; c; c = c->next) {
+		if (!c->cut && now - c->since_ns >= REQUEST_DEADLINE_NS) {
+			shutdown(c->fd, SHUT_RDWR);
+			c->cut = true;
+		}
+	}
+	pthread_mutex_unlock(&m->conns_lock);
 }
 
 static struct MHD_Response *render_response(const struct series_table *table, const struct totals *t)
@@ -166,6 +256,7 @@ static struct MHD_Daemon *start_daemon(struct metrics *m, const struct sockaddr 
 				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_IP_CONNECTIONS,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONN_TIMEOUT_S,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
+				MHD_OPTION_NOTIFY_CONNECTION, track_connection, m,
 				MHD_OPTION_END);
 }
 
@@ -195,6 +286,7 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 	}
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->log_lock, NULL);
+	pthread_mutex_init(&m->conns_lock, NULL);
 	series_table_init(&m->series);
 	m->scrape_response = render_response(NULL, NULL);
 	if (!m->scrape_response) {
@@ -245,6 +337,7 @@ fail:
 		MHD_destroy_response(m->scrape_response);
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->log_lock);
+	pthread_mutex_destroy(&m->conns_lock);
 	series_table_free(&m->series);
 	free(m);
 	return NULL;
@@ -264,6 +357,7 @@ void metrics_publish(struct metrics *m, const struct listener_snapshot *snaps, s
 
 	if (!m)
 		return;
+	cut_stalled(m);
 	pthread_mutex_lock(&m->lock);
 	scraped_seq = m->scraped_seq;
 	pthread_mutex_unlock(&m->lock);
@@ -290,6 +384,7 @@ void metrics_stop(struct metrics *m)
 	MHD_destroy_response(m->scrape_response);
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->log_lock);
+	pthread_mutex_destroy(&m->conns_lock);
 	series_table_free(&m->series);
 	free(m);
 }
