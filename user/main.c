@@ -121,6 +121,7 @@ static int report_interval(struct app *app)
 	/* this report is the last to see a closed listener: its entry goes */
 	if (listeners_read_taking_closed(&app->listeners, app->cfg, LISTENERS_ALL))
 		return -1;
+	metrics_observe(app->metrics, app->listeners.items, app->listeners.count);
 	reports = calloc(app->listeners.count + 1, sizeof(*reports));
 	active = calloc(app->listeners.count + 1, sizeof(*active));
 	hints = calloc(app->listeners.count * HINTS_PER_LISTENER + 1, sizeof(*hints));
@@ -173,19 +174,24 @@ static void tick(struct app *app)
 	/* without -i nothing else reports closed listeners: they go here, seen once */
 	int (*read_listeners)(struct listener_reader *r, const struct config *cfg, unsigned int parts) =
 		app->cfg->interval > 0 ? listeners_read : listeners_read_taking_closed;
+	/* the metrics keep a closed listener's accept failures: read them while they are there */
+	unsigned int parts = app->metrics ? LISTENERS_COUNTS | LISTENERS_ERRNOS : LISTENERS_COUNTS;
 
-	/* bounded maps: entries of closed listeners go within a second */
-	maps_delete_stale(app->probes);
 	if (!app->cfg->quiet) {
-		if (!read_listeners(&app->listeners, app->cfg, LISTENERS_COUNTS))
+		if (!read_listeners(&app->listeners, app->cfg, parts)) {
 			suppression_update(&app->suppression, app->listeners.items, app->listeners.count,
 					   print_suppressed, app);
+			metrics_observe(app->metrics, app->listeners.items, app->listeners.count);
+		}
 	} else if (read_listeners == listeners_read_taking_closed) {
-		read_listeners(&app->listeners, app->cfg, LISTENERS_COUNTS);
+		if (!read_listeners(&app->listeners, app->cfg, parts))
+			metrics_observe(app->metrics, app->listeners.items, app->listeners.count);
 	}
 	if (app->metrics && !listeners_read(&app->listeners, app->cfg, LISTENERS_QUEUES | LISTENERS_ERRNOS) &&
 	    !read_totals(app->probes, &totals))
 		metrics_publish(app->metrics, app->listeners.items, app->listeners.count, &totals);
+	/* bounded maps: entries of closed listeners go within a second, once read above */
+	maps_delete_stale(app->probes);
 }
 
 /* On exit: what each listener did over the whole run. */

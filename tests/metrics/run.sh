@@ -12,12 +12,19 @@
 #   sum (tcpbacklog_listen_drops_total)                               == TcpExtListenDrops
 # and the driver's own counts of its accept() results (no kernel counter
 # exists for those): EMFILE failures, accepts, the latency histogram.
-# Labels are those of listeners only, never of peers.
+# Labels are those of listeners only, never of peers. Then the listener
+# closes (its counters stay, its gauges go) and the same program restarts
+# on the same port twice, overflowing and exiting at once, the second time
+# under hostile scrapers (fast, slow, never reading: the endpoint answers
+# a scrape from elsewhere, the tracer's memory stays bounded); over the
+# whole run the one series never resets and ends at nstat's counts, with
+# no lost record.
 #
-#   tests/metrics/run.sh [BIN [HOLDER]]
+#   tests/metrics/run.sh [BIN [HOLDER [ABUSER]]]
 #
 # BIN defaults to build/tcpbacklog; HOLDER (the traffic driver, built from
-# tests/metrics/backlog_holder.c) is compiled into the work directory when
+# tests/metrics/backlog_holder.c) and ABUSER (the hostile scrapers, from
+# tests/metrics/scrape_abuser.c) are compiled into the work directory when
 # not given. Needs root, ip(8), nstat, ss; installs prometheus (for
 # prometheus and promtool), curl and jq with apt-get when they are missing.
 # Everything listens on 127.0.0.1 only, every wait is bounded, and every
@@ -32,6 +39,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 BIN=${1:-build/tcpbacklog}
 HOLDER=${2:-}
+ABUSER=${3:-}
 
 START_TIMEOUT=15	# s, for the tracer to serve /metrics
 PROM_TIMEOUT=60		# s, for Prometheus to be ready and the target up
@@ -52,16 +60,20 @@ COMM_VALUE=$'tb"h\\o\nld\xef\xbf\xbdr'	# as Prometheus stores it
 work_dir_make tb-metrics || exit 1
 NS="tb-m-$$"
 TRACER_PID=""
+TRACER2_PID=""
 PROM_PID=""
 HOLDER_PID=""
+ABUSER_PID=""
 STOP_TENTHS=$((STOP_TIMEOUT * 10))
 HOLDER_OUT="$WORK/holder.out"
 
 cleanup() {
 	trap - EXIT INT TERM
 	stop_pid "$HOLDER_PID" KILL "$STOP_TENTHS"
+	stop_pid "$ABUSER_PID" KILL "$STOP_TENTHS"
 	stop_pid "$PROM_PID" TERM "$STOP_TENTHS"
 	stop_pid "$TRACER_PID" INT "$STOP_TENTHS"
+	stop_pid "$TRACER2_PID" INT "$STOP_TENTHS"
 	ns_remove_all
 	work_dir_remove "${TB_METRICS_KEEP:-0}" "work directory kept: "
 }
@@ -153,6 +165,17 @@ METRICS_URL="http://127.0.0.1:$METRICS_PORT/metrics"
 "$BIN" --metrics-addr "127.0.0.1:$METRICS_PORT" -q -n "/var/run/netns/$NS" \
 	>"$WORK/tracer.out" 2>"$WORK/tracer.err" </dev/null &
 TRACER_PID=$!
+
+# A second tracer with -i: there the interval report, not the metrics'
+# tick, takes closed listeners out of the kernel's maps; its series must
+# end at the same counts (checked at the end, from its own endpoint).
+METRICS2_PORT=$(free_port) || { fail setup "no free port"; finish; }
+while [ "$METRICS2_PORT" = "$METRICS_PORT" ]; do
+	METRICS2_PORT=$(free_port) || { fail setup "no free port"; finish; }
+done
+"$BIN" --metrics-addr "127.0.0.1:$METRICS2_PORT" -q -i 1 -n "/var/run/netns/$NS" \
+	>"$WORK/tracer2.out" 2>"$WORK/tracer2.err" </dev/null &
+TRACER2_PID=$!
 
 reply=""
 for ((i = 0; i < START_TIMEOUT * 10; i++)); do
@@ -422,11 +445,154 @@ else
 	fail stable "ListenDrops moved from $LD to $LD2 during the checks"
 fi
 
-# ---------------------------------------------------------------- the end --
+# ------------------------------------- listeners that close and come back --
+# The held listener closes; then the same program restarts on the same
+# port twice, each time overflowing and exiting at once (between two
+# publishes): the second time while hostile scrapers hammer the endpoint.
+# The one series of that label set never goes down, keeps its counters
+# when no listener is left (its gauges go), and ends exactly at the
+# kernel's count.
 
 kill -USR1 "$HOLDER_PID" 2>/dev/null
 stop_pid "$HOLDER_PID" none "$STOP_TENTHS"
 HOLDER_PID=""
+ACCEPTED=$(kv "$HOLDER_OUT" accepted)
+EMFILED=$(kv "$HOLDER_OUT" accept_emfile)
+gauge_gone=0
+for ((i = 0; i < SETTLE_TIMEOUT * 4; i++)); do
+	scrape "$WORK/closed.prom" >/dev/null
+	if ! grep -qF "tcpbacklog_accept_queue_length{$LBL}" "$WORK/closed.prom"; then
+		gauge_gone=1
+		break
+	fi
+	sleep 0.25
+done
+errs=""
+for line in "tcpbacklog_syn_drops_total{$LBL,reason=\"accept_queue_full\"} $LO" \
+	    "tcpbacklog_accept_overflows_total{$LBL} $((LD - LO))" \
+	    "tcpbacklog_accepts_total{$LBL} $ACCEPTED"; do
+	grep -qxF "$line" "$WORK/closed.prom" || errs="${errs:+$errs; }missing '$line'"
+done
+[ "$gauge_gone" = 1 ] || errs="${errs:+$errs; }gauges still there ${SETTLE_TIMEOUT}s after the close"
+if [ -z "$errs" ]; then
+	pass closed_series "listener closed: its counters stay (syn drops $LO, accepts $ACCEPTED), its gauges are gone"
+else
+	fail closed_series "$errs"
+fi
+
+# holder_burst NAME: the same program on the same port, overflowing, then
+# gone at once; adds its accepts and EMFILE failures to the running sums
+holder_burst() {
+	timeout $((DRIVER_TIMEOUT + 5)) ip netns exec "$NS" "$HOLDER" -p 8080 -a "$ACCEPTS" \
+		-e "$EMFILES" -c "$HOLDER_COMM" -t 1 >"$WORK/$1.out" 2>"$WORK/$1.err" </dev/null
+	if ! grep -q '^ready=1' "$WORK/$1.out"; then
+		fail "$1" "driver failed: $(tr '\n' ' ' <"$WORK/$1.err")"
+		return 1
+	fi
+	ACCEPTED=$((ACCEPTED + $(kv "$WORK/$1.out" accepted)))
+	EMFILED=$((EMFILED + $(kv "$WORK/$1.out" accept_emfile)))
+	return 0
+}
+
+LD_BEFORE=$(nstat_get "$NS" TcpExtListenDrops)
+holder_burst restart &&
+	pass restart "same program on port 8080 again: overflowed and exited (ListenDrops $LD_BEFORE -> $(nstat_get "$NS" TcpExtListenDrops))"
+
+# ---------------------------------------------------------- scrape abuse --
+# For ABUSE_MS: ABUSE_FAST clients from 127.0.0.3 scraping as fast as they
+# can, and from 127.0.0.2 ABUSE_SLOW sending their request a byte a second
+# and ABUSE_DEAF sending pipelined requests and never reading. Each address
+# gets a bounded share of the endpoint's connections (16 of 64). Meanwhile the listener restarts
+# and overflows once more, and a scrape from 127.0.0.1 every half second
+# must be answered within 2 s.
+ABUSE_MS=15000	# longer than the endpoint's 10 s request deadline
+ABUSE_FAST=200
+ABUSE_SLOW=50
+ABUSE_DEAF=50
+RSS_LIMIT_KB=16384	# growth of the tracer's resident peak the abuse may cause
+
+if [ -z "$ABUSER" ]; then
+	ABUSER="$WORK/scrape_abuser"
+	gcc -O2 -Wall -Itests/lib tests/metrics/scrape_abuser.c -o "$ABUSER" -lpthread \
+		2>"$WORK/abuser.build" ||
+		fail abuse "building the scrape abuser failed: $(head -c 300 "$WORK/abuser.build")"
+fi
+if [ -x "$ABUSER" ]; then
+	RSS0=$(status_kb "$TRACER_PID" VmRSS)
+	HWM0=$(status_kb "$TRACER_PID" VmHWM)
+	"$ABUSER" -d 127.0.0.1 -p "$METRICS_PORT" -s 127.0.0.2 -S 127.0.0.3 -f "$ABUSE_FAST" -l "$ABUSE_SLOW" \
+		-n "$ABUSE_DEAF" -t "$ABUSE_MS" >"$WORK/abuser.out" 2>"$WORK/abuser.err" </dev/null &
+	ABUSER_PID=$!
+	sleep 1
+	holder_burst abused_restart
+	probes=0
+	answered=0
+	while kill -0 "$ABUSER_PID" 2>/dev/null; do
+		probes=$((probes + 1))
+		[ "$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "$METRICS_URL")" = 200 ] &&
+			answered=$((answered + 1))
+		sleep 0.5
+	done
+	wait "$ABUSER_PID"
+	ABUSER_PID=""
+	RSS1=$(status_kb "$TRACER_PID" VmRSS)
+	HWM1=$(status_kb "$TRACER_PID" VmHWM)
+	A="$WORK/abuser.out"
+	figures="$(kv "$A" fast_ok) fast scrapes answered, $(kv "$A" fast_failed) refused or cut; slow clients: $(kv "$A" slow_refused) refused, $(kv "$A" slow_cut) cut (kept $(kv "$A" slow_kept_ms_max) ms at most); deaf clients: $(kv "$A" deaf_connected) connected, $(kv "$A" deaf_cut) cut; tracer VmRSS ${RSS0} -> ${RSS1} kB, VmHWM ${HWM0} -> ${HWM1} kB"
+	if [ "$probes" -gt 0 ] && [ "$answered" = "$probes" ] &&
+	   [ $((HWM1 - RSS0)) -le "$RSS_LIMIT_KB" ] && [ "$(kv "$A" fast_ok)" -gt 0 ] &&
+	   [ $(($(kv "$A" slow_refused) + $(kv "$A" slow_cut))) = "$ABUSE_SLOW" ] &&
+	   [ "$(kv "$A" slow_kept_ms_max)" -le 13000 ]; then
+		pass abuse "$ABUSE_FAST fast, $ABUSE_SLOW slow, $ABUSE_DEAF deaf scrapers for $((ABUSE_MS / 1000)) s: $answered/$probes scrapes from 127.0.0.1 answered; $figures"
+	else
+		fail abuse "$answered/$probes scrapes from 127.0.0.1 answered (every slow client dropped within 13 s, the peak may grow ${RSS_LIMIT_KB} kB at most); $figures"
+	fi
+fi
+
+# --------------------------------------------- the whole run, exactly --
+
+LD=$(nstat_get "$NS" TcpExtListenDrops)
+LO=$(nstat_get "$NS" TcpExtListenOverflows)
+errs=""
+for qw in "sum(tcpbacklog_syn_drops_total{netns=\"$NS_INO\"}) + sum(tcpbacklog_accept_overflows_total{netns=\"$NS_INO\"})=$LD" \
+	  "sum(tcpbacklog_syn_drops_total{netns=\"$NS_INO\",reason=\"accept_queue_full\"})=$LO" \
+	  "sum(tcpbacklog_listen_drops_total)=$LD" \
+	  "sum(tcpbacklog_accepts_total{netns=\"$NS_INO\"})=$ACCEPTED" \
+	  "sum(tcpbacklog_accept_errors_total{netns=\"$NS_INO\",error=\"EMFILE\"})=$EMFILED" \
+	  "count(tcpbacklog_accepts_total{netns=\"$NS_INO\"})=1" \
+	  "sum(resets(tcpbacklog_syn_drops_total{netns=\"$NS_INO\"}[10m])) + sum(resets(tcpbacklog_accept_overflows_total{netns=\"$NS_INO\"}[10m])) + sum(resets(tcpbacklog_accepts_total{netns=\"$NS_INO\"}[10m]))=0" \
+	  "max(tcpbacklog_tracer_lost_events_total)=0"; do
+	wait_query "${qw%=*}" "${qw##*=}" || errs="${errs:+$errs; }${qw%=*} = $GOT, expected ${qw##*=}"
+done
+if [ -z "$errs" ]; then
+	pass whole_run "three listeners in turn on port 8080, one series: never reset, ends at ListenDrops $LD, ListenOverflows $LO, accepts $ACCEPTED, EMFILE $EMFILED; lost 0"
+else
+	fail whole_run "$errs"
+fi
+
+# the tracer with -i, scraped directly: the same counts
+wanted=("tcpbacklog_syn_drops_total{$LBL,reason=\"accept_queue_full\"} $LO"
+	"tcpbacklog_accept_overflows_total{$LBL} $((LD - LO))"
+	"tcpbacklog_accepts_total{$LBL} $ACCEPTED"
+	"tcpbacklog_accept_errors_total{$LBL,error=\"EMFILE\"} $EMFILED"
+	"tcpbacklog_listen_drops_total{kind=\"syn_drop\"} $LO"
+	"tcpbacklog_tracer_lost_events_total 0")
+for ((i = 0; i < SETTLE_TIMEOUT * 4; i++)); do
+	curl -s --max-time 3 -o "$WORK/interval.prom" "http://127.0.0.1:$METRICS2_PORT/metrics" 2>/dev/null
+	scrape_missing "$WORK/interval.prom"
+	[ -z "$errs" ] && break
+	sleep 0.25
+done
+if [ -z "$errs" ]; then
+	pass interval_tracer "with -i (closed listeners taken by the interval report): the same ${#wanted[@]} samples"
+else
+	fail interval_tracer "$errs"
+fi
+stop_pid "$TRACER2_PID" INT "$STOP_TENTHS"
+TRACER2_PID=""
+
+# ---------------------------------------------------------------- the end --
+
 kill -INT "$TRACER_PID" 2>/dev/null
 if ! wait_gone "$TRACER_PID" "$STOP_TENTHS"; then
 	fail tracer_exit "still running ${STOP_TIMEOUT}s after SIGINT (killed)"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the metrics endpoint (user/format/exposition.c, metrics.c,
- * metrics_addr.c): exact exposition text, label escaping of
+ * Unit tests of the metrics endpoint (user/format/exposition.c, series.c,
+ * metrics.c, metrics_addr.c): exact exposition text, series that outlive
+ * their listeners (retention, bound, gauges), label escaping of
  * hostile process names, --metrics-addr parsing, and the HTTP server
  * itself on loopback.
  */
@@ -23,16 +24,23 @@
 
 #include "format/exposition.h"
 #include "format/metrics.h"
+#include "format/series.h"
 #include "setup/metrics_addr.h"
+
+#define SEC		1000000000LL
 
 #define FFFD		"\xef\xbf\xbd"
 #define NETNS		4026531840u
 #define LBL		"netns=\"4026531840\",laddr=\"127.0.0.1\",lport=\"8080\",comm=\"nginx\""
 
+/* a listener socket of its own each time, as the kernel's reads give them */
 static void fill_snapshot(struct listener_snapshot *s)
 {
+	static uint64_t sockets;
+
 	memset(s, 0, sizeof(*s));
-	s->id = 0xffff888012345678ull;
+	s->id = 0xffff888012345678ull + 64 * sockets;
+	s->ino = 1000 + sockets++;
 	s->netns = NETNS;
 	s->family = AF_INET;
 	strcpy(s->laddr, "127.0.0.1");
@@ -114,14 +122,31 @@ static int count_lines_starting(const char *text, const char *prefix)
 	return count;
 }
 
-static char *render(const struct listener_snapshot *s, size_t n, const struct totals *t)
+/* The text of one render of table after a read of s[0..n). */
+static char *render_next(struct series_table *table, const struct listener_snapshot *s, size_t n,
+			 const struct totals *t, int64_t now_ns, uint64_t scraped_seq)
 {
 	char *out = NULL;
-	size_t len = exposition_render(s, n, t, &out);
+	size_t len;
+
+	assert_true(series_table_render(table, s, n, now_ns, scraped_seq) > 0);
+	len = exposition_render(table, t, &out);
 
 	assert_non_null(out);
 	assert_int_equal(len, strlen(out));
 	assert_true(len > 0 && out[len - 1] == '\n');
+	return out;
+}
+
+/* The text for one read, as the first publish of a tracer shows it. */
+static char *render(const struct listener_snapshot *s, size_t n, const struct totals *t)
+{
+	struct series_table table;
+	char *out;
+
+	series_table_init(&table);
+	out = render_next(&table, s, n, t, SEC, 0);
+	series_table_free(&table);
 	return out;
 }
 
@@ -272,7 +297,7 @@ static void test_empty_histogram(void **state)
 	free(out);
 }
 
-/* closed listeners are left out; order is the order given */
+/* a listener not listening keeps its counters, not its gauges; order is the order given */
 static void test_skip_and_order(void **state)
 {
 	struct listener_snapshot s[3];
@@ -284,30 +309,207 @@ static void test_skip_and_order(void **state)
 	fill_snapshot(&s[2]);
 	s[0].lport = 9090;
 	s[1].lport = 7070;
+	s[1].id++;
 	s[1].listening = false;
 	strcpy(s[2].laddr, "::");
 	s[2].family = AF_INET6;
+	s[2].id += 2;
 	out = render(s, 3, NULL);
 	check_structure(out);
-	assert_null(strstr(out, "lport=\"7070\""));
+	assert_line(out, "tcpbacklog_accepts_total{netns=\"4026531840\",laddr=\"127.0.0.1\",lport=\"7070\",comm=\"nginx\"} 1000");
+	assert_null(strstr(out, "tcpbacklog_accept_queue_length{netns=\"4026531840\",laddr=\"127.0.0.1\",lport=\"7070\""));
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_accept_queue_length{"), 2);
 	a = strstr(out, "tcpbacklog_accepts_total{netns=\"4026531840\",laddr=\"127.0.0.1\",lport=\"9090\"");
 	b = strstr(out, "tcpbacklog_accepts_total{netns=\"4026531840\",laddr=\"::\",lport=\"8080\"");
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_true(a < b);
-	assert_int_equal(count_lines_starting(out, "tcpbacklog_accepts_total{"), 2);
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_accepts_total{"), 3);
 	free(out);
 
-	/* nothing listening: the families are still described */
-	s[0].listening = s[2].listening = false;
-	out = render(s, 3, NULL);
+	/* no listener: the families are still described */
+	out = render(NULL, 0, NULL);
 	check_structure(out);
 	assert_line(out, "# TYPE tcpbacklog_syn_drops_total counter");
 	assert_int_equal(count_lines_starting(out, "tcpbacklog_syn_drops_total{"), 0);
-	free(out);
-	out = render(NULL, 0, NULL);
 	assert_line(out, "tcpbacklog_tracer_lost_events_total 0");
+	assert_line(out, "# TYPE tcpbacklog_tracer_series_evicted_total counter");
+	assert_line(out, "tcpbacklog_tracer_series_evicted_total 0");
 	free(out);
+}
+
+/*
+ * A listener that closes keeps its series with its final counts, and its
+ * gauges go; one that comes back with the same labels continues it.
+ */
+static void test_closed_listener_continues(void **state)
+{
+	struct series_table table;
+	struct listener_snapshot s;
+	char *out;
+
+	series_table_init(&table);
+	fill_snapshot(&s);
+	s.ino = 100;
+	out = render_next(&table, &s, 1, NULL, SEC, 0);
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 1000");
+	assert_line(out, "tcpbacklog_accept_queue_length{" LBL "} 3");
+	free(out);
+
+	/* closed after more drops: the final counts; its errno entries are gone by then */
+	s.closed = true;
+	s.accepts = 1010;
+	s.syn_drops[TB_REASON_ACCEPT_QUEUE_FULL] = 15;
+	s.backlog = s.synq = 0;
+	s.nerrnos = 0;
+	/* seen closed by a read that took it, then by the publish's own read again */
+	assert_int_equal(series_table_observe(&table, &s, 1), 0);
+	out = render_next(&table, &s, 1, NULL, 2 * SEC, 0);
+	check_structure(out);
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 1010");
+	assert_line(out, "tcpbacklog_syn_drops_total{" LBL ",reason=\"accept_queue_full\"} 15");
+	assert_line(out, "tcpbacklog_accept_errors_total{" LBL ",error=\"EMFILE\"} 5");
+	assert_line(out, "tcpbacklog_accept_latency_seconds_count{" LBL "} 33");
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_accept_queue_length{"), 0);
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_accept_queue_max{"), 0);
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_syn_queue_length{"), 0);
+	free(out);
+
+	/* taken: no read shows it any more, the series stays */
+	out = render_next(&table, NULL, 0, NULL, 3 * SEC, 0);
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 1010");
+	free(out);
+
+	/* the server restarts on the same port: a new socket, counting from zero */
+	fill_snapshot(&s);
+	s.id = 0xffff888000000001ull;
+	s.ino = 200;
+	memset(s.syn_drops, 0, sizeof(s.syn_drops));
+	s.accepts = 3;
+	s.nerrnos = 1;
+	s.errnos[0].count = 2;
+	out = render_next(&table, &s, 1, NULL, 4 * SEC, 0);
+	check_structure(out);
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 1013");
+	assert_line(out, "tcpbacklog_syn_drops_total{" LBL ",reason=\"accept_queue_full\"} 15");
+	assert_line(out, "tcpbacklog_accept_errors_total{" LBL ",error=\"EMFILE\"} 7");
+	assert_line(out, "tcpbacklog_accept_latency_seconds_count{" LBL "} 66");
+	assert_line(out, "tcpbacklog_accept_queue_length{" LBL "} 3");
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_accepts_total{"), 1);
+	free(out);
+
+	/* a socket address and inode reused: counts that went down start anew, added on */
+	s.accepts = 1;
+	out = render_next(&table, &s, 1, NULL, 5 * SEC, 0);
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 1014");
+	free(out);
+
+	/* gone from the reads without a closed record: its last counts stay */
+	out = render_next(&table, NULL, 0, NULL, 6 * SEC, 0);
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 1014");
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_accept_queue_length{"), 0);
+	free(out);
+	series_table_free(&table);
+}
+
+/* A listener whose owner becomes known moves series; the sum stays exact. */
+static void test_owner_change(void **state)
+{
+	struct series_table table;
+	struct listener_snapshot s;
+	char *out;
+
+	series_table_init(&table);
+	fill_snapshot(&s);
+	s.comm[0] = '\0';
+	out = render_next(&table, &s, 1, NULL, SEC, 0);
+	free(out);
+	strcpy(s.comm, "nginx");
+	s.accepts = 1005;
+	out = render_next(&table, &s, 1, NULL, 2 * SEC, 0);
+	assert_line(out, "tcpbacklog_accepts_total{netns=\"4026531840\",laddr=\"127.0.0.1\",lport=\"8080\",comm=\"\"} 1000");
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 5");
+	assert_line(out, "tcpbacklog_accept_queue_length{" LBL "} 3");
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_accept_queue_length{"), 1);
+	free(out);
+	/* closed: its owner unknown by then, the counts still go to the series it is in */
+	s.closed = true;
+	s.comm[0] = '\0';
+	s.accepts = 1007;
+	out = render_next(&table, &s, 1, NULL, 3 * SEC, 0);
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 7");
+	free(out);
+	series_table_free(&table);
+}
+
+/* Kept until a scrape has seen the final counts and the retention has passed. */
+static void test_retention(void **state)
+{
+	struct series_table table;
+	struct listener_snapshot s;
+	int64_t closed_at = 2 * SEC;
+	uint64_t seq_closed;
+	char *out;
+
+	series_table_init(&table);
+	fill_snapshot(&s);
+	out = render_next(&table, &s, 1, NULL, SEC, 0);
+	free(out);
+	s.closed = true;
+	out = render_next(&table, &s, 1, NULL, closed_at, 1);
+	free(out);
+	seq_closed = table.seq;
+
+	/* the retention is over, but no scrape got the final counts */
+	out = render_next(&table, NULL, 0, NULL, closed_at + SERIES_RETAIN_NS, seq_closed - 1);
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 1000");
+	free(out);
+	/* scraped, but the retention is not over */
+	out = render_next(&table, NULL, 0, NULL, closed_at + SERIES_RETAIN_NS - 1, seq_closed);
+	assert_line(out, "tcpbacklog_accepts_total{" LBL "} 1000");
+	free(out);
+	/* both: gone, and not counted as evicted */
+	out = render_next(&table, NULL, 0, NULL, closed_at + SERIES_RETAIN_NS, seq_closed);
+	check_structure(out);
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_accepts_total{"), 0);
+	assert_line(out, "tcpbacklog_tracer_series_evicted_total 0");
+	free(out);
+	series_table_free(&table);
+}
+
+/* At most SERIES_RETAINED_MAX label sets without a listener: the oldest go, counted. */
+static void test_retained_bound(void **state)
+{
+	const size_t n = SERIES_RETAINED_MAX + 3;
+	struct listener_snapshot *s = calloc(n + 1, sizeof(*s));
+	struct series_table table;
+	char *out;
+
+	assert_non_null(s);
+	series_table_init(&table);
+	/* s[0] listens throughout: never evicted */
+	fill_snapshot(&s[0]);
+	s[0].lport = 1;
+	for (size_t i = 1; i <= n; i++) {
+		fill_snapshot(&s[i]);
+		s[i].id = i;
+		s[i].lport = (uint16_t)(10000 + i - 1);
+		s[i].closed = true;
+	}
+	/* the first three close a render earlier: they are the oldest */
+	out = render_next(&table, s, 4, NULL, SEC, 0);
+	free(out);
+	out = render_next(&table, s, n + 1, NULL, 2 * SEC, 0);
+	check_structure(out);
+	assert_int_equal(count_lines_starting(out, "tcpbacklog_accepts_total{"), SERIES_RETAINED_MAX + 1);
+	assert_line(out, "tcpbacklog_tracer_series_evicted_total 3");
+	assert_null(strstr(out, "lport=\"10000\""));
+	assert_null(strstr(out, "lport=\"10002\""));
+	assert_non_null(strstr(out, "lport=\"10003\""));
+	assert_line(out, "tcpbacklog_accept_queue_length{netns=\"4026531840\",laddr=\"127.0.0.1\",lport=\"1\",comm=\"nginx\"} 3");
+	free(out);
+	series_table_free(&table);
+	free(s);
 }
 
 /* SO_REUSEPORT members of one program: one series each, summed */
@@ -570,9 +772,11 @@ static void test_server_round_trip(void **state)
 	struct totals t;
 	struct reply r;
 	unsigned int port;
+	struct series_table mirror;	/* fed as the server's */
 	struct metrics *m;
 	char *want;
 
+	series_table_init(&mirror);
 	m = start_on(AF_INET, "127.0.0.1:%u", &port);
 	assert_non_null(m);
 
@@ -583,12 +787,13 @@ static void test_server_round_trip(void **state)
 
 	fill_snapshot(&s[0]);
 	fill_snapshot(&s[1]);
+	s[1].id++;
 	s[1].lport = 8443;
 	memcpy(s[1].comm, "evil\"\n\xff", 8);
 	fill_totals(&t);
 	metrics_publish(m, s, 2, &t);
 	/* the copy is the server's: scribbling over the inputs changes nothing */
-	want = render(s, 2, &t);
+	want = render_next(&mirror, s, 2, &t, SEC, 0);
 	memset(s, 0x5a, sizeof(s));
 	memset(&t, 0x5a, sizeof(t));
 	expect_body(AF_INET, port, want);
@@ -620,13 +825,21 @@ static void test_server_round_trip(void **state)
 	assert_int_equal(r.body_len, 0);
 	free(r.headers);
 
-	/* a second publish replaces the first */
+	/*
+	 * a second publish replaces the first: the listener on 8443 closed
+	 * (its counters stay, its gauges go), the one on 8080 is a new
+	 * socket (its counts add on)
+	 */
 	fill_snapshot(&s[0]);
 	s[0].accepts = 1;
 	metrics_publish(m, s, 1, NULL);
-	want = render(s, 1, NULL);
+	want = render_next(&mirror, s, 1, NULL, 2 * SEC, 0);
+	assert_line(want, "tcpbacklog_accepts_total{" LBL "} 1001");
+	assert_int_equal(count_lines_starting(want, "tcpbacklog_accepts_total{"), 2);
+	assert_int_equal(count_lines_starting(want, "tcpbacklog_accept_queue_length{"), 1);
 	expect_body(AF_INET, port, want);
 	free(want);
+	series_table_free(&mirror);
 
 	metrics_stop(m);
 	/* stopped: nobody listens there any more */
@@ -705,6 +918,10 @@ int main(void)
 		cmocka_unit_test(test_histogram_cumulative),
 		cmocka_unit_test(test_empty_histogram),
 		cmocka_unit_test(test_skip_and_order),
+		cmocka_unit_test(test_closed_listener_continues),
+		cmocka_unit_test(test_owner_change),
+		cmocka_unit_test(test_retention),
+		cmocka_unit_test(test_retained_bound),
 		cmocka_unit_test(test_merge_same_labels),
 		cmocka_unit_test(test_hostile_comm),
 		cmocka_unit_test(test_parse_addr),

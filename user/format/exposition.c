@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Prometheus text exposition of the per-listener snapshots: listeners are
- * first merged into series (one per label set), then each metric family
- * is written from the table below, in its order.
+ * Prometheus text exposition of the series (series.c: one per label set,
+ * kept across reads): each metric family is written from the table
+ * below, in its order.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,12 +15,15 @@
 #include "format/escape.h"
 #include "decode/names.h"
 #include "format/exposition.h"
+#include "format/series.h"
 
 #ifndef TB_VERSION
 #define TB_VERSION	"unknown"
 #endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define STRINGIFY_(x)	#x
+#define STRINGIFY(x)	STRINGIFY_(x)
 
 /*
  * micros / 10^6 in the shortest form that reads back exactly, spelled as
@@ -72,159 +76,6 @@ static void put_seconds(FILE *out, unsigned __int128 micros)
 		fprintf(out, ".%.*s", nd - exp - 1, digits + exp + 1);
 }
 
-/* ---------------------------------------------------------------- series -- */
-
-/*
- * One time series label set: listeners that render to the same labels
- * (SO_REUSEPORT members of one program, or comms that differ only in
- * invalid bytes) are merged, since a scrape with duplicate series fails.
- */
-struct series {
-	char *labels;			/* netns="..",laddr="..",lport="..",comm=".." */
-	uint32_t hash;
-	uint64_t syn_drops[TB_REASON_MAX];
-	uint64_t accept_overflows;
-	uint64_t syncookies;
-	uint64_t accepts;
-	uint64_t suppressed;
-	uint64_t lost;
-	uint64_t backlog;
-	uint64_t backlog_max;
-	uint64_t synq;
-	uint64_t lat_us_hist[TB_LAT_SLOTS];
-	struct errno_count *errnos;	/* in order of first appearance */
-	size_t nerrnos;
-};
-
-struct series_table {
-	struct series *series;
-	size_t count;
-	size_t *slots;			/* open addressing: index + 1, 0 = free */
-	size_t nslots;			/* power of two, > 2 * count */
-};
-
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/* The series with these labels, added (zeroed) if new; NULL: no memory. */
-static struct series *series_find_or_add(struct series_table *table, const char *labels)
-{
-	uint32_t h = fnv1a(labels);
-	size_t i = h & (table->nslots - 1);
-	struct series *s;
-
-	for (; table->slots[i]; i = (i + 1) & (table->nslots - 1)) {
-		s = &table->series[table->slots[i] - 1];
-		if (s->hash == h && !strcmp(s->labels, labels))
-			return s;
-	}
-	s = &table->series[table->count];
-	memset(s, 0, sizeof(*s));
-	s->labels = strdup(labels);
-	if (!s->labels)
-		return NULL;
-	s->hash = h;
-	table->slots[i] = ++table->count;
-	return s;
-}
-
-static int series_add_errno(struct series *s, int err, uint64_t count)
-{
-	struct errno_count *e;
-	size_t i;
-
-	for (i = 0; i < s->nerrnos; i++) {
-		if (s->errnos[i].err == err) {
-			s->errnos[i].count += count;
-			return 0;
-		}
-	}
-	e = realloc(s->errnos, (s->nerrnos + 1) * sizeof(*e));
-	if (!e)
-		return -1;
-	s->errnos = e;
-	s->errnos[s->nerrnos].err = err;
-	s->errnos[s->nerrnos].count = count;
-	s->nerrnos++;
-	return 0;
-}
-
-static void series_table_free(struct series_table *table)
-{
-	size_t i;
-
-	for (i = 0; i < table->count; i++) {
-		free(table->series[i].labels);
-		free(table->series[i].errnos);
-	}
-	free(table->series);
-	free(table->slots);
-}
-
-static int series_add_listener(struct series *s, const struct listener_snapshot *p)
-{
-	int r, k, nerr;
-
-	for (r = 0; r < TB_REASON_MAX; r++)
-		s->syn_drops[r] += p->syn_drops[r];
-	s->accept_overflows += p->accept_overflows;
-	s->syncookies += p->syncookies;
-	s->accepts += p->accepts;
-	s->suppressed += p->suppressed;
-	s->lost += p->lost;
-	s->backlog += p->backlog;
-	s->backlog_max += p->backlog_max;
-	s->synq += p->synq;
-	for (k = 0; k < TB_LAT_SLOTS; k++)
-		s->lat_us_hist[k] += p->lat_us_hist[k];
-	nerr = p->nerrnos < 0 ? 0 : p->nerrnos > SNAPSHOT_ERRNOS ? SNAPSHOT_ERRNOS : p->nerrnos;
-	for (k = 0; k < nerr; k++)
-		if (series_add_errno(s, p->errnos[k].err, p->errnos[k].count))
-			return -1;
-	return 0;
-}
-
-/* The listening sockets among snaps, merged by label set. */
-static int series_table_build(struct series_table *table,
-			      const struct listener_snapshot *snaps, size_t n)
-{
-	char laddr[PROM_LABEL_ESCAPED_MAX(EVENT_ADDR_LEN)];
-	char comm[PROM_LABEL_ESCAPED_MAX(EVENT_COMM_LEN)];
-	char labels[sizeof(laddr) + sizeof(comm) + 64];
-	size_t i;
-
-	memset(table, 0, sizeof(*table));
-	for (table->nslots = 16; table->nslots <= 2 * n; table->nslots *= 2)
-		;
-	table->series = calloc(n ? n : 1, sizeof(*table->series));
-	table->slots = calloc(table->nslots, sizeof(*table->slots));
-	if (!table->series || !table->slots)
-		return -1;
-
-	for (i = 0; i < n; i++) {
-		const struct listener_snapshot *p = &snaps[i];
-		struct series *s;
-
-		if (!p->listening)
-			continue;
-		prom_label_escape(laddr, sizeof(laddr), p->laddr, sizeof(p->laddr));
-		prom_label_escape(comm, sizeof(comm), p->comm, sizeof(p->comm));
-		snprintf(labels, sizeof(labels),
-			 "netns=\"%" PRIu32 "\",laddr=\"%s\",lport=\"%u\",comm=\"%s\"",
-			 p->netns, laddr, p->lport, comm);
-		s = series_find_or_add(table, labels);
-		if (!s || series_add_listener(s, p))
-			return -1;
-	}
-	return 0;
-}
-
 /* ------------------------------------------------------- family writers -- */
 
 /* The samples one family has for one series. */
@@ -239,7 +90,7 @@ static void put_syn_drops(FILE *out, const char *name, const struct series *s)
 
 	for (r = 0; r < ARRAY_SIZE(reasons); r++)
 		fprintf(out, "%s{%s,reason=\"%s\"} %" PRIu64 "\n", name, s->labels,
-			reason_name(reasons[r]), s->syn_drops[reasons[r]]);
+			reason_name(reasons[r]), s->total.syn_drops[reasons[r]]);
 }
 
 static void put_accept_errors(FILE *out, const char *name, const struct series *s)
@@ -269,15 +120,15 @@ static void put_latency_histogram(FILE *out, const char *name, const struct seri
 
 	/* the last slot is open-ended: it only shows in +Inf */
 	for (k = 0; k < TB_LAT_SLOTS - 1; k++) {
-		cum += s->lat_us_hist[k];
+		cum += s->total.lat_us_hist[k];
 		fprintf(out, "%s_bucket{%s,le=\"", name, s->labels);
 		put_seconds(out, 2ULL << k);
 		fprintf(out, "\"} %" PRIu64 "\n", cum);
 	}
-	cum += s->lat_us_hist[TB_LAT_SLOTS - 1];
+	cum += s->total.lat_us_hist[TB_LAT_SLOTS - 1];
 	fprintf(out, "%s_bucket{%s,le=\"+Inf\"} %" PRIu64 "\n", name, s->labels, cum);
 	for (k = 0; k < TB_LAT_SLOTS; k++)
-		sum_us += (unsigned __int128)s->lat_us_hist[k] * slot_mid_us(k);
+		sum_us += (unsigned __int128)s->total.lat_us_hist[k] * slot_mid_us(k);
 	fprintf(out, "%s_sum{%s} ", name, s->labels);
 	put_seconds(out, sum_us);
 	fprintf(out, "\n%s_count{%s} %" PRIu64 "\n", name, s->labels, cum);
@@ -287,7 +138,9 @@ static void put_latency_histogram(FILE *out, const char *name, const struct seri
 
 /*
  * The per-listener families, in output order: one sample per series from
- * the uint64_t at offset, or what put_samples writes.
+ * the uint64_t at offset, or what put_samples writes. A gauge describes
+ * listeners listening now: a series whose listeners all closed has none
+ * (its counters stay, see series.h).
  */
 static const struct listener_family {
 	const char *name;
@@ -295,6 +148,7 @@ static const struct listener_family {
 	const char *help;
 	size_t offset;
 	put_samples_fn put_samples;
+	bool gauge;
 } listener_families[] = {
 	{ "tcpbacklog_syn_drops_total", "counter",
 	  "SYNs a listener dropped, by reason: accept_queue_full (the application "
@@ -302,25 +156,25 @@ static const struct listener_family {
 	  .put_samples = put_syn_drops },
 	{ "tcpbacklog_accept_overflows_total", "counter",
 	  "Final ACKs of handshakes a listener dropped because its accept queue was full.",
-	  SERIES_FIELD(accept_overflows) },
+	  SERIES_FIELD(total.accept_overflows) },
 	{ "tcpbacklog_accept_errors_total", "counter",
 	  "accept() and accept4() failures on a listener, by errno.",
 	  .put_samples = put_accept_errors },
 	{ "tcpbacklog_syncookies_total", "counter",
 	  "SYN-ACKs a listener sent with a SYN cookie because its SYN queue was full.",
-	  SERIES_FIELD(syncookies) },
+	  SERIES_FIELD(total.syncookies) },
 	{ "tcpbacklog_accepts_total", "counter",
 	  "Connections taken from a listener's accept queue by accept().",
-	  SERIES_FIELD(accepts) },
+	  SERIES_FIELD(total.accepts) },
 	{ "tcpbacklog_accept_queue_length", "gauge",
 	  "Established connections waiting for accept() now (summed over listeners "
-	  "sharing these labels, e.g. SO_REUSEPORT).", SERIES_FIELD(backlog) },
+	  "sharing these labels, e.g. SO_REUSEPORT).", SERIES_FIELD(backlog), .gauge = true },
 	{ "tcpbacklog_accept_queue_max", "gauge",
 	  "Accept queue limit: the listen() backlog after the somaxconn clamp "
-	  "(summed over listeners sharing these labels).", SERIES_FIELD(backlog_max) },
+	  "(summed over listeners sharing these labels).", SERIES_FIELD(backlog_max), .gauge = true },
 	{ "tcpbacklog_syn_queue_length", "gauge",
 	  "Half-open connections (SYN received, SYN-ACK sent) now (summed over "
-	  "listeners sharing these labels).", SERIES_FIELD(synq) },
+	  "listeners sharing these labels).", SERIES_FIELD(synq), .gauge = true },
 	{ "tcpbacklog_accept_latency_seconds", "histogram",
 	  "Time from a connection entering the accept queue to accept() returning it. "
 	  "Bucket counts are exact (log2 microsecond slots); _sum is an estimate that "
@@ -328,10 +182,10 @@ static const struct listener_family {
 	  .put_samples = put_latency_histogram },
 	{ "tcpbacklog_suppressed_events_total", "counter",
 	  "Event records of a listener held back by --rate-limit (still counted above).",
-	  SERIES_FIELD(suppressed) },
+	  SERIES_FIELD(total.suppressed) },
 	{ "tcpbacklog_lost_events_total", "counter",
 	  "Event records of a listener lost because the ring buffer was full "
-	  "(still counted above).", SERIES_FIELD(lost) },
+	  "(still counted above).", SERIES_FIELD(total.lost) },
 };
 
 /* The tracer's own totals: one unlabelled counter each. */
@@ -381,8 +235,10 @@ static void put_listener_family(FILE *out, const struct listener_family *f,
 
 	put_family_header(out, f->name, f->type, f->help);
 	for (i = 0; i < table->count; i++) {
-		const struct series *s = &table->series[i];
+		const struct series *s = table->series[i];
 
+		if (f->gauge && !s->listening)
+			continue;
 		if (f->put_samples)
 			f->put_samples(out, f->name, s);
 		else
@@ -412,36 +268,33 @@ static void put_all(FILE *out, const struct series_table *table, const struct to
 		put_family_header(out, c->name, "counter", c->help);
 		fprintf(out, "%s %" PRIu64 "\n", c->name, u64_at(t, c->offset));
 	}
+	put_family_header(out, "tcpbacklog_tracer_series_evicted_total", "counter",
+			  "Label sets of closed listeners dropped before their retention ended, to "
+			  "keep at most " STRINGIFY(SERIES_RETAINED_MAX) " of them: a listener returning with "
+			  "those labels starts them from zero.");
+	fprintf(out, "tcpbacklog_tracer_series_evicted_total %" PRIu64 "\n", table->evicted);
 
 	put_family_header(out, "tcpbacklog_info", "gauge", "Version of the running tracer.");
 	prom_label_escape(version, sizeof(version), TB_VERSION, 64);
 	fprintf(out, "tcpbacklog_info{version=\"%s\"} 1\n", version);
 }
 
-size_t exposition_render(const struct listener_snapshot *snaps, size_t n,
-			 const struct totals *t, char **out)
+size_t exposition_render(const struct series_table *table, const struct totals *t, char **out)
 {
+	static const struct series_table no_series;
 	static const struct totals no_totals;
-	struct series_table table;
 	size_t len = 0;
 	FILE *f;
 
 	*out = NULL;
-	if (series_table_build(&table, snaps, n)) {
-		series_table_free(&table);
-		return 0;
-	}
 	f = open_memstream(out, &len);
-	if (!f) {
-		series_table_free(&table);
+	if (!f)
 		return 0;
-	}
-	put_all(f, &table, t ? t : &no_totals);
+	put_all(f, table ? table : &no_series, t ? t : &no_totals);
 	if (fclose(f)) {
 		free(*out);
 		*out = NULL;
 		len = 0;
 	}
-	series_table_free(&table);
 	return len;
 }

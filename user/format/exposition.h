@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Prometheus text exposition format (version 0.0.4) of the per-listener
- * snapshots and the totals. Labels are per listener (netns, laddr, lport,
- * comm), never per peer. No I/O: the server in metrics.c serves the text.
+ * Prometheus text exposition format (version 0.0.4) of the series (one
+ * per label set, see series.h) and the totals. Labels are per listener
+ * (netns, laddr, lport, comm), never per peer. No I/O: the server in
+ * metrics.c serves the text.
  */
 #ifndef TB_EXPOSITION_H
 #define TB_EXPOSITION_H
@@ -10,15 +11,15 @@
 #include <stddef.h>
 
 #include "decode/decode.h"
-#include "decode/snapshot.h"
+#include "format/series.h"
 
 #define EXPOSITION_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
 /*
- * The exposition text for these inputs, malloc'ed into *out (the caller
- * frees it); returns its length. Out of memory: *out is NULL.
+ * The exposition text of the series as series_table_render() left them
+ * (NULL: none) and the totals (NULL: zero), malloc'ed into *out (the
+ * caller frees it); returns its length. Out of memory: *out is NULL.
  */
-size_t exposition_render(const struct listener_snapshot *snaps, size_t n,
-			 const struct totals *t, char **out);
+size_t exposition_render(const struct series_table *table, const struct totals *t, char **out);
 
 #endif /* TB_EXPOSITION_H */

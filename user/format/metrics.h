@@ -3,7 +3,10 @@
  * Prometheus endpoint: /metrics in the text exposition format (see
  * exposition.h), served by libmicrohttpd (loaded only then, see
  * mhd_lazy.c) from its own thread. The main loop publishes a fresh copy of
- * the per-listener snapshots and totals; scrapes read the last copy.
+ * the per-listener snapshots and totals; scrapes read the last copy. The
+ * series outlive their listeners (see series.h): every read that takes
+ * closed listeners out of the kernel's maps must be shown to
+ * metrics_observe(), or their last counts would be missed.
  */
 #ifndef TB_METRICS_H
 #define TB_METRICS_H
@@ -22,7 +25,10 @@ struct metrics;
  */
 struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen);
 
-/* Replace what scrapes see. Copies its inputs. */
+/* A read of every listener in scope, for the counters only. */
+void metrics_observe(struct metrics *m, const struct listener_snapshot *snaps, size_t n);
+
+/* Observe a read of every listener in scope and replace what scrapes see. Copies its inputs. */
 void metrics_publish(struct metrics *m, const struct listener_snapshot *snaps, size_t n,
 		     const struct totals *t);
 

@@ -22,6 +22,7 @@ static struct {
 	__typeof__(&MHD_create_response_from_buffer) create_response_from_buffer;
 	__typeof__(&MHD_add_response_header) add_response_header;
 	__typeof__(&MHD_queue_response) queue_response;
+	__typeof__(&MHD_get_connection_info) get_connection_info;
 	__typeof__(&MHD_destroy_response) destroy_response;
 } api;
 
@@ -50,6 +51,7 @@ int mhd_load(char *errbuf, size_t errlen)
 	LOAD(create_response_from_buffer, "MHD_create_response_from_buffer");
 	LOAD(add_response_header, "MHD_add_response_header");
 	LOAD(queue_response, "MHD_queue_response");
+	LOAD(get_connection_info, "MHD_get_connection_info");
 	LOAD(destroy_response, "MHD_destroy_response");	/* last: it marks the table ready */
 #undef LOAD
 	return 0;
@@ -92,6 +94,13 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *connection, unsigned i
 				   struct MHD_Response *response)
 {
 	return api.queue_response(connection, status_code, response);
+}
+
+/* only the kinds of information that take no further argument */
+const union MHD_ConnectionInfo *MHD_get_connection_info(struct MHD_Connection *connection,
+							enum MHD_ConnectionInfoType info_type, ...)
+{
+	return api.get_connection_info(connection, info_type);
 }
 
 void MHD_destroy_response(struct MHD_Response *response)
