@@ -260,6 +260,20 @@ static struct MHD_Daemon *start_daemon(struct metrics *m, const struct sockaddr 
 				MHD_OPTION_END);
 }
 
+/* Stop the server if it runs, then free everything: for a failed start and for the end. */
+static void metrics_free(struct metrics *m)
+{
+	if (m->daemon)
+		MHD_stop_daemon(m->daemon);
+	if (m->scrape_response)
+		MHD_destroy_response(m->scrape_response);
+	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->log_lock);
+	pthread_mutex_destroy(&m->conns_lock);
+	series_table_free(&m->series);
+	free(m);
+}
+
 struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 {
 	struct addrinfo hints = {
@@ -333,13 +347,7 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 	}
 	return m;
 fail:
-	if (m->scrape_response)
-		MHD_destroy_response(m->scrape_response);
-	pthread_mutex_destroy(&m->lock);
-	pthread_mutex_destroy(&m->log_lock);
-	pthread_mutex_destroy(&m->conns_lock);
-	series_table_free(&m->series);
-	free(m);
+	metrics_free(m);
 	return NULL;
 }
 
@@ -378,13 +386,6 @@ void metrics_publish(struct metrics *m, const struct listener_snapshot *snaps, s
 
 void metrics_stop(struct metrics *m)
 {
-	if (!m)
-		return;
-	MHD_stop_daemon(m->daemon);
-	MHD_destroy_response(m->scrape_response);
-	pthread_mutex_destroy(&m->lock);
-	pthread_mutex_destroy(&m->log_lock);
-	pthread_mutex_destroy(&m->conns_lock);
-	series_table_free(&m->series);
-	free(m);
+	if (m)
+		metrics_free(m);
 }
