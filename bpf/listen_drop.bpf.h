@@ -47,16 +47,25 @@ static __always_inline void event_pkt(struct tb_event *e, const struct pkt *p)
 	__builtin_memcpy(e->raddr, p->saddr, 16);
 }
 
-/* A guessed member: flag the record, count it (exact totals stay exact). */
+/*
+ * The member is a guess: others moved too, or nothing was left to claim
+ * (another CPU's packet took this one's drop) and the first member stands
+ * in. Flag the record, count it (exact totals stay exact).
+ */
+static __always_inline bool drop_guessed(const struct drop_search *s)
+{
+	return s->nmoved > 1 || (!s->claimed_sk && s->any_sk);
+}
+
 static __always_inline void event_ambiguous(struct tb_event *e, const struct drop_search *s)
 {
-	if (s->nmoved > 1)
+	if (drop_guessed(s))
 		e->flags |= TB_EVENT_F_AMBIGUOUS;
 }
 
 static __always_inline void count_ambiguous(const struct drop_search *s, __u32 n)
 {
-	if (s->nmoved > 1)
+	if (drop_guessed(s))
 		count_add(TB_TOTAL_AMBIGUOUS, n);
 }
 

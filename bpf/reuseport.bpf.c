@@ -46,9 +46,11 @@ static long visit_member(__u32 i, struct visit *v)
 	if (!v->claim)
 		return 0;
 	/*
-	 * The drop counter moved since we last looked: claim the change (one
-	 * drop is reported once, even when several CPUs look at the same
-	 * time). More than one member moved means another CPU's drop is in
+	 * The drop counter moved since we last looked: claim one drop of it
+	 * (one drop is reported once, even when several CPUs look at the
+	 * same time). One, not the whole change: when the same member dropped
+	 * on two CPUs at once, the other CPU's packet must find its drop still
+	 * there. More than one member moved means another CPU's drop is in
 	 * flight, and the first claimed may be that one's: count them.
 	 */
 	now = sock_drops((const struct sock *)sk);
@@ -56,7 +58,7 @@ static long visit_member(__u32 i, struct visit *v)
 	if (now == last)
 		return 0;
 	(*v->nmoved)++;
-	if (!s->claimed_sk && __sync_val_compare_and_swap(&l->last_drops, last, now) == last)
+	if (!s->claimed_sk && __sync_val_compare_and_swap(&l->last_drops, last, last + 1) == last)
 		s->claimed_sk = sk;
 	return 0;
 }
