@@ -22,17 +22,17 @@ struct event {
 	uint64_t time_ns;		/* CLOCK_REALTIME, ns since the epoch */
 	uint32_t netns;			/* network namespace inode */
 	int family;			/* AF_INET, AF_INET6; 0 when unknown */
-	char laddr[EVENT_ADDR_LEN];	/* "" when unknown */
+	char laddr[EVENT_ADDR_LEN];	/* "" when unknown or not bound */
 	uint16_t lport;
 	bool has_peer;			/* raddr/rport valid */
 	char raddr[EVENT_ADDR_LEN];
 	uint16_t rport;
-	uint32_t pid;			/* listener owner, or accept() caller */
+	uint32_t pid;			/* listener owner, or the failing call's caller */
 	char comm[EVENT_COMM_LEN];	/* raw bytes, NUL-terminated: escape on output */
 	uint32_t backlog;
 	uint32_t backlog_max;
 	uint32_t synq;
-	int err;			/* accept_error: positive errno */
+	int err;			/* accept/connect/bind_error: positive errno */
 	uint64_t nofile_limit;		/* accept_error: RLIMIT_NOFILE soft limit */
 	int64_t open_fds;		/* accept_error: -1 when unknown */
 	uint64_t listener_ino;		/* socket inode, 0 when unknown */

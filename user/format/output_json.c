@@ -181,6 +181,7 @@ static void put_field(FILE *out, enum event_field field, const struct event *ev)
 		put_family(out, ev->family);
 		break;
 	case FIELD_LOCAL:
+	case FIELD_SOURCE:
 		put_endpoint(out, "laddr", "lport", ev->laddr, ev->lport, true);
 		break;
 	case FIELD_PEER:

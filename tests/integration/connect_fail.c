@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * connect_fail: connect() and bind() failing, counted by the caller.
+ *   connect_fail -m exhaust [-6] [-p PORT] [-n PORTS]
+ *	ip_local_port_range narrowed to PORTS ports, tcp_tw_reuse 0 (this
+ *	namespace's sysctls). PORTS connections to PORT succeed, one more
+ *	fails with EADDRNOTAVAIL; the same ports then connect to PORT + 1
+ *	(the 4-tuple is unique, the port is not), one more fails; the client
+ *	sockets close first and TIME_WAIT keeps their ports: a connect to
+ *	PORT fails again.
+ *   connect_fail -m refused [-6] [-p PORT] [-k REPEATS]
+ *	no listener on PORT: REPEATS blocking connects, REPEATS non-blocking
+ *	ones (the first then calls connect() again, which repeats the same
+ *	failure: not another one), each refused.
+ *   connect_fail -m bound [-6] [-p PORT] [-k REPEATS]
+ *	bind() to the loopback address and a port of its own, then a
+ *	blocking connect to PORT, refused: the record names that local port.
+ *   connect_fail -m bind [-6] [-p PORT] [-k REPEATS]
+ *	a listener on PORT; REPEATS more sockets bind() to it: EADDRINUSE.
+ * Prints pid, comm, family, raddr, and per errno name the failures seen
+ * ("fail_EADDRNOTAVAIL=3"), connect_errors= and bind_errors=.
+ */
+#include "../lib/driver.h"
+
+#define MAX_ERRNOS	8
+
+struct tally {
+	int err[MAX_ERRNOS];
+	int count[MAX_ERRNOS];
+	int n;
+	int connect_errors;
+	int bind_errors;
+};
+
+static void tally_add(struct tally *t, int err, bool is_bind)
+{
+	int i;
+
+	if (is_bind)
+		t->bind_errors++;
+	else
+		t->connect_errors++;
+	for (i = 0; i < t->n && t->err[i] != err; i++)
+		;
+	if (i == t->n) {
+		if (t->n == MAX_ERRNOS)
+			tb_die("too many distinct errors");
+		t->err[t->n++] = err;
+	}
+	t->count[i]++;
+}
+
+static const char *errno_symbol(int err)
+{
+	switch (err) {
+	case EADDRNOTAVAIL:
+		return "EADDRNOTAVAIL";
+	case EADDRINUSE:
+		return "EADDRINUSE";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ETIMEDOUT:
+		return "ETIMEDOUT";
+	default:
+		return "OTHER";
+	}
+}
+
+static void tally_report(const struct tally *t)
+{
+	char key[32];
+
+	for (int i = 0; i < t->n; i++) {
+		snprintf(key, sizeof(key), "fail_%s", errno_symbol(t->err[i]));
+		tb_kv(key, "%d", t->count[i]);
+	}
+	tb_kv("connect_errors", "%d", t->connect_errors);
+	tb_kv("bind_errors", "%d", t->bind_errors);
+}
+
+/* A blocking connect to addr:port; the fd, or -1 with errno. */
+static int connect_blocking(int family, const char *addr, uint16_t port, int fd)
+{
+	union tb_sockaddr sa;
+	socklen_t len = tb_sockaddr_set(&sa, family, addr, port);
+	int saved;
+
+	if (fd < 0)
+		fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		tb_die("socket: %s", strerror(errno));
+	if (!connect(fd, &sa.sa, len))
+		return fd;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* connect that must fail with want; counted */
+static void connect_must_fail(struct tally *t, int family, const char *addr, uint16_t port, int want)
+{
+	int fd = connect_blocking(family, addr, port, -1);
+
+	if (fd >= 0)
+		tb_die("connect to port %u succeeded, expected %s", port, errno_symbol(want));
+	if (errno != want)
+		tb_die("connect to port %u: %s, expected %s", port, strerror(errno), errno_symbol(want));
+	tally_add(t, errno, false);
+}
+
+/* n connections to addr:port, all of which must succeed */
+static void connect_all(int family, const char *addr, uint16_t port, int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		fds[i] = connect_blocking(family, addr, port, -1);
+		if (fds[i] < 0)
+			tb_die("connect %d to port %u: %s", i + 1, port, strerror(errno));
+	}
+}
+
+static void exhaust(struct tally *t, int family, uint16_t port, int nports)
+{
+	const char *lo = tb_loopback(family);
+	int l1, l2, c1[TB_MAX_CONNS], c2[TB_MAX_CONNS], i, fd;
+	char range[32];
+
+	snprintf(range, sizeof(range), "40000 %d\n", 40000 + nports - 1);
+	fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, range, strlen(range)) != (ssize_t)strlen(range))
+		tb_die("ip_local_port_range: %s", strerror(errno));
+	close(fd);
+	tb_sysctl_write("/proc/sys/net/ipv4/tcp_tw_reuse", 0);
+
+	l1 = tb_listener(family, lo, port, 2 * nports, false);
+	l2 = tb_listener(family, lo, port + 1, 2 * nports, false);
+	connect_all(family, lo, port, c1, nports);
+	connect_must_fail(t, family, lo, port, EADDRNOTAVAIL);
+	connect_all(family, lo, port + 1, c2, nports);
+	connect_must_fail(t, family, lo, port + 1, EADDRNOTAVAIL);
+	tb_kv("connected_first", "%d", nports);
+	tb_kv("connected_second", "%d", nports);
+
+	/* the clients close first: their side keeps TIME_WAIT, and the port */
+	for (i = 0; i < nports; i++) {
+		close(c1[i]);
+		close(c2[i]);
+	}
+	for (i = 0; i < 2 * nports; i++) {
+		fd = accept(i < nports ? l1 : l2, NULL, NULL);
+		if (fd >= 0)
+			close(fd);
+	}
+	tb_sleep_ms(100);
+	connect_must_fail(t, family, lo, port, EADDRNOTAVAIL);
+	close(l1);
+	close(l2);
+}
+
+static void refused(struct tally *t, int family, uint16_t port, int repeats)
+{
+	const char *lo = tb_loopback(family);
+	union tb_sockaddr sa;
+	socklen_t len = tb_sockaddr_set(&sa, family, lo, port);
+	int i, fd, err;
+
+	for (i = 0; i < repeats; i++)
+		connect_must_fail(t, family, lo, port, ECONNREFUSED);
+	for (i = 0; i < repeats; i++) {
+		struct pollfd p = { .events = POLLOUT };
+		socklen_t elen = sizeof(err);
+
+		fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			tb_die("socket: %s", strerror(errno));
+		if (!connect(fd, &sa.sa, len) || (errno != EINPROGRESS && errno != ECONNREFUSED))
+			tb_die("non-blocking connect: %s", strerror(errno));
+		p.fd = fd;
+		if (poll(&p, 1, TB_MAX_WAIT_MS) != 1)
+			tb_die("non-blocking connect: no result");
+		if (i == 0) {
+			/* the error again, from connect(): the same failure */
+			if (!connect(fd, &sa.sa, len) || errno != ECONNREFUSED)
+				tb_die("second connect: %s", strerror(errno));
+			err = ECONNREFUSED;
+		} else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen)) {
+			tb_die("SO_ERROR: %s", strerror(errno));
+		}
+		if (err != ECONNREFUSED)
+			tb_die("non-blocking connect: %s, expected ECONNREFUSED", strerror(err));
+		tally_add(t, err, false);
+		close(fd);
+	}
+}
+
+static void bound(struct tally *t, int family, uint16_t port, int repeats)
+{
+	const char *lo = tb_loopback(family);
+	union tb_sockaddr sa;
+	uint16_t lport = 0;
+
+	for (int i = 0; i < repeats; i++) {
+		int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		socklen_t len = tb_sockaddr_set(&sa, family, lo, 0);
+
+		if (fd < 0 || bind(fd, &sa.sa, len))
+			tb_die("bind: %s", strerror(errno));
+		lport = tb_local_port(fd);
+		if (lport == 0)
+			tb_die("no local port after bind");
+		if (connect_blocking(family, lo, port, fd) >= 0 || errno != ECONNREFUSED)
+			tb_die("bound connect: %s, expected ECONNREFUSED", strerror(errno));
+		tally_add(t, ECONNREFUSED, false);
+		tb_kv("lport", "%u", lport);
+	}
+}
+
+static void bind_taken(struct tally *t, int family, uint16_t port, int repeats)
+{
+	const char *lo = tb_loopback(family);
+	int l = tb_listener(family, lo, port, 8, false);
+	union tb_sockaddr sa;
+	socklen_t len = tb_sockaddr_set(&sa, family, lo, port);
+
+	for (int i = 0; i < repeats; i++) {
+		int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			tb_die("socket: %s", strerror(errno));
+		if (!bind(fd, &sa.sa, len) || errno != EADDRINUSE)
+			tb_die("bind to a taken port: %s, expected EADDRINUSE", strerror(errno));
+		tally_add(t, EADDRINUSE, true);
+		close(fd);
+	}
+	close(l);
+}
+
+int main(int argc, char **argv)
+{
+	const char *usage = "-m exhaust|refused|bound|bind [-6] [-p PORT] [-n PORTS] [-k REPEATS]";
+	const char *mode = NULL;
+	int family = AF_INET, nports = 10, repeats = 3;
+	uint16_t port = 8080;
+	const struct tb_option options[] = {
+		TB_TEXT('m', mode),
+		TB_SWITCH('6', family, AF_INET6),
+		TB_NUMBER('p', port, 1, 65534, "port"),
+		TB_NUMBER('n', nports, 1, TB_MAX_CONNS, "ports"),
+		TB_NUMBER('k', repeats, 1, 100, "repeats"),
+	};
+	struct tally t = { .n = 0 };
+
+	tb_prog = "connect_fail";
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
+	if (!mode)
+		tb_usage_error(usage);
+	tb_print_identity();
+	tb_kv("family", "%s", tb_family_name(family));
+	tb_kv("raddr", "%s", tb_loopback(family));
+	tb_kv("laddr", "%s", tb_loopback(family));
+	tb_kv("port", "%u", port);
+
+	if (!strcmp(mode, "exhaust"))
+		exhaust(&t, family, port, nports);
+	else if (!strcmp(mode, "refused"))
+		refused(&t, family, port, repeats);
+	else if (!strcmp(mode, "bound"))
+		bound(&t, family, port, repeats);
+	else if (!strcmp(mode, "bind"))
+		bind_taken(&t, family, port, repeats);
+	else
+		tb_usage_error(usage);
+	tally_report(&t);
+	return 0;
+}
