@@ -17,10 +17,15 @@
  *	blocking connect to PORT, refused: the record names that local port.
  *   connect_fail -m bind [-6] [-p PORT] [-k REPEATS]
  *	a listener on PORT; REPEATS more sockets bind() to it: EADDRINUSE.
+ *   connect_fail -m timeout [-p PORT] [-k REPEATS]
+ *	a TUN device nobody reads stands for a peer that never answers;
+ *	TCP_SYNCNT 1 bounds the wait (SYN, one retry: about 3 s). REPEATS
+ *	non-blocking connects and, meanwhile, REPEATS blocking ones, each
+ *	ETIMEDOUT.
  * Prints pid, comm, family, raddr, and per errno name the failures seen
  * ("fail_EADDRNOTAVAIL=3"), connect_errors= and bind_errors=.
  */
-#include "../lib/driver.h"
+#include "tun.h"
 
 #define MAX_ERRNOS	8
 
@@ -61,6 +66,8 @@ static const char *errno_symbol(int err)
 		return "ECONNREFUSED";
 	case ETIMEDOUT:
 		return "ETIMEDOUT";
+	case ECONNABORTED:
+		return "ECONNABORTED";
 	default:
 		return "OTHER";
 	}
@@ -235,9 +242,57 @@ static void bind_taken(struct tally *t, int family, uint16_t port, int repeats)
 	close(l);
 }
 
+/* a TCP socket that gives up after one SYN retransmission */
+static int socket_syncnt1(int type)
+{
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0 || setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &one, sizeof(one)))
+		tb_die("socket with TCP_SYNCNT 1: %s", strerror(errno));
+	return fd;
+}
+
+static void timeout(struct tally *t, uint16_t port, int repeats)
+{
+	int tun = tb_tun_open("tbconn0"), nb[TB_MAX_CONNS], i, err, fd;
+	union tb_sockaddr sa;
+	socklen_t len;
+
+	if (repeats > TB_MAX_CONNS)
+		tb_die("too many repeats");
+	tb_if_up("tbconn0", TB_TUN_LOCAL, TB_TUN_PREFIX);
+	len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_PEER, port);
+	for (i = 0; i < repeats; i++) {
+		nb[i] = socket_syncnt1(SOCK_STREAM | SOCK_NONBLOCK);
+		if (!connect(nb[i], &sa.sa, len) || errno != EINPROGRESS)
+			tb_die("non-blocking connect: %s", strerror(errno));
+	}
+	for (i = 0; i < repeats; i++) {
+		fd = socket_syncnt1(SOCK_STREAM);
+		if (!connect(fd, &sa.sa, len) || errno != ETIMEDOUT)
+			tb_die("blocking connect: %s, expected ETIMEDOUT", strerror(errno));
+		tally_add(t, ETIMEDOUT, false);
+		close(fd);
+	}
+	for (i = 0; i < repeats; i++) {
+		struct pollfd p = { .fd = nb[i], .events = POLLOUT };
+		socklen_t elen = sizeof(err);
+
+		if (poll(&p, 1, TB_MAX_WAIT_MS) != 1 ||
+		    getsockopt(nb[i], SOL_SOCKET, SO_ERROR, &err, &elen))
+			tb_die("non-blocking connect: no result");
+		if (err != ETIMEDOUT)
+			tb_die("non-blocking connect: %s, expected ETIMEDOUT", strerror(err));
+		tally_add(t, err, false);
+		close(nb[i]);
+	}
+	tb_kv("raddr", "%s", TB_TUN_PEER);	/* the last raddr= line counts */
+	close(tun);
+}
+
 int main(int argc, char **argv)
 {
-	const char *usage = "-m exhaust|refused|bound|bind [-6] [-p PORT] [-n PORTS] [-k REPEATS]";
+	const char *usage = "-m exhaust|refused|bound|bind|timeout [-6] [-p PORT] [-n PORTS] [-k REPEATS]";
 	const char *mode = NULL;
 	int family = AF_INET, nports = 10, repeats = 3;
 	uint16_t port = 8080;
@@ -268,6 +323,8 @@ int main(int argc, char **argv)
 		bound(&t, family, port, repeats);
 	else if (!strcmp(mode, "bind"))
 		bind_taken(&t, family, port, repeats);
+	else if (!strcmp(mode, "timeout") && family == AF_INET)
+		timeout(&t, port, repeats);
 	else
 		tb_usage_error(usage);
 	tally_report(&t);

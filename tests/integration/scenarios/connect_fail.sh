@@ -54,6 +54,8 @@ sc_connect_fail() {
 			ev_expect_in connect_error rport "$port,$((port + 1))" ;;
 		refused)
 			ev_expect connect_error rport "$port" ;;
+		timeout)
+			ev_expect connect_error rport "$port" ;;
 		bound)
 			ev_expect connect_error lport "$(kv "$DRV_OUT" lport)"
 			ev_expect connect_error laddr "$(kv "$DRV_OUT" laddr)" ;;
