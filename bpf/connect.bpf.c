@@ -9,6 +9,7 @@
  */
 #include "tcpbacklog.bpf.h"
 #include "emit.bpf.h"
+#include "core_fixes.bpf.h"
 #include "scope.bpf.h"
 #include "syscall.bpf.h"
 
@@ -127,6 +128,10 @@ static __always_inline void report_call_failure(struct task_struct *task, struct
 		e->rport = port;
 		__builtin_memcpy(e->raddr, addr, sizeof(addr));
 		event_local(e, sk);
+		/* no local port left: out of which range */
+		if (ret == -EADDRNOTAVAIL)
+			local_port_range(BPF_CORE_READ(sk, __sk_common.skc_net.net),
+					 &e->port_low, &e->port_high);
 	}
 	event_submit(e);
 }

@@ -170,7 +170,8 @@ struct tb_event {
 	__u32 synq;		/* SYN queue length (icsk_accept_queue.qlen) */
 	__s32 err;		/* accept/connect/bind_error: positive errno */
 	__s32 open_fds;		/* accept_error: fds open in the caller, -1 unknown */
-	__u32 pad2;
+	__u16 port_low;		/* connect_error EADDRNOTAVAIL: the namespace's */
+	__u16 port_high;	/* ip_local_port_range */
 	char  comm[TB_COMM_LEN];
 };
 

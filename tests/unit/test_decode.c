@@ -200,6 +200,8 @@ static void test_connect_error(void **state)
 	raw.reason = TB_REASON_NONE;
 	raw.lport = 0;			/* not bound: the address is not printed */
 	raw.err = 99;			/* EADDRNOTAVAIL */
+	raw.port_low = 40000;
+	raw.port_high = 40009;
 	raw.pid = 777;
 	memcpy(raw.comm, "client", 7);
 	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
@@ -209,6 +211,9 @@ static void test_connect_error(void **state)
 	assert_string_equal(ev.laddr, "");
 	assert_int_equal(ev.lport, 0);
 	assert_int_equal(ev.err, 99);
+	assert_int_equal(ev.port_low, 40000);
+	assert_int_equal(ev.port_high, 40009);
+	assert_false(ev.ports_in_use.known);	/* the loader's to count */
 	assert_int_equal(ev.pid, 777);
 	assert_string_equal(ev.comm, "client");
 

@@ -326,6 +326,9 @@ static struct event connect_error(void)
 		.comm = "client",
 		.err = 99,
 		.open_fds = -1,
+		.port_low = 40000,
+		.port_high = 40009,
+		.ports_in_use = { .known = true, .established = 7, .time_wait = 3 },
 	};
 
 	return ev;
@@ -641,7 +644,17 @@ static void test_connect_error(void **state)
 		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":4026531840,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
 		"\"laddr\":null,\"lport\":null,\"raddr\":\"fd00::2\",\"rport\":5432,"
-		"\"errno\":99,\"error\":\"EADDRNOTAVAIL\"}\n");
+		"\"errno\":99,\"error\":\"EADDRNOTAVAIL\",\"port_range\":[40000,40009],"
+		"\"ports_in_use\":{\"established\":7,\"time_wait\":3,\"syn_sent\":0,\"other\":0}}\n");
+	/* the namespace had no socket to count with */
+	ev.ports_in_use.known = false;
+	assert_event_json(&ev,
+		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"laddr\":null,\"lport\":null,\"raddr\":\"fd00::2\",\"rport\":5432,"
+		"\"errno\":99,\"error\":\"EADDRNOTAVAIL\",\"port_range\":[40000,40009],"
+		"\"ports_in_use\":null}\n");
+	/* other errors: no port fields */
 	strcpy(ev.laddr, "fd00::1");
 	ev.lport = 40000;
 	ev.err = 111;

@@ -294,11 +294,14 @@ static void test_connect_error(void **state)
 	ev.rport = 5432;
 	ev.err = 99;
 	strcpy(ev.comm, "client");
+	ev.port_low = 40000;
+	ev.port_high = 40009;
+	ev.ports_in_use = (struct port_usage){ .known = true, .established = 10 };
 	got = capture_event(&ev);
 	assert_string_equal(got,
 		"10:01:02.000001 connect_error        42 client           "
 		"4026531840 -                     10.0.0.9:5432           "
-		"      -     - EADDRNOTAVAIL\n");
+		"      -     - EADDRNOTAVAIL range=40000-40009 established=10 time_wait=0 syn_sent=0 other=0\n");
 	assert_clean_line(got);
 	assert_aligned(got);
 	free(got);

@@ -75,6 +75,10 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 	ev->ambiguous = kind_has_field(k, FIELD_REASON) && (raw.flags & TB_EVENT_F_AMBIGUOUS);
 	if (kind_has_field(k, FIELD_ERRNO))
 		ev->err = raw.err;
+	if (kind_has_field(k, FIELD_PORTS)) {
+		ev->port_low = raw.port_low;
+		ev->port_high = raw.port_high;
+	}
 	if (kind_has_field(k, FIELD_FD_USAGE)) {
 		ev->nofile_limit = raw.nofile_limit;
 		ev->open_fds = raw.open_fds;

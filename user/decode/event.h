@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "host/port_usage.h"
 #include "tcpbacklog.h"
 
 #define EVENT_ADDR_LEN	INET6_ADDRSTRLEN
@@ -37,6 +38,10 @@ struct event {
 	int64_t open_fds;		/* accept_error: -1 when unknown */
 	uint64_t listener_ino;		/* socket inode, 0 when unknown */
 	bool ambiguous;			/* SO_REUSEPORT member guessed (TB_EVENT_F_AMBIGUOUS) */
+	/* connect_error EADDRNOTAVAIL: the namespace's ip_local_port_range, and the ports held */
+	uint16_t port_low;
+	uint16_t port_high;
+	struct port_usage ports_in_use;	/* filled by the loader after decoding */
 };
 
 #endif /* TB_EVENT_H */

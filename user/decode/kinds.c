@@ -23,7 +23,7 @@ const struct kind_info kinds[] = {
 	  .total = offsetof(struct totals, accept_error) },
 	{ .kind = TB_KIND_CONNECT_ERROR, .name = "connect_error",
 	  .has_peer = true, .process = PROCESS_CALLER,
-	  .fields = { FIELD_PROCESS, FIELD_FAMILY, FIELD_SOURCE, FIELD_PEER, FIELD_ERRNO },
+	  .fields = { FIELD_PROCESS, FIELD_FAMILY, FIELD_SOURCE, FIELD_PEER, FIELD_ERRNO, FIELD_PORTS },
 	  .total = offsetof(struct totals, connect_error) },
 	{ .kind = TB_KIND_BIND_ERROR, .name = "bind_error",
 	  .process = PROCESS_CALLER,

@@ -22,7 +22,7 @@ expect_errno_lines() {
 # connect() and bind() failing, each exactly once; ground truth: the
 # driver's own count per errno (connect_fail MODE ARGS...)
 sc_connect_fail() {
-	local name=$1 mode=$2 ns want_c want_b port
+	local name=$1 mode=$2 ns want_c want_b port held range want n
 	shift 2
 	scenario_setup ns "$name" || return
 	traced_run "$ns" "$name" connect_fail -m "$mode" "$@"
@@ -51,7 +51,15 @@ sc_connect_fail() {
 		exhaust)
 			# never bound: the port range had none left
 			ev_expect connect_error lport "(none)"
-			ev_expect_in connect_error rport "$port,$((port + 1))" ;;
+			ev_expect_in connect_error rport "$port,$((port + 1))"
+			# held toward the first destination, the second, then the first in TIME_WAIT
+			held=$(jqo 'select(.event == "connect_error") | "\(.port_range[0])-\(.port_range[1])"
+				+ " \(.ports_in_use.established)/\(.ports_in_use.time_wait)/\(.ports_in_use.syn_sent)/\(.ports_in_use.other)"' |
+				paste -sd, -)
+			range=$(kv "$DRV_OUT" port_range)
+			n=$(kv "$DRV_OUT" connected_first)
+			want="$range $n/0/0/0,$range $n/0/0/0,$range 0/$n/0/0"
+			[ "$held" = "$want" ] || err "port_range ports_in_use (established/time_wait/syn_sent/other): $held, expected $want" ;;
 		refused)
 			ev_expect connect_error rport "$port" ;;
 		timeout)
