@@ -203,11 +203,15 @@ static __always_inline int uring_accept_complete(void *req_ptr, __s32 res)
 {
 	struct io_kiocb *req = req_ptr;
 	struct task_struct *task = bpf_get_current_task_btf();
+	__u8 opcode = BPF_CORE_READ(req, opcode);
 	struct file *file;
 	struct socket *sock;
 	struct sock *sk;
 
-	if (BPF_CORE_READ(req, opcode) != bpf_core_enum_value(enum io_uring_op, IORING_OP_ACCEPT))
+	/* connects too: one hook for both kinds of completion */
+	if (opcode == bpf_core_enum_value(enum io_uring_op, IORING_OP_CONNECT))
+		return uring_connect_complete((__u64)req, res);
+	if (opcode != bpf_core_enum_value(enum io_uring_op, IORING_OP_ACCEPT))
 		return 0;
 	file = BPF_CORE_READ(req, file);
 	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)

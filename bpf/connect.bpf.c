@@ -102,18 +102,17 @@ static __always_inline struct tb_event *failure_reserve(const struct sock *sk, _
 }
 
 /*
- * A connect() or bind() that failed: the address it asked for is the
- * destination (connect; the local endpoint from the socket) or the local
- * endpoint (bind).
+ * A connect() or bind() that failed: the address it asked for (at uaddr,
+ * in the caller's memory) is the destination (connect; the local endpoint
+ * from the socket) or the local endpoint (bind).
  */
-static __always_inline void report_call_failure(struct task_struct *task, struct sock *sk,
-						__u32 kind, long ret)
+static __always_inline void report_call_failure(__u64 uaddr, struct sock *sk, __u32 kind, long ret)
 {
 	__u8 addr[16] = {};
 	__u16 family, port;
 	struct tb_event *e;
 
-	if (!user_sockaddr(syscall_arg2(task), &family, addr, &port))
+	if (!user_sockaddr(uaddr, &family, addr, &port))
 		return;
 	e = failure_reserve(sk, kind, port, bpf_get_current_pid_tgid() >> 32);
 	if (!e)
@@ -137,6 +136,23 @@ static __always_inline void report_call_failure(struct task_struct *task, struct
 }
 
 /*
+ * A connect call returned a failure: does it only repeat the one already
+ * reported at the state change (a non-blocking connect's)? Forgets it.
+ */
+static __always_inline bool repeats_reported_failure(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct connect_pending *pending = bpf_map_lookup_elem(&connect_pending, &key);
+	bool repeated;
+
+	if (!pending)
+		return false;
+	repeated = pending->failed && pending->ino == sock_inode(sk);
+	bpf_map_delete_elem(&connect_pending, &key);
+	return repeated;
+}
+
+/*
  * connect() returned. Failed: report it, unless it only repeats the
  * failure of a non-blocking connect already reported at the state change.
  */
@@ -145,25 +161,38 @@ int connect_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	long ret = ctx->ret;
-	struct connect_pending *pending;
 	struct sock *sk;
-	__u64 key;
 
 	if (ret >= 0 || connect_not_failed(ret))
 		return 0;
 	sk = fd_to_sock(task, syscall_fd_arg(task));
 	if (!is_tcp(sk))
 		return 0;
-	key = (__u64)sk;
-	pending = bpf_map_lookup_elem(&connect_pending, &key);
-	if (pending) {
-		bool repeated = pending->failed && pending->ino == sock_inode(sk);
+	if (!repeats_reported_failure(sk))
+		report_call_failure(syscall_arg2(task), sk, TB_KIND_CONNECT_ERROR, ret);
+	return 0;
+}
 
-		bpf_map_delete_elem(&connect_pending, &key);
-		if (repeated)
-			return 0;
-	}
-	report_call_failure(task, sk, TB_KIND_CONNECT_ERROR, ret);
+/*
+ * An io_uring connect completed (req: its struct io_kiocb, called from
+ * the io_uring_complete hook of accept.bpf.c). Without the syscall: the
+ * address is where the request's sqe pointed.
+ */
+__noinline int uring_connect_complete(__u64 req, __s32 res)
+{
+	struct io_connect *conn = (struct io_connect *)req;
+	struct file *file = BPF_CORE_READ(conn, file);
+	struct socket *sock;
+	struct sock *sk;
+
+	if (res >= 0 || connect_not_failed(res) || res == -ECANCELED)
+		return 0;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (is_tcp(sk) && !repeats_reported_failure(sk))
+		report_call_failure((__u64)BPF_CORE_READ(conn, addr), sk, TB_KIND_CONNECT_ERROR, res);
 	return 0;
 }
 
@@ -252,6 +281,6 @@ int bind_exit(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	sk = fd_to_sock(task, syscall_fd_arg(task));
 	if (is_tcp(sk))
-		report_call_failure(task, sk, TB_KIND_BIND_ERROR, ret);
+		report_call_failure(syscall_arg2(task), sk, TB_KIND_BIND_ERROR, ret);
 	return 0;
 }

@@ -178,5 +178,7 @@ extern __u64 this_cpu_offset(void);
 /* reuseport.bpf.c */
 extern int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, __u32 *nmoved,
 			    int sample);
+/* connect.bpf.c: req is a struct io_kiocb * */
+extern int uring_connect_complete(__u64 req, __s32 res);
 
 #endif /* TB_TCPBACKLOG_BPF_H */

@@ -101,7 +101,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 		resolve_owner(app, &ev);
 	/* no local port left: what holds them, while it still does */
 	if (kind_has_field(kind_info(ev.kind), FIELD_PORTS) && ev.err == EADDRNOTAVAIL)
-		port_usage_count(ev.netns, ev.family, ev.raddr, ev.rport, &ev.ports_in_use);
+		port_usage_count("/proc", ev.pid, ev.netns, ev.family, ev.raddr, ev.rport, &ev.ports_in_use);
 	app->out->event(stdout, &ev);
 	/* the reader went away: stop consuming, exit quietly */
 	return ferror(stdout) ? -EPIPE : 0;

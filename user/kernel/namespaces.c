@@ -22,7 +22,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "host/port_usage.h"
 #include "kernel/namespaces.h"
 #include "tcpbacklog.skel.h"
 
@@ -151,8 +150,6 @@ static int seed_one(int link_fd, int baseline_fd, const char *path, uint32_t net
 		;
 	close(iter_fd);
 	baseline_counters(baseline_fd, netns);
-	/* a failed connect's ports are counted in its namespace later, from outside it */
-	port_usage_open(netns);
 	return 0;
 }
 
