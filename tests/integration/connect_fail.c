@@ -22,10 +22,16 @@
  *	TCP_SYNCNT 1 bounds the wait (SYN, one retry: about 3 s). REPEATS
  *	non-blocking connects and, meanwhile, REPEATS blocking ones, each
  *	ETIMEDOUT.
+ *   connect_fail -m uring [-6] [-p PORT] [-k REPEATS]
+ *	no listener on PORT: REPEATS IORING_OP_CONNECTs on blocking sockets
+ *	and REPEATS on non-blocking ones (those also fail at the state
+ *	change: still one failure each), each refused. Prints
+ *	io_uring=unavailable, and no failures, where the kernel has none.
  * Prints pid, comm, family, raddr, and per errno name the failures seen
  * ("fail_EADDRNOTAVAIL=3"), connect_errors= and bind_errors=.
  */
 #include "tun.h"
+#include "uring.h"
 
 #define MAX_ERRNOS	8
 
@@ -296,9 +302,41 @@ static void timeout(struct tally *t, uint16_t port, int repeats)
 	close(tun);
 }
 
+static void uring_refused(struct tally *t, int family, uint16_t port, int repeats)
+{
+	union tb_sockaddr sa;
+	socklen_t len = tb_sockaddr_set(&sa, family, tb_loopback(family), port);
+	struct ring ring;
+	int i, fd, res;
+
+	res = ring_setup(&ring);
+	if (res) {
+		tb_kv("io_uring", "unavailable: %s", strerror(-res));
+		return;
+	}
+	for (i = 0; i < 2 * repeats; i++) {
+		struct io_uring_sqe *sqe;
+
+		fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | (i < repeats ? 0 : SOCK_NONBLOCK), 0);
+		if (fd < 0)
+			tb_die("socket: %s", strerror(errno));
+		sqe = ring_sqe(&ring);
+		sqe->opcode = IORING_OP_CONNECT;
+		sqe->fd = fd;
+		sqe->addr = (uint64_t)(uintptr_t)&sa;
+		sqe->off = len;		/* the address length */
+		res = ring_submit_wait(&ring, i + 1);
+		if (res != -ECONNREFUSED)
+			tb_die("io_uring connect %d: %s, expected ECONNREFUSED", i, strerror(-res));
+		tally_add(t, ECONNREFUSED, false);
+		close(fd);
+	}
+	close(ring.fd);
+}
+
 int main(int argc, char **argv)
 {
-	const char *usage = "-m exhaust|refused|bound|bind|timeout [-6] [-p PORT] [-n PORTS] [-k REPEATS]";
+	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring [-6] [-p PORT] [-n PORTS] [-k REPEATS]";
 	const char *mode = NULL;
 	int family = AF_INET, nports = 10, repeats = 3;
 	uint16_t port = 8080;
@@ -331,6 +369,8 @@ int main(int argc, char **argv)
 		bind_taken(&t, family, port, repeats);
 	else if (!strcmp(mode, "timeout") && family == AF_INET)
 		timeout(&t, port, repeats);
+	else if (!strcmp(mode, "uring"))
+		uring_refused(&t, family, port, repeats);
 	else
 		tb_usage_error(usage);
 	tally_report(&t);

@@ -60,7 +60,7 @@ sc_connect_fail() {
 			n=$(kv "$DRV_OUT" connected_first)
 			want="$range $n/0/0/0,$range $n/0/0/0,$range 0/$n/0/0"
 			[ "$held" = "$want" ] || err "port_range ports_in_use (established/time_wait/syn_sent/other): $held, expected $want" ;;
-		refused)
+		refused | uring)
 			ev_expect connect_error rport "$port" ;;
 		timeout)
 			ev_expect connect_error rport "$port" ;;
