@@ -8,19 +8,8 @@
  * syscall's exit: the state change may run in softirq, on any task.
  */
 #include "tcpbacklog.bpf.h"
-#include "emit.bpf.h"
-#include "core_fixes.bpf.h"
-#include "scope.bpf.h"
+#include "connect.bpf.h"
 #include "syscall.bpf.h"
-
-#define EACCES		13
-#define EADDRINUSE	98
-#define EADDRNOTAVAIL	99
-#define EISCONN		106
-#define EALREADY	114
-#define EINPROGRESS	115
-#define SOCK_STREAM	1
-#define O_NONBLOCK	04000
 
 /* The first bytes of a struct sockaddr_in / sockaddr_in6 from the caller. */
 struct sockaddr_head {
@@ -29,21 +18,10 @@ struct sockaddr_head {
 	__u8 v4[4];	/* sockaddr_in: the address; sockaddr_in6: flowinfo */
 };
 
-static __always_inline bool is_tcp(const struct sock *sk)
-{
-	return sk && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP &&
-	       BPF_CORE_READ(sk, sk_type) == SOCK_STREAM;
-}
-
 /* Not failures of a connect: in progress, already connecting or connected, retried. */
 static __always_inline bool connect_not_failed(long ret)
 {
 	return ret == -EINPROGRESS || ret == -EALREADY || ret == -EISCONN || retry_errno(ret);
-}
-
-static __always_inline __u64 sock_inode(const struct sock *sk)
-{
-	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 }
 
 /*
@@ -65,40 +43,6 @@ static __always_inline bool user_sockaddr(__u64 uaddr, __u16 *family, __u8 addr[
 	}
 	return h.family == AF_INET6 &&
 	       !bpf_probe_read_user(addr, 16, (void *)(uaddr + sizeof(h)));
-}
-
-/*
- * The socket's local address and port into the record (port 0: never
- * bound). A failed connect gives its port back (skc_num 0) unless bind()
- * asked for one; inet_sport still names it.
- */
-static __always_inline void event_local(struct tb_event *e, const struct sock *sk)
-{
-	e->lport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	if (e->family == AF_INET6)
-		BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-	else
-		BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_rcv_saddr);
-}
-
-/* Count a failure of kind in netns and reserve its record, if in scope (-n, -p, -P). */
-static __always_inline struct tb_event *failure_reserve(const struct sock *sk, __u32 kind,
-							 __u16 port, __u32 pid)
-{
-	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
-	__u32 netns = BPF_CORE_READ(net, ns.inum);
-	struct tb_event *e;
-
-	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid))
-		return NULL;
-	count_total(kind == TB_KIND_CONNECT_ERROR ? TB_TOTAL_CONNECT_ERROR : TB_TOTAL_BIND_ERROR);
-	e = event_reserve_caller(pid);
-	if (!e)
-		return NULL;
-	e->kind = kind;
-	e->netns = netns;
-	e->pid = pid;
-	return e;
 }
 
 /*
@@ -193,74 +137,6 @@ __noinline int uring_connect_complete(__u64 req, __s32 res)
 	sk = BPF_CORE_READ(sock, sk);
 	if (is_tcp(sk) && !repeats_reported_failure(sk))
 		report_call_failure((__u64)BPF_CORE_READ(conn, addr), sk, TB_KIND_CONNECT_ERROR, res);
-	return 0;
-}
-
-/*
- * A connect sends its SYN, in the caller's context. A non-blocking one
- * may fail after connect() has returned: remember who asked. A blocking
- * one waits in connect(), whose exit reports its failure.
- */
-static __always_inline void connect_started(const struct sock *sk)
-{
-	struct connect_pending p = {};
-	struct socket *sock = sk->sk_socket;
-	__u64 key = (__u64)sk;
-
-	if (!sock || !sock->file || !(sock->file->f_flags & O_NONBLOCK))
-		return;
-	p.ino = sock->file->f_inode->i_ino;
-	p.pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(p.comm, sizeof(p.comm));
-	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
-}
-
-/*
- * A connect ended without a connection: SYN_SENT -> CLOSE with the error
- * set (RST: ECONNREFUSED; retries exhausted: ETIMEDOUT; ICMP:
- * EHOSTUNREACH...), reported here if non-blocking. Failures inside
- * connect() itself (EADDRNOTAVAIL) pass here without an error: its exit
- * reports them.
- */
-static __always_inline void connect_ended(const struct sock *sk)
-{
-	struct connect_pending *pending;
-	struct tb_event *e;
-	__u64 key = (__u64)sk;
-	int err = sk->sk_err;
-
-	if (!err)
-		return;
-	pending = bpf_map_lookup_elem(&connect_pending, &key);
-	if (!pending || pending->failed || pending->ino != sock_inode(sk))
-		return;
-	pending->failed = 1;
-	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, bpf_ntohs(sk->__sk_common.skc_dport), pending->pid);
-	if (!e)
-		return;
-	e->family = sk->__sk_common.skc_family;
-	e->rport = bpf_ntohs(sk->__sk_common.skc_dport);
-	if (e->family == AF_INET6)
-		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-	else
-		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_daddr);
-	e->err = err;
-	__builtin_memcpy(e->comm, pending->comm, TB_COMM_LEN);
-	event_local(e, sk);
-	event_submit(e);
-}
-
-/* Every socket's state changes pass here: decide on the arguments first. */
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(connect_state, const struct sock *sk, const int oldstate, const int newstate)
-{
-	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
-		if (sk->sk_protocol == IPPROTO_TCP)
-			connect_started(sk);
-	} else if (oldstate == TCP_SYN_SENT && newstate == TCP_CLOSE) {
-		if (sk->sk_protocol == IPPROTO_TCP)
-			connect_ended(sk);
-	}
 	return 0;
 }
 

@@ -137,17 +137,42 @@ static void connect_all(int family, const char *addr, uint16_t port, int *fds, i
 	}
 }
 
+#define PORT_RANGE_PATH	"/proc/sys/net/ipv4/ip_local_port_range"
+
+/* Read (old: not NULL) and set the namespace's ip_local_port_range. */
+static void port_range_swap(const char *range, char *old, size_t old_len)
+{
+	int fd;
+
+	if (old) {
+		ssize_t n;
+
+		fd = open(PORT_RANGE_PATH, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? -1 : read(fd, old, old_len - 1);
+		if (n <= 0)
+			tb_die("reading %s: %s", PORT_RANGE_PATH, strerror(errno));
+		old[n] = '\0';
+		close(fd);
+	}
+	fd = open(PORT_RANGE_PATH, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, range, strlen(range)) != (ssize_t)strlen(range))
+		tb_die("%s: %s", PORT_RANGE_PATH, strerror(errno));
+	close(fd);
+}
+
+/*
+ * In a fresh namespace the settings go with it; where the namespace stays
+ * (the VM guest runs every scenario in one), they are put back.
+ */
 static void exhaust(struct tally *t, int family, uint16_t port, int nports)
 {
 	const char *lo = tb_loopback(family);
 	int l1, l2, c1[TB_MAX_CONNS], c2[TB_MAX_CONNS], i, fd;
-	char range[32];
+	long tw_reuse = tb_sysctl_read("/proc/sys/net/ipv4/tcp_tw_reuse");
+	char range[32], old_range[32];
 
 	snprintf(range, sizeof(range), "40000 %d\n", 40000 + nports - 1);
-	fd = open("/proc/sys/net/ipv4/ip_local_port_range", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, range, strlen(range)) != (ssize_t)strlen(range))
-		tb_die("ip_local_port_range: %s", strerror(errno));
-	close(fd);
+	port_range_swap(range, old_range, sizeof(old_range));
 	tb_sysctl_write("/proc/sys/net/ipv4/tcp_tw_reuse", 0);
 
 	l1 = tb_listener(family, lo, port, 2 * nports, false);
@@ -174,6 +199,9 @@ static void exhaust(struct tally *t, int family, uint16_t port, int nports)
 	connect_must_fail(t, family, lo, port, EADDRNOTAVAIL);
 	close(l1);
 	close(l2);
+	port_range_swap(old_range, NULL, 0);
+	if (tw_reuse >= 0)
+		tb_sysctl_write("/proc/sys/net/ipv4/tcp_tw_reuse", tw_reuse);
 }
 
 static void refused(struct tally *t, int family, uint16_t port, int repeats)
