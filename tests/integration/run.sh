@@ -62,6 +62,8 @@
 #                            non-blocking + 2 blocking connects -> 4 ETIMEDOUT
 #   connect_uring_ipv4/_ipv6 IORING_OP_CONNECT refused, 2 on blocking and 2 on
 #                            non-blocking sockets -> 4 connect_error
+#   connect_rate_limit       --rate-limit 2, 10 refused connects of one process
+#                            -> 2 lines + 8 suppressed = totals 10
 
 set -u
 
@@ -131,7 +133,7 @@ overflow_wildcard overflow_dualstack relisten preexisting_dirty concurrent two_n
 port_filter_other port_filter_match pid_filter_other pid_filter_match duration netns_reuse failures
 slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_refused_ipv4 connect_refused_ipv6
-connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_uring_ipv4 connect_uring_ipv6"
+connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit"
 
 run_one() {
 	case "$1" in
@@ -172,6 +174,7 @@ run_one() {
 	connect_timeout)	sc_connect_fail "$1" timeout -p 8080 -k 2 ;;
 	connect_uring_ipv4)	sc_connect_fail "$1" uring -p 8080 -k 2 ;;
 	connect_uring_ipv6)	sc_connect_fail "$1" uring -6 -p 8080 -k 2 ;;
+	connect_rate_limit)	sc_connect_rate_limit "$1" ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

@@ -74,3 +74,24 @@ sc_connect_fail() {
 	ns_del "$ns"
 	verdict "$name" "driver connect=$want_c bind=$want_b ($(grep '^fail_' "$DRV_OUT" | tr '\n' ' ')); tracer connect_error=$T_CE bind_error=$T_BE"
 }
+
+# --rate-limit per process for records without a listener: the records
+# over it are counted as suppressed, printed + suppressed + lost = totals
+sc_connect_rate_limit() {
+	local name=$1 ns want lines
+	scenario_setup ns "$name" || return
+	tracer_start "$ns" "$name" --rate-limit 2
+	run_driver "$ns" "$name" connect_fail -m refused -p 8080 -k 5
+	tracer_stop
+	want=$(kv "$DRV_OUT" connect_errors)
+	if [ "$TRACER_OK" = 1 ]; then
+		read_totals
+		lines=$(ev_count connect_error)
+		[ "$T_CE" = "$want" ] || err "totals.connect_error $T_CE, the driver saw $want failed connects"
+		[ "$lines" = 2 ] || err "$lines connect_error lines, expected 2 (--rate-limit 2, one process, within a second)"
+		[ $((lines + T_SUP + T_LOST)) = "$T_CE" ] ||
+			err "$lines lines + suppressed $T_SUP + lost $T_LOST != totals.connect_error $T_CE"
+	fi
+	ns_del "$ns"
+	verdict "$name" "driver connect=$want; tracer connect_error=$T_CE lines=$lines suppressed=$T_SUP lost=$T_LOST"
+}
