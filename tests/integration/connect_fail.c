@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * connect_fail: connect() and bind() failing, counted by the caller.
- *   connect_fail -m exhaust [-6] [-p PORT] [-n PORTS]
+ *   connect_fail -m exhaust [-6] [-n PORTS]
  *	ip_local_port_range narrowed to PORTS ports, tcp_tw_reuse 0 (this
- *	namespace's sysctls). PORTS connections to PORT succeed, one more
- *	fails with EADDRNOTAVAIL; the same ports then connect to PORT + 1
+ *	namespace's sysctls). PORTS connections to a listener (port= in the
+ *	output) succeed, one more fails with EADDRNOTAVAIL; the same ports
+ *	then connect to a second one (port2=)
  *	(the 4-tuple is unique, the port is not), one more fails; the client
  *	sockets close first and TIME_WAIT keeps their ports: a connect to
  *	PORT fails again.
@@ -164,23 +165,43 @@ static void port_range_swap(const char *range, char *old, size_t old_len)
  * In a fresh namespace the settings go with it; where the namespace stays
  * (the VM guest runs every scenario in one), they are put back.
  */
-static void exhaust(struct tally *t, int family, uint16_t port, int nports)
+static void exhaust(struct tally *t, int family, int nports)
 {
 	const char *lo = tb_loopback(family);
-	int l1, l2, c1[TB_MAX_CONNS], c2[TB_MAX_CONNS], i, fd;
+	int l1, l2, c1[TB_MAX_CONNS], c2[TB_MAX_CONNS], i, fd, tries = 0;
+	uint16_t port, port2;
 	long tw_reuse = tb_sysctl_read("/proc/sys/net/ipv4/tcp_tw_reuse");
 	char range[32], old_range[32];
+
+	/*
+	 * Two destinations on ports of their own, outside the narrow range: a
+	 * run a minute earlier in the same namespace left TIME_WAIT toward
+	 * the ports it used, not toward these.
+	 */
+	for (;;) {
+		l1 = tb_listener(family, lo, 0, 2 * nports, false);
+		l2 = tb_listener(family, lo, 0, 2 * nports, false);
+		port = tb_local_port(l1);
+		port2 = tb_local_port(l2);
+		if ((port < 40000 || port >= 40000 + nports) &&
+		    (port2 < 40000 || port2 >= 40000 + nports))
+			break;
+		close(l1);
+		close(l2);
+		if (++tries == 10)
+			tb_die("no listener ports outside the narrowed range");
+	}
+	tb_kv("port", "%u", port);
+	tb_kv("port2", "%u", port2);
 
 	snprintf(range, sizeof(range), "40000 %d\n", 40000 + nports - 1);
 	port_range_swap(range, old_range, sizeof(old_range));
 	tb_sysctl_write("/proc/sys/net/ipv4/tcp_tw_reuse", 0);
 
-	l1 = tb_listener(family, lo, port, 2 * nports, false);
-	l2 = tb_listener(family, lo, port + 1, 2 * nports, false);
 	connect_all(family, lo, port, c1, nports);
 	connect_must_fail(t, family, lo, port, EADDRNOTAVAIL);
-	connect_all(family, lo, port + 1, c2, nports);
-	connect_must_fail(t, family, lo, port + 1, EADDRNOTAVAIL);
+	connect_all(family, lo, port2, c2, nports);
+	connect_must_fail(t, family, lo, port2, EADDRNOTAVAIL);
 	tb_kv("port_range", "%d-%d", 40000, 40000 + nports - 1);
 	tb_kv("connected_first", "%d", nports);
 	tb_kv("connected_second", "%d", nports);
@@ -388,7 +409,7 @@ int main(int argc, char **argv)
 	tb_kv("port", "%u", port);
 
 	if (!strcmp(mode, "exhaust"))
-		exhaust(&t, family, port, nports);
+		exhaust(&t, family, nports);
 	else if (!strcmp(mode, "refused"))
 		refused(&t, family, port, repeats);
 	else if (!strcmp(mode, "bound"))

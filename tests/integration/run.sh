@@ -164,8 +164,8 @@ run_one() {
 	slow_accept_steady)	sc_slow_accept "$1" -p 8080 -b 8 -n 120 -a 50 -g 20 ;;
 	uring_emfile_ipv4)	sc_uring_emfile "$1" -p 8080 -l 16 -k 3 ;;
 	uring_emfile_ipv6)	sc_uring_emfile "$1" -6 -p 8080 -l 20 -k 2 ;;
-	connect_exhaust_ipv4)	sc_connect_fail "$1" exhaust -p 8080 -n 10 ;;
-	connect_exhaust_ipv6)	sc_connect_fail "$1" exhaust -6 -p 8080 -n 10 ;;
+	connect_exhaust_ipv4)	sc_connect_fail "$1" exhaust -n 10 ;;
+	connect_exhaust_ipv6)	sc_connect_fail "$1" exhaust -6 -n 10 ;;
 	connect_refused_ipv4)	sc_connect_fail "$1" refused -p 8080 -k 3 ;;
 	connect_refused_ipv6)	sc_connect_fail "$1" refused -6 -p 8080 -k 2 ;;
 	connect_bound)		sc_connect_fail "$1" bound -p 8080 -k 1 ;;

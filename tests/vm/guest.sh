@@ -251,7 +251,7 @@ drive() {
 	connect_uring)		run_driver "$1" connect_fail -m uring -6 -p 8090 -k 2 ;;
 	connect_timeout)	run_driver "$1" connect_fail -m timeout -p 8090 -k 1 ;;
 	bind_in_use)		run_driver "$1" connect_fail -m bind -p 8090 -k 2 ;;
-	connect_exhaust)	run_driver "$1" connect_fail -m exhaust -p 8091 -n 10 ;;
+	connect_exhaust)	run_driver "$1" connect_fail -m exhaust -n 10 ;;
 	preexisting)		preexisting_go ;;
 	two_netns)
 		other_ns_overflow

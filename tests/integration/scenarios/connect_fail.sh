@@ -51,7 +51,7 @@ sc_connect_fail() {
 		exhaust)
 			# never bound: the port range had none left
 			ev_expect connect_error lport "(none)"
-			ev_expect_in connect_error rport "$port,$((port + 1))"
+			ev_expect_in connect_error rport "$port,$(kv "$DRV_OUT" port2)"
 			# held toward the first destination, the second, then the first in TIME_WAIT
 			held=$(jqo 'select(.event == "connect_error") | "\(.port_range[0])-\(.port_range[1])"
 				+ " \(.ports_in_use.established)/\(.ports_in_use.time_wait)/\(.ports_in_use.syn_sent)/\(.ports_in_use.other)"' |
