@@ -290,7 +290,7 @@ probe_mode() {
 }
 
 cell() {
-	local mode=$1 sc=$2 t0 mib0 mib1 ld0 lo0 rqd0 ld1 lo1 rqd1 got n want sup lost nsyn nao nae k
+	local mode=$1 sc=$2 t0 mib0 mib1 ld0 lo0 rqd0 ld1 lo1 rqd1 got n want sup lost nsyn nao nae k ktotal
 	local ts="-" ao="-" aqf="-" sqf="-" oth="-" ae="-" ld="-" lo="-" rqd="-" res
 
 	ERRS=""
@@ -373,11 +373,15 @@ cell() {
 		# each failure the driver saw is one record, and no other
 		for k in connect_error:connect_errors bind_error:bind_errors; do
 			want=$(kv "$DOUT" "${k#*:}")
-			got=$(jnum "$TOUT" "${k%%:*}")
+			ktotal=$(jnum "$TOUT" "${k%%:*}")
 			n=$(grep -c "\"event\":\"${k%%:*}\"" "$TOUT")
-			[ "$got" = "$want" ] && [ "$n" = "$want" ] ||
-				err "${k%%:*}: totals ${got:-?}, $n records, the driver saw ${want:-?}"
+			[ "$ktotal" = "$want" ] && [ "$n" = "$want" ] ||
+				err "${k%%:*}: totals ${ktotal:-?}, $n records, the driver saw ${want:-?}"
 		done
+		[ "$(kv "$DOUT" connect_errors)/$(kv "$DOUT" bind_errors)" != 0/0 ] ||
+			grep -q '^io_uring=unavailable' "$DOUT" || err "scenario: the driver saw no failure"
+		echo "VMINFO $LABEL $mode $sc driver: connect_errors $(kv "$DOUT" connect_errors)" \
+			"bind_errors $(kv "$DOUT" bind_errors) $(grep '^io_uring=' "$DOUT")"
 		;;
 	esac
 
