@@ -11,31 +11,9 @@
 #include "emit.bpf.h"
 #include "queues.bpf.h"
 #include "scope.bpf.h"
+#include "syscall.bpf.h"
 
 #define MAX_FD_WORDS	(1 << 14)	/* counts up to 1M open fds */
-
-/*
- * The struct sock behind fd in the current task, NULL if not a socket.
- * task is a BTF pointer: its chain to the fd table is plain loads.
- */
-static __always_inline struct sock *fd_to_sock(struct task_struct *task, __s32 fd)
-{
-	struct fdtable *fdt = task->files->fdt;
-	struct file **fds, *file = NULL;
-	struct socket *sock;
-	umode_t mode;
-
-	if (fd < 0 || (__u32)fd >= fdt->max_fds)
-		return NULL;
-	fds = fdt->fd;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
-		return NULL;
-	mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
-		return NULL;
-	sock = BPF_CORE_READ(file, private_data);
-	return BPF_CORE_READ(sock, sk);
-}
 
 struct fd_count {
 	unsigned long *bits;
@@ -154,24 +132,6 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 	event_submit(e);
 }
 
-/* Not failures: "try again", and interrupted calls that restart. */
-static __always_inline bool retry_errno(long ret)
-{
-	return ret == -EAGAIN || ret == -EINTR || ret == -ERESTARTSYS;
-}
-
-/*
- * The first argument of the syscall being left. Its registers were saved
- * at entry and the kernel does not change them on the way out; compat
- * (32-bit) syscalls never reach the syscalls tracepoints.
- */
-static __always_inline __s32 syscall_fd_arg(struct task_struct *task)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-
-	return (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-}
-
 static __always_inline int accept_syscall_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -243,11 +203,15 @@ static __always_inline int uring_accept_complete(void *req_ptr, __s32 res)
 {
 	struct io_kiocb *req = req_ptr;
 	struct task_struct *task = bpf_get_current_task_btf();
+	__u8 opcode = BPF_CORE_READ(req, opcode);
 	struct file *file;
 	struct socket *sock;
 	struct sock *sk;
 
-	if (BPF_CORE_READ(req, opcode) != bpf_core_enum_value(enum io_uring_op, IORING_OP_ACCEPT))
+	/* connects too: one hook for both kinds of completion */
+	if (opcode == bpf_core_enum_value(enum io_uring_op, IORING_OP_CONNECT))
+		return uring_connect_complete((__u64)req, res);
+	if (opcode != bpf_core_enum_value(enum io_uring_op, IORING_OP_ACCEPT))
 		return 0;
 	file = BPF_CORE_READ(req, file);
 	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)

@@ -56,4 +56,35 @@ static __always_inline bool net_alive(const struct net *net)
 	return BPF_CORE_READ((const struct ns_common___count *)ns, count.refs.counter) > 0;
 }
 
+/* struct local_ports since 6.3, and before: the range as two ints under a seqlock */
+struct local_ports___packed {
+	__u32 range;
+};
+
+struct local_ports___pair {
+	int range[2];
+};
+
+/*
+ * A namespace's ip_local_port_range. 6.3 packed it into one u32, high <<
+ * 16 | low (91d0b78c5177, "inet: Add IP_LOCAL_PORT_RANGE socket option").
+ * A flavor each: a field's size cannot be asked across the two types.
+ */
+static __always_inline void local_port_range(const struct net *net, __u16 *low, __u16 *high)
+{
+	const void *lp = &net->ipv4.ip_local_ports;
+	const struct local_ports___packed *packed = lp;
+	const struct local_ports___pair *pair = lp;
+
+	if (bpf_core_field_exists(packed->range)) {
+		__u32 range = BPF_CORE_READ(packed, range);
+
+		*low = range & 0xffff;
+		*high = range >> 16;
+	} else {
+		*low = BPF_CORE_READ(pair, range[0]);
+		*high = BPF_CORE_READ(pair, range[1]);
+	}
+}
+
 #endif /* TB_CORE_FIXES_BPF_H */

@@ -23,6 +23,38 @@ static __always_inline void count_total(__u32 slot)
 }
 
 /*
+ * One second's window of at most --rate-limit records: true when this
+ * record is over it. Racy resets only blur the window's edge.
+ */
+static __always_inline bool window_full(__u64 now, __u64 *start_ns, __u32 *records)
+{
+	if (now - *start_ns >= 1000000000ULL) {
+		*start_ns = now;
+		*records = 0;
+	}
+	if (*records >= rate_limit)
+		return true;
+	__sync_fetch_and_add(records, 1);
+	return false;
+}
+
+/* A zeroed record from the ring buffer; a full buffer is counted lost (also in *lost). */
+static __always_inline struct tb_event *ring_reserve(__u64 now, __u64 *lost)
+{
+	struct tb_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		if (lost)
+			__sync_fetch_and_add(lost, 1);
+		count_total(TB_TOTAL_LOST);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = now;
+	return e;
+}
+
+/*
  * Reserve a record for listener l (NULL: none known) covering n incidents
  * (n > 1 only when drops were seen late, at another packet). Records over
  * the listener's --rate-limit are suppressed and those folded into this
@@ -31,7 +63,6 @@ static __always_inline void count_total(__u32 slot)
  */
 static __always_inline struct tb_event *event_reserve(struct tb_listener *l, __u32 n)
 {
-	struct tb_event *e;
 	__u64 now;
 
 	if (no_records)
@@ -42,29 +73,39 @@ static __always_inline struct tb_event *event_reserve(struct tb_listener *l, __u
 			__sync_fetch_and_add(&l->suppressed, n - 1);
 	}
 	now = bpf_ktime_get_ns();
-	if (rate_limit && l) {
-		/* a one-second window per listener; racy resets only blur its edge */
-		if (now - l->window_start_ns >= 1000000000ULL) {
-			l->window_start_ns = now;
-			l->window_records = 0;
+	if (rate_limit && l && window_full(now, &l->window_start_ns, &l->window_records)) {
+		__sync_fetch_and_add(&l->suppressed, 1);
+		count_total(TB_TOTAL_SUPPRESSED);
+		return NULL;
+	}
+	return ring_reserve(now, l ? &l->lost : NULL);
+}
+
+/*
+ * Reserve a record that belongs to no listener (a failed connect() or
+ * bind()): the --rate-limit window is the calling process's. Suppressed
+ * and lost records are counted in the totals, as for listeners.
+ */
+static __always_inline struct tb_event *event_reserve_caller(__u32 tgid)
+{
+	struct tb_rate_window fresh = {}, *w;
+	__u64 now;
+
+	if (no_records)
+		return NULL;
+	now = bpf_ktime_get_ns();
+	if (rate_limit) {
+		w = bpf_map_lookup_elem(&caller_rates, &tgid);
+		if (!w) {
+			bpf_map_update_elem(&caller_rates, &tgid, &fresh, BPF_NOEXIST);
+			w = bpf_map_lookup_elem(&caller_rates, &tgid);
 		}
-		if (l->window_records >= rate_limit) {
-			__sync_fetch_and_add(&l->suppressed, 1);
+		if (w && window_full(now, &w->window_start_ns, &w->window_records)) {
 			count_total(TB_TOTAL_SUPPRESSED);
 			return NULL;
 		}
-		__sync_fetch_and_add(&l->window_records, 1);
 	}
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		if (l)
-			__sync_fetch_and_add(&l->lost, 1);
-		count_total(TB_TOTAL_LOST);
-		return NULL;
-	}
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = now;
-	return e;
+	return ring_reserve(now, NULL);
 }
 
 /*

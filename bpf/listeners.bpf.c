@@ -5,6 +5,7 @@
  * CLOSE. Listeners that existed before the tracer are seeded by iter/tcp.
  */
 #include "tcpbacklog.bpf.h"
+#include "connect.bpf.h"
 #include "core_fixes.bpf.h"
 #include "emit.bpf.h"
 #include "packet.bpf.h"
@@ -85,12 +86,17 @@ static __always_inline void listener_remove(const struct sock *sk)
 /*
  * Every state change of every TCP socket passes here, ten or so per
  * connection: decide on the arguments alone before reading the socket.
+ * The one program on this tracepoint: outbound connects' changes go to
+ * connect.bpf.c from here.
  */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(listener_state, const struct sock *sk, const int oldstate, const int newstate)
 {
-	if (newstate != TCP_LISTEN && oldstate != TCP_LISTEN)
+	if (newstate != TCP_LISTEN && oldstate != TCP_LISTEN) {
+		/* an outbound connect starts, or ends without a connection */
+		connect_state_change(sk, oldstate, newstate);
 		return 0;
+	}
 	if (sk->sk_protocol != IPPROTO_TCP)	/* a BTF argument: a plain load, no helper call */
 		return 0;
 	if (newstate == TCP_LISTEN) {

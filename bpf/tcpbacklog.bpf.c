@@ -41,6 +41,9 @@ tb_event_ring events SEC(".maps");
 /* When this CPU last woke the loader for records (see event_submit()). */
 tb_percpu_u64_map reader_woken SEC(".maps");
 
+/* Process (tgid) -> its --rate-limit window for records with no listener. */
+tb_caller_rate_map caller_rates SEC(".maps");
+
 /* ---- listeners.bpf.c: the registry ---- */
 
 /* Registry of listening sockets: struct sock * -> state and exact counts. */
@@ -111,6 +114,15 @@ tb_errno_map accept_errnos SEC(".maps");
  * as the child is cloned from its listener (listener_state).
  */
 tb_child_queued_map child_queued SEC(".maps");
+
+/* ---- connect.bpf.c ---- */
+
+/*
+ * Socket -> the non-blocking connect() in progress on it (EINPROGRESS):
+ * its failure, seen at the state change in softirq, names that caller.
+ * Successful connects leave theirs to the LRU.
+ */
+tb_connect_pending_map connect_pending SEC(".maps");
 
 /* ---- syn.bpf.c ---- */
 

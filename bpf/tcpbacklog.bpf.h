@@ -25,6 +25,7 @@
 #define TCP_LISTEN	10	/* enum tcp_state, stable since forever */
 #define TCP_CLOSE	7
 #define TCP_SYN_RECV	3
+#define TCP_SYN_SENT	2
 #define EAGAIN		11
 #define EINTR		4
 #define ERESTARTSYS	512
@@ -113,6 +114,16 @@ typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, __u32, __u64, 8192) tb_netns_net_map;
 typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, __u64, struct tb_peaks, MAX_LISTENERS) tb_peak_map;
 typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_errno_key, __u64, 16384) tb_errno_map;
 typedef TB_LRU_MAP(__u64, __u64, 65536) tb_child_queued_map;
+typedef TB_LRU_MAP(__u32, struct tb_rate_window, 4096) tb_caller_rate_map;
+/* A non-blocking connect in progress (connect.bpf.c): who started it. */
+struct connect_pending {
+	__u64 ino;		/* socket inode: a freed sock's address is reused */
+	__u32 pid;
+	__u32 failed;		/* reported at the state change: a later connect() returning it is not another failure */
+	char comm[TB_COMM_LEN];
+};
+
+typedef TB_LRU_MAP(__u64, struct connect_pending, 16384) tb_connect_pending_map;
 
 /* listeners.bpf.c: the registry */
 extern tb_listener_map listeners SEC(".maps");
@@ -125,6 +136,7 @@ extern tb_moved_count_map moved_counts SEC(".maps");
 extern tb_total_map totals SEC(".maps");
 extern tb_event_ring events SEC(".maps");
 extern tb_percpu_u64_map reader_woken SEC(".maps");
+extern tb_caller_rate_map caller_rates SEC(".maps");
 /* mib.bpf.c, mib.bpf.h: the kernel's per-CPU counters */
 extern tb_mib_seen_map mib_seen SEC(".maps");
 extern tb_netns_net_map netns_net SEC(".maps");
@@ -134,6 +146,8 @@ extern tb_peak_map peaks SEC(".maps");
 /* accept.bpf.c; child_queued is set by listeners.bpf.c */
 extern tb_errno_map accept_errnos SEC(".maps");
 extern tb_child_queued_map child_queued SEC(".maps");
+/* connect.bpf.c */
+extern tb_connect_pending_map connect_pending SEC(".maps");
 
 /* ---- shared structs and global functions ---- */
 
@@ -164,5 +178,7 @@ extern __u64 this_cpu_offset(void);
 /* reuseport.bpf.c */
 extern int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, __u32 *nmoved,
 			    int sample, int claim);
+/* connect.bpf.c: req is a struct io_kiocb * */
+extern int uring_connect_complete(__u64 req, __s32 res);
 
 #endif /* TB_TCPBACKLOG_BPF_H */

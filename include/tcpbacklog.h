@@ -22,6 +22,9 @@ enum tb_kind {
 	TB_KIND_SYN_DROP	= 1,	/* SYN thrown away by a listener */
 	TB_KIND_ACCEPT_OVERFLOW	= 2,	/* final ACK dropped: accept queue full */
 	TB_KIND_ACCEPT_ERROR	= 3,	/* accept()/accept4() returned an error */
+	TB_KIND_CONNECT_ERROR	= 4,	/* an outbound connect() failed, at once or later */
+	TB_KIND_BIND_ERROR	= 5,	/* bind() of a TCP socket failed */
+	TB_KIND_END,			/* one past the last kind: tests' "unknown kind" */
 };
 
 /* Why a listen drop happened (mirrors the order of tcp_conn_request()). */
@@ -46,6 +49,8 @@ enum tb_total {
 	TB_TOTAL_REGISTRY_FULL,			/* a listener or namespace found its map full */
 	TB_TOTAL_AMBIGUOUS,			/* drops whose SO_REUSEPORT member was a guess */
 	TB_TOTAL_LATE,				/* drops no packet showed, found at exit */
+	TB_TOTAL_CONNECT_ERROR,
+	TB_TOTAL_BIND_ERROR,
 	TB_TOTAL_MAX,
 };
 
@@ -135,6 +140,16 @@ struct tb_errno_key {
 	__u32 pad;
 };
 
+/*
+ * Value of map "caller_rates" (key: tgid): the rate limit of records that
+ * belong to no listener (connect_error, bind_error), per calling process.
+ */
+struct tb_rate_window {
+	__u64 window_start_ns;		/* start of the current second */
+	__u32 window_records;		/* records emitted in it */
+	__u32 pad;
+};
+
 /* One ring-buffer record. */
 struct tb_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -146,16 +161,17 @@ struct tb_event {
 	__u32 pid;		/* owner of the listener, or accept() caller */
 	__u16 family;		/* AF_INET / AF_INET6 of the addresses below */
 	__u16 lport;
-	__u16 rport;		/* 0: no peer (accept_error) */
+	__u16 rport;		/* 0: no peer (accept_error, bind_error) */
 	__u16 flags;		/* enum tb_event_flags */
 	__u8  laddr[16];	/* IPv4 in the first 4 bytes when family is AF_INET */
 	__u8  raddr[16];
 	__u32 backlog;		/* accept queue length (sk_ack_backlog) */
 	__u32 backlog_max;	/* sk_max_ack_backlog */
 	__u32 synq;		/* SYN queue length (icsk_accept_queue.qlen) */
-	__s32 err;		/* accept_error: positive errno */
+	__s32 err;		/* accept/connect/bind_error: positive errno */
 	__s32 open_fds;		/* accept_error: fds open in the caller, -1 unknown */
-	__u32 pad2;
+	__u16 port_low;		/* connect_error EADDRNOTAVAIL: the namespace's */
+	__u16 port_high;	/* ip_local_port_range */
 	char  comm[TB_COMM_LEN];
 };
 
@@ -167,5 +183,6 @@ _Static_assert(sizeof(struct tb_event) == 120, "tb_event layout");
 _Static_assert(sizeof(struct tb_peaks) == 16, "tb_peaks layout");
 _Static_assert(sizeof(struct tb_errno_key) == 16, "tb_errno_key layout");
 _Static_assert(sizeof(struct tb_queue_state) == 16, "tb_queue_state layout");
+_Static_assert(sizeof(struct tb_rate_window) == 16, "tb_rate_window layout");
 
 #endif /* TCPBACKLOG_H */

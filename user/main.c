@@ -23,6 +23,7 @@
 #include "listeners.h"
 #include "decode/decode.h"
 #include "decode/kinds.h"
+#include "host/port_usage.h"
 #include "aggregate/hints.h"
 #include "aggregate/stats.h"
 #include "aggregate/suppression.h"
@@ -98,6 +99,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 	}
 	if (kind_info(ev.kind)->process == PROCESS_OWNER && !ev.pid && ev.listener_ino)
 		resolve_owner(app, &ev);
+	/* no local port left: what holds them, while it still does */
+	if (kind_has_field(kind_info(ev.kind), FIELD_PORTS) && ev.err == EADDRNOTAVAIL)
+		port_usage_count("/proc", ev.pid, ev.netns, ev.family, ev.raddr, ev.rport, &ev.ports_in_use);
 	app->out->event(stdout, &ev);
 	/* the reader went away: stop consuming, exit quietly */
 	return ferror(stdout) ? -EPIPE : 0;

@@ -93,6 +93,22 @@ static void decode_seeds(void)
 	e.open_fds = 20;
 	put_file("decode", "accept_error_emfile", &e, sizeof(e));
 
+	/* a connect with no local port left: not bound, the destination as peer */
+	e = raw_drop(AF_INET, "0.0.0.0", "10.0.0.9", "client");
+	e.kind = TB_KIND_CONNECT_ERROR;
+	e.reason = TB_REASON_NONE;
+	e.lport = 0;
+	e.rport = 5432;
+	e.err = 99;
+	put_file("decode", "connect_error_eaddrnotavail", &e, sizeof(e));
+
+	e = raw_drop(AF_INET6, "::1", "::", "server");
+	e.kind = TB_KIND_BIND_ERROR;
+	e.reason = TB_REASON_NONE;
+	e.rport = 0;
+	e.err = 98;
+	put_file("decode", "bind_error_eaddrinuse", &e, sizeof(e));
+
 	/* a comm made to break output: terminal escape, newline, quote, backslash */
 	e = raw_drop(AF_INET, "198.18.0.1", "198.18.0.2", "\x1b[31m\n\"\\x\t\x7f");
 	e.reason = TB_REASON_SYN_QUEUE_FULL;

@@ -152,6 +152,8 @@ read_totals() {
 	T_SYN=$(tot .syn_drop)
 	T_AO=$(tot .accept_overflow)
 	T_AE=$(tot .accept_error)
+	T_CE=$(tot .connect_error)
+	T_BE=$(tot .bind_error)
 	T_AQF=$(tot .syn_drop_reasons.accept_queue_full)
 	T_SQF=$(tot .syn_drop_reasons.syn_queue_full)
 	T_OTH=$(tot .syn_drop_reasons.other)
@@ -186,11 +188,11 @@ check_promise() {
 	[ "$last" = totals ] || err "last record is '$last', not totals"
 
 	read_totals
-	for n in T_SYN T_AO T_AE T_AQF T_SQF T_OTH T_SUP T_LOST; do
+	for n in T_SYN T_AO T_AE T_CE T_BE T_AQF T_SQF T_OTH T_SUP T_LOST; do
 		case "${!n}" in
 		'' | *[!0-9]*)
 			[ "$ntot" = 0 ] || err "totals: $n is '${!n}'"
-			T_SYN="?" T_AO="?" T_AE="?" T_AQF="?" T_SQF="?" T_OTH="?" T_SUP="?" T_LOST="?"
+			T_SYN="?" T_AO="?" T_AE="?" T_CE="?" T_BE="?" T_AQF="?" T_SQF="?" T_OTH="?" T_SUP="?" T_LOST="?"
 			return 0 ;;
 		esac
 	done
@@ -214,14 +216,21 @@ check_promise() {
 	[ "$n" = "$T_AO" ] || err "$n accept_overflow lines, totals.accept_overflow $T_AO (suppressed $T_SUP, lost $T_LOST)"
 	n=$(ev_count accept_error)
 	[ "$n" = "$T_AE" ] || err "$n accept_error lines, totals.accept_error $T_AE"
+	n=$(ev_count connect_error)
+	[ "$n" = "$T_CE" ] || err "$n connect_error lines, totals.connect_error $T_CE"
+	n=$(ev_count bind_error)
+	[ "$n" = "$T_BE" ] || err "$n bind_error lines, totals.bind_error $T_BE"
 	n=$(jqo 'select(.event != "start" and .event != "totals" and .event != "syn_drop"
-		 and .event != "accept_overflow" and .event != "accept_error") | .event' | sort -u | tr '\n' ' ')
+		 and .event != "accept_overflow" and .event != "accept_error"
+		 and .event != "connect_error" and .event != "bind_error") | .event' | sort -u | tr '\n' ' ')
 	[ -z "$n" ] || err "unknown record kinds: $n"
 
 	ino=$(ns_inode "$ns")
 	ev_expect syn_drop netns "$ino"
 	ev_expect accept_overflow netns "$ino"
 	ev_expect accept_error netns "$ino"
+	ev_expect connect_error netns "$ino"
+	ev_expect bind_error netns "$ino"
 }
 
 # the listener identity every drop event of KIND must carry

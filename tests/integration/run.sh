@@ -50,6 +50,20 @@
 #                            clock, slow_accept hint
 #   uring_emfile_ipv4/_ipv6  uring_emfile, -i 1: IORING_OP_ACCEPT at
 #                            RLIMIT_NOFILE -> 3 (2) accept_error EMFILE
+#   connect_exhaust_*        connect_fail -m exhaust: ip_local_port_range of
+#                            10 ports; 10 connects, the 11th EADDRNOTAVAIL, the
+#                            same 10 ports to a second destination, TIME_WAIT
+#                            (tcp_tw_reuse 0) holding them -> 3 connect_error
+#   connect_refused_*        3 (2) blocking + 3 (2) non-blocking refused, one
+#                            failure repeated by a second connect() -> 6 (4)
+#   connect_bound            bind() then connect(), refused: lport is the bound one
+#   bind_in_use_*            bind() to a listener's port -> 3 (2) bind_error
+#   connect_timeout          a TUN peer that never answers, TCP_SYNCNT 1: 2
+#                            non-blocking + 2 blocking connects -> 4 ETIMEDOUT
+#   connect_uring_ipv4/_ipv6 IORING_OP_CONNECT refused, 2 on blocking and 2 on
+#                            non-blocking sockets -> 4 connect_error
+#   connect_rate_limit       --rate-limit 2, 10 refused connects of one process
+#                            -> 2 lines + 8 suppressed = totals 10
 
 set -u
 
@@ -117,7 +131,9 @@ SCENARIOS="overflow_ipv4 overflow_ipv6 tun_syn_queue_full tun_ack_overflow_cooki
 tun_ack_overflow_reqsk reuseport reuseport_owners preexisting emfile_ipv4 emfile_ipv6
 overflow_wildcard overflow_dualstack relisten preexisting_dirty concurrent two_netns
 port_filter_other port_filter_match pid_filter_other pid_filter_match duration netns_reuse failures
-slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6"
+slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
+connect_exhaust_ipv4 connect_exhaust_ipv6 connect_refused_ipv4 connect_refused_ipv6
+connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit"
 
 run_one() {
 	case "$1" in
@@ -148,6 +164,17 @@ run_one() {
 	slow_accept_steady)	sc_slow_accept "$1" -p 8080 -b 8 -n 120 -a 50 -g 20 ;;
 	uring_emfile_ipv4)	sc_uring_emfile "$1" -p 8080 -l 16 -k 3 ;;
 	uring_emfile_ipv6)	sc_uring_emfile "$1" -6 -p 8080 -l 20 -k 2 ;;
+	connect_exhaust_ipv4)	sc_connect_fail "$1" exhaust -n 10 ;;
+	connect_exhaust_ipv6)	sc_connect_fail "$1" exhaust -6 -n 10 ;;
+	connect_refused_ipv4)	sc_connect_fail "$1" refused -p 8080 -k 3 ;;
+	connect_refused_ipv6)	sc_connect_fail "$1" refused -6 -p 8080 -k 2 ;;
+	connect_bound)		sc_connect_fail "$1" bound -p 8080 -k 1 ;;
+	bind_in_use_ipv4)	sc_connect_fail "$1" bind -p 8080 -k 3 ;;
+	bind_in_use_ipv6)	sc_connect_fail "$1" bind -6 -p 8080 -k 2 ;;
+	connect_timeout)	sc_connect_fail "$1" timeout -p 8080 -k 2 ;;
+	connect_uring_ipv4)	sc_connect_fail "$1" uring -p 8080 -k 2 ;;
+	connect_uring_ipv6)	sc_connect_fail "$1" uring -6 -p 8080 -k 2 ;;
+	connect_rate_limit)	sc_connect_rate_limit "$1" ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

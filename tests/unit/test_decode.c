@@ -189,6 +189,57 @@ static void test_accept_error(void **state)
 	assert_int_equal(ev.listener_ino, 424242);
 }
 
+/* connect_error: the peer is the destination; a socket not bound yet has no local endpoint */
+static void test_connect_error(void **state)
+{
+	struct tb_event raw;
+	struct event ev;
+
+	fill_syn_v4(&raw);
+	raw.kind = TB_KIND_CONNECT_ERROR;
+	raw.reason = TB_REASON_NONE;
+	raw.lport = 0;			/* not bound: the address is not printed */
+	raw.err = 99;			/* EADDRNOTAVAIL */
+	raw.port_low = 40000;
+	raw.port_high = 40009;
+	raw.pid = 777;
+	memcpy(raw.comm, "client", 7);
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_int_equal(ev.kind, TB_KIND_CONNECT_ERROR);
+	assert_true(ev.has_peer);
+	assert_string_equal(ev.raddr, "192.168.1.20");
+	assert_string_equal(ev.laddr, "");
+	assert_int_equal(ev.lport, 0);
+	assert_int_equal(ev.err, 99);
+	assert_int_equal(ev.port_low, 40000);
+	assert_int_equal(ev.port_high, 40009);
+	assert_false(ev.ports_in_use.known);	/* the loader's to count */
+	assert_int_equal(ev.pid, 777);
+	assert_string_equal(ev.comm, "client");
+
+	raw.lport = 40000;		/* bound by bind() first: shown */
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_string_equal(ev.laddr, "10.0.0.1");
+	assert_int_equal(ev.lport, 40000);
+}
+
+/* bind_error: the address asked for, no peer */
+static void test_bind_error(void **state)
+{
+	struct tb_event raw;
+	struct event ev;
+
+	fill_syn_v4(&raw);
+	raw.kind = TB_KIND_BIND_ERROR;
+	raw.err = 98;			/* EADDRINUSE */
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_false(ev.has_peer);
+	assert_string_equal(ev.raddr, "");
+	assert_string_equal(ev.laddr, "10.0.0.1");
+	assert_int_equal(ev.lport, 8080);
+	assert_int_equal(ev.err, 98);
+}
+
 static void test_accept_error_open_fds_unknown(void **state)
 {
 	struct tb_event raw;
@@ -258,7 +309,7 @@ static void test_unaligned(void **state)
 
 static void test_unknown_kind(void **state)
 {
-	static const uint32_t kinds[] = { 0, 4, 0xffffffffu };
+	static const uint32_t kinds[] = { 0, TB_KIND_END, 0xffffffffu };
 	struct tb_event raw;
 	struct event ev;
 	size_t i;
@@ -447,6 +498,8 @@ int main(void)
 		cmocka_unit_test(test_ambiguous_flag),
 		cmocka_unit_test(test_syn_drop_ipv6),
 		cmocka_unit_test(test_accept_error),
+		cmocka_unit_test(test_connect_error),
+		cmocka_unit_test(test_bind_error),
 		cmocka_unit_test(test_accept_error_open_fds_unknown),
 		cmocka_unit_test(test_comm_full_16_bytes),
 		cmocka_unit_test(test_too_short),

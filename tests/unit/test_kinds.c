@@ -20,7 +20,10 @@ static const struct clock_map zero_clock = { .mono_to_real_ns = 0 };
 
 static void test_every_kind_has_one_row(void **state)
 {
-	static const enum tb_kind known[] = { TB_KIND_SYN_DROP, TB_KIND_ACCEPT_OVERFLOW, TB_KIND_ACCEPT_ERROR };
+	static const enum tb_kind known[] = {
+		TB_KIND_SYN_DROP, TB_KIND_ACCEPT_OVERFLOW, TB_KIND_ACCEPT_ERROR,
+		TB_KIND_CONNECT_ERROR, TB_KIND_BIND_ERROR,
+	};
 
 	assert_int_equal(nkinds, sizeof(known) / sizeof(known[0]));
 	for (size_t i = 0; i < nkinds; i++) {
@@ -29,19 +32,22 @@ static void test_every_kind_has_one_row(void **state)
 		for (size_t j = 0; j < i; j++)
 			assert_string_not_equal(kinds[i].name, kinds[j].name);
 		/* a record shows where it happened */
-		assert_true(kind_has_field(&kinds[i], FIELD_LOCAL));
+		assert_true(kind_has_field(&kinds[i], FIELD_LOCAL) ||
+			    kind_has_field(&kinds[i], FIELD_SOURCE));
 		assert_int_equal(kind_has_field(&kinds[i], FIELD_PEER), kinds[i].has_peer);
 		assert_int_equal(kind_has_field(&kinds[i], FIELD_PROCESS), kinds[i].process != PROCESS_NONE);
 	}
 	assert_string_equal(kind_info(TB_KIND_SYN_DROP)->name, "syn_drop");
 	assert_string_equal(kind_info(TB_KIND_ACCEPT_OVERFLOW)->name, "accept_overflow");
 	assert_string_equal(kind_info(TB_KIND_ACCEPT_ERROR)->name, "accept_error");
+	assert_string_equal(kind_info(TB_KIND_CONNECT_ERROR)->name, "connect_error");
+	assert_string_equal(kind_info(TB_KIND_BIND_ERROR)->name, "bind_error");
 }
 
 static void test_unknown_kind_has_no_row(void **state)
 {
 	assert_null(kind_info(0));
-	assert_null(kind_info(TB_KIND_ACCEPT_ERROR + 1));
+	assert_null(kind_info(TB_KIND_END));
 	assert_null(kind_info(0xffffffffu));
 }
 
@@ -58,7 +64,7 @@ static void test_decode_consults_the_table(void **state)
 		assert_int_equal(decode_event(&raw, sizeof(raw), &zero_clock, &ev), 0);
 		assert_int_equal(ev.has_peer, kinds[i].has_peer);
 	}
-	raw.kind = TB_KIND_ACCEPT_ERROR + 1;
+	raw.kind = TB_KIND_END;
 	assert_int_equal(decode_event(&raw, sizeof(raw), &zero_clock, &ev), -1);
 }
 
@@ -93,7 +99,7 @@ static void test_formatters_print_no_unknown_kind(void **state)
 		assert_true(printed(&output_text, &ev) > 0);
 		assert_true(printed(&output_json, &ev) > 0);
 	}
-	ev.kind = (enum tb_kind)(TB_KIND_ACCEPT_ERROR + 1);
+	ev.kind = (enum tb_kind)(TB_KIND_END);
 	assert_int_equal(printed(&output_text, &ev), 0);
 	assert_int_equal(printed(&output_json, &ev), 0);
 	ev.kind = (enum tb_kind)0;

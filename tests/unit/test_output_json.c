@@ -312,6 +312,28 @@ static struct event accept_error(void)
 	return ev;
 }
 
+static struct event connect_error(void)
+{
+	struct event ev = {
+		.kind = TB_KIND_CONNECT_ERROR,
+		.time_ns = T_2026,
+		.netns = NETNS,
+		.family = AF_INET6,
+		.has_peer = true,
+		.raddr = "fd00::2",
+		.rport = 5432,
+		.pid = 42,
+		.comm = "client",
+		.err = 99,
+		.open_fds = -1,
+		.port_low = 40000,
+		.port_high = 40009,
+		.ports_in_use = { .known = true, .established = 7, .time_wait = 3 },
+	};
+
+	return ev;
+}
+
 /* ---- records ---- */
 
 static void test_syn_drop_ipv4(void **state)
@@ -613,6 +635,48 @@ static void test_start_defaults(void **state)
 	free(buf);
 }
 
+/* a connect not bound yet: laddr and lport null; the destination is the peer */
+static void test_connect_error(void **state)
+{
+	struct event ev = connect_error();
+
+	assert_event_json(&ev,
+		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"laddr\":null,\"lport\":null,\"raddr\":\"fd00::2\",\"rport\":5432,"
+		"\"errno\":99,\"error\":\"EADDRNOTAVAIL\",\"port_range\":[40000,40009],"
+		"\"ports_in_use\":{\"established\":7,\"time_wait\":3,\"syn_sent\":0,\"other\":0}}\n");
+	/* the namespace had no socket to count with */
+	ev.ports_in_use.known = false;
+	assert_event_json(&ev,
+		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"laddr\":null,\"lport\":null,\"raddr\":\"fd00::2\",\"rport\":5432,"
+		"\"errno\":99,\"error\":\"EADDRNOTAVAIL\",\"port_range\":[40000,40009],"
+		"\"ports_in_use\":null}\n");
+	/* other errors: no port fields */
+	strcpy(ev.laddr, "fd00::1");
+	ev.lport = 40000;
+	ev.err = 111;
+	assert_event_json(&ev,
+		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"laddr\":\"fd00::1\",\"lport\":40000,\"raddr\":\"fd00::2\",\"rport\":5432,"
+		"\"errno\":111,\"error\":\"ECONNREFUSED\"}\n");
+}
+
+static void test_bind_error(void **state)
+{
+	struct event ev = accept_error();
+
+	ev.kind = TB_KIND_BIND_ERROR;
+	ev.err = 98;
+	assert_event_json(&ev,
+		"{\"event\":\"bind_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
+		"\"netns\":4026531840,\"pid\":42,\"comm\":\"server\",\"family\":\"ipv4\","
+		"\"laddr\":\"0.0.0.0\",\"lport\":8080,\"errno\":98,\"error\":\"EADDRINUSE\"}\n");
+}
+
 static void test_totals(void **state)
 {
 	struct totals t = {
@@ -621,6 +685,8 @@ static void test_totals(void **state)
 		.accept_overflow = 5,
 		.accept_overflow_other = 2,
 		.accept_error = 4,
+		.connect_error = 8,
+		.bind_error = 9,
 		.suppressed = 3,
 		.lost = 1,
 		.registry_full = 0,
@@ -638,7 +704,7 @@ static void test_totals(void **state)
 	assert_json_line(buf);
 	assert_string_equal(buf,
 		"{\"event\":\"totals\",\"syn_drop\":10,\"accept_overflow\":5,"
-		"\"accept_error\":4,\"suppressed\":3,\"lost\":1,"
+		"\"accept_error\":4,\"connect_error\":8,\"bind_error\":9,\"suppressed\":3,\"lost\":1,"
 		"\"syn_drop_reasons\":{\"accept_queue_full\":6,"
 		"\"syn_queue_full\":3,\"other\":1},"
 		"\"accept_overflow_other\":2,\"registry_full\":0,\"ambiguous\":2,\"late\":5,\"missed_runs\":6}\n");
@@ -897,6 +963,8 @@ int main(void)
 		cmocka_unit_test(test_accept_overflow_ipv6),
 		cmocka_unit_test(test_drop_without_peer),
 		cmocka_unit_test(test_accept_error),
+		cmocka_unit_test(test_connect_error),
+		cmocka_unit_test(test_bind_error),
 		cmocka_unit_test(test_accept_error_unknowns),
 		cmocka_unit_test(test_rfc3339_time),
 		cmocka_unit_test(test_hostile_comm),

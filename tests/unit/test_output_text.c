@@ -280,6 +280,50 @@ static void test_accept_error(void **state)
 	free(got);
 }
 
+/* a connect not bound yet: "-" for the local endpoint; the destination in the peer column */
+static void test_connect_error(void **state)
+{
+	struct event ev = accept_error();
+	char *got;
+
+	ev.kind = TB_KIND_CONNECT_ERROR;
+	ev.laddr[0] = '\0';
+	ev.lport = 0;
+	ev.has_peer = true;
+	strcpy(ev.raddr, "10.0.0.9");
+	ev.rport = 5432;
+	ev.err = 99;
+	strcpy(ev.comm, "client");
+	ev.port_low = 40000;
+	ev.port_high = 40009;
+	ev.ports_in_use = (struct port_usage){ .known = true, .established = 10 };
+	got = capture_event(&ev);
+	assert_string_equal(got,
+		"10:01:02.000001 connect_error        42 client           "
+		"4026531840 -                     10.0.0.9:5432           "
+		"      -     - EADDRNOTAVAIL range=40000-40009 established=10 time_wait=0 syn_sent=0 other=0\n");
+	assert_clean_line(got);
+	assert_aligned(got);
+	free(got);
+}
+
+static void test_bind_error(void **state)
+{
+	struct event ev = accept_error();
+	char *got;
+
+	ev.kind = TB_KIND_BIND_ERROR;
+	ev.err = 98;
+	got = capture_event(&ev);
+	assert_string_equal(got,
+		"10:01:02.000001 bind_error           42 server           "
+		"4026531840 0.0.0.0:8080          -                       "
+		"      -     - EADDRINUSE\n");
+	assert_clean_line(got);
+	assert_aligned(got);
+	free(got);
+}
+
 /* unknowns print as placeholders, never as an empty cell */
 static void test_accept_error_unknowns(void **state)
 {
@@ -381,6 +425,8 @@ static void test_totals(void **state)
 		.accept_overflow = 5,
 		.accept_overflow_other = 2,
 		.accept_error = 4,
+		.connect_error = 8,
+		.bind_error = 9,
 		.suppressed = 3,
 		.lost = 1,
 		.registry_full = 7,
@@ -398,6 +444,7 @@ static void test_totals(void **state)
 	assert_string_equal(buf,
 		"totals: syn_drop=10 (accept_queue_full=6 syn_queue_full=3 "
 		"other=1) accept_overflow=5 (other=2) accept_error=4 "
+		"connect_error=8 bind_error=9 "
 		"suppressed=3 lost=1 registry_full=7 ambiguous=9 late=4 missed_runs=3\n");
 	free(buf);
 }
@@ -713,6 +760,8 @@ int main(void)
 		cmocka_unit_test(test_accept_overflow_ipv6),
 		cmocka_unit_test(test_drop_without_peer),
 		cmocka_unit_test(test_accept_error),
+		cmocka_unit_test(test_connect_error),
+		cmocka_unit_test(test_bind_error),
 		cmocka_unit_test(test_accept_error_unknowns),
 		cmocka_unit_test(test_hostile_comm),
 		cmocka_unit_test(test_one_line_per_event),

@@ -247,6 +247,11 @@ drive() {
 	reuseport_owners)	run_driver "$1" reuseport -f -p 8080 -m 3 -n 24 ;;
 	emfile_ipv4)		run_driver "$1" emfile -p 8080 -l 16 -k 3 ;;
 	emfile_ipv6)		run_driver "$1" emfile -6 -p 8080 -l 20 -k 2 ;;
+	connect_refused)	run_driver "$1" connect_fail -m refused -p 8090 -k 2 ;;
+	connect_uring)		run_driver "$1" connect_fail -m uring -6 -p 8090 -k 2 ;;
+	connect_timeout)	run_driver "$1" connect_fail -m timeout -p 8090 -k 1 ;;
+	bind_in_use)		run_driver "$1" connect_fail -m bind -p 8090 -k 2 ;;
+	connect_exhaust)	run_driver "$1" connect_fail -m exhaust -n 10 ;;
 	preexisting)		preexisting_go ;;
 	two_netns)
 		other_ns_overflow
@@ -285,7 +290,7 @@ probe_mode() {
 }
 
 cell() {
-	local mode=$1 sc=$2 t0 mib0 mib1 ld0 lo0 rqd0 ld1 lo1 rqd1 got n want sup lost nsyn nao nae
+	local mode=$1 sc=$2 t0 mib0 mib1 ld0 lo0 rqd0 ld1 lo1 rqd1 got n want sup lost nsyn nao nae k ktotal
 	local ts="-" ao="-" aqf="-" sqf="-" oth="-" ae="-" ld="-" lo="-" rqd="-" res
 
 	ERRS=""
@@ -363,6 +368,20 @@ cell() {
 		want=$(kv "$DOUT" emfile_total)
 		[ "$ae" = "$want" ] || err "accept_error $ae, the driver saw ${want:-?} EMFILE returns"
 		[ "$ld" = 0 ] || err "scenario: ListenDrops $ld, expected 0"
+		;;
+	connect_* | bind_*)
+		# each failure the driver saw is one record, and no other
+		for k in connect_error:connect_errors bind_error:bind_errors; do
+			want=$(kv "$DOUT" "${k#*:}")
+			ktotal=$(jnum "$TOUT" "${k%%:*}")
+			n=$(grep -c "\"event\":\"${k%%:*}\"" "$TOUT")
+			[ "$ktotal" = "$want" ] && [ "$n" = "$want" ] ||
+				err "${k%%:*}: totals ${ktotal:-?}, $n records, the driver saw ${want:-?}"
+		done
+		[ "$(kv "$DOUT" connect_errors)/$(kv "$DOUT" bind_errors)" != 0/0 ] ||
+			grep -q '^io_uring=unavailable' "$DOUT" || err "scenario: the driver saw no failure"
+		echo "VMINFO $LABEL $mode $sc driver: connect_errors $(kv "$DOUT" connect_errors)" \
+			"bind_errors $(kv "$DOUT" bind_errors) $(grep '^io_uring=' "$DOUT")"
 		;;
 	esac
 

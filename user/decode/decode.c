@@ -56,7 +56,9 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 	ev->netns = raw.netns;
 	ev->family = (raw.family == AF_INET || raw.family == AF_INET6) ? raw.family : 0;
 	ev->lport = raw.lport;
-	decode_addr(ev->family, raw.laddr, ev->laddr, sizeof(ev->laddr));
+	/* a client socket not bound yet has no local endpoint: left "" */
+	if (!kind_has_field(k, FIELD_SOURCE) || raw.lport)
+		decode_addr(ev->family, raw.laddr, ev->laddr, sizeof(ev->laddr));
 	if (k->has_peer) {
 		ev->has_peer = true;
 		ev->rport = raw.rport;
@@ -73,6 +75,10 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 	ev->ambiguous = kind_has_field(k, FIELD_REASON) && (raw.flags & TB_EVENT_F_AMBIGUOUS);
 	if (kind_has_field(k, FIELD_ERRNO))
 		ev->err = raw.err;
+	if (kind_has_field(k, FIELD_PORTS)) {
+		ev->port_low = raw.port_low;
+		ev->port_high = raw.port_high;
+	}
 	if (kind_has_field(k, FIELD_FD_USAGE)) {
 		ev->nofile_limit = raw.nofile_limit;
 		ev->open_fds = raw.open_fds;
@@ -94,6 +100,8 @@ void decode_totals(const uint64_t sums[TB_TOTAL_MAX], struct totals *t)
 	t->accept_overflow = sums[TB_TOTAL_ACCEPT_OVERFLOW];
 	t->accept_overflow_other = sums[TB_TOTAL_ACCEPT_OVERFLOW_OTHER];
 	t->accept_error = sums[TB_TOTAL_ACCEPT_ERROR];
+	t->connect_error = sums[TB_TOTAL_CONNECT_ERROR];
+	t->bind_error = sums[TB_TOTAL_BIND_ERROR];
 	t->suppressed = sums[TB_TOTAL_SUPPRESSED];
 	t->lost = sums[TB_TOTAL_LOST];
 	t->registry_full = sums[TB_TOTAL_REGISTRY_FULL];

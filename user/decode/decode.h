@@ -15,6 +15,8 @@ struct totals {
 	uint64_t accept_overflow;		/* includes accept_overflow_other */
 	uint64_t accept_overflow_other;
 	uint64_t accept_error;
+	uint64_t connect_error;
+	uint64_t bind_error;
 	uint64_t suppressed;
 	uint64_t lost;
 	uint64_t registry_full;

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "host/port_usage.h"
 #include "tcpbacklog.h"
 
 #define EVENT_ADDR_LEN	INET6_ADDRSTRLEN
@@ -22,21 +23,25 @@ struct event {
 	uint64_t time_ns;		/* CLOCK_REALTIME, ns since the epoch */
 	uint32_t netns;			/* network namespace inode */
 	int family;			/* AF_INET, AF_INET6; 0 when unknown */
-	char laddr[EVENT_ADDR_LEN];	/* "" when unknown */
+	char laddr[EVENT_ADDR_LEN];	/* "" when unknown or not bound */
 	uint16_t lport;
 	bool has_peer;			/* raddr/rport valid */
 	char raddr[EVENT_ADDR_LEN];
 	uint16_t rport;
-	uint32_t pid;			/* listener owner, or accept() caller */
+	uint32_t pid;			/* listener owner, or the failing call's caller */
 	char comm[EVENT_COMM_LEN];	/* raw bytes, NUL-terminated: escape on output */
 	uint32_t backlog;
 	uint32_t backlog_max;
 	uint32_t synq;
-	int err;			/* accept_error: positive errno */
+	int err;			/* accept/connect/bind_error: positive errno */
 	uint64_t nofile_limit;		/* accept_error: RLIMIT_NOFILE soft limit */
 	int64_t open_fds;		/* accept_error: -1 when unknown */
 	uint64_t listener_ino;		/* socket inode, 0 when unknown */
 	bool ambiguous;			/* SO_REUSEPORT member guessed (TB_EVENT_F_AMBIGUOUS) */
+	/* connect_error EADDRNOTAVAIL: the namespace's ip_local_port_range, and the ports held */
+	uint16_t port_low;
+	uint16_t port_high;
+	struct port_usage ports_in_use;	/* filled by the loader after decoding */
 };
 
 #endif /* TB_EVENT_H */

@@ -21,6 +21,14 @@ const struct kind_info kinds[] = {
 	  .has_listener = true, .process = PROCESS_CALLER,
 	  .fields = { FIELD_PROCESS, FIELD_ERRNO, FIELD_FAMILY, FIELD_LOCAL, FIELD_FD_USAGE },
 	  .total = offsetof(struct totals, accept_error) },
+	{ .kind = TB_KIND_CONNECT_ERROR, .name = "connect_error",
+	  .has_peer = true, .process = PROCESS_CALLER,
+	  .fields = { FIELD_PROCESS, FIELD_FAMILY, FIELD_SOURCE, FIELD_PEER, FIELD_ERRNO, FIELD_PORTS },
+	  .total = offsetof(struct totals, connect_error) },
+	{ .kind = TB_KIND_BIND_ERROR, .name = "bind_error",
+	  .process = PROCESS_CALLER,
+	  .fields = { FIELD_PROCESS, FIELD_FAMILY, FIELD_LOCAL, FIELD_ERRNO },
+	  .total = offsetof(struct totals, bind_error) },
 };
 
 const size_t nkinds = sizeof(kinds) / sizeof(kinds[0]);

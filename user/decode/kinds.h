@@ -25,6 +25,8 @@ enum event_field {
 	FIELD_REASON,		/* reason, and ambiguous when set */
 	FIELD_ERRNO,		/* err */
 	FIELD_FD_USAGE,		/* nofile_limit, open_fds */
+	FIELD_SOURCE,		/* laddr, lport of a client socket; null when not bound yet */
+	FIELD_PORTS,		/* EADDRNOTAVAIL: port_range, ports_in_use toward raddr:rport */
 };
 
 #define KIND_FIELDS_MAX	8

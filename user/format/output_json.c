@@ -4,6 +4,7 @@
  * Field names are an interface other tools parse: change them only on
  * purpose. Every string goes through json_write_string().
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <sys/socket.h>
@@ -181,6 +182,7 @@ static void put_field(FILE *out, enum event_field field, const struct event *ev)
 		put_family(out, ev->family);
 		break;
 	case FIELD_LOCAL:
+	case FIELD_SOURCE:
 		put_endpoint(out, "laddr", "lport", ev->laddr, ev->lport, true);
 		break;
 	case FIELD_PEER:
@@ -209,6 +211,19 @@ static void put_field(FILE *out, enum event_field field, const struct event *ev)
 		/* RLIM_INFINITY is (uint64_t)-1: no finite limit to report */
 		put_u64_or_null(out, "nofile_limit", ev->nofile_limit, ev->nofile_limit != UINT64_MAX);
 		put_u64_or_null(out, "open_fds", (uint64_t)ev->open_fds, ev->open_fds >= 0);
+		break;
+	case FIELD_PORTS:
+		/* only where no local port was left */
+		if (ev->err != EADDRNOTAVAIL)
+			break;
+		fprintf(out, ",\"port_range\":[%u,%u],\"ports_in_use\":", ev->port_low, ev->port_high);
+		if (ev->ports_in_use.known)
+			fprintf(out, "{\"established\":%" PRIu32 ",\"time_wait\":%" PRIu32
+				",\"syn_sent\":%" PRIu32 ",\"other\":%" PRIu32 "}",
+				ev->ports_in_use.established, ev->ports_in_use.time_wait,
+				ev->ports_in_use.syn_sent, ev->ports_in_use.other);
+		else
+			fputs("null", out);
 		break;
 	case FIELD_END:
 		break;

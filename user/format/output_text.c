@@ -3,6 +3,7 @@
  * Human-readable output: a header block, one aligned line per event,
  * listener tables per interval, latency histograms and totals at the end.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -158,6 +159,17 @@ static void format_detail(char *buf, size_t len, const struct kind_info *k, cons
 				snprintf(open_fds, sizeof(open_fds), "%" PRId64, ev->open_fds);
 			n += snprintf(buf + n, len - n, "%snofile=%s open=%s", sep, nofile, open_fds);
 			break;
+		case FIELD_PORTS:
+			if (ev->err != EADDRNOTAVAIL)
+				break;
+			n += snprintf(buf + n, len - n, "%srange=%u-%u", sep, ev->port_low, ev->port_high);
+			if (ev->ports_in_use.known && n < len)
+				n += snprintf(buf + n, len - n,
+					      " established=%" PRIu32 " time_wait=%" PRIu32
+					      " syn_sent=%" PRIu32 " other=%" PRIu32,
+					      ev->ports_in_use.established, ev->ports_in_use.time_wait,
+					      ev->ports_in_use.syn_sent, ev->ports_in_use.other);
+			break;
 		default:
 			break;
 		}
@@ -171,7 +183,7 @@ static void text_event(FILE *out, const struct event *ev)
 {
 	const struct kind_info *k = kind_info(ev->kind);
 	char tbuf[32], pid[16], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
-	char netns[16], queue[32], synq[16], detail[96];
+	char netns[16], queue[32], synq[16], detail[160];
 	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
 	char peer[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
 

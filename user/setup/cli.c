@@ -41,10 +41,10 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS",    0, "Stop after SECONDS (decimals allowed, up to 31536000); default: until Ctrl-C", 0 },
 	{ "interval", 'i', "SECONDS",    0, "Every SECONDS, print one record per active listener: queue depths and peaks, drops, accepts, accept latency, and tuning hints", 0 },
 	{ "netns",    'n', "PATH|INODE", 0, "Only listeners in this network namespace: a namespace file such as /var/run/netns/NAME or /proc/PID/ns/net, or its inode number", 0 },
-	{ "port",     'P', "PORT",       0, "Only listeners on local port PORT (1..65535); repeat for up to 16 ports", 0 },
-	{ "pid",      'p', "PID",        0, "Only listeners owned by, and accept() calls made by, process PID", 0 },
+	{ "port",     'P', "PORT",       0, "Only listeners on local port PORT (1..65535), connect() calls to port PORT and bind() calls asking for it; repeat for up to 16 ports", 0 },
+	{ "pid",      'p', "PID",        0, "Only listeners owned by, and accept(), connect() and bind() calls made by, process PID", 0 },
 	{ "mode",     OPT_MODE, "MODE",  0, "How to hook the kernel: auto (default: fentry where the kernel allows it, else tracepoints), fentry, tracepoint", 0 },
-	{ "rate-limit", OPT_RATE_LIMIT, "N", 0, "Print at most N event records per second per listener (default 100, 0 = unlimited); the rest are counted as suppressed", 0 },
+	{ "rate-limit", OPT_RATE_LIMIT, "N", 0, "Print at most N event records per second per listener, or per process for connect() and bind() errors (default 100, 0 = unlimited); the rest are counted as suppressed", 0 },
 	{ "metrics-addr", OPT_METRICS_ADDR, "HOST:PORT", 0, "Serve Prometheus metrics on http://HOST:PORT/metrics", 0 },
 	{ "quiet",    'q', NULL,         0, "No event records: only the start record, listener records, metrics and totals", 0 },
 	{ "verbose",  'v', NULL,         0, "Print libbpf debug messages to stderr", 0 },
@@ -59,7 +59,10 @@ static const char doc[] =
 	"connections dropped because the accept queue was full, and errors "
 	"returned by accept() (such as EMFILE), on every TCP listener of the "
 	"host, with the owning process and the queue lengths at the time of "
-	"each drop. Needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)."
+	"each drop; and the client's side: connect() calls that failed "
+	"(EADDRNOTAVAIL: no local port left toward that destination; "
+	"ECONNREFUSED, ETIMEDOUT, ...) and bind() calls that failed "
+	"(EADDRINUSE). Needs root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)."
 	"\v"
 	"EXAMPLES:\n"
 	"  tcpbacklog                        trace every listener until Ctrl-C\n"

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The client's side: TCP connect() and bind() calls that fail, each
+ * failure once. A failure the call returns is seen at its exit; a
+ * non-blocking connect that later ends refused, timed out or unreachable
+ * is seen as its socket leaves SYN_SENT for CLOSE with an error, with no
+ * syscall. A blocking connect failing the same way is left to the
+ * syscall's exit: the state change may run in softirq, on any task.
+ */
+#include "tcpbacklog.bpf.h"
+#include "connect.bpf.h"
+#include "syscall.bpf.h"
+
+/* The first bytes of a struct sockaddr_in / sockaddr_in6 from the caller. */
+struct sockaddr_head {
+	__u16 family;
+	__be16 port;
+	__u8 v4[4];	/* sockaddr_in: the address; sockaddr_in6: flowinfo */
+};
+
+/* Not failures of a connect: in progress, already connecting or connected, retried. */
+static __always_inline bool connect_not_failed(long ret)
+{
+	return ret == -EINPROGRESS || ret == -EALREADY || ret == -EISCONN || retry_errno(ret);
+}
+
+/*
+ * The address the caller passed to connect() or bind() into *family,
+ * addr (IPv4 in the first 4 bytes) and *port; false if unreadable or not
+ * IPv4/IPv6. The kernel has just copied it: the page is present.
+ */
+static __always_inline bool user_sockaddr(__u64 uaddr, __u16 *family, __u8 addr[16], __u16 *port)
+{
+	struct sockaddr_head h;
+
+	if (bpf_probe_read_user(&h, sizeof(h), (void *)uaddr))
+		return false;
+	*family = h.family;
+	*port = bpf_ntohs(h.port);
+	if (h.family == AF_INET) {
+		__builtin_memcpy(addr, h.v4, 4);
+		return true;
+	}
+	return h.family == AF_INET6 &&
+	       !bpf_probe_read_user(addr, 16, (void *)(uaddr + sizeof(h)));
+}
+
+/*
+ * A connect() or bind() that failed: the address it asked for (at uaddr,
+ * in the caller's memory) is the destination (connect; the local endpoint
+ * from the socket) or the local endpoint (bind).
+ */
+static __always_inline void report_call_failure(__u64 uaddr, struct sock *sk, __u32 kind, long ret)
+{
+	__u8 addr[16] = {};
+	__u16 family, port;
+	struct tb_event *e;
+
+	if (!user_sockaddr(uaddr, &family, addr, &port))
+		return;
+	e = failure_reserve(sk, kind, port, bpf_get_current_pid_tgid() >> 32);
+	if (!e)
+		return;
+	e->family = family;
+	e->err = -ret;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	if (kind == TB_KIND_BIND_ERROR) {
+		e->lport = port;
+		__builtin_memcpy(e->laddr, addr, sizeof(addr));
+	} else {
+		e->rport = port;
+		__builtin_memcpy(e->raddr, addr, sizeof(addr));
+		event_local(e, sk);
+		/* no local port left: out of which range */
+		if (ret == -EADDRNOTAVAIL)
+			local_port_range(BPF_CORE_READ(sk, __sk_common.skc_net.net),
+					 &e->port_low, &e->port_high);
+	}
+	event_submit(e);
+}
+
+/*
+ * A connect call returned a failure: does it only repeat the one already
+ * reported at the state change (a non-blocking connect's)? Forgets it.
+ */
+static __always_inline bool repeats_reported_failure(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct connect_pending *pending = bpf_map_lookup_elem(&connect_pending, &key);
+	bool repeated;
+
+	if (!pending)
+		return false;
+	repeated = pending->failed && pending->ino == sock_inode(sk);
+	bpf_map_delete_elem(&connect_pending, &key);
+	return repeated;
+}
+
+/*
+ * connect() returned. Failed: report it, unless it only repeats the
+ * failure of a non-blocking connect already reported at the state change.
+ */
+SEC("tracepoint/syscalls/sys_exit_connect")
+int connect_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long ret = ctx->ret;
+	struct sock *sk;
+
+	if (ret >= 0 || connect_not_failed(ret))
+		return 0;
+	sk = fd_to_sock(task, syscall_fd_arg(task));
+	if (!is_tcp(sk))
+		return 0;
+	if (!repeats_reported_failure(sk))
+		report_call_failure(syscall_arg2(task), sk, TB_KIND_CONNECT_ERROR, ret);
+	return 0;
+}
+
+/*
+ * An io_uring connect completed (req: its struct io_kiocb, called from
+ * the io_uring_complete hook of accept.bpf.c). Without the syscall: the
+ * address is where the request's sqe pointed.
+ */
+__noinline int uring_connect_complete(__u64 req, __s32 res)
+{
+	struct io_connect *conn = (struct io_connect *)req;
+	struct file *file = BPF_CORE_READ(conn, file);
+	struct socket *sock;
+	struct sock *sk;
+
+	if (res >= 0 || connect_not_failed(res) || res == -ECANCELED)
+		return 0;
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (is_tcp(sk) && !repeats_reported_failure(sk))
+		report_call_failure((__u64)BPF_CORE_READ(conn, addr), sk, TB_KIND_CONNECT_ERROR, res);
+	return 0;
+}
+
+/* Not failures of bind: everything but a taken, unusable or forbidden address. */
+static __always_inline bool bind_failed(long ret)
+{
+	return ret == -EADDRINUSE || ret == -EADDRNOTAVAIL || ret == -EACCES;
+}
+
+SEC("tracepoint/syscalls/sys_exit_bind")
+int bind_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	long ret = ctx->ret;
+	struct sock *sk;
+
+	if (!bind_failed(ret))
+		return 0;
+	sk = fd_to_sock(task, syscall_fd_arg(task));
+	if (is_tcp(sk))
+		report_call_failure(syscall_arg2(task), sk, TB_KIND_BIND_ERROR, ret);
+	return 0;
+}

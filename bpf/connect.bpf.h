@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Failed connects and binds (connect.bpf.c): counting and reserving a
+ * record, and the state changes of an outbound connect, which the one
+ * inet_sock_set_state program (listeners.bpf.c) hands over.
+ */
+#ifndef TB_CONNECT_BPF_H
+#define TB_CONNECT_BPF_H
+
+#include "tcpbacklog.bpf.h"
+#include "core_fixes.bpf.h"
+#include "emit.bpf.h"
+#include "scope.bpf.h"
+
+#define EACCES		13
+#define EADDRINUSE	98
+#define EADDRNOTAVAIL	99
+#define EISCONN		106
+#define EALREADY	114
+#define EINPROGRESS	115
+#define SOCK_STREAM	1
+#define O_NONBLOCK	04000
+
+static __always_inline bool is_tcp(const struct sock *sk)
+{
+	return sk && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP &&
+	       BPF_CORE_READ(sk, sk_type) == SOCK_STREAM;
+}
+
+static __always_inline __u64 sock_inode(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+}
+
+/*
+ * The socket's local address and port into the record (port 0: never
+ * bound). A failed connect gives its port back (skc_num 0) unless bind()
+ * asked for one; inet_sport still names it.
+ */
+static __always_inline void event_local(struct tb_event *e, const struct sock *sk)
+{
+	e->lport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	if (e->family == AF_INET6)
+		BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+	else
+		BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_rcv_saddr);
+}
+
+/* Count a failure of kind in netns and reserve its record, if in scope (-n, -p, -P). */
+static __always_inline struct tb_event *failure_reserve(const struct sock *sk, __u32 kind,
+							 __u16 port, __u32 pid)
+{
+	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+	__u32 netns = BPF_CORE_READ(net, ns.inum);
+	struct tb_event *e;
+
+	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid))
+		return NULL;
+	count_total(kind == TB_KIND_CONNECT_ERROR ? TB_TOTAL_CONNECT_ERROR : TB_TOTAL_BIND_ERROR);
+	e = event_reserve_caller(pid);
+	if (!e)
+		return NULL;
+	e->kind = kind;
+	e->netns = netns;
+	e->pid = pid;
+	return e;
+}
+
+/*
+ * A connect sends its SYN, in the caller's context. A non-blocking one
+ * may fail after connect() has returned: remember who asked. A blocking
+ * one waits in connect(), whose exit reports its failure.
+ */
+static __always_inline void connect_started(const struct sock *sk)
+{
+	struct socket *sock = sk->sk_socket;	/* BTF pointers: plain loads */
+	struct connect_pending p = {};
+	__u64 key = (__u64)sk;
+	struct file *file;
+
+	if (!sock)
+		return;
+	file = sock->file;
+	if (!file || !(file->f_flags & O_NONBLOCK))
+		return;
+	p.ino = file->f_inode->i_ino;
+	p.pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(p.comm, sizeof(p.comm));
+	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
+}
+
+/*
+ * A connect ended without a connection: SYN_SENT -> CLOSE with the error
+ * set (RST: ECONNREFUSED; retries exhausted: ETIMEDOUT; ICMP:
+ * EHOSTUNREACH...), reported here if non-blocking. Failures inside
+ * connect() itself (EADDRNOTAVAIL) pass here without an error: its exit
+ * reports them.
+ */
+static __always_inline void connect_ended(const struct sock *sk)
+{
+	int err = BPF_CORE_READ(sk, sk_err);
+	struct connect_pending *pending;
+	__u64 key = (__u64)sk;
+	struct tb_event *e;
+	__u16 rport;
+
+	if (!err)
+		return;
+	pending = bpf_map_lookup_elem(&connect_pending, &key);
+	if (!pending || pending->failed || pending->ino != sock_inode(sk))
+		return;
+	pending->failed = 1;
+	rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, rport, pending->pid);
+	if (!e)
+		return;
+	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->rport = rport;
+	if (e->family == AF_INET6)
+		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	else
+		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_daddr);
+	e->err = err;
+	__builtin_memcpy(e->comm, pending->comm, TB_COMM_LEN);
+	event_local(e, sk);
+	event_submit(e);
+}
+
+/*
+ * The state changes of an outbound connect: CLOSE -> SYN_SENT (started),
+ * SYN_SENT -> CLOSE (ended). Inlined into the one inet_sock_set_state
+ * program (listeners.bpf.c), whose sk is a BTF pointer: a second program
+ * on that tracepoint would run for each of the ten or so changes of
+ * every connection.
+ */
+static __always_inline void connect_state_change(const struct sock *sk, int oldstate, int newstate)
+{
+	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
+		if (sk->sk_protocol == IPPROTO_TCP)
+			connect_started(sk);
+	} else if (oldstate == TCP_SYN_SENT && newstate == TCP_CLOSE) {
+		if (sk->sk_protocol == IPPROTO_TCP)
+			connect_ended(sk);
+	}
+}
+
+#endif /* TB_CONNECT_BPF_H */

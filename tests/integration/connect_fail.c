@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * connect_fail: connect() and bind() failing, counted by the caller.
+ *   connect_fail -m exhaust [-6] [-n PORTS]
+ *	ip_local_port_range narrowed to PORTS ports, tcp_tw_reuse 0 (this
+ *	namespace's sysctls). PORTS connections to a listener (port= in the
+ *	output) succeed, one more fails with EADDRNOTAVAIL; the same ports
+ *	then connect to a second one (port2=)
+ *	(the 4-tuple is unique, the port is not), one more fails; the client
+ *	sockets close first and TIME_WAIT keeps their ports: a connect to
+ *	PORT fails again.
+ *   connect_fail -m refused [-6] [-p PORT] [-k REPEATS]
+ *	no listener on PORT: REPEATS blocking connects, REPEATS non-blocking
+ *	ones (the first then calls connect() again, which repeats the same
+ *	failure: not another one), each refused.
+ *   connect_fail -m bound [-6] [-p PORT] [-k REPEATS]
+ *	bind() to the loopback address and a port of its own, then a
+ *	blocking connect to PORT, refused: the record names that local port.
+ *   connect_fail -m bind [-6] [-p PORT] [-k REPEATS]
+ *	a listener on PORT; REPEATS more sockets bind() to it: EADDRINUSE.
+ *   connect_fail -m timeout [-p PORT] [-k REPEATS]
+ *	a TUN device nobody reads stands for a peer that never answers;
+ *	TCP_SYNCNT 1 bounds the wait (SYN, one retry: about 3 s). REPEATS
+ *	non-blocking connects and, meanwhile, REPEATS blocking ones, each
+ *	ETIMEDOUT.
+ *   connect_fail -m uring [-6] [-p PORT] [-k REPEATS]
+ *	no listener on PORT: REPEATS IORING_OP_CONNECTs on blocking sockets
+ *	and REPEATS on non-blocking ones (those also fail at the state
+ *	change: still one failure each), each refused. Prints
+ *	io_uring=unavailable, and no failures, where the kernel has none.
+ * Prints pid, comm, family, raddr, and per errno name the failures seen
+ * ("fail_EADDRNOTAVAIL=3"), connect_errors= and bind_errors=.
+ */
+#include "tun.h"
+#include "uring.h"
+
+#define MAX_ERRNOS	8
+
+struct tally {
+	int err[MAX_ERRNOS];
+	int count[MAX_ERRNOS];
+	int n;
+	int connect_errors;
+	int bind_errors;
+};
+
+static void tally_add(struct tally *t, int err, bool is_bind)
+{
+	int i;
+
+	if (is_bind)
+		t->bind_errors++;
+	else
+		t->connect_errors++;
+	for (i = 0; i < t->n && t->err[i] != err; i++)
+		;
+	if (i == t->n) {
+		if (t->n == MAX_ERRNOS)
+			tb_die("too many distinct errors");
+		t->err[t->n++] = err;
+	}
+	t->count[i]++;
+}
+
+static const char *errno_symbol(int err)
+{
+	switch (err) {
+	case EADDRNOTAVAIL:
+		return "EADDRNOTAVAIL";
+	case EADDRINUSE:
+		return "EADDRINUSE";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ETIMEDOUT:
+		return "ETIMEDOUT";
+	case ECONNABORTED:
+		return "ECONNABORTED";
+	default:
+		return "OTHER";
+	}
+}
+
+static void tally_report(const struct tally *t)
+{
+	char key[32];
+
+	for (int i = 0; i < t->n; i++) {
+		snprintf(key, sizeof(key), "fail_%s", errno_symbol(t->err[i]));
+		tb_kv(key, "%d", t->count[i]);
+	}
+	tb_kv("connect_errors", "%d", t->connect_errors);
+	tb_kv("bind_errors", "%d", t->bind_errors);
+}
+
+/* A blocking connect to addr:port; the fd, or -1 with errno. */
+static int connect_blocking(int family, const char *addr, uint16_t port, int fd)
+{
+	union tb_sockaddr sa;
+	socklen_t len = tb_sockaddr_set(&sa, family, addr, port);
+	int saved;
+
+	if (fd < 0)
+		fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		tb_die("socket: %s", strerror(errno));
+	if (!connect(fd, &sa.sa, len))
+		return fd;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * connect that must fail with want; counted. The tracer counts the ports
+ * held when it reads the record: they stay as they are a while.
+ */
+static void connect_must_fail(struct tally *t, int family, const char *addr, uint16_t port, int want)
+{
+	int fd = connect_blocking(family, addr, port, -1);
+
+	if (fd >= 0)
+		tb_die("connect to port %u succeeded, expected %s", port, errno_symbol(want));
+	if (errno != want)
+		tb_die("connect to port %u: %s, expected %s", port, strerror(errno), errno_symbol(want));
+	tally_add(t, errno, false);
+	if (want == EADDRNOTAVAIL)
+		tb_sleep_ms(300);
+}
+
+/* n connections to addr:port, all of which must succeed */
+static void connect_all(int family, const char *addr, uint16_t port, int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		fds[i] = connect_blocking(family, addr, port, -1);
+		if (fds[i] < 0)
+			tb_die("connect %d to port %u: %s", i + 1, port, strerror(errno));
+	}
+}
+
+#define PORT_RANGE_PATH	"/proc/sys/net/ipv4/ip_local_port_range"
+
+/* Read (old: not NULL) and set the namespace's ip_local_port_range. */
+static void port_range_swap(const char *range, char *old, size_t old_len)
+{
+	int fd;
+
+	if (old) {
+		ssize_t n;
+
+		fd = open(PORT_RANGE_PATH, O_RDONLY | O_CLOEXEC);
+		n = fd < 0 ? -1 : read(fd, old, old_len - 1);
+		if (n <= 0)
+			tb_die("reading %s: %s", PORT_RANGE_PATH, strerror(errno));
+		old[n] = '\0';
+		close(fd);
+	}
+	fd = open(PORT_RANGE_PATH, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, range, strlen(range)) != (ssize_t)strlen(range))
+		tb_die("%s: %s", PORT_RANGE_PATH, strerror(errno));
+	close(fd);
+}
+
+/*
+ * In a fresh namespace the settings go with it; where the namespace stays
+ * (the VM guest runs every scenario in one), they are put back.
+ */
+static void exhaust(struct tally *t, int family, int nports)
+{
+	const char *lo = tb_loopback(family);
+	int l1, l2, c1[TB_MAX_CONNS], c2[TB_MAX_CONNS], i, fd, tries = 0;
+	uint16_t port, port2;
+	long tw_reuse = tb_sysctl_read("/proc/sys/net/ipv4/tcp_tw_reuse");
+	char range[32], old_range[32];
+
+	/*
+	 * Two destinations on ports of their own, outside the narrow range: a
+	 * run a minute earlier in the same namespace left TIME_WAIT toward
+	 * the ports it used, not toward these.
+	 */
+	for (;;) {
+		l1 = tb_listener(family, lo, 0, 2 * nports, false);
+		l2 = tb_listener(family, lo, 0, 2 * nports, false);
+		port = tb_local_port(l1);
+		port2 = tb_local_port(l2);
+		if ((port < 40000 || port >= 40000 + nports) &&
+		    (port2 < 40000 || port2 >= 40000 + nports))
+			break;
+		close(l1);
+		close(l2);
+		if (++tries == 10)
+			tb_die("no listener ports outside the narrowed range");
+	}
+	tb_kv("port", "%u", port);
+	tb_kv("port2", "%u", port2);
+
+	snprintf(range, sizeof(range), "40000 %d\n", 40000 + nports - 1);
+	port_range_swap(range, old_range, sizeof(old_range));
+	tb_sysctl_write("/proc/sys/net/ipv4/tcp_tw_reuse", 0);
+
+	connect_all(family, lo, port, c1, nports);
+	connect_must_fail(t, family, lo, port, EADDRNOTAVAIL);
+	connect_all(family, lo, port2, c2, nports);
+	connect_must_fail(t, family, lo, port2, EADDRNOTAVAIL);
+	tb_kv("port_range", "%d-%d", 40000, 40000 + nports - 1);
+	tb_kv("connected_first", "%d", nports);
+	tb_kv("connected_second", "%d", nports);
+
+	/* the clients close first: their side keeps TIME_WAIT, and the port */
+	for (i = 0; i < nports; i++) {
+		close(c1[i]);
+		close(c2[i]);
+	}
+	for (i = 0; i < 2 * nports; i++) {
+		fd = accept(i < nports ? l1 : l2, NULL, NULL);
+		if (fd >= 0)
+			close(fd);
+	}
+	tb_sleep_ms(100);
+	connect_must_fail(t, family, lo, port, EADDRNOTAVAIL);
+	close(l1);
+	close(l2);
+	port_range_swap(old_range, NULL, 0);
+	if (tw_reuse >= 0)
+		tb_sysctl_write("/proc/sys/net/ipv4/tcp_tw_reuse", tw_reuse);
+}
+
+static void refused(struct tally *t, int family, uint16_t port, int repeats)
+{
+	const char *lo = tb_loopback(family);
+	union tb_sockaddr sa;
+	socklen_t len = tb_sockaddr_set(&sa, family, lo, port);
+	int i, fd, err;
+
+	for (i = 0; i < repeats; i++)
+		connect_must_fail(t, family, lo, port, ECONNREFUSED);
+	for (i = 0; i < repeats; i++) {
+		struct pollfd p = { .events = POLLOUT };
+		socklen_t elen = sizeof(err);
+
+		fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			tb_die("socket: %s", strerror(errno));
+		if (!connect(fd, &sa.sa, len) || (errno != EINPROGRESS && errno != ECONNREFUSED))
+			tb_die("non-blocking connect: %s", strerror(errno));
+		p.fd = fd;
+		if (poll(&p, 1, TB_MAX_WAIT_MS) != 1)
+			tb_die("non-blocking connect: no result");
+		if (i == 0) {
+			/* the error again, from connect(): the same failure */
+			if (!connect(fd, &sa.sa, len) || errno != ECONNREFUSED)
+				tb_die("second connect: %s", strerror(errno));
+			err = ECONNREFUSED;
+		} else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen)) {
+			tb_die("SO_ERROR: %s", strerror(errno));
+		}
+		if (err != ECONNREFUSED)
+			tb_die("non-blocking connect: %s, expected ECONNREFUSED", strerror(err));
+		tally_add(t, err, false);
+		close(fd);
+	}
+}
+
+static void bound(struct tally *t, int family, uint16_t port, int repeats)
+{
+	const char *lo = tb_loopback(family);
+	union tb_sockaddr sa;
+	uint16_t lport = 0;
+
+	for (int i = 0; i < repeats; i++) {
+		int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		socklen_t len = tb_sockaddr_set(&sa, family, lo, 0);
+
+		if (fd < 0 || bind(fd, &sa.sa, len))
+			tb_die("bind: %s", strerror(errno));
+		lport = tb_local_port(fd);
+		if (lport == 0)
+			tb_die("no local port after bind");
+		if (connect_blocking(family, lo, port, fd) >= 0 || errno != ECONNREFUSED)
+			tb_die("bound connect: %s, expected ECONNREFUSED", strerror(errno));
+		tally_add(t, ECONNREFUSED, false);
+		tb_kv("lport", "%u", lport);
+	}
+}
+
+static void bind_taken(struct tally *t, int family, uint16_t port, int repeats)
+{
+	const char *lo = tb_loopback(family);
+	int l = tb_listener(family, lo, port, 8, false);
+	union tb_sockaddr sa;
+	socklen_t len = tb_sockaddr_set(&sa, family, lo, port);
+
+	for (int i = 0; i < repeats; i++) {
+		int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			tb_die("socket: %s", strerror(errno));
+		if (!bind(fd, &sa.sa, len) || errno != EADDRINUSE)
+			tb_die("bind to a taken port: %s, expected EADDRINUSE", strerror(errno));
+		tally_add(t, EADDRINUSE, true);
+		close(fd);
+	}
+	close(l);
+}
+
+/* a TCP socket that gives up after one SYN retransmission */
+static int socket_syncnt1(int type)
+{
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd < 0 || setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &one, sizeof(one)))
+		tb_die("socket with TCP_SYNCNT 1: %s", strerror(errno));
+	return fd;
+}
+
+static void timeout(struct tally *t, uint16_t port, int repeats)
+{
+	int tun = tb_tun_open("tbconn0"), nb[TB_MAX_CONNS], i, err, fd;
+	union tb_sockaddr sa;
+	socklen_t len;
+
+	if (repeats > TB_MAX_CONNS)
+		tb_die("too many repeats");
+	tb_if_up("tbconn0", TB_TUN_LOCAL, TB_TUN_PREFIX);
+	len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_PEER, port);
+	for (i = 0; i < repeats; i++) {
+		nb[i] = socket_syncnt1(SOCK_STREAM | SOCK_NONBLOCK);
+		if (!connect(nb[i], &sa.sa, len) || errno != EINPROGRESS)
+			tb_die("non-blocking connect: %s", strerror(errno));
+	}
+	for (i = 0; i < repeats; i++) {
+		fd = socket_syncnt1(SOCK_STREAM);
+		if (!connect(fd, &sa.sa, len) || errno != ETIMEDOUT)
+			tb_die("blocking connect: %s, expected ETIMEDOUT", strerror(errno));
+		tally_add(t, ETIMEDOUT, false);
+		close(fd);
+	}
+	for (i = 0; i < repeats; i++) {
+		struct pollfd p = { .fd = nb[i], .events = POLLOUT };
+		socklen_t elen = sizeof(err);
+
+		if (poll(&p, 1, TB_MAX_WAIT_MS) != 1 ||
+		    getsockopt(nb[i], SOL_SOCKET, SO_ERROR, &err, &elen))
+			tb_die("non-blocking connect: no result");
+		if (err != ETIMEDOUT)
+			tb_die("non-blocking connect: %s, expected ETIMEDOUT", strerror(err));
+		tally_add(t, err, false);
+		close(nb[i]);
+	}
+	tb_kv("raddr", "%s", TB_TUN_PEER);	/* the last raddr= line counts */
+	close(tun);
+}
+
+static void uring_refused(struct tally *t, int family, uint16_t port, int repeats)
+{
+	union tb_sockaddr sa;
+	socklen_t len = tb_sockaddr_set(&sa, family, tb_loopback(family), port);
+	struct ring ring;
+	int i, fd, res;
+
+	res = ring_setup(&ring);
+	if (res) {
+		tb_kv("io_uring", "unavailable: %s", strerror(-res));
+		return;
+	}
+	for (i = 0; i < 2 * repeats; i++) {
+		struct io_uring_sqe *sqe;
+
+		fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | (i < repeats ? 0 : SOCK_NONBLOCK), 0);
+		if (fd < 0)
+			tb_die("socket: %s", strerror(errno));
+		sqe = ring_sqe(&ring);
+		sqe->opcode = IORING_OP_CONNECT;
+		sqe->fd = fd;
+		sqe->addr = (uint64_t)(uintptr_t)&sa;
+		sqe->off = len;		/* the address length */
+		res = ring_submit_wait(&ring, i + 1);
+		if (res != -ECONNREFUSED)
+			tb_die("io_uring connect %d: %s, expected ECONNREFUSED", i, strerror(-res));
+		tally_add(t, ECONNREFUSED, false);
+		close(fd);
+	}
+	close(ring.fd);
+}
+
+int main(int argc, char **argv)
+{
+	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring [-6] [-p PORT] [-n PORTS] [-k REPEATS]";
+	const char *mode = NULL;
+	int family = AF_INET, nports = 10, repeats = 3;
+	uint16_t port = 8080;
+	const struct tb_option options[] = {
+		TB_TEXT('m', mode),
+		TB_SWITCH('6', family, AF_INET6),
+		TB_NUMBER('p', port, 1, 65534, "port"),
+		TB_NUMBER('n', nports, 1, TB_MAX_CONNS, "ports"),
+		TB_NUMBER('k', repeats, 1, 100, "repeats"),
+	};
+	struct tally t = { .n = 0 };
+
+	tb_prog = "connect_fail";
+	TB_OPTIONS_PARSE(argc, argv, usage, options);
+	if (!mode)
+		tb_usage_error(usage);
+	tb_print_identity();
+	tb_kv("family", "%s", tb_family_name(family));
+	tb_kv("raddr", "%s", tb_loopback(family));
+	tb_kv("laddr", "%s", tb_loopback(family));
+	tb_kv("port", "%u", port);
+
+	if (!strcmp(mode, "exhaust"))
+		exhaust(&t, family, nports);
+	else if (!strcmp(mode, "refused"))
+		refused(&t, family, port, repeats);
+	else if (!strcmp(mode, "bound"))
+		bound(&t, family, port, repeats);
+	else if (!strcmp(mode, "bind"))
+		bind_taken(&t, family, port, repeats);
+	else if (!strcmp(mode, "timeout") && family == AF_INET)
+		timeout(&t, port, repeats);
+	else if (!strcmp(mode, "uring"))
+		uring_refused(&t, family, port, repeats);
+	else
+		tb_usage_error(usage);
+	tally_report(&t);
+	return 0;
+}
