@@ -7,27 +7,38 @@
  * resolve it to its listener and record the caller's fd limit and usage.
  */
 #include "tcpbacklog.bpf.h"
+#include "core_fixes.bpf.h"
 #include "tb_log2.h"
 #include "emit.bpf.h"
 #include "queues.bpf.h"
 #include "scope.bpf.h"
 
+#ifndef TB_PRE_5_17
 #define MAX_FD_WORDS	(1 << 14)	/* counts up to 1M open fds */
+#else
+#define MAX_FD_WORDS	(1 << 8)	/* unrolled: up to 16K */
+#endif
 
-/*
- * The struct sock behind fd in the current task, NULL if not a socket.
- * task is a BTF pointer: its chain to the fd table is plain loads.
- */
+/* The struct sock behind fd in the current task, NULL if not a socket. */
 static __always_inline struct sock *fd_to_sock(struct task_struct *task, __s32 fd)
 {
-	struct fdtable *fdt = task->files->fdt;
+	struct fdtable *fdt;
 	struct file **fds, *file = NULL;
 	struct socket *sock;
 	umode_t mode;
 
-	if (fd < 0 || (__u32)fd >= fdt->max_fds)
-		return NULL;
-	fds = fdt->fd;
+	/* task is a BTF pointer (5.11+): its chain to the fd table is plain loads */
+	if (has_task_btf) {
+		fdt = task->files->fdt;
+		if (fd < 0 || (__u32)fd >= fdt->max_fds)
+			return NULL;
+		fds = fdt->fd;
+	} else {
+		fdt = BPF_CORE_READ(task, files, fdt);
+		if (fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+			return NULL;
+		fds = BPF_CORE_READ(fdt, fd);
+	}
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return NULL;
 	mode = BPF_CORE_READ(file, f_inode, i_mode);
@@ -65,7 +76,15 @@ static __always_inline __s32 open_fd_count(struct task_struct *task)
 
 	if (c.words > MAX_FD_WORDS)
 		return -1;
+#ifndef TB_PRE_5_17
 	bpf_loop(c.words, count_word, &c, 0);
+#else
+	TB_UNROLL
+	for (__u32 i = 0; i < MAX_FD_WORDS; i++) {
+		if (count_word(i, &c))
+			break;
+	}
+#endif
 	return c.count;
 }
 
@@ -167,14 +186,14 @@ static __always_inline bool retry_errno(long ret)
  */
 static __always_inline __s32 syscall_fd_arg(struct task_struct *task)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct pt_regs *regs = task_regs(task);
 
 	return (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
 }
 
 static __always_inline int accept_syscall_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	long ret = ctx->ret;
 	struct sock *sk;
 	__s32 fd;
@@ -242,12 +261,12 @@ int BPF_PROG(accept_exit_legacy, struct sock *sk, int flags, int *err, bool kern
 static __always_inline int uring_accept_complete(void *req_ptr, __s32 res)
 {
 	struct io_kiocb *req = req_ptr;
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	struct file *file;
 	struct socket *sock;
 	struct sock *sk;
 
-	if (BPF_CORE_READ(req, opcode) != bpf_core_enum_value(enum io_uring_op, IORING_OP_ACCEPT))
+	if (BPF_CORE_READ(req, opcode) != io_uring_op_accept())
 		return 0;
 	file = BPF_CORE_READ(req, file);
 	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
