@@ -16,7 +16,7 @@
 #ifndef TB_PRE_5_17
 #define MAX_FD_WORDS	(1 << 14)	/* counts up to 1M open fds */
 #else
-#define MAX_FD_WORDS	(1 << 8)	/* unrolled: up to 16K */
+#define MAX_FD_WORDS	(TB_PRE_5_17_OPEN_FDS / 64)	/* unrolled */
 #endif
 
 /* The struct sock behind fd in the current task, NULL if not a socket. */

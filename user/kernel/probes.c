@@ -318,7 +318,13 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	/* --mode fentry includes the drop tracepoint as its ACK-time fallback */
 	p->mode = (h.syn_fentry && h.ack_fentry) || cfg->mode == MODE_FENTRY ? "fentry" :
 		  h.syn_fentry || h.ack_fentry ? "fentry+tracepoint" : "tracepoint";
-	snprintf(p->note, sizeof(p->note), "%s", h.ack_note);
+	if (h.ack_note[0])
+		snprintf(p->note, sizeof(p->note), "%s", h.ack_note);
+	else if (!h.helpers.loop)
+		/* the one thing the older object counts less far */
+		snprintf(p->note, sizeof(p->note),
+			 "no bpf_loop (kernel before 5.17): open_fds of accept errors is counted up to %d fds, unknown beyond",
+			 TB_PRE_5_17_OPEN_FDS);
 
 	if (!h.ack_fentry && h.kfree_args < 2)
 		return fail(errbuf, errlen, "kernel's skb:kfree_skb tracepoint has no drop reason (needs 5.17+): ACK-time overflows cannot be seen without fentry");
