@@ -491,7 +491,7 @@ exec_cmd() {
 	build_initrd "$vmdir" "$KDIR" "$KVER" "$KVER" || die "$KVER: initramfs build failed"
 	log "$KVER: booting (tcg, limit ${VM_TIMEOUT}s)"
 	boot "$vmdir" "$KDIR" "$KVER"
-	grep -v '^VMLABEL\|^VMWALL' "$vmdir/$KVER.log"
+	grep -v '^VMLABEL\|^VMWALL\|^VMDONE' "$vmdir/$KVER.log"
 }
 
 case "${1:-}" in
