@@ -184,11 +184,11 @@ static __always_inline bool retry_errno(long ret)
  * at entry and the kernel does not change them on the way out; compat
  * (32-bit) syscalls never reach the syscalls tracepoints.
  */
-static __always_inline __s32 syscall_fd_arg(struct task_struct *task)
+static __always_inline __s32 syscall_fd_arg(struct task_struct *task, long nr)
 {
-	struct pt_regs *regs = task_regs(task);
+	struct pt_regs *regs = syscall_regs(task, nr);
 
-	return (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	return regs ? (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs) : -1;
 }
 
 static __always_inline int accept_syscall_exit(struct trace_event_raw_sys_exit *ctx)
@@ -200,7 +200,7 @@ static __always_inline int accept_syscall_exit(struct trace_event_raw_sys_exit *
 
 	if (retry_errno(ret))
 		return 0;
-	fd = syscall_fd_arg(task);
+	fd = syscall_fd_arg(task, ctx->id);
 	if (ret >= 0) {
 		/* with fexit on inet_csk_accept, accepts are counted there */
 		if (!accepts_from_fexit) {

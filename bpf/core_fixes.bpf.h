@@ -107,18 +107,27 @@ static __always_inline struct task_struct *current_task(void)
 }
 
 /*
- * Before 5.15 (bpf_task_pt_regs): the user registers sit at the top of
- * the task's kernel stack (x86-64 task_pt_regs(): no padding above them).
- * THREAD_SIZE is 16 KiB on x86-64 without KASAN, as distribution kernels
- * are built.
+ * The user registers saved at entry to syscall nr, NULL if not found.
+ * Before 5.15 (bpf_task_pt_regs) they sit at the top of the task's
+ * kernel stack (x86-64 task_pt_regs(): no padding above them), whose size
+ * is 16 KiB, or 32 KiB with KASAN: the one whose saved syscall number
+ * (orig_ax) is nr.
  */
-#define TB_THREAD_SIZE	(4096UL << 2)
-
-static __always_inline struct pt_regs *task_regs(struct task_struct *task)
+static __always_inline struct pt_regs *syscall_regs(struct task_struct *task, long nr)
 {
+	__u64 stack;
+
 	if (has_task_pt_regs)
 		return (struct pt_regs *)bpf_task_pt_regs(task);
-	return (struct pt_regs *)((__u64)BPF_CORE_READ(task, stack) + TB_THREAD_SIZE) - 1;
+	stack = (__u64)BPF_CORE_READ(task, stack);
+#pragma unroll
+	for (int order = 2; order <= 3; order++) {
+		struct pt_regs *regs = (struct pt_regs *)(stack + (4096UL << order)) - 1;
+
+		if (BPF_CORE_READ(regs, orig_ax) == nr)
+			return regs;
+	}
+	return NULL;
 }
 
 #endif /* TB_CORE_FIXES_BPF_H */
