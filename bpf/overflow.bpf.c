@@ -26,9 +26,12 @@ int BPF_PROG(ack_dropped_rx_sk, struct sk_buff *skb, void *location,
 	return 0;
 }
 
-/* Older kernels: the listener is found from the packet, as for SYNs. */
+/*
+ * Older kernels: the listener is found from the packet, as for SYNs. Only
+ * (skb, location): the drop reason came in 5.17 and is not needed.
+ */
 SEC("tp_btf/kfree_skb")
-int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
+int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location)
 {
 	struct drop_search s = {};
 	struct pkt p = {};

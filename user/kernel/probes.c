@@ -327,7 +327,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 			 TB_PRE_5_17_OPEN_FDS);
 
 	if (!h.ack_fentry && h.kfree_args < 2)
-		return fail(errbuf, errlen, "kernel's skb:kfree_skb tracepoint has no drop reason (needs 5.17+): ACK-time overflows cannot be seen without fentry");
+		return fail(errbuf, errlen, "kernel has no skb:kfree_skb BTF tracepoint (skb, location): ACK-time overflows cannot be seen without fentry");
 	if (!h.syn_fentry && h.consume_args < 1)
 		return fail(errbuf, errlen, "kernel has no skb:consume_skb BTF tracepoint: SYN drops cannot be seen without fentry");
 	if (ensure_tracefs(errbuf, errlen))
