@@ -35,6 +35,8 @@ BPF_SRCS	:= $(addprefix bpf/,tcpbacklog.bpf.c mib.bpf.c reuseport.bpf.c listener
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_LINKED	:= $(BUILD)/tcpbacklog.bpf.o
 SKEL		:= $(BUILD)/tcpbacklog.skel.h
+PRE_5_17_LINKED	:= $(BUILD)/tcpbacklog_pre_5_17.bpf.o
+PRE_5_17_SKEL	:= $(BUILD)/tcpbacklog_pre_5_17.skel.h
 
 USER_SRCS	:= $(wildcard user/*.c $(addsuffix /*.c,$(USER_DIRS)))
 USER_OBJS	:= $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
@@ -82,11 +84,23 @@ $(BPF_LINKED): $(BPF_OBJS)
 $(SKEL): $(BPF_LINKED)
 	$(BPFTOOL) gen skeleton $< name tcpbacklog_bpf > $@
 
+# The same programs for kernels without bpf_loop (see TB_PRE_5_17);
+# only its ELF bytes are used, opened through the skeleton above.
+$(BUILD)/bpf/pre_5_17/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -DTB_PRE_5_17 -c $< -o $@
+
+$(PRE_5_17_LINKED): $(patsubst $(BUILD)/bpf/%,$(BUILD)/bpf/pre_5_17/%,$(BPF_OBJS))
+	$(BPFTOOL) gen object $@ $^
+
+$(PRE_5_17_SKEL): $(PRE_5_17_LINKED)
+	$(BPFTOOL) gen skeleton $< name tcpbacklog_pre_5_17_bpf > $@
+
 $(BUILD)/user/%.o: user/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(SKEL_OBJS): | $(SKEL)
+$(SKEL_OBJS): | $(SKEL) $(PRE_5_17_SKEL)
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@; ar rcs $@ $^
@@ -116,4 +130,4 @@ clean:
 # make fuzz / bench / soak
 -include tests/extra.mk
 
--include $(BPF_OBJS:.o=.d) $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d) $(DRIVER_BINS:=.d)
+-include $(BPF_OBJS:.o=.d) $(wildcard $(BUILD)/bpf/pre_5_17/*.d) $(USER_OBJS:.o=.d) $(UNIT_BINS:=.d) $(DRIVER_BINS:=.d)

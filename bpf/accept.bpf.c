@@ -7,13 +7,18 @@
  * resolve it to its listener and record the caller's fd limit and usage.
  */
 #include "tcpbacklog.bpf.h"
+#include "core_fixes.bpf.h"
 #include "tb_log2.h"
 #include "emit.bpf.h"
 #include "queues.bpf.h"
 #include "scope.bpf.h"
 #include "syscall.bpf.h"
 
+#ifndef TB_PRE_5_17
 #define MAX_FD_WORDS	(1 << 14)	/* counts up to 1M open fds */
+#else
+#define MAX_FD_WORDS	(TB_PRE_5_17_OPEN_FDS / 64)	/* unrolled */
+#endif
 
 struct fd_count {
 	unsigned long *bits;
@@ -43,7 +48,15 @@ static __always_inline __s32 open_fd_count(struct task_struct *task)
 
 	if (c.words > MAX_FD_WORDS)
 		return -1;
+#ifndef TB_PRE_5_17
 	bpf_loop(c.words, count_word, &c, 0);
+#else
+	TB_UNROLL
+	for (__u32 i = 0; i < MAX_FD_WORDS; i++) {
+		if (count_word(i, &c))
+			break;
+	}
+#endif
 	return c.count;
 }
 
@@ -134,14 +147,14 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 
 static __always_inline int accept_syscall_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	long ret = ctx->ret;
 	struct sock *sk;
 	__s32 fd;
 
 	if (retry_errno(ret))
 		return 0;
-	fd = syscall_fd_arg(task);
+	fd = syscall_fd_arg(task, ctx->id);
 	if (ret >= 0) {
 		/* with fexit on inet_csk_accept, accepts are counted there */
 		if (!accepts_from_fexit) {
@@ -202,16 +215,16 @@ int BPF_PROG(accept_exit_legacy, struct sock *sk, int flags, int *err, bool kern
 static __always_inline int uring_accept_complete(void *req_ptr, __s32 res)
 {
 	struct io_kiocb *req = req_ptr;
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	__u8 opcode = BPF_CORE_READ(req, opcode);
 	struct file *file;
 	struct socket *sock;
 	struct sock *sk;
 
 	/* connects too: one hook for both kinds of completion */
-	if (opcode == bpf_core_enum_value(enum io_uring_op, IORING_OP_CONNECT))
+	if (opcode == io_uring_op_connect())
 		return uring_connect_complete((__u64)req, res);
-	if (opcode != bpf_core_enum_value(enum io_uring_op, IORING_OP_ACCEPT))
+	if (opcode != io_uring_op_accept())
 		return 0;
 	file = BPF_CORE_READ(req, file);
 	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)

@@ -103,17 +103,17 @@ static __always_inline bool repeats_reported_failure(struct sock *sk)
 SEC("tracepoint/syscalls/sys_exit_connect")
 int connect_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	long ret = ctx->ret;
 	struct sock *sk;
 
 	if (ret >= 0 || connect_not_failed(ret))
 		return 0;
-	sk = fd_to_sock(task, syscall_fd_arg(task));
+	sk = fd_to_sock(task, syscall_fd_arg(task, ctx->id));
 	if (!is_tcp(sk))
 		return 0;
 	if (!repeats_reported_failure(sk))
-		report_call_failure(syscall_arg2(task), sk, TB_KIND_CONNECT_ERROR, ret);
+		report_call_failure(syscall_arg2(task, ctx->id), sk, TB_KIND_CONNECT_ERROR, ret);
 	return 0;
 }
 
@@ -149,14 +149,14 @@ static __always_inline bool bind_failed(long ret)
 SEC("tracepoint/syscalls/sys_exit_bind")
 int bind_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = current_task();
 	long ret = ctx->ret;
 	struct sock *sk;
 
 	if (!bind_failed(ret))
 		return 0;
-	sk = fd_to_sock(task, syscall_fd_arg(task));
+	sk = fd_to_sock(task, syscall_fd_arg(task, ctx->id));
 	if (is_tcp(sk))
-		report_call_failure(syscall_arg2(task), sk, TB_KIND_BIND_ERROR, ret);
+		report_call_failure(syscall_arg2(task, ctx->id), sk, TB_KIND_BIND_ERROR, ret);
 	return 0;
 }

@@ -26,9 +26,12 @@ int BPF_PROG(ack_dropped_rx_sk, struct sk_buff *skb, void *location,
 	return 0;
 }
 
-/* Older kernels: the listener is found from the packet, as for SYNs. */
+/*
+ * Older kernels: the listener is found from the packet, as for SYNs. Only
+ * (skb, location): the drop reason came in 5.17 and is not needed.
+ */
 SEC("tp_btf/kfree_skb")
-int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location, enum skb_drop_reason reason)
+int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location)
 {
 	struct drop_search s = {};
 	struct pkt p = {};
@@ -83,4 +86,23 @@ int ack6_exit(unsigned long long *ctx)
 
 	bpf_get_func_ret(ctx, &child);
 	return recv_sock_exit((const struct sock *)ctx[0], (struct sk_buff *)ctx[1], (struct sock *)child);
+}
+
+/*
+ * Before 5.17 (no bpf_get_func_ret): the return value follows the six
+ * arguments these kernels' syn_recv_sock has; the loader picks these only
+ * when the kernel's BTF says six.
+ */
+SEC("fexit/tcp_v4_syn_recv_sock")
+int BPF_PROG(ack4_exit_6args, const struct sock *sk, struct sk_buff *skb, void *req, void *dst,
+	     void *req_unhash, bool *own_req, struct sock *child)
+{
+	return recv_sock_exit(sk, skb, child);
+}
+
+SEC("fexit/tcp_v6_syn_recv_sock")
+int BPF_PROG(ack6_exit_6args, const struct sock *sk, struct sk_buff *skb, void *req, void *dst,
+	     void *req_unhash, bool *own_req, struct sock *child)
+{
+	return recv_sock_exit(sk, skb, child);
 }

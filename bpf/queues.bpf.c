@@ -23,12 +23,22 @@ static long queue_state_one(struct bpf_map *map, __u64 *key, struct tb_listener 
  * The queue state of every registered listener, written into its registry
  * entry; the loader runs it (BPF_PROG_TEST_RUN) before each report. A
  * program, not an iter/bpf_map_elem iterator: some hardened kernels refuse
- * map-element iterators while allowing this.
+ * map-element iterators while allowing this. Without callbacks
+ * (TB_PRE_5_17), once per listener with args[0] its key.
  */
 SEC("raw_tp")
-int listener_queues(void *ctx)
+int listener_queues(struct bpf_raw_tracepoint_args *ctx)
 {
+#ifndef TB_PRE_5_17
 	bpf_for_each_map_elem(&listeners, queue_state_one, NULL, 0);
+#else
+	/* the loader runs it once per listener, args[0] = its key */
+	__u64 key = ctx->args[0];
+	struct tb_listener *l = bpf_map_lookup_elem(&listeners, &key);
+
+	if (l)
+		queue_state_one(NULL, &key, l, NULL);
+#endif
 	return 0;
 }
 

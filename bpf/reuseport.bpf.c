@@ -5,6 +5,29 @@
 #include "queues.bpf.h"
 #include "reuseport.bpf.h"
 
+/*
+ * Claim the move of l's drop counter from last to now: true for one
+ * caller only. Before 5.12 (no BPF cmpxchg), whoever inserts (sk, now)
+ * into drop_claims first.
+ */
+/* Claim the drop after last: true when this caller is the one that takes it. */
+static __always_inline bool drops_claim(struct tb_listener *l, __u64 sk, __u32 last)
+{
+#ifndef TB_PRE_5_17
+	return __sync_val_compare_and_swap(&l->last_drops, last, last + 1) == last;
+#else
+	struct tb_claim_key key = { .sk = sk, .drops = last + 1 };
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(&drop_claims, &key, &one, BPF_NOEXIST))
+		return false;
+	/* a later value may be in already (another CPU, the next drop) */
+	if ((__s32)(last + 1 - l->last_drops) > 0)
+		l->last_drops = last + 1;
+	return true;
+#endif
+}
+
 struct visit {
 	struct tb_group *g;		/* the members, read in place: a copy would not fit the stack */
 	struct drop_search *s;
@@ -58,7 +81,7 @@ static long visit_member(__u32 i, struct visit *v)
 	if (now == last)
 		return 0;
 	(*v->nmoved)++;
-	if (!s->claimed_sk && __sync_val_compare_and_swap(&l->last_drops, last, last + 1) == last)
+	if (!s->claimed_sk && drops_claim(l, sk, last))
 		s->claimed_sk = sk;
 	return 0;
 }
@@ -68,8 +91,8 @@ static long visit_member(__u32 i, struct visit *v)
  * per member). True when one of them claimed a drop. A global function:
  * verified once, not once per call site.
  */
-__noinline int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, __u32 *nmoved, int sample,
-				int claim)
+__noinline TB_GLOBAL_PTR_ARGS int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, __u32 *nmoved,
+						   int sample, int claim)
 {
 	struct tb_addr_key k;
 	struct tb_group *g;
@@ -94,9 +117,16 @@ __noinline int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, 
 	 * over the callback per count.)
 	 */
 	used = g->used;
-	if (used <= 1)
+	if (used <= 1) {
 		visit_member(0, &v);
-	else
+	} else {
+#ifndef TB_PRE_5_17
 		bpf_loop(TB_GROUP_SLOTS, visit_member, &v, 0);
+#else
+		TB_UNROLL
+		for (__u32 i = 0; i < TB_GROUP_SLOTS; i++)
+			visit_member(i, &v);
+#endif
+	}
 	return s->claimed_sk != 0;
 }

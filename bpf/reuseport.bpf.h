@@ -11,19 +11,60 @@
 #include "emit.bpf.h"
 #include "packet.bpf.h"
 
-/* Put sk into a free slot of g (lock-free through cmpxchg); false when full. */
-static __always_inline bool group_put(struct tb_group *g, __u64 sk)
+/*
+ * Take free slot i of g for sk. Lock-free through cmpxchg; before 5.12
+ * (no BPF cmpxchg) the slot's owner is whoever inserts (group, slot)
+ * into group_slots first.
+ */
+static __always_inline bool slot_take(const struct tb_addr_key *key, struct tb_group *g, int i, __u64 sk)
 {
+#ifndef TB_PRE_5_17
+	if (__sync_val_compare_and_swap(&g->socks[i], 0, sk) != 0)
+		return false;
+	/* visitors see the member from here on, as if it came now */
+	__sync_fetch_and_or(&g->used, 1U << i);
+#else
+	struct tb_slot_key sk_key = { .slot = i };
+
+	__builtin_memcpy(&sk_key.group, key, sizeof(sk_key.group));
+	if (g->socks[i] || bpf_map_update_elem(&group_slots, &sk_key, &sk, BPF_NOEXIST))
+		return false;
+	g->socks[i] = sk;
+	/* an add is an or while the bit is clear; only the slot's owner sets it */
+	if (!(g->used & (1U << i)))
+		__sync_fetch_and_add(&g->used, 1U << i);
+#endif
+	return true;
+}
+
+/* Free slot i of g if sk holds it. */
+static __always_inline void slot_free(const struct tb_addr_key *key, struct tb_group *g, int i, __u64 sk)
+{
+#ifndef TB_PRE_5_17
+	__sync_val_compare_and_swap(&g->socks[i], sk, 0);
+#else
+	struct tb_slot_key sk_key = { .slot = i };
+
+	if (g->socks[i] != sk)
+		return;
+	g->socks[i] = 0;
+	__builtin_memcpy(&sk_key.group, key, sizeof(sk_key.group));
+	bpf_map_delete_elem(&group_slots, &sk_key);
+#endif
+}
+
+/* Put sk into a free slot of g; false when full. */
+static __always_inline bool group_put(const struct tb_addr_key *key, struct tb_group *g, __u64 sk)
+{
+	TB_UNROLL
 	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
 		if (g->socks[i] == sk)
 			return true;
 	}
+	TB_UNROLL
 	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
-		if (__sync_val_compare_and_swap(&g->socks[i], 0, sk) == 0) {
-			/* visitors see the member from here on, as if it came now */
-			__sync_fetch_and_or(&g->used, 1U << i);
+		if (slot_take(key, g, i, sk))
 			return true;
-		}
 	}
 	return false;
 }
@@ -41,7 +82,7 @@ static __always_inline void group_add(const struct tb_addr_key *key, __u64 sk)
 	for (int round = 0; round < 2; round++) {
 		bpf_map_update_elem(&groups, key, &empty, BPF_NOEXIST);
 		g = bpf_map_lookup_elem(&groups, key);
-		if (!g || !group_put(g, sk))
+		if (!g || !group_put(key, g, sk))
 			break;
 		if (bpf_map_lookup_elem(&groups, key) == g)
 			return;
@@ -57,8 +98,9 @@ static __always_inline void group_remove(const struct tb_addr_key *key, __u64 sk
 
 	if (!g)
 		return;
+	TB_UNROLL
 	for (int i = 0; i < TB_GROUP_SLOTS; i++) {
-		__sync_val_compare_and_swap(&g->socks[i], sk, 0);
+		slot_free(key, g, i, sk);
 		if (g->socks[i])
 			empty = false;
 	}

@@ -63,6 +63,10 @@ tb_closed_listener_map gone_listeners SEC(".maps");
 
 /* (netns, port, address) -> the listeners bound there. */
 tb_group_map groups SEC(".maps");
+#ifdef TB_PRE_5_17
+tb_slot_map group_slots SEC(".maps");
+tb_claim_map drop_claims SEC(".maps");
+#endif
 
 /*
  * Per path (TB_PATH_SYN, TB_PATH_ACK), the members seen moved while
@@ -100,6 +104,11 @@ tb_percpu_u64_map cpu_anchor SEC(".maps");
 
 /* Listener -> highs since the loader last read (and deleted) the entry. */
 tb_peak_map peaks SEC(".maps");
+
+/* ---- core_fixes.bpf.h: helpers the kernel has ---- */
+
+const volatile __u8 has_task_btf = 1;
+const volatile __u8 has_task_pt_regs = 1;
 
 /* ---- accept.bpf.c ---- */
 

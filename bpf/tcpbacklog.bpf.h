@@ -52,6 +52,9 @@ extern volatile __u64 syn_caller_start;
 extern volatile __u64 syn_caller_end;
 /* accept.bpf.c */
 extern const volatile __u8 accepts_from_fexit;	/* inet_csk_accept exit counts accepts, not the syscalls */
+/* core_fixes.bpf.h: helpers the kernel has (enum bpf_func_id in its BTF), set by the loader */
+extern const volatile __u8 has_task_btf;		/* bpf_get_current_task_btf, 5.11 */
+extern const volatile __u8 has_task_pt_regs;		/* 5.15 */
 /* mib.bpf.c: indexes into struct linux_mib, resolved by name from the kernel's BTF */
 extern const volatile __u32 mib_listen_drops;
 extern const volatile __u32 mib_listen_overflows;
@@ -131,6 +134,24 @@ extern tb_listener_scratch_map listener_scratch SEC(".maps");
 extern tb_closed_listener_map gone_listeners SEC(".maps");
 /* reuseport.bpf.c: the listeners bound to each address */
 extern tb_group_map groups SEC(".maps");
+
+#ifdef TB_PRE_5_17
+/* A group slot's owner, (group, slot) -> sk: taken by insertion, in place of compare-and-swap. */
+struct tb_slot_key {
+	struct tb_addr_key group;
+	__u32 slot;
+};
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_slot_key, __u64, MAX_LISTENERS) tb_slot_map;
+extern tb_slot_map group_slots SEC(".maps");
+
+/* (listener, drop-counter value) claimed, in place of compare-and-swap: LRU, old ones go. */
+struct tb_claim_key {
+	__u64 sk;
+	__u64 drops;
+};
+typedef TB_LRU_MAP(struct tb_claim_key, __u8, 4096) tb_claim_map;
+extern tb_claim_map drop_claims SEC(".maps");
+#endif
 extern tb_moved_count_map moved_counts SEC(".maps");
 /* emit.bpf.h: records and totals */
 extern tb_total_map totals SEC(".maps");
@@ -168,6 +189,22 @@ struct drop_search {
 };
 
 /*
+ * TB_PRE_5_17: the object for kernels without bpf_loop (before 5.17),
+ * built from the same sources; the loader picks one of the two. Such a
+ * kernel may also refuse, even in dead code, any callback's address
+ * (bpf_for_each_map_elem, 5.13) and atomics other than add (5.12), and
+ * global functions with pointer arguments (5.12): that object has none.
+ */
+#ifdef TB_PRE_5_17
+#define TB_GLOBAL_PTR_ARGS	__hidden
+/* a back-edge after a helper call is refused before 5.13: no loops left */
+#define TB_UNROLL		_Pragma("unroll")
+#else
+#define TB_GLOBAL_PTR_ARGS
+#define TB_UNROLL
+#endif
+
+/*
  * Global functions: verified once with only their argument types, and
  * not __hidden: libbpf verifies a hidden one as a static subprogram, at
  * every call site (measured: the SYN path then verifies ten times the
@@ -176,8 +213,8 @@ struct drop_search {
 /* mib.bpf.c */
 extern __u64 this_cpu_offset(void);
 /* reuseport.bpf.c */
-extern int group_claim_drop(struct tb_addr_key *key, struct drop_search *s, __u32 *nmoved,
-			    int sample, int claim);
+extern TB_GLOBAL_PTR_ARGS int group_claim_drop(struct tb_addr_key *key, struct drop_search *s,
+					       __u32 *nmoved, int sample, int claim);
 /* connect.bpf.c: req is a struct io_kiocb * */
 extern int uring_connect_complete(__u64 req, __s32 res);
 

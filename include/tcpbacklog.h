@@ -16,6 +16,7 @@
 #define TB_MAX_PORTS	16	/* -P may be given this many times */
 #define TB_GROUP_SLOTS	16	/* SO_REUSEPORT members tracked per address */
 #define TB_LAT_SLOTS	32	/* accept latency: log2 buckets of microseconds */
+#define TB_PRE_5_17_OPEN_FDS	16384	/* open fds an accept error counts without bpf_loop */
 
 /* What a ring-buffer record (struct tb_event) reports. */
 enum tb_kind {

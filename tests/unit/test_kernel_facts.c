@@ -68,6 +68,105 @@ static void test_tp_args(void **state)
 	btf__free(btf);
 }
 
+/* enum bpf_func_id with the helpers given, as in a kernel's BTF */
+static void add_helpers(struct btf *btf, const char *const *names)
+{
+	int value = 1;
+
+	assert_true(btf__add_enum(btf, "bpf_func_id", 4) > 0);
+	btf__add_enum_value(btf, "BPF_FUNC_unspec", 0);
+	for (; *names; names++)
+		btf__add_enum_value(btf, *names, value++);
+}
+
+/* a kernel function: int func(nargs x int) */
+static void add_func(struct btf *btf, const char *name, int nargs)
+{
+	int int_id = btf__find_by_name_kind(btf, "int", BTF_KIND_INT);
+	int proto = btf__add_func_proto(btf, int_id);
+
+	for (int i = 0; i < nargs; i++)
+		btf__add_func_param(btf, "arg", int_id);
+	assert_true(btf__add_func(btf, name, BTF_FUNC_STATIC, proto) > 0);
+}
+
+/* 5.10: none of the newer helpers (ringbuf_query is older) */
+static void test_helpers_5_10(void **state)
+{
+	static const char *const names[] = { "BPF_FUNC_ringbuf_query", NULL };
+	struct btf *btf = kernel_btf();
+	struct kernel_helpers h;
+
+	add_helpers(btf, names);
+	/* an enumerator of the same name in another enum does not count */
+	assert_true(btf__add_enum(btf, "other", 4) > 0);
+	btf__add_enum_value(btf, "BPF_FUNC_loop", 7);
+	memset(&h, 0xff, sizeof(h));
+	kernel_helpers_read(btf, &h);
+	assert_false(h.loop);
+	assert_false(h.func_ret);
+	assert_false(h.for_each_map_elem);
+	assert_false(h.task_pt_regs);
+	assert_false(h.current_task_btf);
+	btf__free(btf);
+}
+
+/* 5.15: everything but bpf_loop and bpf_get_func_ret */
+static void test_helpers_5_15(void **state)
+{
+	static const char *const names[] = {
+		"BPF_FUNC_get_current_task_btf", "BPF_FUNC_for_each_map_elem",
+		"BPF_FUNC_task_pt_regs", NULL,
+	};
+	struct btf *btf = kernel_btf();
+	struct kernel_helpers h;
+
+	add_helpers(btf, names);
+	kernel_helpers_read(btf, &h);
+	assert_false(h.loop);
+	assert_false(h.func_ret);
+	assert_true(h.for_each_map_elem);
+	assert_true(h.task_pt_regs);
+	assert_true(h.current_task_btf);
+	btf__free(btf);
+}
+
+/* no enum bpf_func_id at all: nothing is assumed */
+static void test_helpers_no_enum(void **state)
+{
+	struct btf *btf = kernel_btf();
+	struct kernel_helpers h;
+
+	memset(&h, 0xff, sizeof(h));
+	kernel_helpers_read(btf, &h);
+	assert_false(h.loop || h.func_ret || h.for_each_map_elem || h.task_pt_regs || h.current_task_btf);
+	btf__free(btf);
+}
+
+static void test_func_args(void **state)
+{
+	struct btf *btf = kernel_btf();
+
+	add_func(btf, "tcp_v4_syn_recv_sock", 6);
+	assert_int_equal(kernel_func_args(btf, "tcp_v4_syn_recv_sock"), 6);
+	assert_int_equal(kernel_func_args(btf, "tcp_v6_syn_recv_sock"), -1);
+	/* a tracepoint typedef is not a function */
+	assert_int_equal(kernel_func_args(btf, "btf_trace_kfree_skb"), -1);
+	btf__free(btf);
+}
+
+static void test_ack_exit_variant(void **state)
+{
+	/* 5.17+: bpf_get_func_ret, whatever the count (6.12's syn_recv_sock has 7) */
+	assert_int_equal(kernel_ack_exit_variant(true, 6), ACK_EXIT_FUNC_RET);
+	assert_int_equal(kernel_ack_exit_variant(true, 7), ACK_EXIT_FUNC_RET);
+	/* 5.10-5.16: the return value after the six arguments */
+	assert_int_equal(kernel_ack_exit_variant(false, 6), ACK_EXIT_6ARGS);
+	/* a count the program was not built for, or no such function: no fexit */
+	assert_int_equal(kernel_ack_exit_variant(false, 7), ACK_EXIT_NONE);
+	assert_int_equal(kernel_ack_exit_variant(false, -1), ACK_EXIT_NONE);
+}
+
 static int range_of(const char *listing, const char *func, uint64_t *start, uint64_t *end)
 {
 	FILE *f = fmemopen((void *)listing, strlen(listing), "r");
@@ -141,6 +240,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tp_args),
 		cmocka_unit_test(test_enum_value),
+		cmocka_unit_test(test_helpers_5_10),
+		cmocka_unit_test(test_helpers_5_15),
+		cmocka_unit_test(test_helpers_no_enum),
+		cmocka_unit_test(test_func_args),
+		cmocka_unit_test(test_ack_exit_variant),
 		cmocka_unit_test(test_kallsyms_range),
 		cmocka_unit_test(test_kallsyms_prefix_is_not_a_match),
 		cmocka_unit_test(test_kallsyms_hidden),

@@ -1,7 +1,7 @@
 # Kernel matrix under qemu (included by the top Makefile).
 #   make vmtest        install what is missing, build the static tracer and
-#                      drivers into $(BUILD)/vm/, boot Debian's 6.1 and 6.12
-#                      cloud kernels (TCG), run every scenario in each tracer
+#                      drivers into $(BUILD)/vm/, boot Debian's 5.10, 6.1 and
+#                      6.12 cloud kernels (TCG), run every scenario in each tracer
 #                      mode there and on this host, print the table
 #   make vmtest-bins   only the static binaries
 # Settings (environment): TB_VM_KERNELS, TB_VM_MODES, TB_VM_SCENARIOS,

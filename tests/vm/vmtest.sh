@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Kernel matrix under qemu: boot Debian bookworm's cloud kernels (the newest
-# 6.1 and 6.12 the archive lists) with a busybox initramfs that holds the
+# Kernel matrix under qemu: boot Debian's cloud kernels (the newest
+# bullseye 5.10, bookworm 6.1 and 6.12 the archive lists) with a busybox initramfs that holds the
 # statically linked tracer and scenario drivers, run tests/vm/guest.sh in
 # each guest, add a row for the host kernel (the same script, run here in a
 # fresh network namespace), print the table kernel x mode x scenario.
@@ -20,7 +20,7 @@
 # Environment:
 #   TB_VM_CACHE      downloads and unpacked kernels
 #                    (default $HOME/.cache/tcpbacklog-vm; kept across runs)
-#   TB_VM_KERNELS    kernel series (default "6.1 6.12"; "" = host row only)
+#   TB_VM_KERNELS    kernel series (default "5.10 6.1 6.12"; "" = host row only)
 #   TB_VM_MODES      tracer modes (default "fentry tracepoint auto")
 #   TB_VM_SCENARIOS  scenarios (default: all of them, see SCENARIOS)
 #   TB_VM_HOST       0: no host row (default 1)
@@ -39,7 +39,7 @@ DRIVERS="overflow tun_peer reuseport emfile preexisting connect_fail"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${TB_VM_CACHE:-${HOME:-/root}/.cache/tcpbacklog-vm}
-KERNELS=${TB_VM_KERNELS-6.1 6.12}
+KERNELS=${TB_VM_KERNELS-5.10 6.1 6.12}
 MODES=${TB_VM_MODES:-fentry tracepoint auto}
 SCENARIOS=$(echo ${TB_VM_SCENARIOS:-$SCENARIOS_ALL})
 VM_TIMEOUT=${TB_VM_TIMEOUT:-300}
@@ -59,12 +59,50 @@ die() {
 	exit 1
 }
 
-APT_UPDATED=0
+# Series from another Debian release (bullseye's 5.10) come from lists of
+# their own under the cache: the machine's apt sources stay as they are.
+foreign_suite() {
+	case "$1" in
+	5.10) echo bullseye ;;
+	esac
+}
+
+# apt_opts SERIES: the apt-get/apt-cache options for SERIES' archive
+apt_opts() {
+	local suite dir
+
+	suite=$(foreign_suite "$1")
+	[ -n "$suite" ] || return 0
+	dir="$CACHE/apt-$suite"
+	if [ ! -f "$dir/sources.list" ]; then
+		mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" || return 1
+		cat >"$dir/sources.list" <<-EOF
+		deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
+		deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $suite-security main
+		EOF
+	fi
+	# the cache is root's: apt's sandbox user could not write there
+	echo "-o Dir::Etc::SourceList=$dir/sources.list -o Dir::Etc::SourceParts=/dev/null" \
+	     "-o Dir::State::Lists=$dir/lists -o Dir::Cache=$dir/cache -o APT::Sandbox::User=root"
+}
+
+APT_UPDATED=""
+apt_updated() {
+	local key
+
+	key=$(foreign_suite "$1")
+	case " $APT_UPDATED " in *" ${key:-host} "*) return 0 ;; esac
+	return 1
+}
+
 apt_update() {
-	[ "$APT_UPDATED" = 0 ] || return 0
-	APT_UPDATED=1
-	log "apt-get update"
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 ||
+	local key=${1:-}
+
+	apt_updated "$key" && return 0
+	key=${key:+$(foreign_suite "$key")}
+	APT_UPDATED="$APT_UPDATED ${key:-host}"
+	log "apt-get update${key:+ ($key)}"
+	DEBIAN_FRONTEND=noninteractive apt-get $(apt_opts "${1:-}") update -qq >/dev/null 2>&1 ||
 		log "apt-get update failed (continuing with the lists there are)"
 }
 
@@ -78,6 +116,8 @@ deps() {
 # the apt-cache pattern of a series' cloud image package
 series_pattern() {
 	case "$1" in
+	# the signed image: the security archive has dropped bullseye's unsigned one
+	5.10) echo '^linux-image-5\.10\.0-[0-9]+-cloud-amd64$' ;;
 	6.1) echo '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$' ;;
 	6.12) echo '^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$' ;;
 	*) echo "^linux-image-${1//./\\.}[.-][0-9]+.*-cloud-amd64-unsigned\$" ;;
@@ -86,7 +126,7 @@ series_pattern() {
 
 # newest package of a series the archive lists (empty: none)
 newest_pkg() {
-	apt-cache search --names-only "$(series_pattern "$1")" 2>/dev/null |
+	apt-cache $(apt_opts "$1") search --names-only "$(series_pattern "$1")" 2>/dev/null |
 		awk '{ print $1 }' | sort -V | tail -n 1
 }
 
@@ -97,7 +137,7 @@ fetch_kernel() {
 
 	pkg=$(newest_pkg "$series")
 	if [ -z "$pkg" ]; then
-		apt_update
+		apt_update "$series"
 		pkg=$(newest_pkg "$series")
 	fi
 	if [ -z "$pkg" ]; then
@@ -108,7 +148,7 @@ fetch_kernel() {
 		[ -n "$KDIR" ] || { log "no $series cloud kernel in the archive or the cache"; return 1; }
 		log "$series: archive lists none, using cached $(basename "$KDIR")"
 	else
-		ver=$(apt-cache show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+		ver=$(apt-cache $(apt_opts "$series") show --no-all-versions "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
 		[ -n "$ver" ] || { log "no version for $pkg"; return 1; }
 		KDIR="$CACHE/kernels/${pkg}_$ver"
 		if [ ! -e "$KDIR/.done" ]; then
@@ -116,10 +156,10 @@ fetch_kernel() {
 			deb=$(ls "$CACHE/debs/${pkg}_${ver#*:}_"*.deb 2>/dev/null | head -n 1)
 			if [ -z "$deb" ]; then
 				log "downloading $pkg $ver"
-				if ! (cd "$CACHE/debs" && apt-get download "$pkg=$ver" >/dev/null 2>&1); then
+				if ! (cd "$CACHE/debs" && apt-get $(apt_opts "$series") download "$pkg=$ver" >/dev/null 2>&1); then
 					# stale lists name files the mirror has dropped: refresh, resolve again
-					if [ "$APT_UPDATED" = 0 ]; then
-						apt_update
+					if ! apt_updated "$series"; then
+						apt_update "$series"
 						fetch_kernel "$series"
 						return
 					fi
@@ -451,7 +491,7 @@ exec_cmd() {
 	build_initrd "$vmdir" "$KDIR" "$KVER" "$KVER" || die "$KVER: initramfs build failed"
 	log "$KVER: booting (tcg, limit ${VM_TIMEOUT}s)"
 	boot "$vmdir" "$KDIR" "$KVER"
-	grep -v '^VMLABEL\|^VMWALL' "$vmdir/$KVER.log"
+	grep -v '^VMLABEL\|^VMWALL\|^VMDONE' "$vmdir/$KVER.log"
 }
 
 case "${1:-}" in

@@ -27,6 +27,55 @@ int kernel_tp_btf_args(const struct btf *btf, const char *tp)
 	return btf_vlen(t) - 1;
 }
 
+int kernel_func_args(const struct btf *btf, const char *func)
+{
+	int id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	const struct btf_type *t;
+
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, id);
+	t = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	return btf_vlen(t);
+}
+
+/* Has the enum of type id an enumerator called name? */
+static bool enum_has(const struct btf *btf, int id, const char *name)
+{
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_enum *e;
+
+	if (!t || !btf_is_enum(t))
+		return false;
+	e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++, e++) {
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), name))
+			return true;
+	}
+	return false;
+}
+
+void kernel_helpers_read(const struct btf *btf, struct kernel_helpers *h)
+{
+	int id = btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM);
+
+	h->loop = enum_has(btf, id, "BPF_FUNC_loop");
+	h->func_ret = enum_has(btf, id, "BPF_FUNC_get_func_ret");
+	h->for_each_map_elem = enum_has(btf, id, "BPF_FUNC_for_each_map_elem");
+	h->task_pt_regs = enum_has(btf, id, "BPF_FUNC_task_pt_regs");
+	h->current_task_btf = enum_has(btf, id, "BPF_FUNC_get_current_task_btf");
+}
+
+enum ack_exit_variant kernel_ack_exit_variant(bool func_ret, int nargs)
+{
+	if (func_ret)
+		return ACK_EXIT_FUNC_RET;
+	/* without it, the return value's slot is fixed at build time */
+	return nargs == 6 ? ACK_EXIT_6ARGS : ACK_EXIT_NONE;
+}
+
 int kernel_kallsyms_range(FILE *f, const char *func, uint64_t *start, uint64_t *end)
 {
 	char line[512], sym[256], type;

@@ -65,10 +65,20 @@ static int read_entries(int fd, size_t key_size, size_t value_off, size_t elem_s
 
 int maps_refresh_queues(const struct probes *p)
 {
-	uint64_t args[1] = { 0 };
+	uint64_t args[1] = { 0 }, next;
+	int fd = bpf_map__fd(p->skel->maps.listeners), err;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
 
-	return bpf_prog_test_run_opts(bpf_program__fd(p->skel->progs.listener_queues), &opts);
+	if (!p->queues_by_key)
+		return bpf_prog_test_run_opts(bpf_program__fd(p->skel->progs.listener_queues), &opts);
+	/* no bpf_for_each_map_elem (before 5.13): one run per listener, its key in args[0] */
+	for (void *prev = NULL; !bpf_map_get_next_key(fd, prev, &next); prev = args) {
+		args[0] = next;
+		err = bpf_prog_test_run_opts(bpf_program__fd(p->skel->progs.listener_queues), &opts);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int maps_read_listeners(const struct probes *p, struct map_entries *e)

@@ -21,6 +21,7 @@
 #include "kernel/probes.h"
 #include "kernel/kernel_facts.h"
 #include "tcpbacklog.skel.h"
+#include "tcpbacklog_pre_5_17.skel.h"
 
 #define CAP_SYS_ADMIN	21
 #define CAP_PERFMON	38
@@ -174,6 +175,8 @@ struct hooks {
 	long long mib_reqq_full_drop;
 	long long mib_syncookies_sent;
 	int data_ready_args;	/* sock:sk_data_ready, 6.3+ */
+	struct kernel_helpers helpers;
+	enum ack_exit_variant ack_exit;
 	char ack_note[160];	/* why --mode fentry takes ACK-time overflows from a tracepoint */
 };
 
@@ -209,6 +212,8 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 	h->uring_args = kernel_tp_btf_args(btf, "io_uring_complete");
 	h->data_ready_args = kernel_tp_btf_args(btf, "sk_data_ready");
 	h->accept_arg = btf__find_by_name_kind(btf, "proto_accept_arg", BTF_KIND_STRUCT) > 0;
+	kernel_helpers_read(btf, &h->helpers);
+	h->ack_exit = kernel_ack_exit_variant(h->helpers.func_ret, kernel_func_args(btf, ack_funcs[0]));
 	err = kernel_tp_btf_args(btf, "inet_sock_set_state");
 	if (kernel_enum_value(btf, "LINUX_MIB_LISTENDROPS", &h->mib_listen_drops) ||
 	    kernel_enum_value(btf, "LINUX_MIB_LISTENOVERFLOWS", &h->mib_listen_overflows) ||
@@ -236,7 +241,11 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 		 * tracepoint where the trampoline cannot take the function
 		 * (6.1 on x86: at most 6 arguments, and it has 7 there).
 		 */
-		if (!err) {
+		if (!err && h->ack_exit == ACK_EXIT_NONE) {
+			snprintf(h->ack_note, sizeof(h->ack_note),
+				 "no bpf_get_func_ret and %s has %d arguments: ACK-time overflows from tp_btf/kfree_skb",
+				 ack_funcs[0], kernel_func_args(btf, ack_funcs[0]));
+		} else if (!err) {
 			int ack_err = probe_all(btf, ack_funcs, &failed);
 
 			h->ack_fentry = !ack_err;
@@ -248,7 +257,7 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 	} else if (cfg->mode == MODE_AUTO) {
 		/* each concern falls back on its own: all count through the same per-CPU counters */
 		h->syn_fentry = !probe_all(btf, syn_funcs, &failed);
-		h->ack_fentry = !probe_all(btf, ack_funcs, &failed);
+		h->ack_fentry = h->ack_exit != ACK_EXIT_NONE && !probe_all(btf, ack_funcs, &failed);
 		h->accept_fexit = !probe_all(btf, accept_funcs, &failed);
 		err = 0;
 	} else {
@@ -259,6 +268,34 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 }
 
 static int attach_prog(struct probes *p, struct bpf_program *prog, char *errbuf, size_t errlen);
+
+/*
+ * The BPF object: the one built for kernels without bpf_loop (see
+ * TB_PRE_5_17 in tcpbacklog.bpf.h) has the same programs, maps and
+ * globals, so the one skeleton serves both.
+ */
+static struct tcpbacklog_bpf *open_object(bool pre_5_17)
+{
+	struct tcpbacklog_bpf *obj;
+	int err;
+
+	if (!pre_5_17)
+		return tcpbacklog_bpf__open();
+	obj = calloc(1, sizeof(*obj));
+	if (!obj)
+		return NULL;
+	err = tcpbacklog_bpf__create_skeleton(obj);
+	if (!err) {
+		obj->skeleton->data = tcpbacklog_pre_5_17_bpf__elf_bytes(&obj->skeleton->data_sz);
+		err = bpf_object__open_skeleton(obj->skeleton, NULL);
+	}
+	if (err) {
+		tcpbacklog_bpf__destroy(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
+}
 
 int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_t errlen)
 {
@@ -281,10 +318,16 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	/* --mode fentry includes the drop tracepoint as its ACK-time fallback */
 	p->mode = (h.syn_fentry && h.ack_fentry) || cfg->mode == MODE_FENTRY ? "fentry" :
 		  h.syn_fentry || h.ack_fentry ? "fentry+tracepoint" : "tracepoint";
-	snprintf(p->note, sizeof(p->note), "%s", h.ack_note);
+	if (h.ack_note[0])
+		snprintf(p->note, sizeof(p->note), "%s", h.ack_note);
+	else if (!h.helpers.loop)
+		/* the one thing the older object counts less far */
+		snprintf(p->note, sizeof(p->note),
+			 "no bpf_loop (kernel before 5.17): open_fds of accept errors is counted up to %d fds, unknown beyond",
+			 TB_PRE_5_17_OPEN_FDS);
 
 	if (!h.ack_fentry && h.kfree_args < 2)
-		return fail(errbuf, errlen, "kernel's skb:kfree_skb tracepoint has no drop reason (needs 5.17+): ACK-time overflows cannot be seen without fentry");
+		return fail(errbuf, errlen, "kernel has no skb:kfree_skb BTF tracepoint (skb, location): ACK-time overflows cannot be seen without fentry");
 	if (!h.syn_fentry && h.consume_args < 1)
 		return fail(errbuf, errlen, "kernel has no skb:consume_skb BTF tracepoint: SYN drops cannot be seen without fentry");
 	if (ensure_tracefs(errbuf, errlen))
@@ -293,7 +336,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 		return fail(errbuf, errlen, "tracepoints syscalls/sys_exit_accept4 and sys_exit_accept are missing (CONFIG_FTRACE_SYSCALLS): accept() errors cannot be seen");
 	p->syn_location = !h.syn_fentry && h.consume_args >= 2;
 
-	skel = tcpbacklog_bpf__open();
+	skel = open_object(!h.helpers.loop);
 	if (!skel)
 		return fail(errbuf, errlen, "opening the BPF object failed: %s", strerror(errno));
 	p->skel = skel;
@@ -310,14 +353,20 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	skel->rodata->mib_listen_overflows = h.mib_listen_overflows;
 	skel->rodata->mib_reqq_full_drop = h.mib_reqq_full_drop;
 	skel->rodata->mib_syncookies_sent = h.mib_syncookies_sent;
+	/* helpers a kernel lacks: the programs take the branch that does without */
+	skel->rodata->has_task_btf = h.helpers.current_task_btf;
+	skel->rodata->has_task_pt_regs = h.helpers.task_pt_regs;
+	p->queues_by_key = !h.helpers.loop;
 
 	/* SYN drops: one of three programs. A BTF tracepoint program may read only the arguments the kernel has. */
 	bpf_program__set_autoload(skel->progs.syn_exit, h.syn_fentry);
 	bpf_program__set_autoload(skel->progs.syn_consumed, !h.syn_fentry && h.consume_args >= 2);
 	bpf_program__set_autoload(skel->progs.syn_consumed_any, !h.syn_fentry && h.consume_args < 2);
 	/* ACK-time overflows */
-	bpf_program__set_autoload(skel->progs.ack4_exit, h.ack_fentry);
-	bpf_program__set_autoload(skel->progs.ack6_exit, h.ack_fentry);
+	bpf_program__set_autoload(skel->progs.ack4_exit, h.ack_fentry && h.ack_exit == ACK_EXIT_FUNC_RET);
+	bpf_program__set_autoload(skel->progs.ack6_exit, h.ack_fentry && h.ack_exit == ACK_EXIT_FUNC_RET);
+	bpf_program__set_autoload(skel->progs.ack4_exit_6args, h.ack_fentry && h.ack_exit == ACK_EXIT_6ARGS);
+	bpf_program__set_autoload(skel->progs.ack6_exit_6args, h.ack_fentry && h.ack_exit == ACK_EXIT_6ARGS);
 	bpf_program__set_autoload(skel->progs.ack_dropped_rx_sk, !h.ack_fentry && h.kfree_args >= 4);
 	bpf_program__set_autoload(skel->progs.ack_dropped, !h.ack_fentry && h.kfree_args < 4);
 	/* accepted connections */

@@ -27,6 +27,7 @@ struct probes {
 	const char *mode;
 	char note[160];			/* a fallback the chosen mode took, "" none */
 	bool syn_location;		/* SYN path filters consume_skb by caller address */
+	bool queues_by_key;		/* listener_queues runs once per listener (the object without bpf_loop) */
 };
 
 /*
