@@ -36,6 +36,7 @@
 #define POLL_MS		100
 #define HINTS_PER_LISTENER	4
 #define DESTINATIONS_PER_INTERVAL	16	/* destination records; the rest are counted */
+#define CONNECT_ERROR_SERIES_MAX	256	/* (netns, errno) series of tcpbacklog_connect_errors_total */
 #define TICK_NS		1000000000LL	/* suppressed records, metrics */
 
 static volatile sig_atomic_t stop_signal;
@@ -147,6 +148,7 @@ static int report_destinations(struct app *app, uint64_t time_ns)
 			port_usage_count("/proc", reports[i].pid, reports[i].netns, reports[i].family,
 					 reports[i].raddr, reports[i].rport, &reports[i].ports_in_use);
 	n = destinations_select(reports, n, DESTINATIONS_PER_INTERVAL, &omitted);
+	metrics_observe_destinations(app->metrics, reports, n);
 	for (int i = 0; i < n; i++)
 		nhints += hint_port_exhaustion(&reports[i], &hints[nhints]);
 	app->out->destinations(stdout, time_ns, reports, n, omitted, hints, nhints);
@@ -210,6 +212,20 @@ static void print_suppressed(void *ctx, const struct listener_snapshot *snap, ui
 	app->out->suppressed(stdout, realtime_ns(), snap, suppressed, lost);
 }
 
+/* Failed connects per namespace and errno, from the kernel's per-destination counts, for the metrics. */
+static void observe_connect_errors(struct app *app)
+{
+	struct connect_error_count errors[CONNECT_ERROR_SERIES_MAX];
+	size_t n;
+
+	if (maps_read_destinations(app->probes, &app->destination_counts, &app->ndestination_counts,
+				   &app->destination_counts_cap))
+		return;
+	n = destinations_errors_by_netns(app->destination_counts, app->ndestination_counts, errors,
+					 CONNECT_ERROR_SERIES_MAX);
+	metrics_observe_connect_errors(app->metrics, errors, n);
+}
+
 /*
  * Once a second: records held back or lost since the last tick, per
  * listener, and a fresh copy for the metrics endpoint.
@@ -233,6 +249,8 @@ static void tick(struct app *app)
 		if (!read_listeners(&app->listeners, app->cfg, parts))
 			metrics_observe(app->metrics, app->listeners.items, app->listeners.count);
 	}
+	if (app->metrics)
+		observe_connect_errors(app);
 	if (app->metrics && !listeners_read(&app->listeners, app->cfg, LISTENERS_QUEUES | LISTENERS_ERRNOS) &&
 	    !read_totals(app->probes, &totals))
 		metrics_publish(app->metrics, app->listeners.items, app->listeners.count, &totals);

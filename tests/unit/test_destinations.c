@@ -19,6 +19,7 @@
 
 #include "aggregate/destinations.h"
 #include "aggregate/hints.h"
+#include "format/exposition.h"
 #include "format/output.h"
 
 #define NETNS	4026531840u
@@ -277,6 +278,55 @@ static void test_text(void **state)
 	free(got);
 }
 
+/* failed connects summed per namespace and errno; connects (errno 0) are not failures */
+static void test_errors_by_netns(void **state)
+{
+	struct destination_entry now[] = {
+		entry("10.0.0.2", 5432, 0, 40),
+		entry("10.0.0.2", 5432, EADDRNOTAVAIL, 3),
+		entry("10.0.0.3", 80, EADDRNOTAVAIL, 2),
+		entry("10.0.0.3", 80, ECONNREFUSED, 1),
+	};
+	struct connect_error_count c[4];
+
+	now[3].key.netns = 7;
+	assert_int_equal(destinations_errors_by_netns(now, 4, c, 4), 2);
+	assert_int_equal(c[0].netns, NETNS);
+	assert_int_equal(c[0].err, EADDRNOTAVAIL);
+	assert_int_equal(c[0].count, 5);
+	assert_int_equal(c[1].netns, 7);
+	assert_int_equal(c[1].err, ECONNREFUSED);
+	assert_int_equal(destinations_errors_by_netns(now, 4, c, 1), 1);
+}
+
+/* the outbound families: additive, and absent without outbound data */
+static void test_exposition(void **state)
+{
+	struct connect_error_count c = { .netns = NETNS, .err = EADDRNOTAVAIL, .count = 3 };
+	struct destination_report r[2] = { exhausted(2, 8), exhausted(0, 0) };
+	struct outbound_metrics o = { .errors = &c, .nerrors = 1, .destinations = r, .ndestinations = 2 };
+	char *plain, *got;
+
+	r[1].ports_in_use.known = false;
+	r[1].port_high = 0;
+	exposition_render(NULL, NULL, &plain);
+	exposition_render_outbound(NULL, NULL, &o, &got);
+	assert_null(strstr(plain, "connect_errors"));
+	assert_non_null(strstr(got,
+		"tcpbacklog_connect_errors_total{netns=\"4026531840\",error=\"EADDRNOTAVAIL\"} 3\n"));
+	assert_non_null(strstr(got,
+		"tcpbacklog_local_ports_in_use{netns=\"4026531840\",raddr=\"10.0.0.2\",rport=\"5432\",state=\"established\"} 2\n"
+		"tcpbacklog_local_ports_in_use{netns=\"4026531840\",raddr=\"10.0.0.2\",rport=\"5432\",state=\"time_wait\"} 8\n"
+		"tcpbacklog_local_ports_in_use{netns=\"4026531840\",raddr=\"10.0.0.2\",rport=\"5432\",state=\"syn_sent\"} 0\n"
+		"tcpbacklog_local_ports_in_use{netns=\"4026531840\",raddr=\"10.0.0.2\",rport=\"5432\",state=\"other\"} 0\n"
+		"# HELP tcpbacklog_local_port_range_size"));
+	assert_non_null(strstr(got,
+		"tcpbacklog_local_port_range_size{netns=\"4026531840\",raddr=\"10.0.0.2\",rport=\"5432\"} 10\n"
+		"# HELP tcpbacklog_info"));
+	free(plain);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +336,8 @@ int main(void)
 		cmocka_unit_test(test_hint),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_errors_by_netns),
+		cmocka_unit_test(test_exposition),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

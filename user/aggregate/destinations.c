@@ -169,3 +169,26 @@ int destinations_select(struct destination_report *r, int n, int max, int *omitt
 	*omitted = kept > max ? kept - max : 0;
 	return kept > max ? max : kept;
 }
+
+size_t destinations_errors_by_netns(const struct destination_entry *now, size_t n,
+				    struct connect_error_count *out, size_t max)
+{
+	size_t nout = 0, j;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!now[i].key.err)
+			continue;
+		for (j = 0; j < nout; j++)
+			if (out[j].netns == now[i].key.netns && out[j].err == now[i].key.err)
+				break;
+		if (j == nout) {
+			if (nout == max)
+				continue;
+			out[nout].netns = now[i].key.netns;
+			out[nout].err = now[i].key.err;
+			out[nout++].count = 0;
+		}
+		out[j].count += now[i].count;
+	}
+	return nout;
+}

@@ -82,4 +82,18 @@ int destinations_collect(struct destinations *d, const struct destination_entry 
  */
 int destinations_select(struct destination_report *r, int n, int max, int *omitted);
 
+/* Failed connects of one namespace with one errno, since the start. */
+struct connect_error_count {
+	uint32_t netns;
+	int err;
+	uint64_t count;
+};
+
+/*
+ * The kernel's cumulative counts now[n] summed per namespace and errno
+ * into out (at most max, the rest left out); returns how many.
+ */
+size_t destinations_errors_by_netns(const struct destination_entry *now, size_t n,
+				    struct connect_error_count *out, size_t max);
+
 #endif /* TB_DESTINATIONS_H */
