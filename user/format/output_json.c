@@ -174,6 +174,17 @@ static void put_listener_head(FILE *out, const char *event, uint64_t time_ns, ui
 	fprintf(out, ",\"lport\":%u", lport);
 }
 
+/* {"established":N,"time_wait":N,"syn_sent":N,"other":N}, or null when not counted */
+static void put_port_usage(FILE *out, const struct port_usage *u)
+{
+	if (u->known)
+		fprintf(out, "{\"established\":%" PRIu32 ",\"time_wait\":%" PRIu32
+			",\"syn_sent\":%" PRIu32 ",\"other\":%" PRIu32 "}",
+			u->established, u->time_wait, u->syn_sent, u->other);
+	else
+		fputs("null", out);
+}
+
 static void put_field(FILE *out, enum event_field field, const struct event *ev)
 {
 	switch (field) {
@@ -217,13 +228,7 @@ static void put_field(FILE *out, enum event_field field, const struct event *ev)
 		if (ev->err != EADDRNOTAVAIL)
 			break;
 		fprintf(out, ",\"port_range\":[%u,%u],\"ports_in_use\":", ev->port_low, ev->port_high);
-		if (ev->ports_in_use.known)
-			fprintf(out, "{\"established\":%" PRIu32 ",\"time_wait\":%" PRIu32
-				",\"syn_sent\":%" PRIu32 ",\"other\":%" PRIu32 "}",
-				ev->ports_in_use.established, ev->ports_in_use.time_wait,
-				ev->ports_in_use.syn_sent, ev->ports_in_use.other);
-		else
-			fputs("null", out);
+		put_port_usage(out, &ev->ports_in_use);
 		break;
 	case FIELD_END:
 		break;
@@ -369,13 +374,7 @@ static void json_destination(FILE *out, uint64_t time_ns, const struct destinati
 		fprintf(out, ":%" PRIu64, r->errnos[i].count);
 	}
 	fputs("},\"ports_in_use\":", out);
-	if (r->ports_in_use.known)
-		fprintf(out, "{\"established\":%" PRIu32 ",\"time_wait\":%" PRIu32
-			",\"syn_sent\":%" PRIu32 ",\"other\":%" PRIu32 "}",
-			r->ports_in_use.established, r->ports_in_use.time_wait,
-			r->ports_in_use.syn_sent, r->ports_in_use.other);
-	else
-		fputs("null", out);
+	put_port_usage(out, &r->ports_in_use);
 	put_u64_or_null(out, "ports_peak", r->ports_peak, r->ports_peak || r->ports_in_use.known);
 	fputs(",\"port_range\":", out);
 	if (r->port_high)
