@@ -52,13 +52,18 @@ static __always_inline bool user_sockaddr(__u64 uaddr, __u16 *family, __u8 addr[
  */
 static __always_inline void report_call_failure(__u64 uaddr, struct sock *sk, __u32 kind, long ret)
 {
+	struct tb_destination_key dest = { .err = -ret };
 	__u8 addr[16] = {};
 	__u16 family, port;
 	struct tb_event *e;
 
 	if (!user_sockaddr(uaddr, &family, addr, &port))
 		return;
-	e = failure_reserve(sk, kind, port, bpf_get_current_pid_tgid() >> 32);
+	dest.family = family;
+	dest.rport = port;
+	__builtin_memcpy(dest.raddr, addr, sizeof(addr));
+	e = failure_reserve(sk, kind, port, bpf_get_current_pid_tgid() >> 32,
+			    kind == TB_KIND_CONNECT_ERROR ? &dest : NULL);
 	if (!e)
 		return;
 	e->family = family;

@@ -46,9 +46,32 @@ static __always_inline void event_local(struct tb_event *e, const struct sock *s
 		BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_rcv_saddr);
 }
 
-/* Count a failure of kind in netns and reserve its record, if in scope (-n, -p, -P). */
+/*
+ * A connect toward dest failed with dest->err: count it per destination
+ * and errno, and start counting the connects toward it (errno 0).
+ */
+static __always_inline void destination_failed(struct tb_destination_key *dest)
+{
+	__u64 one = 1, zero = 0, *count;
+	__s32 err = dest->err;
+
+	count = bpf_map_lookup_elem(&destinations, dest);
+	if (count)
+		__sync_fetch_and_add(count, 1);
+	else
+		bpf_map_update_elem(&destinations, dest, &one, BPF_NOEXIST);
+	dest->err = 0;
+	bpf_map_update_elem(&destinations, dest, &zero, BPF_NOEXIST);
+	dest->err = err;
+}
+
+/*
+ * Count a failure of kind in netns and reserve its record, if in scope
+ * (-n, -p, -P); dest (NULL for a bind): the destination of a connect.
+ */
 static __always_inline struct tb_event *failure_reserve(const struct sock *sk, __u32 kind,
-							 __u16 port, __u32 pid)
+							 __u16 port, __u32 pid,
+							 struct tb_destination_key *dest)
 {
 	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
 	__u32 netns = BPF_CORE_READ(net, ns.inum);
@@ -57,6 +80,10 @@ static __always_inline struct tb_event *failure_reserve(const struct sock *sk, _
 	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid))
 		return NULL;
 	count_total(kind == TB_KIND_CONNECT_ERROR ? TB_TOTAL_CONNECT_ERROR : TB_TOTAL_BIND_ERROR);
+	if (dest) {
+		dest->netns = netns;
+		destination_failed(dest);
+	}
 	e = event_reserve_caller(pid);
 	if (!e)
 		return NULL;
@@ -64,6 +91,29 @@ static __always_inline struct tb_event *failure_reserve(const struct sock *sk, _
 	e->netns = netns;
 	e->pid = pid;
 	return e;
+}
+
+/*
+ * A connect toward a destination that has failed before enters SYN_SENT
+ * (before it picks a port: an EADDRNOTAVAIL attempt counts too): count
+ * it. One hash lookup per outbound connect; destinations that never
+ * failed are not counted (see README "Per destination").
+ */
+static __always_inline void destination_connecting(const struct sock *sk)
+{
+	struct tb_destination_key key = {};
+	__u64 *count;
+
+	key.netns = sk->__sk_common.skc_net.net->ns.inum;
+	key.family = sk->__sk_common.skc_family;
+	key.rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	if (key.family == AF_INET6)
+		__builtin_memcpy(key.raddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8, 16);
+	else
+		__builtin_memcpy(key.raddr, &sk->__sk_common.skc_daddr, 4);
+	count = bpf_map_lookup_elem(&destinations, &key);
+	if (count)
+		__sync_fetch_and_add(count, 1);
 }
 
 /*
@@ -78,6 +128,7 @@ static __always_inline void connect_started(const struct sock *sk)
 	__u64 key = (__u64)sk;
 	struct file *file;
 
+	destination_connecting(sk);
 	if (!sock)
 		return;
 	file = sock->file;
@@ -99,10 +150,10 @@ static __always_inline void connect_started(const struct sock *sk)
 static __always_inline void connect_ended(const struct sock *sk)
 {
 	int err = BPF_CORE_READ(sk, sk_err);
+	struct tb_destination_key dest = {};
 	struct connect_pending *pending;
 	__u64 key = (__u64)sk;
 	struct tb_event *e;
-	__u16 rport;
 
 	if (!err)
 		return;
@@ -110,16 +161,23 @@ static __always_inline void connect_ended(const struct sock *sk)
 	if (!pending || pending->failed || pending->ino != sock_inode(sk))
 		return;
 	pending->failed = 1;
-	rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, rport, pending->pid);
+	dest.err = err;
+	dest.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	dest.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (dest.family == AF_INET6) {
+		BPF_CORE_READ_INTO(&dest.raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	} else {
+		/* 4 bytes, the rest zero: the key must match the syscall path's */
+		__be32 daddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(dest.raddr, &daddr, sizeof(daddr));
+	}
+	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, dest.rport, pending->pid, &dest);
 	if (!e)
 		return;
-	e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	e->rport = rport;
-	if (e->family == AF_INET6)
-		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-	else
-		BPF_CORE_READ_INTO(&e->raddr, sk, __sk_common.skc_daddr);
+	e->family = dest.family;
+	e->rport = dest.rport;
+	__builtin_memcpy(e->raddr, dest.raddr, sizeof(dest.raddr));
 	e->err = err;
 	__builtin_memcpy(e->comm, pending->comm, TB_COMM_LEN);
 	event_local(e, sk);

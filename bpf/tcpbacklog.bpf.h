@@ -127,6 +127,9 @@ struct connect_pending {
 };
 
 typedef TB_LRU_MAP(__u64, struct connect_pending, 16384) tb_connect_pending_map;
+#define MAX_DESTINATION_ENTRIES	4096
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_destination_key, __u64, MAX_DESTINATION_ENTRIES)
+	tb_destination_map;
 
 /* listeners.bpf.c: the registry */
 extern tb_listener_map listeners SEC(".maps");
@@ -169,6 +172,7 @@ extern tb_errno_map accept_errnos SEC(".maps");
 extern tb_child_queued_map child_queued SEC(".maps");
 /* connect.bpf.c */
 extern tb_connect_pending_map connect_pending SEC(".maps");
+extern tb_destination_map destinations SEC(".maps");
 
 /* ---- shared structs and global functions ---- */
 

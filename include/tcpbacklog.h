@@ -142,6 +142,19 @@ struct tb_errno_key {
 };
 
 /*
+ * Key of map "destinations": outbound connects toward one destination of
+ * one namespace. err 0: connects that sent their SYN, counted only once
+ * the destination has failed; err > 0: the failures with that errno.
+ */
+struct tb_destination_key {
+	__u32 netns;
+	__u16 family;
+	__u16 rport;
+	__u8  raddr[16];	/* IPv4 in the first 4 bytes */
+	__s32 err;
+};
+
+/*
  * Value of map "caller_rates" (key: tgid): the rate limit of records that
  * belong to no listener (connect_error, bind_error), per calling process.
  */
@@ -184,6 +197,7 @@ _Static_assert(sizeof(struct tb_event) == 120, "tb_event layout");
 _Static_assert(sizeof(struct tb_peaks) == 16, "tb_peaks layout");
 _Static_assert(sizeof(struct tb_errno_key) == 16, "tb_errno_key layout");
 _Static_assert(sizeof(struct tb_queue_state) == 16, "tb_queue_state layout");
+_Static_assert(sizeof(struct tb_destination_key) == 28, "tb_destination_key layout");
 _Static_assert(sizeof(struct tb_rate_window) == 16, "tb_rate_window layout");
 
 #endif /* TCPBACKLOG_H */

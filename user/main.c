@@ -24,6 +24,7 @@
 #include "decode/decode.h"
 #include "decode/kinds.h"
 #include "host/port_usage.h"
+#include "aggregate/destinations.h"
 #include "aggregate/hints.h"
 #include "aggregate/stats.h"
 #include "aggregate/suppression.h"
@@ -34,6 +35,8 @@
 
 #define POLL_MS		100
 #define HINTS_PER_LISTENER	4
+#define DESTINATIONS_PER_INTERVAL	16	/* destination records; the rest are counted */
+#define CONNECT_ERROR_SERIES_MAX	256	/* (netns, errno) series of tcpbacklog_connect_errors_total */
 #define TICK_NS		1000000000LL	/* suppressed records, metrics */
 
 static volatile sig_atomic_t stop_signal;
@@ -49,6 +52,9 @@ struct app {
 	struct sysctls sys;
 	struct clock_map clock;
 	struct owners owners;
+	struct destinations destinations;
+	struct destination_entry *destination_counts;	/* the last read of the kernel's */
+	size_t ndestination_counts, destination_counts_cap;
 	uint64_t undecodable;
 };
 
@@ -102,6 +108,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 	/* no local port left: what holds them, while it still does */
 	if (kind_has_field(kind_info(ev.kind), FIELD_PORTS) && ev.err == EADDRNOTAVAIL)
 		port_usage_count("/proc", ev.pid, ev.netns, ev.family, ev.raddr, ev.rport, &ev.ports_in_use);
+	/* with -i: who to look through for the destination's ports, and its range */
+	if (app->cfg->interval > 0 && kind_has_field(kind_info(ev.kind), FIELD_PORTS))
+		destinations_note_event(&app->destinations, &ev);
 	app->out->event(stdout, &ev);
 	/* the reader went away: stop consuming, exit quietly */
 	return ferror(stdout) ? -EPIPE : 0;
@@ -115,12 +124,45 @@ static uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/*
+ * The destinations of one interval: those whose connects failed, or with
+ * more than half their local ports held, at most DESTINATIONS_PER_INTERVAL,
+ * each with a port_exhaustion hint where it ran or runs short.
+ */
+static int report_destinations(struct app *app, uint64_t time_ns)
+{
+	struct destination_report *reports;
+	struct hint hints[DESTINATIONS_PER_INTERVAL];
+	int n, nhints = 0, omitted = 0;
+
+	if (maps_read_destinations(app->probes, &app->destination_counts, &app->ndestination_counts,
+				   &app->destination_counts_cap))
+		return -1;
+	reports = calloc(app->ndestination_counts + DESTINATIONS_SEEN_MAX + 1, sizeof(*reports));
+	if (!reports)
+		return -1;
+	n = destinations_collect(&app->destinations, app->destination_counts, app->ndestination_counts,
+				 reports);
+	for (int i = 0; i < n; i++)
+		if (reports[i].pid)
+			port_usage_count("/proc", reports[i].pid, reports[i].netns, reports[i].family,
+					 reports[i].raddr, reports[i].rport, &reports[i].ports_in_use);
+	n = destinations_select(reports, n, DESTINATIONS_PER_INTERVAL, &omitted);
+	metrics_observe_destinations(app->metrics, reports, n);
+	for (int i = 0; i < n; i++)
+		nhints += hint_port_exhaustion(&reports[i], &hints[nhints]);
+	app->out->destinations(stdout, time_ns, reports, n, omitted, hints, nhints);
+	free(reports);
+	return 0;
+}
+
 /* One interval: a record per active listener, then the hints the data supports. */
 static int report_interval(struct app *app)
 {
 	struct listener_report *reports, *active;
 	struct hint *hints;
 	int nactive = 0, nhints = 0;
+	uint64_t now;
 
 	/* this report is the last to see a closed listener: its entry goes */
 	if (listeners_read_taking_closed(&app->listeners, app->cfg, LISTENERS_ALL))
@@ -142,7 +184,9 @@ static int report_interval(struct app *app)
 		active[nactive++] = reports[i];
 		nhints += hints_for(&reports[i], &app->sys, hints + nhints, HINTS_PER_LISTENER);
 	}
-	app->out->interval(stdout, realtime_ns(), active, nactive, hints, nhints);
+	now = realtime_ns();
+	app->out->interval(stdout, now, active, nactive, hints, nhints);
+	report_destinations(app, now);
 	free(reports);
 	free(active);
 	free(hints);
@@ -168,6 +212,20 @@ static void print_suppressed(void *ctx, const struct listener_snapshot *snap, ui
 	app->out->suppressed(stdout, realtime_ns(), snap, suppressed, lost);
 }
 
+/* Failed connects per namespace and errno, from the kernel's per-destination counts, for the metrics. */
+static void observe_connect_errors(struct app *app)
+{
+	struct connect_error_count errors[CONNECT_ERROR_SERIES_MAX];
+	size_t n;
+
+	if (maps_read_destinations(app->probes, &app->destination_counts, &app->ndestination_counts,
+				   &app->destination_counts_cap))
+		return;
+	n = destinations_errors_by_netns(app->destination_counts, app->ndestination_counts, errors,
+					 CONNECT_ERROR_SERIES_MAX);
+	metrics_observe_connect_errors(app->metrics, errors, n);
+}
+
 /*
  * Once a second: records held back or lost since the last tick, per
  * listener, and a fresh copy for the metrics endpoint.
@@ -191,6 +249,8 @@ static void tick(struct app *app)
 		if (!read_listeners(&app->listeners, app->cfg, parts))
 			metrics_observe(app->metrics, app->listeners.items, app->listeners.count);
 	}
+	if (app->metrics)
+		observe_connect_errors(app);
 	if (app->metrics && !listeners_read(&app->listeners, app->cfg, LISTENERS_QUEUES | LISTENERS_ERRNOS) &&
 	    !read_totals(app->probes, &totals))
 		metrics_publish(app->metrics, app->listeners.items, app->listeners.count, &totals);
@@ -390,5 +450,7 @@ out:
 	suppression_free(&app.suppression);
 	probes_stop(&probes);
 	owners_free(&app.owners);
+	destinations_free(&app.destinations);
+	free(app.destination_counts);
 	return rc;
 }

@@ -13,13 +13,16 @@
  * Checked (fuzz_check.h, fuzz_format.h): JSON records valid and one line
  * each, as many as promised, no key twice; text lines printable ASCII,
  * one word per table cell. Suppressed records are written for each
- * listener of the interval.
+ * listener of the interval. Destination records come from raw bytes, with
+ * the port_exhaustion hints hints.c gives for them.
  */
 #include <stddef.h>
 #include <sys/socket.h>
 
 #include "fuzz_format.h"
 #include "fuzz_output.h"
+#include "aggregate/destinations.h"
+#include "aggregate/hints.h"
 #include "aggregate/stats.h"
 
 #define MAX_REPORTS	4
@@ -163,6 +166,43 @@ static void terminate_snapshot(struct listener_snapshot *s)
 	*(unsigned char *)&s->closed &= 1;
 }
 
+static void check_destinations(uint64_t time_ns, const struct destination_report *r, int n, int omitted,
+			       const struct hint *h, int nh)
+{
+	int want = n + (omitted > 0) + nh;
+	struct fz_sink s;
+
+	fz_sink_open(&s);
+	output_json.destinations(s.f, time_ns, r, n, omitted, h, nh);
+	fz_sink_close(&s);
+	FZ_ASSERT(fz_check_json(s.buf, s.len) == want, "JSON destinations: not one record each", s.buf, s.len);
+	fz_sink_free(&s);
+
+	fz_sink_open(&s);
+	output_text.destinations(s.f, time_ns, r, n, omitted, h, nh);
+	fz_sink_close(&s);
+	FZ_ASSERT(fz_check_text(s.buf, s.len) == want, "text destinations: not one line each", s.buf, s.len);
+	fz_sink_free(&s);
+}
+
+/* destination reports from raw bytes, strings terminated, counts in range; their hints */
+static void fuzz_destinations(struct fz *c, uint64_t time_ns)
+{
+	static struct destination_report r[MAX_REPORTS];
+	static struct hint h[MAX_REPORTS];
+	int n = fz_u8(c) % (MAX_REPORTS + 1), nh = 0, omitted = (int)(fz_u8(c) % 3);
+
+	for (int i = 0; i < n; i++) {
+		fz_bytes(c, &r[i], sizeof(r[i]));
+		r[i].raddr[sizeof(r[i].raddr) - 1] = '\0';
+		r[i].nerrnos = (int)((unsigned int)r[i].nerrnos % (DESTINATION_ERRNOS + 1));
+		*(unsigned char *)&r[i].ports_in_use.known &= 1;
+		*(unsigned char *)&r[i].ports_at_failure.known &= 1;
+		nh += hint_port_exhaustion(&r[i], &h[nh]);
+	}
+	check_destinations(time_ns, r, n, omitted, h, nh);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct listener_snapshot snaps[MAX_REPORTS], prev[MAX_REPORTS];
@@ -275,5 +315,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		check_suppressed(time_ns, &snaps[i], sup, lost);
 	}
+	fuzz_destinations(&c, time_ns);
 	return 0;
 }

@@ -427,7 +427,8 @@ check_promise_interval() {
 	if [ "$TRACER_OK" = 1 ] && ! jq -e . "$TRACER_FULL" >/dev/null 2>&1; then
 		err "tracer output is not valid JSON Lines"
 	fi
-	jq -c 'select(.event != "listener" and .event != "hint" and .event != "suppressed")' \
+	jq -c 'select(.event != "listener" and .event != "hint" and .event != "suppressed"
+		and .event != "destination" and .event != "destinations_omitted")' \
 		"$TRACER_FULL" >"$TRACER_EVENTS" 2>/dev/null
 	TRACER_OUT=$TRACER_EVENTS
 	before=$ERRS

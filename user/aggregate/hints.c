@@ -210,3 +210,53 @@ int hints_for(const struct listener_report *r, const struct sysctls *sys, struct
 	syn_hints(r, sys, out, &n, max);
 	return n;
 }
+
+/* percent of the port range held at which a destination runs short */
+#define PORTS_SHORT_PERCENT	80
+
+static uint64_t destination_errno_count(const struct destination_report *r, int err)
+{
+	for (int i = 0; i < r->nerrnos; i++)
+		if (r->errnos[i].err == err)
+			return r->errnos[i].count;
+	return 0;
+}
+
+int hint_port_exhaustion(const struct destination_report *r, struct hint *out)
+{
+	uint64_t failed = destination_errno_count(r, EADDRNOTAVAIL);
+	uint32_t range = r->port_high >= r->port_low && r->port_high ? r->port_high - r->port_low + 1u : 0;
+	/* what holds them now, or else when the last connect failed */
+	const struct port_usage *u = r->ports_in_use.known ? &r->ports_in_use : &r->ports_at_failure;
+	uint32_t open = u->established + u->syn_sent + u->other;
+	char why[80], held[64] = "", advice[160];
+
+	if (failed)
+		snprintf(why, sizeof(why), "%" PRIu64 " connect%s failed with EADDRNOTAVAIL, no local port left",
+			 failed, plural(failed));
+	else if (range && (uint64_t)r->ports_peak * 100 > (uint64_t)range * PORTS_SHORT_PERCENT)
+		snprintf(why, sizeof(why), "%" PRIu32 " of %" PRIu32 " local ports in use", r->ports_peak, range);
+	else
+		return 0;
+	if (u->known)
+		snprintf(held, sizeof(held), " (%" PRIu32 " in TIME_WAIT, %" PRIu32 " open)", u->time_wait, open);
+	if (!u->known)
+		snprintf(advice, sizeof(advice), "reuse connections (keep-alive, a pool) rather than open new ones");
+	else if (u->time_wait > open)
+		snprintf(advice, sizeof(advice),
+			 "TIME_WAIT holds most: reuse connections (keep-alive, a pool) rather than close them, "
+			 "or set net.ipv4.tcp_tw_reuse=1 to reuse them toward this destination");
+	else
+		snprintf(advice, sizeof(advice),
+			 "open connections hold them: pool and reuse connections, or fewer at once");
+	memset(out, 0, sizeof(*out));
+	out->netns = r->netns;
+	snprintf(out->raddr, sizeof(out->raddr), "%s", r->raddr);
+	out->rport = r->rport;
+	out->kind = "port_exhaustion";
+	snprintf(out->text, sizeof(out->text),
+		 "%s toward this destination%s: %s; widen net.ipv4.ip_local_port_range, add source addresses, "
+		 "and set IP_BIND_ADDRESS_NO_PORT before bind() so a port is picked per destination.",
+		 why, held, advice);
+	return 1;
+}

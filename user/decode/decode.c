@@ -34,6 +34,12 @@ void decode_addr(int family, const uint8_t addr[16], char *buf, size_t len)
 	}
 }
 
+int decode_addr_parse(int family, const char *text, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	return inet_pton(family, text, addr) == 1 ? 0 : -1;
+}
+
 int decode_event(const void *data, size_t size, const struct clock_map *c, struct event *ev)
 {
 	const struct kind_info *k;

@@ -41,6 +41,9 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 /* Text form of a 16-byte address (IPv4 in the first 4 bytes for AF_INET). */
 void decode_addr(int family, const uint8_t addr[16], char *buf, size_t len);
 
+/* The reverse: text into 16 bytes (IPv4 in the first 4); 0, or -1 if not an address of family. */
+int decode_addr_parse(int family, const char *text, uint8_t addr[16]);
+
 /* Per-slot sums (indexed by enum tb_total) -> totals. */
 void decode_totals(const uint64_t sums[TB_TOTAL_MAX], struct totals *t);
 

@@ -247,7 +247,58 @@ static void put_listener_family(FILE *out, const struct listener_family *f,
 	}
 }
 
-static void put_all(FILE *out, const struct series_table *table, const struct totals *t)
+/*
+ * tcpbacklog_connect_errors_total{netns,error}, and per destination of the
+ * last interval tcpbacklog_local_ports_in_use{netns,raddr,rport,state}
+ * and tcpbacklog_local_port_range_size{netns,raddr,rport}.
+ */
+static void put_outbound(FILE *out, const struct outbound_metrics *o)
+{
+	char addr[PROM_LABEL_ESCAPED_MAX(EVENT_ADDR_LEN)];
+	size_t i;
+
+	put_family_header(out, "tcpbacklog_connect_errors_total", "counter",
+			  "Failed outbound connect()s per network namespace, by errno (counted per "
+			  "destination in the kernel: up to 4096 destinations).");
+	for (i = 0; i < o->nerrors; i++)
+		fprintf(out, "tcpbacklog_connect_errors_total{netns=\"%" PRIu32 "\",error=\"%s\"} %" PRIu64 "\n",
+			o->errors[i].netns, errno_name(o->errors[i].err), o->errors[i].count);
+	put_family_header(out, "tcpbacklog_local_ports_in_use", "gauge",
+			  "Local ports held toward a destination that failed or runs short of ports, "
+			  "by TCP state, at the last interval (-i).");
+	for (i = 0; i < o->ndestinations; i++) {
+		const struct destination_report *d = &o->destinations[i];
+		const struct {
+			const char *name;
+			uint32_t value;
+		} states[] = {
+			{ "established", d->ports_in_use.established }, { "time_wait", d->ports_in_use.time_wait },
+			{ "syn_sent", d->ports_in_use.syn_sent }, { "other", d->ports_in_use.other },
+		};
+
+		if (!d->ports_in_use.known)
+			continue;
+		prom_label_escape(addr, sizeof(addr), d->raddr, EVENT_ADDR_LEN);
+		for (size_t k = 0; k < ARRAY_SIZE(states); k++)
+			fprintf(out, "tcpbacklog_local_ports_in_use{netns=\"%" PRIu32 "\",raddr=\"%s\",rport=\"%u\","
+				"state=\"%s\"} %" PRIu32 "\n", d->netns, addr, d->rport, states[k].name, states[k].value);
+	}
+	put_family_header(out, "tcpbacklog_local_port_range_size", "gauge",
+			  "Ports in the namespace's ip_local_port_range, per destination of the last interval "
+			  "whose range a failed connect told.");
+	for (i = 0; i < o->ndestinations; i++) {
+		const struct destination_report *d = &o->destinations[i];
+
+		if (!d->port_high || d->port_high < d->port_low)
+			continue;
+		prom_label_escape(addr, sizeof(addr), d->raddr, EVENT_ADDR_LEN);
+		fprintf(out, "tcpbacklog_local_port_range_size{netns=\"%" PRIu32 "\",raddr=\"%s\",rport=\"%u\"} %u\n",
+			d->netns, addr, d->rport, d->port_high - d->port_low + 1u);
+	}
+}
+
+static void put_all(FILE *out, const struct series_table *table, const struct totals *t,
+		    const struct outbound_metrics *o)
 {
 	/* the version comes from git describe: escape it like any label value */
 	char version[PROM_LABEL_ESCAPED_MAX(64)];
@@ -274,12 +325,20 @@ static void put_all(FILE *out, const struct series_table *table, const struct to
 			  "those labels starts them from zero.");
 	fprintf(out, "tcpbacklog_tracer_series_evicted_total %" PRIu64 "\n", table->evicted);
 
+	if (o)
+		put_outbound(out, o);
 	put_family_header(out, "tcpbacklog_info", "gauge", "Version of the running tracer.");
 	prom_label_escape(version, sizeof(version), TB_VERSION, 64);
 	fprintf(out, "tcpbacklog_info{version=\"%s\"} 1\n", version);
 }
 
 size_t exposition_render(const struct series_table *table, const struct totals *t, char **out)
+{
+	return exposition_render_outbound(table, t, NULL, out);
+}
+
+size_t exposition_render_outbound(const struct series_table *table, const struct totals *t,
+				  const struct outbound_metrics *o, char **out)
 {
 	static const struct series_table no_series;
 	static const struct totals no_totals;
@@ -290,7 +349,7 @@ size_t exposition_render(const struct series_table *table, const struct totals *
 	f = open_memstream(out, &len);
 	if (!f)
 		return 0;
-	put_all(f, table ? table : &no_series, t ? t : &no_totals);
+	put_all(f, table ? table : &no_series, t ? t : &no_totals, o);
 	if (fclose(f)) {
 		free(*out);
 		*out = NULL;

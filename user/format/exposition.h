@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "aggregate/destinations.h"
 #include "decode/decode.h"
 #include "format/series.h"
 
@@ -21,5 +22,17 @@
  * caller frees it); returns its length. Out of memory: *out is NULL.
  */
 size_t exposition_render(const struct series_table *table, const struct totals *t, char **out);
+
+/* The outbound side: failed connects per namespace, and the destinations of the last interval. */
+struct outbound_metrics {
+	const struct connect_error_count *errors;
+	size_t nerrors;
+	const struct destination_report *destinations;	/* the bounded set the records showed */
+	size_t ndestinations;
+};
+
+/* exposition_render() with the outbound families too (NULL: none). */
+size_t exposition_render_outbound(const struct series_table *table, const struct totals *t,
+				  const struct outbound_metrics *o, char **out);
 
 #endif /* TB_EXPOSITION_H */

@@ -63,6 +63,11 @@ struct scrape_conn {
 struct metrics {
 	struct MHD_Daemon *daemon;
 	struct series_table series;		/* the main thread's only */
+	/* the main thread's only: failed connects, the last interval's destinations */
+	struct connect_error_count *connect_errors;
+	size_t nconnect_errors;
+	struct destination_report *destinations;
+	size_t ndestinations;
 	pthread_mutex_t lock;
 	struct MHD_Response *scrape_response;	/* under lock: what scrapes get */
 	uint64_t response_seq;			/* under lock: its render */
@@ -220,13 +225,14 @@ static void cut_stalled(struct metrics *m)
 	pthread_mutex_unlock(&m->conns_lock);
 }
 
-static struct MHD_Response *render_response(const struct series_table *table, const struct totals *t)
+static struct MHD_Response *render_response(const struct series_table *table, const struct totals *t,
+					    const struct outbound_metrics *o)
 {
 	struct MHD_Response *resp;
 	char *text;
 	size_t len;
 
-	len = exposition_render(table, t, &text);
+	len = exposition_render_outbound(table, t, o, &text);
 	if (!text)
 		return NULL;
 	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -271,6 +277,8 @@ static void metrics_free(struct metrics *m)
 	pthread_mutex_destroy(&m->log_lock);
 	pthread_mutex_destroy(&m->conns_lock);
 	series_table_free(&m->series);
+	free(m->connect_errors);
+	free(m->destinations);
 	free(m);
 }
 
@@ -302,7 +310,7 @@ struct metrics *metrics_start(const char *addr, char *errbuf, size_t errlen)
 	pthread_mutex_init(&m->log_lock, NULL);
 	pthread_mutex_init(&m->conns_lock, NULL);
 	series_table_init(&m->series);
-	m->scrape_response = render_response(NULL, NULL);
+	m->scrape_response = render_response(NULL, NULL, NULL);
 	if (!m->scrape_response) {
 		snprintf(errbuf, errlen, "metrics: %s", strerror(ENOMEM));
 		goto fail;
@@ -362,9 +370,14 @@ void metrics_publish(struct metrics *m, const struct listener_snapshot *snaps, s
 {
 	struct MHD_Response *resp, *old;
 	uint64_t scraped_seq, seq;
+	struct outbound_metrics outbound;
 
 	if (!m)
 		return;
+	outbound = (struct outbound_metrics){
+		.errors = m->connect_errors, .nerrors = m->nconnect_errors,
+		.destinations = m->destinations, .ndestinations = m->ndestinations,
+	};
 	cut_stalled(m);
 	pthread_mutex_lock(&m->lock);
 	scraped_seq = m->scraped_seq;
@@ -373,7 +386,8 @@ void metrics_publish(struct metrics *m, const struct listener_snapshot *snaps, s
 	seq = series_table_render(&m->series, snaps, n, monotonic_ns(), scraped_seq);
 	if (!seq)
 		return;
-	resp = render_response(&m->series, t);
+	/* no failed connect yet: no outbound families, the exposition stays as it was */
+	resp = render_response(&m->series, t, m->nconnect_errors || m->ndestinations ? &outbound : NULL);
 	if (!resp)
 		return;
 	pthread_mutex_lock(&m->lock);
@@ -382,6 +396,32 @@ void metrics_publish(struct metrics *m, const struct listener_snapshot *snaps, s
 	m->response_seq = seq;
 	pthread_mutex_unlock(&m->lock);
 	MHD_destroy_response(old);
+}
+
+/* Replace *items (n of size each) with a copy of src; out of memory: keeps the old copy. */
+static void replace_copy(void **items, size_t *nitems, const void *src, size_t n, size_t size)
+{
+	void *copy = n ? malloc(n * size) : NULL;
+
+	if (n && !copy)
+		return;
+	if (n)
+		memcpy(copy, src, n * size);
+	free(*items);
+	*items = copy;
+	*nitems = n;
+}
+
+void metrics_observe_connect_errors(struct metrics *m, const struct connect_error_count *errors, size_t n)
+{
+	if (m)
+		replace_copy((void **)&m->connect_errors, &m->nconnect_errors, errors, n, sizeof(*errors));
+}
+
+void metrics_observe_destinations(struct metrics *m, const struct destination_report *d, size_t n)
+{
+	if (m)
+		replace_copy((void **)&m->destinations, &m->ndestinations, d, n, sizeof(*d));
 }
 
 void metrics_stop(struct metrics *m)

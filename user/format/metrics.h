@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "aggregate/destinations.h"
 #include "decode/decode.h"
 #include "decode/snapshot.h"
 
@@ -31,6 +32,12 @@ void metrics_observe(struct metrics *m, const struct listener_snapshot *snaps, s
 /* Observe a read of every listener in scope and replace what scrapes see. Copies its inputs. */
 void metrics_publish(struct metrics *m, const struct listener_snapshot *snaps, size_t n,
 		     const struct totals *t);
+
+/* Failed connects per namespace and errno since the start, shown from the next publish. */
+void metrics_observe_connect_errors(struct metrics *m, const struct connect_error_count *errors, size_t n);
+
+/* The destinations of the last interval (-i), shown from the next publish. */
+void metrics_observe_destinations(struct metrics *m, const struct destination_report *d, size_t n);
 
 void metrics_stop(struct metrics *m);
 

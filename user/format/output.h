@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "aggregate/destinations.h"
 #include "aggregate/hints.h"
 #include "aggregate/stats.h"
 #include "decode/decode.h"
@@ -45,6 +46,12 @@ struct output {
 	 */
 	void (*interval)(FILE *out, uint64_t time_ns, const struct listener_report *reports, int n,
 			 const struct hint *hints, int nhints);
+	/*
+	 * Destinations of one interval (n may be 0: no line), omitted more
+	 * left out by the bound, then their hints.
+	 */
+	void (*destinations)(FILE *out, uint64_t time_ns, const struct destination_report *r, int n,
+			     int omitted, const struct hint *hints, int nhints);
 	/*
 	 * Records of listener s held back by --rate-limit (suppressed) or
 	 * lost to a full ring buffer since the previous such record.

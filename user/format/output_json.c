@@ -174,6 +174,17 @@ static void put_listener_head(FILE *out, const char *event, uint64_t time_ns, ui
 	fprintf(out, ",\"lport\":%u", lport);
 }
 
+/* {"established":N,"time_wait":N,"syn_sent":N,"other":N}, or null when not counted */
+static void put_port_usage(FILE *out, const struct port_usage *u)
+{
+	if (u->known)
+		fprintf(out, "{\"established\":%" PRIu32 ",\"time_wait\":%" PRIu32
+			",\"syn_sent\":%" PRIu32 ",\"other\":%" PRIu32 "}",
+			u->established, u->time_wait, u->syn_sent, u->other);
+	else
+		fputs("null", out);
+}
+
 static void put_field(FILE *out, enum event_field field, const struct event *ev)
 {
 	switch (field) {
@@ -217,13 +228,7 @@ static void put_field(FILE *out, enum event_field field, const struct event *ev)
 		if (ev->err != EADDRNOTAVAIL)
 			break;
 		fprintf(out, ",\"port_range\":[%u,%u],\"ports_in_use\":", ev->port_low, ev->port_high);
-		if (ev->ports_in_use.known)
-			fprintf(out, "{\"established\":%" PRIu32 ",\"time_wait\":%" PRIu32
-				",\"syn_sent\":%" PRIu32 ",\"other\":%" PRIu32 "}",
-				ev->ports_in_use.established, ev->ports_in_use.time_wait,
-				ev->ports_in_use.syn_sent, ev->ports_in_use.other);
-		else
-			fputs("null", out);
+		put_port_usage(out, &ev->ports_in_use);
 		break;
 	case FIELD_END:
 		break;
@@ -323,7 +328,16 @@ static void json_suppressed(FILE *out, uint64_t time_ns, const struct listener_s
 
 static void json_hint(FILE *out, uint64_t time_ns, const struct hint *h)
 {
-	put_listener_head(out, "hint", time_ns, h->netns, h->laddr, h->lport);
+	if (h->raddr[0]) {
+		/* a destination's: no local endpoint */
+		fputs("{\"event\":\"hint\",\"time\":", out);
+		put_time(out, time_ns);
+		fprintf(out, ",\"netns\":%" PRIu32 ",\"raddr\":", h->netns);
+		json_write_string(out, h->raddr);
+		fprintf(out, ",\"rport\":%u", h->rport);
+	} else {
+		put_listener_head(out, "hint", time_ns, h->netns, h->laddr, h->lport);
+	}
 	fputs(",\"kind\":", out);
 	json_write_string(out, h->kind);
 	fputs(",\"text\":", out);
@@ -343,6 +357,49 @@ static void json_interval(FILE *out, uint64_t time_ns, const struct listener_rep
 		json_hint(out, time_ns, &hints[i]);
 }
 
+static void json_destination(FILE *out, uint64_t time_ns, const struct destination_report *r)
+{
+	fputs("{\"event\":\"destination\",\"time\":", out);
+	put_time(out, time_ns);
+	fprintf(out, ",\"netns\":%" PRIu32 ",\"family\":", r->netns);
+	put_family(out, r->family);
+	fputs(",\"raddr\":", out);
+	json_write_string(out, r->raddr);
+	fprintf(out, ",\"rport\":%u,\"connects\":%" PRIu64 ",\"connect_errors\":%" PRIu64
+		",\"connect_errnos\":{", r->rport, r->connects, r->connect_errors);
+	for (int i = 0; i < r->nerrnos && i < DESTINATION_ERRNOS; i++) {
+		if (i)
+			fputc(',', out);
+		json_write_string(out, errno_name(r->errnos[i].err));
+		fprintf(out, ":%" PRIu64, r->errnos[i].count);
+	}
+	fputs("},\"ports_in_use\":", out);
+	put_port_usage(out, &r->ports_in_use);
+	put_u64_or_null(out, "ports_peak", r->ports_peak, r->ports_peak || r->ports_in_use.known);
+	fputs(",\"port_range\":", out);
+	if (r->port_high)
+		fprintf(out, "[%u,%u]}\n", r->port_low, r->port_high);
+	else
+		fputs("null}\n", out);
+}
+
+/* nothing failed, nothing short of ports: no line */
+static void json_destinations(FILE *out, uint64_t time_ns, const struct destination_report *r, int n,
+			      int omitted, const struct hint *hints, int nhints)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		json_destination(out, time_ns, &r[i]);
+	if (omitted > 0) {
+		fputs("{\"event\":\"destinations_omitted\",\"time\":", out);
+		put_time(out, time_ns);
+		fprintf(out, ",\"count\":%d}\n", omitted);
+	}
+	for (i = 0; i < nhints; i++)
+		json_hint(out, time_ns, &hints[i]);
+}
+
 /* histograms are for people; the interval records already carry the figures */
 static void json_summary(FILE *out, const struct listener_report *reports, int n)
 {
@@ -350,5 +407,6 @@ static void json_summary(FILE *out, const struct listener_report *reports, int n
 
 const struct output output_json = {
 	.name = "json", .start = json_start, .event = json_event, .interval = json_interval,
+	.destinations = json_destinations,
 	.suppressed = json_suppressed, .summary = json_summary, .totals = json_totals,
 };

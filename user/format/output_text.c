@@ -334,10 +334,26 @@ static void write_words(FILE *out, const char *text)
 	}
 }
 
+/* "hint 127.0.0.1:8080: text", a destination's "hint -> 10.0.0.2:5432: text" */
+static void text_hint(FILE *out, const struct hint *h)
+{
+	char endpoint[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
+
+	if (h->raddr[0]) {
+		format_endpoint(endpoint, sizeof(endpoint), h->raddr, h->rport);
+		fprintf(out, "hint -> %s: ", endpoint);
+	} else {
+		format_endpoint(endpoint, sizeof(endpoint), h->laddr, h->lport);
+		fprintf(out, "hint %s: ", endpoint);
+	}
+	write_words(out, h->text);
+	fputc('\n', out);
+}
+
 static void text_interval(FILE *out, uint64_t time_ns, const struct listener_report *reports,
 			  int n, const struct hint *hints, int nhints)
 {
-	char tbuf[32], local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
+	char tbuf[32];
 	time_t sec = (time_t)(time_ns / 1000000000ULL);
 	struct tm tm;
 	int i;
@@ -356,12 +372,50 @@ static void text_interval(FILE *out, uint64_t time_ns, const struct listener_rep
 		for (i = 0; i < n; i++)
 			text_listener(out, &reports[i]);
 	}
-	for (i = 0; i < nhints; i++) {
-		format_endpoint(local, sizeof(local), hints[i].laddr, hints[i].lport);
-		fprintf(out, "hint %s: ", local);
-		write_words(out, hints[i].text);
-		fputc('\n', out);
-	}
+	for (i = 0; i < nhints; i++)
+		text_hint(out, &hints[i]);
+}
+
+/* "destination 10.0.0.2:5432 netns=N connects=N connect_errors=N errnos=E:N,... ports_in_use=... port_range=L-H" */
+static void text_destination(FILE *out, const struct destination_report *r)
+{
+	char dest[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
+
+	format_endpoint(dest, sizeof(dest), r->raddr, r->rport);
+	fprintf(out, "destination %s netns=%" PRIu32 " connects=%" PRIu64 " connect_errors=%" PRIu64 " errnos=",
+		dest, r->netns, r->connects, r->connect_errors);
+	for (int i = 0; i < r->nerrnos && i < DESTINATION_ERRNOS; i++)
+		fprintf(out, "%s%s:%" PRIu64, i ? "," : "", errno_name(r->errnos[i].err), r->errnos[i].count);
+	if (!r->nerrnos)
+		fputc('-', out);
+	if (r->ports_in_use.known)
+		fprintf(out, " ports_in_use=established:%" PRIu32 ",time_wait:%" PRIu32 ",syn_sent:%" PRIu32
+			",other:%" PRIu32,
+			r->ports_in_use.established, r->ports_in_use.time_wait,
+			r->ports_in_use.syn_sent, r->ports_in_use.other);
+	else
+		fputs(" ports_in_use=-", out);
+	if (r->ports_peak || r->ports_in_use.known)
+		fprintf(out, " ports_peak=%" PRIu32, r->ports_peak);
+	else
+		fputs(" ports_peak=-", out);
+	if (r->port_high)
+		fprintf(out, " port_range=%u-%u\n", r->port_low, r->port_high);
+	else
+		fputs(" port_range=-\n", out);
+}
+
+static void text_destinations(FILE *out, uint64_t time_ns, const struct destination_report *r, int n,
+			      int omitted, const struct hint *hints, int nhints)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		text_destination(out, &r[i]);
+	if (omitted > 0)
+		fprintf(out, "destinations omitted: %d more\n", omitted);
+	for (i = 0; i < nhints; i++)
+		text_hint(out, &hints[i]);
 }
 
 #define HIST_BAR	40
@@ -426,5 +480,6 @@ static void text_summary(FILE *out, const struct listener_report *reports, int n
 
 const struct output output_text = {
 	.name = "text", .start = text_start, .event = text_event, .interval = text_interval,
+	.destinations = text_destinations,
 	.suppressed = text_suppressed, .summary = text_summary, .totals = text_totals,
 };

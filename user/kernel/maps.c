@@ -127,6 +127,13 @@ int maps_read_errnos(const struct probes *p, struct map_entries *e)
 			    (void **)&e->errnos, &e->nerrnos, &e->errnos_cap, false);
 }
 
+int maps_read_destinations(const struct probes *p, struct destination_entry **items, size_t *n, size_t *cap)
+{
+	return read_entries(bpf_map__fd(p->skel->maps.destinations), sizeof(struct tb_destination_key),
+			    offsetof(struct destination_entry, count), sizeof(struct destination_entry),
+			    (void **)items, n, cap, false);
+}
+
 /* Is sk still in the registry? (ENOENT: it closed, or never got in) */
 static bool registered(int listeners_fd, uint64_t sk)
 {

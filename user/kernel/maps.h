@@ -40,6 +40,12 @@ struct errno_entry {
 	uint64_t count;
 };
 
+/* Connects toward one destination (key.err 0) or its failures with key.err (map "destinations"). */
+struct destination_entry {
+	struct tb_destination_key key;
+	uint64_t count;
+};
+
 /* Growable arrays the reads fill; they keep their memory between reads. */
 struct map_entries {
 	struct listener_entry *live;
@@ -51,6 +57,9 @@ struct map_entries {
 };
 
 void map_entries_free(struct map_entries *e);
+
+/* Every entry of map "destinations" into *items (*n of them; *cap grows). */
+int maps_read_destinations(const struct probes *p, struct destination_entry **items, size_t *n, size_t *cap);
 
 /* Run the program that writes every registered listener's queue lengths, now, into its entry. */
 int maps_refresh_queues(const struct probes *p);

@@ -39,7 +39,7 @@ enum {
 static const struct argp_option options[] = {
 	{ "json",     'j', NULL,         0, "Print one JSON object per line instead of text", 0 },
 	{ "duration", 'd', "SECONDS",    0, "Stop after SECONDS (decimals allowed, up to 31536000); default: until Ctrl-C", 0 },
-	{ "interval", 'i', "SECONDS",    0, "Every SECONDS, print one record per active listener: queue depths and peaks, drops, accepts, accept latency, and tuning hints", 0 },
+	{ "interval", 'i', "SECONDS",    0, "Every SECONDS, print one record per active listener: queue depths and peaks, drops, accepts, accept latency, and tuning hints; then the destinations whose connects failed or whose local ports run short", 0 },
 	{ "netns",    'n', "PATH|INODE", 0, "Only listeners in this network namespace: a namespace file such as /var/run/netns/NAME or /proc/PID/ns/net, or its inode number", 0 },
 	{ "port",     'P', "PORT",       0, "Only listeners on local port PORT (1..65535), connect() calls to port PORT and bind() calls asking for it; repeat for up to 16 ports", 0 },
 	{ "pid",      'p', "PID",        0, "Only listeners owned by, and accept(), connect() and bind() calls made by, process PID", 0 },
