@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "decode/snapshot.h"
 #include "host/sysinfo.h"
 #include "listeners.h"
@@ -24,15 +25,8 @@ void listeners_free(struct listener_reader *r)
 
 static struct listener_snapshot *next_item(struct listener_reader *r)
 {
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		void *items = realloc(r->items, cap * sizeof(*r->items));
-
-		if (!items)
-			return NULL;
-		r->items = items;
-		r->cap = cap;
-	}
+	if (ARRAY_RESERVE(r->items, r->cap, r->count, 64))
+		return NULL;
 	return &r->items[r->count];
 }
 

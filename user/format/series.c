@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "format/escape.h"
 #include "format/series.h"
 
@@ -96,15 +97,8 @@ static int errnos_add(struct errno_count **e, size_t *n, size_t *cap, int err, u
 			return 0;
 		}
 	}
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4;
-		struct errno_count *grown = realloc(*e, ncap * sizeof(**e));
-
-		if (!grown)
-			return -1;
-		*e = grown;
-		*cap = ncap;
-	}
+	if (ARRAY_RESERVE(*e, *cap, *n, 4))
+		return -1;
 	(*e)[(*n)++] = (struct errno_count){ .err = err, .count = count };
 	return 0;
 }
@@ -135,15 +129,8 @@ static void slots_fill(struct series_table *table)
 /* Room for one more series in the array and the hash slots. */
 static int series_reserve(struct series_table *table)
 {
-	if (table->count == table->cap) {
-		size_t cap = table->cap ? table->cap * 2 : 16;
-		struct series **grown = realloc(table->series, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		table->series = grown;
-		table->cap = cap;
-	}
+	if (ARRAY_RESERVE(table->series, table->cap, table->count, 16))
+		return -1;
 	if (2 * (table->count + 1) >= table->nslots) {
 		size_t nslots = table->nslots ? table->nslots * 2 : 32;
 		size_t *slots = calloc(nslots, sizeof(*slots));
@@ -252,15 +239,8 @@ static struct tracked_listener *tracked_add(struct series_table *table, uint64_t
 {
 	struct tracked_listener *t;
 
-	if (table->ntracked == table->tracked_cap) {
-		size_t cap = table->tracked_cap ? table->tracked_cap * 2 : 64;
-
-		t = realloc(table->tracked, cap * sizeof(*t));
-		if (!t)
-			return NULL;
-		table->tracked = t;
-		table->tracked_cap = cap;
-	}
+	if (ARRAY_RESERVE(table->tracked, table->tracked_cap, table->ntracked, 64))
+		return NULL;
 	t = &table->tracked[table->ntracked++];
 	memset(t, 0, sizeof(*t));
 	t->id = id;

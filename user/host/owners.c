@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "host/owners.h"
 
 #define SOCKET_PREFIX	"socket:["
@@ -105,15 +106,8 @@ static int push(struct owners *o, uint64_t ino, uint32_t pid, const char *comm)
 {
 	struct owner *it;
 
-	if (o->count == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 256;
-
-		it = realloc(o->items, cap * sizeof(*it));
-		if (!it)
-			return -ENOMEM;
-		o->items = it;
-		o->cap = cap;
-	}
+	if (ARRAY_RESERVE(o->items, o->cap, o->count, 256))
+		return -ENOMEM;
 	it = &o->items[o->count++];
 	memset(it, 0, sizeof(*it));
 	it->ino = ino;

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "array.h"
 #include "kernel/maps.h"
 #include "host/owners.h"
 #include "kernel/probes.h"
@@ -42,16 +43,9 @@ static int read_entries(int fd, size_t key_size, size_t value_off, size_t elem_s
 			bpf_map_delete_elem(fd, key);
 		memcpy(key, next, key_size);
 		started = true;
-		if (*n == *cap) {
-			size_t grown = *cap ? *cap * 2 : 64;
-			void *p = realloc(*items, grown * elem_size);
-
-			if (!p) {
-				err = -ENOMEM;
-				break;
-			}
-			*items = p;
-			*cap = grown;
+		if (array_reserve(items, cap, *n, elem_size, 64)) {
+			err = -ENOMEM;
+			break;
 		}
 		elem = (char *)*items + *n * elem_size;
 		memcpy(elem, key, key_size);
