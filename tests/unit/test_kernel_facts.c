@@ -36,6 +36,19 @@ static struct btf *kernel_btf(void)
 	assert_true(btf__add_int(btf, "int", 4, BTF_INT_SIGNED) > 0);
 	add_tracepoint(btf, "kfree_skb", 4);	/* 6.11+: skb, location, reason, rx_sk */
 	add_tracepoint(btf, "consume_skb", 1);	/* 6.1: skb only */
+	{
+		/* 5.10: io_uring_complete(ctx, u64 user_data, long res): no request pointer */
+		int u64_id = btf__add_int(btf, "long long unsigned int", 8, 0);
+		int u64_typedef = btf__add_typedef(btf, "u64", u64_id);
+		int void_ptr = btf__add_ptr(btf, 0);
+		int proto = btf__add_func_proto(btf, 0);	/* its parameters follow it */
+
+		btf__add_func_param(btf, "__data", void_ptr);
+		btf__add_func_param(btf, "ctx", void_ptr);
+		btf__add_func_param(btf, "user_data", u64_typedef);
+		btf__add_func_param(btf, "res", u64_id);
+		btf__add_typedef(btf, "btf_trace_io_uring_complete", btf__add_ptr(btf, proto));
+	}
 	/* a typedef of the right name that is not a tracepoint pointer */
 	btf__add_typedef(btf, "btf_trace_bogus", btf__find_by_name_kind(btf, "int", BTF_KIND_INT));
 	return btf;
@@ -65,6 +78,13 @@ static void test_tp_args(void **state)
 	assert_int_equal(kernel_tp_btf_args(btf, "consume_skb"), 1);
 	assert_int_equal(kernel_tp_btf_args(btf, "sk_data_ready"), -1);
 	assert_int_equal(kernel_tp_btf_args(btf, "bogus"), -1);
+	assert_int_equal(kernel_tp_btf_args(btf, "io_uring_complete"), 3);
+	/* 6.3+ has (ctx, req, cqe): the second is a pointer there, a u64 on 5.10 */
+	assert_int_equal(kernel_tp_btf_arg_is_ptr(btf, "io_uring_complete", 0), 1);
+	assert_int_equal(kernel_tp_btf_arg_is_ptr(btf, "io_uring_complete", 1), 0);
+	assert_int_equal(kernel_tp_btf_arg_is_ptr(btf, "kfree_skb", 1), 1);
+	assert_int_equal(kernel_tp_btf_arg_is_ptr(btf, "kfree_skb", 4), -1);
+	assert_int_equal(kernel_tp_btf_arg_is_ptr(btf, "sk_data_ready", 0), -1);
 	btf__free(btf);
 }
 

@@ -7,7 +7,8 @@
 
 #include "kernel/kernel_facts.h"
 
-int kernel_tp_btf_args(const struct btf *btf, const char *tp)
+/* The prototype behind the btf_trace_<tp> typedef, NULL when the kernel has no such tracepoint. */
+static const struct btf_type *tp_proto(const struct btf *btf, const char *tp)
 {
 	char name[128];
 	const struct btf_type *t;
@@ -16,15 +17,35 @@ int kernel_tp_btf_args(const struct btf *btf, const char *tp)
 	snprintf(name, sizeof(name), "btf_trace_%s", tp);
 	id = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
 	if (id < 0)
-		return -1;
+		return NULL;
 	t = btf__type_by_id(btf, id);			/* typedef */
 	t = t ? btf__type_by_id(btf, t->type) : NULL;	/* pointer */
 	if (!t || !btf_is_ptr(t))
-		return -1;
+		return NULL;
 	t = btf__type_by_id(btf, t->type);		/* function prototype */
 	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 1)
+		return NULL;
+	return t;
+}
+
+int kernel_tp_btf_args(const struct btf *btf, const char *tp)
+{
+	const struct btf_type *t = tp_proto(btf, tp);
+
+	return t ? btf_vlen(t) - 1 : -1;
+}
+
+int kernel_tp_btf_arg_is_ptr(const struct btf *btf, const char *tp, int i)
+{
+	const struct btf_type *t = tp_proto(btf, tp);
+
+	if (!t || i < 0 || i + 1 >= btf_vlen(t))
 		return -1;
-	return btf_vlen(t) - 1;
+	/* parameter 0 is the context pointer */
+	t = btf__type_by_id(btf, btf_params(t)[i + 1].type);
+	while (t && (btf_is_typedef(t) || btf_is_mod(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t && btf_is_ptr(t);
 }
 
 int kernel_func_args(const struct btf *btf, const char *func)

@@ -19,6 +19,9 @@ struct btf;
  */
 int kernel_tp_btf_args(const struct btf *btf, const char *tp);
 
+/* Is argument i (0-based, without the context pointer) of tracepoint tp a pointer? -1 unknown. */
+int kernel_tp_btf_arg_is_ptr(const struct btf *btf, const char *tp, int i);
+
 /*
  * [start, end) of function func in a /proc/kallsyms listing: end is the
  * next higher address. 0 on success, -ENOENT when absent or when addresses

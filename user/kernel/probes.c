@@ -170,6 +170,7 @@ struct hooks {
 	int kfree_args;
 	int consume_args;
 	int uring_args;		/* io_uring_complete: 3 since 6.3 (ctx, req, cqe) */
+	bool uring_req;		/* ... and it names the request (5.18+; before: ctx, user_data, res) */
 	long long mib_listen_drops;	/* enum values into struct linux_mib */
 	long long mib_listen_overflows;
 	long long mib_reqq_full_drop;
@@ -198,6 +199,14 @@ static int probe_all(const struct btf *btf, const char *const *funcs, const char
 	return 0;
 }
 
+/* Add a sentence to the start-up note (stderr), after any already there. */
+static void note_add(struct probes *p, const char *text)
+{
+	size_t len = strlen(p->note);
+
+	snprintf(p->note + len, sizeof(p->note) - len, "%s%s", len ? "; " : "", text);
+}
+
 static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf, size_t errlen)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
@@ -210,6 +219,7 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 	h->kfree_args = kernel_tp_btf_args(btf, "kfree_skb");
 	h->consume_args = kernel_tp_btf_args(btf, "consume_skb");
 	h->uring_args = kernel_tp_btf_args(btf, "io_uring_complete");
+	h->uring_req = kernel_tp_btf_arg_is_ptr(btf, "io_uring_complete", 1) == 1;
 	h->data_ready_args = kernel_tp_btf_args(btf, "sk_data_ready");
 	h->accept_arg = btf__find_by_name_kind(btf, "proto_accept_arg", BTF_KIND_STRUCT) > 0;
 	kernel_helpers_read(btf, &h->helpers);
@@ -325,6 +335,10 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 		snprintf(p->note, sizeof(p->note),
 			 "no bpf_loop (kernel before 5.17): open_fds of accept errors is counted up to %d fds, unknown beyond",
 			 TB_PRE_5_17_OPEN_FDS);
+	if (h.uring_args > 0 && !h.uring_req)
+		/* without the request, a completion cannot be told to be an accept or a connect */
+		note_add(p, "the io_uring_complete tracepoint names no request (kernel before 5.18): "
+			 "accepts and connects made through io_uring are not seen");
 
 	if (!h.ack_fentry && h.kfree_args < 2)
 		return fail(errbuf, errlen, "kernel has no skb:kfree_skb BTF tracepoint (skb, location): ACK-time overflows cannot be seen without fentry");
@@ -373,8 +387,8 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	bpf_program__set_autoload(skel->progs.accept_exit_arg, h.accept_fexit && h.accept_arg);
 	bpf_program__set_autoload(skel->progs.accept_exit_legacy, h.accept_fexit && !h.accept_arg);
 	/* accept errors from io_uring, and the moment a connection is queued */
-	bpf_program__set_autoload(skel->progs.uring_complete, h.uring_args == 3);
-	bpf_program__set_autoload(skel->progs.uring_complete_legacy, h.uring_args >= 4);
+	bpf_program__set_autoload(skel->progs.uring_complete, h.uring_req && h.uring_args == 3);
+	bpf_program__set_autoload(skel->progs.uring_complete_legacy, h.uring_req && h.uring_args >= 4);
 	bpf_program__set_autoload(skel->progs.queue_grew, h.data_ready_args >= 1);
 	/* The iterators run on demand, not attached by the skeleton. */
 
