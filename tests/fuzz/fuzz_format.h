@@ -7,6 +7,8 @@
 #ifndef TB_FUZZ_FORMAT_H
 #define TB_FUZZ_FORMAT_H
 
+#include <errno.h>
+
 #include "decode/kinds.h"
 #include "fuzz_check.h"
 #include "format/output.h"
@@ -15,7 +17,7 @@
  * One event through both formatters. A kind the table does not know: no
  * output at all. Otherwise JSON: exactly one record. Text: exactly one
  * line of 9 cells and the detail, whose words the kind's row decides
- * ("REASON[ ambiguous]", "EMFILE", "nofile=N open=N"; "-" when none).
+ * ("REASON[ ambiguous]", "EMFILE", "nofile=N open=N", "range=L-H ..."; "-" when none).
  */
 static inline int detail_words(const struct kind_info *k, const struct event *ev)
 {
@@ -27,6 +29,9 @@ static inline int detail_words(const struct kind_info *k, const struct event *ev
 		words++;
 	if (kind_has_field(k, FIELD_FD_USAGE))
 		words += 2;
+	/* EADDRNOTAVAIL: "range=L-H", then the four states when the ports held are known */
+	if (kind_has_field(k, FIELD_PORTS) && ev->err == EADDRNOTAVAIL)
+		words += 1 + (ev->ports_in_use.known ? 4 : 0);
 	return words ? words : 1;
 }
 
