@@ -6,7 +6,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,62 +13,39 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fake_tree.h"
 #include "host/owners.h"
 
-static char root[64];
-
-static void mkdirf(const char *fmt, ...)
-{
-	char path[512], rel[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	assert_int_equal(mkdir(path, 0755), 0);
-}
-
+/* /proc/<pid>, /proc/<pid>/fd */
 static void add_pid(unsigned pid)
 {
-	mkdirf("%u", pid);
-	mkdirf("%u/fd", pid);
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "%u", pid);
+	tree_dir(rel);
+	snprintf(rel, sizeof(rel), "%u/fd", pid);
+	tree_dir(rel);
 }
 
 static void add_fd(unsigned pid, int fd, const char *target)
 {
-	char path[512];
+	char rel[64];
 
-	snprintf(path, sizeof(path), "%s/%u/fd/%d", root, pid, fd);
-	assert_int_equal(symlink(target, path), 0);
+	snprintf(rel, sizeof(rel), "%u/fd/%d", pid, fd);
+	tree_link(target, rel);
 }
 
 static void write_comm(unsigned pid, const char *data, size_t len)
 {
-	char path[512];
-	FILE *f;
+	char rel[64];
 
-	snprintf(path, sizeof(path), "%s/%u/comm", root, pid);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void rm_tree(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	snprintf(rel, sizeof(rel), "%u/comm", pid);
+	tree_write(rel, data, len);
 }
 
 static int setup_tree(void **state)
 {
-	snprintf(root, sizeof(root), "/tmp/test_owners.XXXXXX");
-	assert_non_null(mkdtemp(root));
+	tree_make("test_owners");
 
 	/* pid 100: two sockets (one twice), a pipe, a file */
 	add_pid(100);
@@ -101,7 +77,7 @@ static int setup_tree(void **state)
 	write_comm(310, "0123456789abcdefXYZ\n", 20);
 
 	/* pid 400: gone, only its directory is left */
-	mkdirf("400");
+	tree_dir("400");
 
 	/* pid 500: no sockets */
 	add_pid(500);
@@ -111,23 +87,17 @@ static int setup_tree(void **state)
 	write_comm(500, "bash\n", 5);
 
 	/* not processes */
-	mkdirf("self");
-	mkdirf("12abc");
-	mkdirf("12abc/fd");
-	{
-		char path[512];
-
-		snprintf(path, sizeof(path), "%s/12abc/fd/0", root);
-		assert_int_equal(symlink("socket:[31337]", path), 0);
-		snprintf(path, sizeof(path), "%s/sys", root);
-		assert_int_equal(mkdir(path, 0755), 0);
-	}
+	tree_dir("self");
+	tree_dir("12abc");
+	tree_dir("12abc/fd");
+	tree_link("socket:[31337]", "12abc/fd/0");
+	tree_dir("sys");
 	return 0;
 }
 
 static int teardown_tree(void **state)
 {
-	rm_tree(root);
+	tree_remove(NULL);
 	return 0;
 }
 
@@ -211,16 +181,13 @@ static void test_rescan(void **state)
 {
 	const struct owner *w;
 	struct owners o;
-	char path[512];
 
 	owners_init(&o, root);
 	assert_int_equal(owners_scan(&o), 5);
 	assert_int_equal(owners_find(&o, 123)->pid, 50);
 
-	snprintf(path, sizeof(path), "%s/50", root);
-	rm_tree(path);
-	snprintf(path, sizeof(path), "%s/200", root);
-	rm_tree(path);
+	tree_remove("50");
+	tree_remove("200");
 
 	assert_int_equal(owners_scan(&o), 4);
 	w = owners_find(&o, 123);

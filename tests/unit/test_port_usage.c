@@ -11,29 +11,14 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "fake_tree.h"
 #include "host/port_usage.h"
-
-static char root[64];
-
-static void put(const char *rel, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static uint32_t inode_of(const char *rel)
 {
-	char path[256];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(stat(tree_path(rel), &st), 0);
 	return (uint32_t)st.st_ino;
 }
 
@@ -55,28 +40,20 @@ static const char tcp6[] =
 
 static int setup(void **state)
 {
-	char path[256];
-
-	snprintf(root, sizeof(root), "/tmp/test_port_usage.XXXXXX");
-	assert_non_null(mkdtemp(root));
-	snprintf(path, sizeof(path), "%s/42", root);
-	assert_int_equal(mkdir(path, 0700), 0);
-	snprintf(path, sizeof(path), "%s/42/ns", root);
-	assert_int_equal(mkdir(path, 0700), 0);
-	snprintf(path, sizeof(path), "%s/42/net", root);
-	assert_int_equal(mkdir(path, 0700), 0);
-	put("42/ns/net", "");
-	put("42/net/tcp", tcp);
-	put("42/net/tcp6", tcp6);
+	tree_make("test_port_usage");
+	tree_dir("42");
+	tree_dir("42/ns");
+	tree_dir("42/net");
+	tree_put("42/ns/net", "");
+	tree_put("42/net/tcp", tcp);
+	tree_put("42/net/tcp6", tcp6);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	return system(cmd);
+	tree_remove(NULL);
+	return 0;
 }
 
 /* by state, only toward that address and port; listeners are not toward anything */

@@ -13,79 +13,44 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "fake_tree.h"
 #include "host/sysinfo.h"
-
-static char root[64];
-
-static void put(const char *rel, const char *data)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(data, f);
-	fclose(f);
-}
-
-static void dir(const char *rel)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	assert_int_equal(mkdir(path, 0755), 0);
-}
-
-static char *at(const char *rel)
-{
-	static char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	return path;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
 
 static int setup(void **state)
 {
-	snprintf(root, sizeof(root), "/tmp/test_sysinfo.XXXXXX");
-	assert_non_null(mkdtemp(root));
-	dir("net");
-	dir("net/core");
-	dir("net/ipv4");
-	dir("net/ipv4/conf");
-	dir("net/ipv4/conf/eth0.100");
-	put("net/core/somaxconn", "4096\n");
-	put("net/ipv4/tcp_max_syn_backlog", "  512\n");
-	put("net/ipv4/tcp_syncookies", "1");
-	put("net/ipv4/tcp_rmem", "4096\t131072\t6291456\n");
-	put("net/ipv4/neg", "-1\n");
-	put("net/ipv4/garbage", "abc\n");
-	put("net/ipv4/trailing", "12abc\n");
-	put("net/ipv4/empty", "");
-	put("net/ipv4/plus", "+5\n");
-	put("net/ipv4/hex", "0x10\n");
-	put("net/ipv4/huge", "99999999999999999999999\n");
-	put("net/ipv4/conf/eth0.100/rp_filter", "2\n");
-	put("outside", "7\n");
+	tree_make("test_sysinfo");
+	tree_dir("net");
+	tree_dir("net/core");
+	tree_dir("net/ipv4");
+	tree_dir("net/ipv4/conf");
+	tree_dir("net/ipv4/conf/eth0.100");
+	tree_put("net/core/somaxconn", "4096\n");
+	tree_put("net/ipv4/tcp_max_syn_backlog", "  512\n");
+	tree_put("net/ipv4/tcp_syncookies", "1");
+	tree_put("net/ipv4/tcp_rmem", "4096\t131072\t6291456\n");
+	tree_put("net/ipv4/neg", "-1\n");
+	tree_put("net/ipv4/garbage", "abc\n");
+	tree_put("net/ipv4/trailing", "12abc\n");
+	tree_put("net/ipv4/empty", "");
+	tree_put("net/ipv4/plus", "+5\n");
+	tree_put("net/ipv4/hex", "0x10\n");
+	tree_put("net/ipv4/huge", "99999999999999999999999\n");
+	tree_put("net/ipv4/conf/eth0.100/rp_filter", "2\n");
+	tree_put("outside", "7\n");
 
 	/* fake /proc/<pid>/fd */
-	dir("proc");
-	dir("proc/42");
-	dir("proc/42/fd");
-	dir("proc/43");
-	dir("proc/43/fd");
+	tree_dir("proc");
+	tree_dir("proc/42");
+	tree_dir("proc/42/fd");
+	tree_dir("proc/43");
+	tree_dir("proc/43/fd");
 	{
-		char path[512];
+		char rel[64];
 		int i;
 
 		for (i = 0; i < 5; i++) {
-			snprintf(path, sizeof(path), "%s/proc/42/fd/%d", root, i);
-			assert_int_equal(symlink("/dev/null", path), 0);
+			snprintf(rel, sizeof(rel), "proc/42/fd/%d", i);
+			tree_link("/dev/null", rel);
 		}
 	}
 	return 0;
@@ -93,26 +58,26 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tree_remove(NULL);
 	return 0;
 }
 
 static void test_read_long(void **state)
 {
-	assert_int_equal(sysinfo_read_long(at("net/core/somaxconn")), 4096);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/tcp_max_syn_backlog")), 512);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/tcp_syncookies")), 1);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/tcp_rmem")), 4096);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/neg")), -1);
+	assert_int_equal(sysinfo_read_long(tree_path("net/core/somaxconn")), 4096);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/tcp_max_syn_backlog")), 512);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/tcp_syncookies")), 1);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/tcp_rmem")), 4096);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/neg")), -1);
 
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/missing")), -1);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/garbage")), -1);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/trailing")), -1);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/empty")), -1);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/plus")), -1);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/hex")), -1);
-	assert_int_equal(sysinfo_read_long(at("net/ipv4/huge")), -1);
-	assert_int_equal(sysinfo_read_long(at("net")), -1);	/* a directory */
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/missing")), -1);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/garbage")), -1);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/trailing")), -1);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/empty")), -1);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/plus")), -1);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/hex")), -1);
+	assert_int_equal(sysinfo_read_long(tree_path("net/ipv4/huge")), -1);
+	assert_int_equal(sysinfo_read_long(tree_path("net")), -1);	/* a directory */
 }
 
 static void test_sysctl(void **state)
@@ -131,9 +96,9 @@ static void test_sysctl(void **state)
 	assert_int_equal(sysinfo_sysctl(root, "net.core.somaxconn."), -1);
 	assert_int_equal(sysinfo_sysctl(root, "net.core"), -1);
 	/* no way out of the root */
-	assert_int_equal(sysinfo_read_long(at("outside")), 7);
-	assert_int_equal(sysinfo_sysctl(at("net"), "//.outside"), -1);
-	assert_int_equal(sysinfo_sysctl(at("net"), "/.outside"), -1);
+	assert_int_equal(sysinfo_read_long(tree_path("outside")), 7);
+	assert_int_equal(sysinfo_sysctl(tree_path("net"), "//.outside"), -1);
+	assert_int_equal(sysinfo_sysctl(tree_path("net"), "/.outside"), -1);
 	assert_int_equal(sysinfo_sysctl("/nonexistent", "net.core.somaxconn"), -1);
 	assert_int_equal(sysinfo_sysctl(NULL, "net.core.somaxconn"), -1);
 	assert_int_equal(sysinfo_sysctl(root, NULL), -1);
