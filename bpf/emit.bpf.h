@@ -133,12 +133,17 @@ static __always_inline void event_submit(struct tb_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
-/* Owner fields of a registered listener into a record. */
+/* Owner, acceptor and bound address of a registered listener into a record. */
 static __always_inline void event_owner(struct tb_event *e, const struct tb_listener *l)
 {
 	e->pid = l->owner_pid;
 	e->listener_ino = l->ino;
 	__builtin_memcpy(e->comm, l->owner_comm, TB_COMM_LEN);
+	e->cgroup_id = l->owner_cgroup_id;
+	e->acceptor_pid = l->acceptor_pid;
+	e->acceptor_cgroup_id = l->acceptor_cgroup_id;
+	__builtin_memcpy(e->acceptor_comm, l->acceptor_comm, TB_COMM_LEN);
+	__builtin_memcpy(e->listen_addr, l->addr.addr, sizeof(e->listen_addr));
 }
 
 #endif /* TB_EMIT_BPF_H */

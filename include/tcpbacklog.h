@@ -122,6 +122,12 @@ struct tb_listener {
 	__u64 lat_us_hist[TB_LAT_SLOTS];
 	/* queue state, written by the "listener_queues" program when the loader runs it */
 	struct tb_queue_state now;
+	/* identity: cgroup v2 ids (0 unknown), resolved to paths by the loader */
+	__u64 owner_cgroup_id;		/* the owner's cgroup when it called listen() */
+	__u64 acceptor_cgroup_id;	/* the last acceptor's cgroup */
+	__u32 acceptor_pid;		/* tgid that last accepted (or tried to), 0 none yet */
+	__u32 pad3;
+	char  acceptor_comm[TB_COMM_LEN];
 };
 
 /*
@@ -187,13 +193,20 @@ struct tb_event {
 	__u16 port_low;		/* connect_error EADDRNOTAVAIL: the namespace's */
 	__u16 port_high;	/* ip_local_port_range */
 	char  comm[TB_COMM_LEN];
+	/* identity of pid/comm above and of the listener's last acceptor */
+	__u64 cgroup_id;		/* cgroup v2 id of pid, 0 unknown */
+	__u64 acceptor_cgroup_id;	/* cgroup v2 id of acceptor_pid, 0 unknown */
+	__u32 acceptor_pid;		/* last accept() caller of the listener, 0 none yet */
+	__u32 pad2;
+	char  acceptor_comm[TB_COMM_LEN];
+	__u8  listen_addr[16];		/* the listener's bound address (laddr is the packet's) */
 };
 
 _Static_assert(sizeof(struct tb_addr_key) == 24, "tb_addr_key layout");
 _Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS + 8, "tb_group layout");
 _Static_assert(TB_GROUP_SLOTS <= 32, "tb_group.used has a bit per slot");
-_Static_assert(sizeof(struct tb_listener) == 432, "tb_listener layout");
-_Static_assert(sizeof(struct tb_event) == 120, "tb_event layout");
+_Static_assert(sizeof(struct tb_listener) == 472, "tb_listener layout");
+_Static_assert(sizeof(struct tb_event) == 176, "tb_event layout");
 _Static_assert(sizeof(struct tb_peaks) == 16, "tb_peaks layout");
 _Static_assert(sizeof(struct tb_errno_key) == 16, "tb_errno_key layout");
 _Static_assert(sizeof(struct tb_queue_state) == 16, "tb_queue_state layout");
