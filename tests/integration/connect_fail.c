@@ -23,6 +23,13 @@
  *	TCP_SYNCNT 1 bounds the wait (SYN, one retry: about 3 s). REPEATS
  *	non-blocking connects and, meanwhile, REPEATS blocking ones, each
  *	ETIMEDOUT.
+ *   connect_fail -m unreachable [-6] [-p PORT] [-k REPEATS]
+ *	REPEATS blocking and REPEATS non-blocking connects toward a network
+ *	the namespace has no route to (raddr=, ENETUNREACH at once); IPv4
+ *	also toward a TUN peer (raddr2=) for which a router answers each SYN
+ *	with ICMP host unreachable: REPEATS non-blocking connects (the error
+ *	comes later, with no syscall) and REPEATS blocking ones, each
+ *	EHOSTUNREACH.
  *   connect_fail -m uring [-6] [-p PORT] [-k REPEATS]
  *	no listener on PORT: REPEATS IORING_OP_CONNECTs on blocking sockets
  *	and REPEATS on non-blocking ones (those also fail at the state
@@ -33,6 +40,8 @@
  */
 #include "tun.h"
 #include "uring.h"
+
+#include <sys/wait.h>
 
 #define MAX_ERRNOS	8
 
@@ -75,6 +84,10 @@ static const char *errno_symbol(int err)
 		return "ETIMEDOUT";
 	case ECONNABORTED:
 		return "ECONNABORTED";
+	case ENETUNREACH:
+		return "ENETUNREACH";
+	case EHOSTUNREACH:
+		return "EHOSTUNREACH";
 	default:
 		return "OTHER";
 	}
@@ -351,6 +364,125 @@ static void timeout(struct tally *t, uint16_t port, int repeats)
 	close(tun);
 }
 
+#define UNROUTED_V4	"203.0.113.7"	/* TEST-NET-3: no route in a fresh namespace */
+#define UNROUTED_V6	"2001:db8::7"	/* documentation prefix: likewise */
+
+/* A non-blocking connect to sa that must be in progress; the fd. */
+static int connect_started(int family, const union tb_sockaddr *sa, socklen_t len)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		tb_die("socket: %s", strerror(errno));
+	if (!connect(fd, &sa->sa, len) || errno != EINPROGRESS)
+		tb_die("non-blocking connect: %s, expected EINPROGRESS", strerror(errno));
+	return fd;
+}
+
+/* The error a non-blocking connect ended with. */
+static int connect_result(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	socklen_t elen = sizeof(int);
+	int err;
+
+	if (poll(&p, 1, TB_MAX_WAIT_MS) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
+		tb_die("non-blocking connect: no result");
+	return err;
+}
+
+/*
+ * The router behind the TUN device: every SYN toward the peer is answered
+ * with ICMP host unreachable, until want SYNs were answered (a process of
+ * its own, so blocking connects can wait meanwhile).
+ */
+static pid_t icmp_router(int tun, int want)
+{
+	uint32_t local = inet_addr(TB_TUN_LOCAL), peer = inet_addr(TB_TUN_PEER);
+	uint64_t deadline = tb_now_ms() + TB_MAX_WAIT_MS;
+	uint8_t pkt[TB_PKT_MAX], reply[TB_PKT_MAX];
+	pid_t pid = fork();
+
+	if (pid < 0)
+		tb_die("fork: %s", strerror(errno));
+	if (pid > 0)
+		return pid;
+	while (want > 0 && tb_now_ms() < deadline) {
+		struct pollfd p = { .fd = tun, .events = POLLIN };
+		const struct tb_ip4 *ip = (const struct tb_ip4 *)pkt;
+		const struct tb_tcp *th;
+		ssize_t n;
+		size_t len;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = read(tun, pkt, sizeof(pkt));
+		if (n < (ssize_t)(sizeof(*ip) + sizeof(*th)) || (ip->ver_ihl >> 4) != 4 ||
+		    ip->proto != IPPROTO_TCP || ip->daddr != peer)
+			continue;
+		th = (const struct tb_tcp *)(pkt + (ip->ver_ihl & 0x0f) * 4);
+		if (!(th->flags & TB_TCP_SYN))
+			continue;
+		len = tb_build_icmp_unreach(reply, peer, local, pkt, (size_t)n, 1 /* host */);
+		if (write(tun, reply, len) != (ssize_t)len)
+			_exit(1);
+		want--;
+	}
+	_exit(want ? 1 : 0);
+}
+
+static void unreachable(struct tally *t, int family, uint16_t port, int repeats)
+{
+	const char *unrouted = family == AF_INET ? UNROUTED_V4 : UNROUTED_V6;
+	int nb[TB_MAX_CONNS], i, err, tun, status;
+	union tb_sockaddr sa;
+	socklen_t len;
+	pid_t router;
+
+	if (repeats > TB_MAX_CONNS)
+		tb_die("too many repeats");
+	/* no route: the call itself fails, blocking or not */
+	tb_kv("raddr", "%s", unrouted);
+	len = tb_sockaddr_set(&sa, family, unrouted, port);
+	for (i = 0; i < 2 * repeats; i++) {
+		int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | (i < repeats ? 0 : SOCK_NONBLOCK), 0);
+
+		if (fd < 0)
+			tb_die("socket: %s", strerror(errno));
+		if (!connect(fd, &sa.sa, len) || errno != ENETUNREACH)
+			tb_die("connect without a route: %s, expected ENETUNREACH", strerror(errno));
+		tally_add(t, ENETUNREACH, false);
+		close(fd);
+	}
+	if (family != AF_INET)
+		return;
+
+	/* a router says the host is unreachable: later, at the state change */
+	tun = tb_tun_open("tbconn0");
+	tb_if_up("tbconn0", TB_TUN_LOCAL, TB_TUN_PREFIX);
+	tb_kv("raddr2", "%s", TB_TUN_PEER);
+	router = icmp_router(tun, 2 * repeats);
+	len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_PEER, port);
+	for (i = 0; i < repeats; i++)
+		nb[i] = connect_started(AF_INET, &sa, len);
+	for (i = 0; i < repeats; i++) {
+		err = connect_result(nb[i]);
+		if (err != EHOSTUNREACH)
+			tb_die("non-blocking connect: %s, expected EHOSTUNREACH", strerror(err));
+		tally_add(t, err, false);
+		close(nb[i]);
+	}
+	for (i = 0; i < repeats; i++) {
+		if (connect_blocking(AF_INET, TB_TUN_PEER, port, -1) >= 0 || errno != EHOSTUNREACH)
+			tb_die("blocking connect: %s, expected EHOSTUNREACH", strerror(errno));
+		tally_add(t, EHOSTUNREACH, false);
+	}
+	if (waitpid(router, &status, 0) != router || !WIFEXITED(status) || WEXITSTATUS(status))
+		tb_die("the ICMP router did not answer every SYN");
+	close(tun);
+}
+
 static void uring_refused(struct tally *t, int family, uint16_t port, int repeats)
 {
 	union tb_sockaddr sa;
@@ -385,7 +517,7 @@ static void uring_refused(struct tally *t, int family, uint16_t port, int repeat
 
 int main(int argc, char **argv)
 {
-	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring [-6] [-p PORT] [-n PORTS] [-k REPEATS]";
+	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring|unreachable [-6] [-p PORT] [-n PORTS] [-k REPEATS]";
 	const char *mode = NULL;
 	int family = AF_INET, nports = 10, repeats = 3;
 	uint16_t port = 8080;
@@ -420,6 +552,8 @@ int main(int argc, char **argv)
 		timeout(&t, port, repeats);
 	else if (!strcmp(mode, "uring"))
 		uring_refused(&t, family, port, repeats);
+	else if (!strcmp(mode, "unreachable"))
+		unreachable(&t, family, port, repeats);
 	else
 		tb_usage_error(usage);
 	tally_report(&t);

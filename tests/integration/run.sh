@@ -58,6 +58,10 @@
 #                            failure repeated by a second connect() -> 6 (4)
 #   connect_bound            bind() then connect(), refused: lport is the bound one
 #   bind_in_use_*            bind() to a listener's port -> 3 (2) bind_error
+#   connect_unreachable_*    no route: 2 blocking + 2 non-blocking ENETUNREACH;
+#                            IPv4 also a TUN router answering ICMP host
+#                            unreachable: 2 non-blocking (state change) + 2
+#                            blocking EHOSTUNREACH -> 8 (4)
 #   connect_timeout          a TUN peer that never answers, TCP_SYNCNT 1: 2
 #                            non-blocking + 2 blocking connects -> 4 ETIMEDOUT
 #   connect_uring_ipv4/_ipv6 IORING_OP_CONNECT refused, 2 on blocking and 2 on
@@ -133,7 +137,8 @@ overflow_wildcard overflow_dualstack relisten preexisting_dirty concurrent two_n
 port_filter_other port_filter_match pid_filter_other pid_filter_match duration netns_reuse failures
 slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_refused_ipv4 connect_refused_ipv6
-connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
+connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_unreachable_ipv4
+connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
 destinations_exhaust destinations_refused_ipv6"
 
 run_one() {
@@ -173,6 +178,8 @@ run_one() {
 	bind_in_use_ipv4)	sc_connect_fail "$1" bind -p 8080 -k 3 ;;
 	bind_in_use_ipv6)	sc_connect_fail "$1" bind -6 -p 8080 -k 2 ;;
 	connect_timeout)	sc_connect_fail "$1" timeout -p 8080 -k 2 ;;
+	connect_unreachable_ipv4) sc_connect_fail "$1" unreachable -p 8080 -k 2 ;;
+	connect_unreachable_ipv6) sc_connect_fail "$1" unreachable -6 -p 8080 -k 2 ;;
 	connect_uring_ipv4)	sc_connect_fail "$1" uring -p 8080 -k 2 ;;
 	connect_uring_ipv6)	sc_connect_fail "$1" uring -6 -p 8080 -k 2 ;;
 	connect_rate_limit)	sc_connect_rate_limit "$1" ;;

@@ -192,6 +192,39 @@ static inline size_t tb_build_tcp(uint8_t *buf, uint32_t saddr, uint32_t daddr,
 	return sizeof(*ip) + tcp_len;
 }
 
+/*
+ * Build an ICMP destination unreachable (code) from the peer to local,
+ * quoting the IP header and the first 8 bytes of orig (a packet the local
+ * side sent), as a router would. Returns the packet length.
+ */
+static inline size_t tb_build_icmp_unreach(uint8_t *buf, uint32_t saddr, uint32_t daddr,
+					   const uint8_t *orig, size_t orig_len, uint8_t code)
+{
+	struct tb_ip4 *ip = (struct tb_ip4 *)buf;
+	uint8_t *icmp = buf + sizeof(*ip);
+	size_t quote = (size_t)(orig[0] & 0x0f) * 4 + 8;
+	size_t icmp_len;
+	uint16_t csum;
+
+	if (quote > orig_len)
+		quote = orig_len;
+	icmp_len = 8 + quote;
+	memset(buf, 0, sizeof(*ip) + 8);
+	ip->ver_ihl = 0x45;
+	ip->tot_len = htons(sizeof(*ip) + icmp_len);
+	ip->ttl = 64;
+	ip->proto = IPPROTO_ICMP;
+	ip->saddr = saddr;
+	ip->daddr = daddr;
+	ip->csum = tb_csum_fold(tb_csum_add(0, ip, sizeof(*ip)));
+	icmp[0] = 3;		/* destination unreachable */
+	icmp[1] = code;
+	memcpy(icmp + 8, orig, quote);
+	csum = tb_csum_fold(tb_csum_add(0, icmp, icmp_len));
+	memcpy(icmp + 2, &csum, 2);
+	return sizeof(*ip) + icmp_len;
+}
+
 struct tb_tun_peer {
 	int fd;
 	uint32_t local;		/* network order */

@@ -19,6 +19,16 @@ expect_errno_lines() {
 	[ -z "$seen" ] || ev_expect_in "$kind" error "$seen"
 }
 
+# expect_errno_toward NAME RADDR: every connect_error with error NAME is
+# toward RADDR, and there are as many as the driver's fail_NAME
+expect_errno_toward() {
+	local want n
+
+	want=$(kv "$DRV_OUT" "fail_$1")
+	n=$(ev_count connect_error ".error == \"$1\" and .raddr == \"$2\"")
+	[ "$n" = "${want:-0}" ] || err "$n connect_error lines with error $1 toward $2, the driver saw ${want:-0}"
+}
+
 # connect() and bind() failing, each exactly once; ground truth: the
 # driver's own count per errno (connect_fail MODE ARGS...)
 sc_connect_fail() {
@@ -42,7 +52,8 @@ sc_connect_fail() {
 			ev_expect bind_error comm "$(kv "$DRV_OUT" comm)"
 		else
 			expect_errno_lines connect_error
-			ev_expect connect_error raddr "$(kv "$DRV_OUT" raddr)"
+			[ "$mode" = unreachable ] ||
+				ev_expect connect_error raddr "$(kv "$DRV_OUT" raddr)"
 			ev_expect connect_error family "$(kv "$DRV_OUT" family)"
 			ev_expect connect_error pid "$(kv "$DRV_OUT" pid)"
 			ev_expect connect_error comm "$(kv "$DRV_OUT" comm)"
@@ -64,6 +75,11 @@ sc_connect_fail() {
 			ev_expect connect_error rport "$port" ;;
 		timeout)
 			ev_expect connect_error rport "$port" ;;
+		unreachable)
+			# no route: toward raddr; ICMP host unreachable: toward raddr2
+			ev_expect connect_error rport "$port"
+			expect_errno_toward ENETUNREACH "$(kv "$DRV_OUT" raddr)"
+			expect_errno_toward EHOSTUNREACH "$(kv "$DRV_OUT" raddr2)" ;;
 		bound)
 			ev_expect connect_error lport "$(kv "$DRV_OUT" lport)"
 			ev_expect connect_error laddr "$(kv "$DRV_OUT" laddr)" ;;
