@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * connect_fail: connect() and bind() failing, counted by the caller.
- *   connect_fail -m exhaust [-6] [-n PORTS]
+ *   connect_fail -m exhaust [-6] [-u] [-n PORTS]
  *	ip_local_port_range narrowed to PORTS ports, tcp_tw_reuse 0 (this
  *	namespace's sysctls). PORTS connections to a listener (port= in the
  *	output) succeed, one more fails with EADDRNOTAVAIL; the same ports
@@ -9,6 +9,8 @@
  *	(the 4-tuple is unique, the port is not), one more fails; the client
  *	sockets close first and TIME_WAIT keeps their ports: a connect to
  *	PORT fails again.
+ *	With -u the failing connects are IORING_OP_CONNECTs (prints
+ *	io_uring=unavailable, and no failures, where the kernel has none).
  *   connect_fail -m refused [-6] [-p PORT] [-k REPEATS]
  *	no listener on PORT: REPEATS blocking connects, REPEATS non-blocking
  *	ones (the first then calls connect() again, which repeats the same
@@ -124,13 +126,40 @@ static int connect_blocking(int family, const char *addr, uint16_t port, int fd)
 	return -1;
 }
 
+/* Set by -u: the connects that must fail go through this io_uring. */
+static struct ring *fail_ring;
+
+/* An IORING_OP_CONNECT to addr:port on a new socket: as connect_blocking(). */
+static int connect_uring(int family, const char *addr, uint16_t port)
+{
+	static union tb_sockaddr sa;	/* read by the kernel when it runs the request */
+	socklen_t len = tb_sockaddr_set(&sa, family, addr, port);
+	static uint64_t tag;
+	struct io_uring_sqe *sqe;
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), res;
+
+	if (fd < 0)
+		tb_die("socket: %s", strerror(errno));
+	sqe = ring_sqe(fail_ring);
+	sqe->opcode = IORING_OP_CONNECT;
+	sqe->fd = fd;
+	sqe->addr = (uint64_t)(uintptr_t)&sa;
+	sqe->off = len;		/* the address length */
+	res = ring_submit_wait(fail_ring, ++tag);
+	if (!res)
+		return fd;
+	close(fd);
+	errno = -res;
+	return -1;
+}
+
 /*
  * connect that must fail with want; counted. The tracer counts the ports
  * held when it reads the record: they stay as they are a while.
  */
 static void connect_must_fail(struct tally *t, int family, const char *addr, uint16_t port, int want)
 {
-	int fd = connect_blocking(family, addr, port, -1);
+	int fd = fail_ring ? connect_uring(family, addr, port) : connect_blocking(family, addr, port, -1);
 
 	if (fd >= 0)
 		tb_die("connect to port %u succeeded, expected %s", port, errno_symbol(want));
@@ -517,13 +546,16 @@ static void uring_refused(struct tally *t, int family, uint16_t port, int repeat
 
 int main(int argc, char **argv)
 {
-	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring|unreachable [-6] [-p PORT] [-n PORTS] [-k REPEATS]";
+	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring|unreachable [-6] [-u] [-p PORT] [-n PORTS] [-k REPEATS]";
 	const char *mode = NULL;
-	int family = AF_INET, nports = 10, repeats = 3;
+	int family = AF_INET, nports = 10, repeats = 3, res;
+	bool use_uring = false;
+	struct ring ring;
 	uint16_t port = 8080;
 	const struct tb_option options[] = {
 		TB_TEXT('m', mode),
 		TB_SWITCH('6', family, AF_INET6),
+		TB_SWITCH('u', use_uring, true),
 		TB_NUMBER('p', port, 1, 65534, "port"),
 		TB_NUMBER('n', nports, 1, TB_MAX_CONNS, "ports"),
 		TB_NUMBER('k', repeats, 1, 100, "repeats"),
@@ -540,6 +572,15 @@ int main(int argc, char **argv)
 	tb_kv("laddr", "%s", tb_loopback(family));
 	tb_kv("port", "%u", port);
 
+	if (use_uring) {
+		res = ring_setup(&ring);
+		if (res) {
+			tb_kv("io_uring", "unavailable: %s", strerror(-res));
+			tally_report(&t);
+			return 0;
+		}
+		fail_ring = &ring;
+	}
 	if (!strcmp(mode, "exhaust"))
 		exhaust(&t, family, nports);
 	else if (!strcmp(mode, "refused"))

@@ -53,7 +53,8 @@
 #   connect_exhaust_*        connect_fail -m exhaust: ip_local_port_range of
 #                            10 ports; 10 connects, the 11th EADDRNOTAVAIL, the
 #                            same 10 ports to a second destination, TIME_WAIT
-#                            (tcp_tw_reuse 0) holding them -> 3 connect_error
+#                            (tcp_tw_reuse 0) holding them -> 3 connect_error;
+#                            _uring: the failing connects by IORING_OP_CONNECT
 #   connect_refused_*        3 (2) blocking + 3 (2) non-blocking refused, one
 #                            failure repeated by a second connect() -> 6 (4)
 #   connect_bound            bind() then connect(), refused: lport is the bound one
@@ -136,7 +137,7 @@ tun_ack_overflow_reqsk reuseport reuseport_owners preexisting emfile_ipv4 emfile
 overflow_wildcard overflow_dualstack relisten preexisting_dirty concurrent two_netns
 port_filter_other port_filter_match pid_filter_other pid_filter_match duration netns_reuse failures
 slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
-connect_exhaust_ipv4 connect_exhaust_ipv6 connect_refused_ipv4 connect_refused_ipv6
+connect_exhaust_ipv4 connect_exhaust_ipv6 connect_exhaust_uring connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_unreachable_ipv4
 connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
 destinations_exhaust destinations_refused_ipv6"
@@ -172,6 +173,7 @@ run_one() {
 	uring_emfile_ipv6)	sc_uring_emfile "$1" -6 -p 8080 -l 20 -k 2 ;;
 	connect_exhaust_ipv4)	sc_connect_fail "$1" exhaust -n 10 ;;
 	connect_exhaust_ipv6)	sc_connect_fail "$1" exhaust -6 -n 10 ;;
+	connect_exhaust_uring)	sc_connect_fail "$1" exhaust -u -n 10 ;;
 	connect_refused_ipv4)	sc_connect_fail "$1" refused -p 8080 -k 3 ;;
 	connect_refused_ipv6)	sc_connect_fail "$1" refused -6 -p 8080 -k 2 ;;
 	connect_bound)		sc_connect_fail "$1" bound -p 8080 -k 1 ;;
