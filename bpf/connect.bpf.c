@@ -102,6 +102,37 @@ static __always_inline bool repeats_reported_failure(struct sock *sk)
 }
 
 /*
+ * A blocking connect() returned while its socket still connects: its
+ * SO_SNDTIMEO ran out (EINPROGRESS) or a signal came (EINTR, or a restart
+ * that waits again). Its end is then the state change's to report, as for
+ * a non-blocking connect; if it already failed, between the call's last
+ * look and here, report it now. A restarted call that fails repeats that
+ * failure: not another one.
+ */
+static __always_inline void connect_outlived_call(struct sock *sk)
+{
+	struct file *file = BPF_CORE_READ(sk, sk_socket, file);
+	struct connect_pending p = {}, *known;
+	__u64 key = (__u64)sk;
+	int state;
+
+	if (!file || (BPF_CORE_READ(file, f_flags) & O_NONBLOCK))
+		return;
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (state != TCP_SYN_SENT && state != TCP_CLOSE)
+		return;
+	p.ino = BPF_CORE_READ(file, f_inode, i_ino);
+	p.pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(p.comm, sizeof(p.comm));
+	known = bpf_map_lookup_elem(&connect_pending, &key);
+	if (known && known->ino == p.ino)
+		return;		/* already in the state change's hands */
+	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
+	if (state == TCP_CLOSE)
+		connect_ended(sk);
+}
+
+/*
  * connect() returned. Failed: report it, unless it only repeats the
  * failure of a non-blocking connect already reported at the state change.
  */
@@ -112,9 +143,14 @@ int connect_exit(struct trace_event_raw_sys_exit *ctx)
 	long ret = ctx->ret;
 	struct sock *sk;
 
-	if (ret >= 0 || connect_not_failed(ret))
+	if (ret >= 0 || ret == -EISCONN)
 		return 0;
 	sk = fd_to_sock(task, syscall_fd_arg(task, ctx->id));
+	if (connect_not_failed(ret)) {
+		if (is_tcp(sk))
+			connect_outlived_call(sk);
+		return 0;
+	}
 	if (!is_tcp(sk))
 		return 0;
 	if (!repeats_reported_failure(sk))

@@ -32,6 +32,12 @@
  *	with ICMP host unreachable: REPEATS non-blocking connects (the error
  *	comes later, with no syscall) and REPEATS blocking ones, each
  *	EHOSTUNREACH.
+ *   connect_fail -m outlived [-p PORT] [-k REPEATS]
+ *	blocking connects toward a TUN peer that never answers (TCP_SYNCNT
+ *	1), whose call returns before the connect ends: REPEATS with
+ *	SO_SNDTIMEO 200 ms (EINPROGRESS), REPEATS interrupted by a signal
+ *	(EINTR); each then ends ETIMEDOUT, with no syscall. And REPEATS whose
+ *	call a signal restarts (SA_RESTART): the call itself says ETIMEDOUT.
  *   connect_fail -m uring [-6] [-p PORT] [-k REPEATS]
  *	no listener on PORT: REPEATS IORING_OP_CONNECTs on blocking sockets
  *	and REPEATS on non-blocking ones (those also fail at the state
@@ -43,6 +49,7 @@
 #include "tun.h"
 #include "uring.h"
 
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #define MAX_ERRNOS	8
@@ -512,6 +519,69 @@ static void unreachable(struct tally *t, int family, uint16_t port, int repeats)
 	close(tun);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* SIGALRM in ms, with or without SA_RESTART */
+static void alarm_in(unsigned int ms, bool restart)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = restart ? SA_RESTART : 0 };
+	struct itimerval it = { .it_value = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 } };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &it, NULL))
+		tb_die("SIGALRM: %s", strerror(errno));
+}
+
+/*
+ * Blocking connects whose call returns before the connect ends; see the
+ * usage. The calls that returned first end later, each ETIMEDOUT.
+ */
+static void outlived(struct tally *t, uint16_t port, int repeats)
+{
+	struct timeval tv = { .tv_usec = 200 * 1000 };
+	int tun = tb_tun_open("tbconn0"), fds[2 * TB_MAX_CONNS], i, err;
+	union tb_sockaddr sa;
+	socklen_t len;
+
+	if (repeats > TB_MAX_CONNS)
+		tb_die("too many repeats");
+	tb_if_up("tbconn0", TB_TUN_LOCAL, TB_TUN_PREFIX);
+	tb_kv("raddr", "%s", TB_TUN_PEER);
+	len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_PEER, port);
+	for (i = 0; i < 2 * repeats; i++) {
+		bool timed = i < repeats;
+		int want = timed ? EINPROGRESS : EINTR;
+
+		fds[i] = socket_syncnt1(SOCK_STREAM);
+		if (timed && setsockopt(fds[i], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)))
+			tb_die("SO_SNDTIMEO: %s", strerror(errno));
+		if (!timed)
+			alarm_in(200, false);
+		if (!connect(fds[i], &sa.sa, len) || errno != want)
+			tb_die("blocking connect: %s, expected %s", strerror(errno), strerror(want));
+	}
+	for (i = 0; i < repeats; i++) {
+		int fd = socket_syncnt1(SOCK_STREAM);
+
+		alarm_in(200, true);
+		if (!connect(fd, &sa.sa, len) || errno != ETIMEDOUT)
+			tb_die("restarted connect: %s, expected ETIMEDOUT", strerror(errno));
+		tally_add(t, ETIMEDOUT, false);
+		close(fd);
+	}
+	for (i = 0; i < 2 * repeats; i++) {
+		err = connect_result(fds[i]);
+		if (err != ETIMEDOUT)
+			tb_die("connect that outlived its call: %s, expected ETIMEDOUT", strerror(err));
+		tally_add(t, err, false);
+		close(fds[i]);
+	}
+	close(tun);
+}
+
 static void uring_refused(struct tally *t, int family, uint16_t port, int repeats)
 {
 	union tb_sockaddr sa;
@@ -546,7 +616,7 @@ static void uring_refused(struct tally *t, int family, uint16_t port, int repeat
 
 int main(int argc, char **argv)
 {
-	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring|unreachable [-6] [-u] [-p PORT] [-n PORTS] [-k REPEATS]";
+	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring|unreachable|outlived [-6] [-u] [-p PORT] [-n PORTS] [-k REPEATS]";
 	const char *mode = NULL;
 	int family = AF_INET, nports = 10, repeats = 3, res;
 	bool use_uring = false;
@@ -593,6 +663,8 @@ int main(int argc, char **argv)
 		timeout(&t, port, repeats);
 	else if (!strcmp(mode, "uring"))
 		uring_refused(&t, family, port, repeats);
+	else if (!strcmp(mode, "outlived"))
+		outlived(&t, port, repeats);
 	else if (!strcmp(mode, "unreachable"))
 		unreachable(&t, family, port, repeats);
 	else

@@ -59,6 +59,9 @@
 #                            failure repeated by a second connect() -> 6 (4)
 #   connect_bound            bind() then connect(), refused: lport is the bound one
 #   bind_in_use_*            bind() to a listener's port -> 3 (2) bind_error
+#   connect_outlived         blocking connects whose call returns first
+#                            (SO_SNDTIMEO, a signal) end ETIMEDOUT later, 2 + 2;
+#                            2 restarted by SA_RESTART fail in the call -> 6
 #   connect_unreachable_*    no route: 2 blocking + 2 non-blocking ENETUNREACH;
 #                            IPv4 also a TUN router answering ICMP host
 #                            unreachable: 2 non-blocking (state change) + 2
@@ -138,7 +141,7 @@ overflow_wildcard overflow_dualstack relisten preexisting_dirty concurrent two_n
 port_filter_other port_filter_match pid_filter_other pid_filter_match duration netns_reuse failures
 slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_exhaust_uring connect_refused_ipv4 connect_refused_ipv6
-connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_unreachable_ipv4
+connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_outlived connect_unreachable_ipv4
 connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
 destinations_exhaust destinations_refused_ipv6"
 
@@ -181,6 +184,7 @@ run_one() {
 	bind_in_use_ipv6)	sc_connect_fail "$1" bind -6 -p 8080 -k 2 ;;
 	connect_timeout)	sc_connect_fail "$1" timeout -p 8080 -k 2 ;;
 	connect_unreachable_ipv4) sc_connect_fail "$1" unreachable -p 8080 -k 2 ;;
+	connect_outlived)	sc_connect_fail "$1" outlived -p 8080 -k 2 ;;
 	connect_unreachable_ipv6) sc_connect_fail "$1" unreachable -6 -p 8080 -k 2 ;;
 	connect_uring_ipv4)	sc_connect_fail "$1" uring -p 8080 -k 2 ;;
 	connect_uring_ipv6)	sc_connect_fail "$1" uring -6 -p 8080 -k 2 ;;

@@ -252,6 +252,7 @@ drive() {
 	connect_uring)		run_driver "$1" connect_fail -m uring -6 -p 8090 -k 2 ;;
 	connect_timeout)	run_driver "$1" connect_fail -m timeout -p 8090 -k 1 ;;
 	connect_unreachable) run_driver "$1" connect_fail -m unreachable -p 8090 -k 1 ;;
+	connect_outlived)	run_driver "$1" connect_fail -m outlived -p 8090 -k 1 ;;
 	bind_in_use)		run_driver "$1" connect_fail -m bind -p 8090 -k 2 ;;
 	connect_exhaust)	run_driver "$1" connect_fail -m exhaust -n 10 ;;
 	preexisting)		preexisting_go ;;
