@@ -18,7 +18,9 @@
 # under hostile scrapers (fast, slow, never reading: the endpoint answers
 # a scrape from elsewhere, the tracer's memory stays bounded); over the
 # whole run the one series never resets and ends at nstat's counts, with
-# no lost record.
+# no lost record. Last, connect() fails in the namespace (no local port
+# left, refused): tcpbacklog_connect_errors_total holds the driver's counts
+# and the -i tracer shows the destination's port range.
 #
 #   tests/metrics/run.sh [BIN [HOLDER [ABUSER]]]
 #
@@ -64,6 +66,7 @@ TRACER2_PID=""
 PROM_PID=""
 HOLDER_PID=""
 ABUSER_PID=""
+CLIENT_PID=""
 STOP_TENTHS=$((STOP_TIMEOUT * 10))
 HOLDER_OUT="$WORK/holder.out"
 
@@ -71,6 +74,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	stop_pid "$HOLDER_PID" KILL "$STOP_TENTHS"
 	stop_pid "$ABUSER_PID" KILL "$STOP_TENTHS"
+	stop_pid "$CLIENT_PID" KILL "$STOP_TENTHS"
 	stop_pid "$PROM_PID" TERM "$STOP_TENTHS"
 	stop_pid "$TRACER_PID" INT "$STOP_TENTHS"
 	stop_pid "$TRACER2_PID" INT "$STOP_TENTHS"
@@ -168,12 +172,14 @@ TRACER_PID=$!
 
 # A second tracer with -i: there the interval report, not the metrics'
 # tick, takes closed listeners out of the kernel's maps; its series must
-# end at the same counts (checked at the end, from its own endpoint).
+# end at the same counts (checked at the end, from its own endpoint). It
+# prints records: the per-destination gauges come from connect_error
+# records (not with -q).
 METRICS2_PORT=$(free_port) || { fail setup "no free port"; finish; }
 while [ "$METRICS2_PORT" = "$METRICS_PORT" ]; do
 	METRICS2_PORT=$(free_port) || { fail setup "no free port"; finish; }
 done
-"$BIN" --metrics-addr "127.0.0.1:$METRICS2_PORT" -q -i 1 -n "/var/run/netns/$NS" \
+"$BIN" --metrics-addr "127.0.0.1:$METRICS2_PORT" --json -i 1 -n "/var/run/netns/$NS" \
 	>"$WORK/tracer2.out" 2>"$WORK/tracer2.err" </dev/null &
 TRACER2_PID=$!
 
@@ -568,6 +574,50 @@ if [ -z "$errs" ]; then
 	pass whole_run "three listeners in turn on port 8080, one series: never reset, ends at ListenDrops $LD, ListenOverflows $LO, accepts $ACCEPTED, EMFILE $EMFILED; lost 0"
 else
 	fail whole_run "$errs"
+fi
+
+# the client side, after the whole run (its listeners accept too):
+# connect() failing in the same namespace: no local port left (a range of
+# 10 ports), then refused. Prometheus must hold the driver's own counts
+# per errno, and the per-destination gauges (from the tracer with -i,
+# scraped directly while the driver holds its ports) the range it set.
+CLIENT="$WORK/connect_fail"
+if gcc -O2 -Wall -Itests/lib -Itests/integration tests/integration/connect_fail.c -o "$CLIENT" \
+	2>"$WORK/client.build"; then
+	ip netns exec "$NS" "$CLIENT" -m exhaust -n 10 >"$WORK/client.out" 2>"$WORK/client.err" </dev/null &
+	CLIENT_PID=$!
+	# the interval report after the failures: up to a few seconds after the driver
+	saw_range=""
+	for ((i = 0; i < SETTLE_TIMEOUT * 5; i++)); do
+		curl -s --max-time 2 "http://127.0.0.1:$METRICS2_PORT/metrics" 2>/dev/null |
+			grep -q "^tcpbacklog_local_port_range_size{netns=\"$NS_INO\",raddr=\"127.0.0.1\",rport=\"[0-9]*\"} 10$" &&
+			saw_range=1
+		[ -n "$saw_range" ] && ! kill -0 "$CLIENT_PID" 2>/dev/null && break
+		sleep 0.2
+	done
+	wait "$CLIENT_PID"
+	client_rc=$?
+	ip netns exec "$NS" "$CLIENT" -m refused -p "$(free_port)" -k 2 >"$WORK/refused.out" 2>"$WORK/refused.err" </dev/null
+	refused_rc=$?
+	NOTAVAIL=$(kv "$WORK/client.out" fail_EADDRNOTAVAIL)
+	REFUSED=$(kv "$WORK/refused.out" fail_ECONNREFUSED)
+	errs=""
+	[ "$client_rc" = 0 ] && [ "$refused_rc" = 0 ] ||
+		errs="driver exit status $client_rc/$refused_rc: $(head -c 300 "$WORK/client.err" "$WORK/refused.err")"
+	for qw in "sum(tcpbacklog_connect_errors_total{netns=\"$NS_INO\",error=\"EADDRNOTAVAIL\"})=$NOTAVAIL" \
+		  "sum(tcpbacklog_connect_errors_total{netns=\"$NS_INO\",error=\"ECONNREFUSED\"})=$REFUSED" \
+		  "count(tcpbacklog_connect_errors_total{netns=\"$NS_INO\"})=2"; do
+		[ -n "$errs" ] && break
+		wait_query "${qw%=*}" "${qw##*=}" || errs="${errs:+$errs; }${qw%=*} = $GOT, expected ${qw##*=}"
+	done
+	[ -n "$saw_range" ] || errs="${errs:+$errs; }the tracer with -i never showed tcpbacklog_local_port_range_size 10 toward 127.0.0.1"
+	if [ -z "$errs" ]; then
+		pass client_side "connect(): $NOTAVAIL EADDRNOTAVAIL (range of 10 ports) and $REFUSED ECONNREFUSED, as the driver saw; the destination's port range 10 on the -i tracer"
+	else
+		fail client_side "$errs"
+	fi
+else
+	fail client_side "building connect_fail failed: $(head -c 300 "$WORK/client.build")"
 fi
 
 # the tracer with -i, scraped directly: the same counts
