@@ -10,6 +10,8 @@
 # Groups:
 #   core         build, run, unit and integration tests (make run, make test)
 #   integration  what tests/integration/run.sh runs besides the tracer
+#   servers      the real servers and clients of its real_* scenarios
+#                (nginx, redis, ab; never started as services on install)
 #   vm           the kernel matrix under qemu (make vmtest)
 #   fuzz         clang-14 and its fuzzer runtime (make fuzz)
 #   bench        bpftrace, the side-by-side figures of make bench
@@ -23,12 +25,13 @@ group_packages() {
 	case "$1" in
 	core)	 echo "clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libmicrohttpd-dev iproute2 pkg-config make gcc jq" ;;
 	integration) echo "iproute2 jq" ;;
+	servers) echo "nginx-light redis-server redis-tools apache2-utils python3 iproute2" ;;
 	vm)	 echo "qemu-system-x86 busybox-static cpio kmod xz-utils" ;;
 	fuzz)	 echo "clang-14 libclang-rt-14-dev" ;;
 	bench)	 echo "bpftrace" ;;
 	metrics) echo "iproute2 curl jq prometheus gcc" ;;
 	install) echo "systemd man-db groff-base gzip" ;;
-	*)	 echo "install-deps: unknown group '$1' (core integration vm fuzz bench metrics install)" >&2
+	*)	 echo "install-deps: unknown group '$1' (core integration servers vm fuzz bench metrics install)" >&2
 		 return 1 ;;
 	esac
 }
@@ -55,5 +58,12 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "tcpbacklog: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+# servers installed for the tests must not start as the host's services
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends $missing >/dev/null

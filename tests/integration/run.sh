@@ -16,7 +16,8 @@
 # one file per scenario in scenarios/, each defining sc_<name>; the table
 # at the end says which scenario runs which with what.
 #
-# Needs root, ip(8), nstat, jq. Creates namespaces tb-<pid>-<n> and always
+# Needs root, ip(8), nstat, jq; the real_* scenarios nginx, redis, ab
+# (scripts/install-deps.sh servers, run here). Creates namespaces tb-<pid>-<n> and always
 # removes them. Prints one PASS/FAIL line per scenario, then "N passed,
 # N failed"; exits 1 if any failed. TB_IT_KEEP=1 keeps the work directory.
 #
@@ -59,6 +60,13 @@
 #                            failure repeated by a second connect() -> 6 (4)
 #   connect_bound            bind() then connect(), refused: lport is the bound one
 #   bind_in_use_*            bind() to a listener's port -> 3 (2) bind_error
+#   real_nginx               nginx (master, 2 workers, worker_rlimit_nofile 24,
+#                            backlog 8) under ab -c 100: drops name the master,
+#                            accept_error EMFILE the workers, as many as
+#                            nginx's own error log counts
+#   real_redis, real_python_http  redis-server (tcp-backlog 4) and python3 -m
+#                            http.server (backlog 5) stopped 1.5 s under
+#                            redis-benchmark / ab: every drop names them
 #   connect_outlived         blocking connects whose call returns first
 #                            (SO_SNDTIMEO, a signal) end ETIMEDOUT later, 2 + 2;
 #                            2 restarted by SA_RESTART fail in the call -> 6
@@ -116,8 +124,8 @@ PRE_ERR=""
 [ "$(id -u)" = 0 ] || PRE_ERR="not root"
 command -v ip >/dev/null 2>&1 || PRE_ERR="${PRE_ERR:+$PRE_ERR; }ip(8) missing"
 command -v nstat >/dev/null 2>&1 || PRE_ERR="${PRE_ERR:+$PRE_ERR; }nstat missing (iproute2)"
-if ! command -v jq >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-	"$HERE/../../scripts/install-deps.sh" integration >/dev/null 2>&1
+if [ "$(id -u)" = 0 ]; then
+	"$HERE/../../scripts/install-deps.sh" integration servers >/dev/null 2>&1
 fi
 command -v jq >/dev/null 2>&1 || PRE_ERR="${PRE_ERR:+$PRE_ERR; }jq missing"
 
@@ -143,7 +151,7 @@ slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_exhaust_uring connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_outlived connect_unreachable_ipv4
 connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
-destinations_exhaust destinations_refused_ipv6"
+destinations_exhaust destinations_refused_ipv6 real_nginx real_redis real_python_http"
 
 run_one() {
 	case "$1" in
@@ -177,6 +185,11 @@ run_one() {
 	connect_exhaust_ipv4)	sc_connect_fail "$1" exhaust -n 10 ;;
 	connect_exhaust_ipv6)	sc_connect_fail "$1" exhaust -6 -n 10 ;;
 	connect_exhaust_uring)	sc_connect_fail "$1" exhaust -u -n 10 ;;
+	real_nginx)		sc_real_nginx "$1" ;;
+	real_redis)		sc_real_stopped "$1" 6390 redis-server redis-server,redis-benchmark real_redis_server \
+					redis-benchmark -p 6390 -c 40 -n 40 -t ping -q ;;
+	real_python_http)	sc_real_stopped "$1" 8082 python3 ab real_python_server \
+					ab -q -c 30 -n 30 -s 10 http://127.0.0.1:8082/ ;;
 	connect_refused_ipv4)	sc_connect_fail "$1" refused -p 8080 -k 3 ;;
 	connect_refused_ipv6)	sc_connect_fail "$1" refused -6 -p 8080 -k 2 ;;
 	connect_bound)		sc_connect_fail "$1" bound -p 8080 -k 1 ;;
