@@ -11,7 +11,8 @@
 #   core         build, run, unit and integration tests (make run, make test)
 #   integration  what tests/integration/run.sh runs besides the tracer
 #   servers      the real servers and clients of its real_* scenarios
-#                (nginx, redis, ab; never started as services on install)
+#                (nginx, redis, haproxy, ab; never started as services on
+#                install)
 #   vm           the kernel matrix under qemu (make vmtest)
 #   fuzz         clang-14 and its fuzzer runtime (make fuzz)
 #   bench        bpftrace, the side-by-side figures of make bench
@@ -25,7 +26,7 @@ group_packages() {
 	case "$1" in
 	core)	 echo "clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libmicrohttpd-dev iproute2 pkg-config make gcc jq" ;;
 	integration) echo "iproute2 jq" ;;
-	servers) echo "nginx-light redis-server redis-tools apache2-utils python3 iproute2" ;;
+	servers) echo "nginx-light redis-server redis-tools haproxy apache2-utils python3 iproute2" ;;
 	vm)	 echo "qemu-system-x86 busybox-static cpio kmod xz-utils" ;;
 	fuzz)	 echo "clang-14 libclang-rt-14-dev" ;;
 	bench)	 echo "bpftrace" ;;

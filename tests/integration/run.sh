@@ -16,7 +16,7 @@
 # one file per scenario in scenarios/, each defining sc_<name>; the table
 # at the end says which scenario runs which with what.
 #
-# Needs root, ip(8), nstat, jq; the real_* scenarios nginx, redis, ab
+# Needs root, ip(8), nstat, jq; the real_* scenarios nginx, redis, haproxy, ab
 # (scripts/install-deps.sh servers, run here). Creates namespaces tb-<pid>-<n> and always
 # removes them. Prints one PASS/FAIL line per scenario, then "N passed,
 # N failed"; exits 1 if any failed. TB_IT_KEEP=1 keeps the work directory.
@@ -67,6 +67,7 @@
 #   real_redis, real_python_http  redis-server (tcp-backlog 4) and python3 -m
 #                            http.server (backlog 5) stopped 1.5 s under
 #                            redis-benchmark / ab: every drop names them
+#   real_haproxy             haproxy at maxconn 10 (backlog 4) under ab -c 100
 #   connect_outlived         blocking connects whose call returns first
 #                            (SO_SNDTIMEO, a signal) end ETIMEDOUT later, 2 + 2;
 #                            2 restarted by SA_RESTART fail in the call -> 6
@@ -151,7 +152,7 @@ slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_exhaust_uring connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_outlived connect_unreachable_ipv4
 connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
-destinations_exhaust destinations_refused_ipv6 real_nginx real_redis real_python_http"
+destinations_exhaust destinations_refused_ipv6 real_nginx real_redis real_python_http real_haproxy"
 
 run_one() {
 	case "$1" in
@@ -186,10 +187,12 @@ run_one() {
 	connect_exhaust_ipv6)	sc_connect_fail "$1" exhaust -6 -n 10 ;;
 	connect_exhaust_uring)	sc_connect_fail "$1" exhaust -u -n 10 ;;
 	real_nginx)		sc_real_nginx "$1" ;;
-	real_redis)		sc_real_stopped "$1" 6390 redis-server redis-server,redis-benchmark real_redis_server \
+	real_redis)		sc_real_loaded "$1" 6390 redis-server redis-server,redis-benchmark real_redis_server 1 \
 					redis-benchmark -p 6390 -c 40 -n 40 -t ping -q ;;
-	real_python_http)	sc_real_stopped "$1" 8082 python3 ab real_python_server \
+	real_python_http)	sc_real_loaded "$1" 8082 python3 ab real_python_server 1 \
 					ab -q -c 30 -n 30 -s 10 http://127.0.0.1:8082/ ;;
+	real_haproxy)		sc_real_loaded "$1" 8083 haproxy haproxy,ab real_haproxy_server 0 \
+					ab -q -c 100 -n 3000 -s 10 http://127.0.0.1:8083/ ;;
 	connect_refused_ipv4)	sc_connect_fail "$1" refused -p 8080 -k 3 ;;
 	connect_refused_ipv6)	sc_connect_fail "$1" refused -6 -p 8080 -k 2 ;;
 	connect_bound)		sc_connect_fail "$1" bound -p 8080 -k 1 ;;

@@ -100,22 +100,24 @@ sc_real_nginx() {
 	verdict "$name" "nginx master $master, workers $workers; ab: ${ab_done:-?} of 3000 complete; nginx logged ${emfile:-?} EMFILE; $(summary_line)"
 }
 
-# stopped_server_run NS NAME PID PORT CLIENT...: stop the server (SIGSTOP),
-# start the clients in the background, let its queue overflow for 1.5 s,
-# continue it and wait for the clients (bounded)
-stopped_server_run() {
-	local ns=$1 name=$2 pid=$3 port=$4 client
+# loaded_server_run NS NAME PID STOP CLIENT...: run the clients (bounded);
+# STOP 1: with the server stopped (SIGSTOP) for their first 1.5 s, so its
+# queue overflows
+loaded_server_run() {
+	local ns=$1 name=$2 pid=$3 stop=$4 client
 	shift 4
 
-	kill -STOP "$pid"
+	[ "$stop" = 1 ] && kill -STOP "$pid"
 	timeout -k 2 "$DRIVER_TIMEOUT" ip netns exec "$ns" "$@" >"$WORK/$name.client" 2>&1 &
 	client=$!
-	sleep 1.5
-	kill -CONT "$pid"
+	if [ "$stop" = 1 ]; then
+		sleep 1.5
+		kill -CONT "$pid"
+	fi
 	wait "$client"
 }
 
-# The servers stopped under load: each runs in the foreground, in NS ($1)
+# The servers loaded by clients: each runs in the foreground, in NS ($1)
 real_redis_server() {
 	exec ip netns exec "$1" redis-server --port 6390 --bind 127.0.0.1 --tcp-backlog 4 \
 		--save "" --appendonly no --dir "$WORK"
@@ -125,13 +127,30 @@ real_python_server() {
 	exec ip netns exec "$1" /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$WORK" 8082
 }
 
-# sc_real_stopped NAME PORT COMM NEEDS SERVER_FN CLIENT...: the server
-# (SERVER_FN NS, listening on PORT, named COMM) stopped while CLIENT loads
-# it: its queue overflows, and every drop names it. NEEDS: the commands
-# the scenario runs, comma-separated.
-sc_real_stopped() {
-	local name=$1 port=$2 comm=$3 needs=$4 server=$5 ns pid missing
-	shift 5
+# haproxy at its maxconn (10) stops accepting: its backlog of 4 overflows
+real_haproxy_server() {
+	cat >"$WORK/haproxy.cfg" <<-EOF
+	global
+		maxconn 10
+	defaults
+		mode http
+		timeout client 5s
+		timeout connect 1s
+		timeout server 5s
+	frontend tb
+		bind 127.0.0.1:8083 backlog 4
+		http-request return status 200 content-type text/plain string ok
+	EOF
+	exec ip netns exec "$1" haproxy -db -f "$WORK/haproxy.cfg"
+}
+
+# sc_real_loaded NAME PORT COMM NEEDS SERVER_FN STOP CLIENT...: the server
+# (SERVER_FN NS, listening on PORT, named COMM) loaded by CLIENT (STOP 1:
+# stopped meanwhile): its queue overflows, and every drop names it. NEEDS:
+# the commands the scenario runs, comma-separated.
+sc_real_loaded() {
+	local name=$1 port=$2 comm=$3 needs=$4 server=$5 stop=$6 ns pid missing
+	shift 6
 	scenario_setup ns "$name" || return
 	missing=$(real_missing ${needs//,/ } ss)
 	if [ -n "$missing" ]; then
@@ -145,7 +164,7 @@ sc_real_stopped() {
 	pid=$!
 	bg_add "$pid"
 	if ns_listening "$ns" "$port"; then
-		stopped_server_run "$ns" "$name" "$pid" "$port" "$@"
+		loaded_server_run "$ns" "$name" "$pid" "$stop" "$@"
 	fi
 	kill -TERM "$pid" 2>/dev/null
 	wait_gone "$pid" 100 || kill -KILL "$pid" 2>/dev/null
@@ -160,5 +179,5 @@ sc_real_stopped() {
 		ev_expect accept_overflow pid "$pid"
 	fi
 	ns_del "$ns"
-	verdict "$name" "$comm pid $pid stopped 1.5 s under load; $(summary_line)"
+	verdict "$name" "$comm pid $pid$([ "$stop" = 1 ] && echo " stopped 1.5 s") under load; $(summary_line)"
 }
