@@ -53,6 +53,7 @@ static __always_inline bool user_sockaddr(__u64 uaddr, __u16 *family, __u8 addr[
 static __always_inline void report_call_failure(__u64 uaddr, struct sock *sk, __u32 kind, long ret)
 {
 	struct tb_destination_key dest = { .err = -ret };
+	__u16 range[2] = {};
 	__u8 addr[16] = {};
 	__u16 family, port;
 	struct tb_event *e;
@@ -62,8 +63,11 @@ static __always_inline void report_call_failure(__u64 uaddr, struct sock *sk, __
 	dest.family = family;
 	dest.rport = port;
 	__builtin_memcpy(dest.raddr, addr, sizeof(addr));
+	/* no local port left: out of which range */
+	if (kind == TB_KIND_CONNECT_ERROR && ret == -EADDRNOTAVAIL)
+		local_port_range(BPF_CORE_READ(sk, __sk_common.skc_net.net), &range[0], &range[1]);
 	e = failure_reserve(sk, kind, port, bpf_get_current_pid_tgid() >> 32,
-			    kind == TB_KIND_CONNECT_ERROR ? &dest : NULL);
+			    kind == TB_KIND_CONNECT_ERROR ? &dest : NULL, range);
 	if (!e)
 		return;
 	e->family = family;
@@ -76,10 +80,8 @@ static __always_inline void report_call_failure(__u64 uaddr, struct sock *sk, __
 		e->rport = port;
 		__builtin_memcpy(e->raddr, addr, sizeof(addr));
 		event_local(e, sk);
-		/* no local port left: out of which range */
-		if (ret == -EADDRNOTAVAIL)
-			local_port_range(BPF_CORE_READ(sk, __sk_common.skc_net.net),
-					 &e->port_low, &e->port_high);
+		e->port_low = range[0];
+		e->port_high = range[1];
 	}
 	event_submit(e);
 }

@@ -47,31 +47,43 @@ static __always_inline void event_local(struct tb_event *e, const struct sock *s
 }
 
 /*
- * A connect toward dest failed with dest->err: count it per destination
- * and errno, and start counting the connects toward it (errno 0).
+ * A connect of pid toward dest failed with dest->err: count it per
+ * destination and errno with its caller and port range (low, high; 0 0
+ * unknown), and start counting the connects toward it (errno 0).
  */
-static __always_inline void destination_failed(struct tb_destination_key *dest)
+static __always_inline void destination_failed(struct tb_destination_key *dest, __u32 pid,
+					       __u16 low, __u16 high)
 {
-	__u64 one = 1, zero = 0, *count;
+	struct tb_destination_value fresh = { .count = 1, .pid = pid, .port_low = low, .port_high = high };
+	struct tb_destination_value *v;
 	__s32 err = dest->err;
 
-	count = bpf_map_lookup_elem(&destinations, dest);
-	if (count)
-		__sync_fetch_and_add(count, 1);
-	else
-		bpf_map_update_elem(&destinations, dest, &one, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(&destinations, dest);
+	if (v) {
+		__sync_fetch_and_add(&v->count, 1);
+		v->pid = pid;
+		if (high) {
+			v->port_low = low;
+			v->port_high = high;
+		}
+	} else {
+		bpf_map_update_elem(&destinations, dest, &fresh, BPF_NOEXIST);
+	}
 	dest->err = 0;
-	bpf_map_update_elem(&destinations, dest, &zero, BPF_NOEXIST);
+	__builtin_memset(&fresh, 0, sizeof(fresh));
+	bpf_map_update_elem(&destinations, dest, &fresh, BPF_NOEXIST);
 	dest->err = err;
 }
 
 /*
  * Count a failure of kind in netns and reserve its record, if in scope
- * (-n, -p, -P); dest (NULL for a bind): the destination of a connect.
+ * (-n, -p, -P); dest (NULL for a bind): the destination of a connect,
+ * range: its port range (EADDRNOTAVAIL; else 0 0).
  */
 static __always_inline struct tb_event *failure_reserve(const struct sock *sk, __u32 kind,
 							 __u16 port, __u32 pid,
-							 struct tb_destination_key *dest)
+							 struct tb_destination_key *dest,
+							 const __u16 range[2])
 {
 	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
 	__u32 netns = BPF_CORE_READ(net, ns.inum);
@@ -82,7 +94,7 @@ static __always_inline struct tb_event *failure_reserve(const struct sock *sk, _
 	count_total(kind == TB_KIND_CONNECT_ERROR ? TB_TOTAL_CONNECT_ERROR : TB_TOTAL_BIND_ERROR);
 	if (dest) {
 		dest->netns = netns;
-		destination_failed(dest);
+		destination_failed(dest, pid, range[0], range[1]);
 	}
 	e = event_reserve_caller(pid);
 	if (!e)
@@ -102,7 +114,7 @@ static __always_inline struct tb_event *failure_reserve(const struct sock *sk, _
 static __always_inline void destination_connecting(const struct sock *sk)
 {
 	struct tb_destination_key key = {};
-	__u64 *count;
+	struct tb_destination_value *v;
 
 	key.netns = sk->__sk_common.skc_net.net->ns.inum;
 	key.family = sk->__sk_common.skc_family;
@@ -111,9 +123,9 @@ static __always_inline void destination_connecting(const struct sock *sk)
 		__builtin_memcpy(key.raddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8, 16);
 	else
 		__builtin_memcpy(key.raddr, &sk->__sk_common.skc_daddr, 4);
-	count = bpf_map_lookup_elem(&destinations, &key);
-	if (count)
-		__sync_fetch_and_add(count, 1);
+	v = bpf_map_lookup_elem(&destinations, &key);
+	if (v)
+		__sync_fetch_and_add(&v->count, 1);
 }
 
 /*
@@ -151,6 +163,7 @@ static __always_inline void connect_ended(const struct sock *sk)
 {
 	int err = BPF_CORE_READ(sk, sk_err);
 	struct tb_destination_key dest = {};
+	__u16 no_range[2] = {};
 	struct connect_pending *pending;
 	__u64 key = (__u64)sk;
 	struct tb_event *e;
@@ -172,7 +185,7 @@ static __always_inline void connect_ended(const struct sock *sk)
 
 		__builtin_memcpy(dest.raddr, &daddr, sizeof(daddr));
 	}
-	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, dest.rport, pending->pid, &dest);
+	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, dest.rport, pending->pid, &dest, no_range);
 	if (!e)
 		return;
 	e->family = dest.family;

@@ -134,8 +134,9 @@ tb_child_queued_map child_queued SEC(".maps");
 tb_connect_pending_map connect_pending SEC(".maps");
 
 /*
- * (netns, destination, errno) -> failed connects; errno 0: connects that
- * sent a SYN since the destination's first failure. Never deleted: a
+ * (netns, destination, errno) -> failed connects, the last caller and
+ * port range; errno 0: connects that sent a SYN since the destination's
+ * first failure. Never deleted: a
  * full map stops taking new destinations.
  */
 tb_destination_map destinations SEC(".maps");

@@ -128,7 +128,7 @@ struct connect_pending {
 
 typedef TB_LRU_MAP(__u64, struct connect_pending, 16384) tb_connect_pending_map;
 #define MAX_DESTINATION_ENTRIES	4096
-typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_destination_key, __u64, MAX_DESTINATION_ENTRIES)
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_destination_key, struct tb_destination_value, MAX_DESTINATION_ENTRIES)
 	tb_destination_map;
 
 /* listeners.bpf.c: the registry */

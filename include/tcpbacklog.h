@@ -161,6 +161,19 @@ struct tb_destination_key {
 };
 
 /*
+ * Value of map "destinations". For a failure key (err > 0): the last
+ * process that failed, and for EADDRNOTAVAIL the namespace's port range
+ * then, so the loader can count the ports held and size the range even
+ * when no record is emitted (-q, --rate-limit).
+ */
+struct tb_destination_value {
+	__u64 count;
+	__u32 pid;		/* tgid, 0 for err 0 */
+	__u16 port_low;		/* ip_local_port_range at the last EADDRNOTAVAIL, 0 0 unknown */
+	__u16 port_high;
+};
+
+/*
  * Value of map "caller_rates" (key: tgid): the rate limit of records that
  * belong to no listener (connect_error, bind_error), per calling process.
  */
@@ -212,5 +225,6 @@ _Static_assert(sizeof(struct tb_errno_key) == 16, "tb_errno_key layout");
 _Static_assert(sizeof(struct tb_queue_state) == 16, "tb_queue_state layout");
 _Static_assert(sizeof(struct tb_destination_key) == 28, "tb_destination_key layout");
 _Static_assert(sizeof(struct tb_rate_window) == 16, "tb_rate_window layout");
+_Static_assert(sizeof(struct tb_destination_value) == 16, "tb_destination_value layout");
 
 #endif /* TCPBACKLOG_H */

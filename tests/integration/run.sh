@@ -152,7 +152,7 @@ slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_exhaust_uring connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_outlived connect_unreachable_ipv4
 connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
-destinations_exhaust destinations_refused_ipv6 real_nginx real_redis real_python_http real_haproxy"
+destinations_exhaust destinations_refused_ipv6 destinations_quiet real_nginx real_redis real_python_http real_haproxy"
 
 run_one() {
 	case "$1" in
@@ -186,6 +186,7 @@ run_one() {
 	connect_exhaust_ipv4)	sc_connect_fail "$1" exhaust -n 10 ;;
 	connect_exhaust_ipv6)	sc_connect_fail "$1" exhaust -6 -n 10 ;;
 	connect_exhaust_uring)	sc_connect_fail "$1" exhaust -u -n 10 ;;
+	destinations_quiet)	sc_destinations_quiet "$1" -n 10 ;;
 	real_nginx)		sc_real_nginx "$1" ;;
 	real_redis)		sc_real_loaded "$1" 6390 redis-server redis-server,redis-benchmark real_redis_server 1 \
 					redis-benchmark -p 6390 -c 40 -n 40 -t ping -q ;;

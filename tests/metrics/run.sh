@@ -172,14 +172,14 @@ TRACER_PID=$!
 
 # A second tracer with -i: there the interval report, not the metrics'
 # tick, takes closed listeners out of the kernel's maps; its series must
-# end at the same counts (checked at the end, from its own endpoint). It
-# prints records: the per-destination gauges come from connect_error
-# records (not with -q).
+# end at the same counts (checked at the end, from its own endpoint). With
+# -q: its per-destination gauges come from what the kernel kept, not from
+# records.
 METRICS2_PORT=$(free_port) || { fail setup "no free port"; finish; }
 while [ "$METRICS2_PORT" = "$METRICS_PORT" ]; do
 	METRICS2_PORT=$(free_port) || { fail setup "no free port"; finish; }
 done
-"$BIN" --metrics-addr "127.0.0.1:$METRICS2_PORT" --json -i 1 -n "/var/run/netns/$NS" \
+"$BIN" --metrics-addr "127.0.0.1:$METRICS2_PORT" -q -i 1 -n "/var/run/netns/$NS" \
 	>"$WORK/tracer2.out" 2>"$WORK/tracer2.err" </dev/null &
 TRACER2_PID=$!
 

@@ -156,6 +156,48 @@ static void test_noted_and_half_used(void **state)
 	destinations_free(&d);
 }
 
+/* no record (-q, or over --rate-limit): the kernel's last caller and range stand in */
+static void test_kernel_caller_without_records(void **state)
+{
+	struct destinations d = { 0 };
+	struct destination_report r[8];
+	struct destination_entry now[] = {
+		entry("10.0.0.2", 5432, 0, 4),
+		entry("10.0.0.2", 5432, EADDRNOTAVAIL, 2),
+		entry("10.0.0.3", 5432, ECONNREFUSED, 1),
+	};
+	int n;
+
+	now[1].pid = 88;
+	now[1].port_low = 40000;
+	now[1].port_high = 40009;
+	now[2].pid = 99;
+	n = destinations_collect(&d, now, 3, r);
+	assert_int_equal(n, 2);
+	assert_int_equal(r[0].pid, 88);
+	assert_int_equal(r[0].port_low, 40000);
+	assert_int_equal(r[0].port_high, 40009);
+	assert_int_equal(r[0].connects, 4);
+	assert_int_equal(r[0].connect_errors, 2);
+	/* refused: a caller, no range */
+	assert_int_equal(r[1].pid, 99);
+	assert_int_equal(r[1].port_high, 0);
+
+	/* a record with no range keeps the kernel's */
+	{
+		struct event ev = failure("10.0.0.2", 5432, 77, 10, 0);
+
+		ev.port_low = ev.port_high = 0;
+		destinations_note_event(&d, &ev);
+		now[1].count = 3;
+		n = destinations_collect(&d, now, 3, r);
+		assert_int_equal(n, 1);
+		assert_int_equal(r[0].pid, 77);
+		assert_int_equal(r[0].port_high, 40009);
+	}
+	destinations_free(&d);
+}
+
 static struct destination_report exhausted(uint32_t established, uint32_t time_wait)
 {
 	struct destination_report r;
@@ -332,6 +374,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interval_deltas),
 		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_kernel_caller_without_records),
 		cmocka_unit_test(test_noted_and_half_used),
 		cmocka_unit_test(test_hint),
 		cmocka_unit_test(test_json),

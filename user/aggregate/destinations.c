@@ -109,6 +109,13 @@ int destinations_collect(struct destinations *d, const struct destination_entry 
 			continue;
 		}
 		r->connect_errors += delta;
+		/* the kernel's last caller and range: all there is without records (-q) */
+		if (now[i].pid)
+			r->pid = now[i].pid;
+		if (now[i].port_high) {
+			r->port_low = now[i].port_low;
+			r->port_high = now[i].port_high;
+		}
 		if (r->nerrnos < DESTINATION_ERRNOS) {
 			r->errnos[r->nerrnos].err = now[i].key.err;
 			r->errnos[r->nerrnos++].count = delta;
@@ -119,8 +126,10 @@ int destinations_collect(struct destinations *d, const struct destination_entry 
 		struct destination_report *r = report_for(out, &nout, &s->key);
 
 		r->pid = s->pid;
-		r->port_low = s->port_low;
-		r->port_high = s->port_high;
+		if (s->port_high) {
+			r->port_low = s->port_low;
+			r->port_high = s->port_high;
+		}
 		r->ports_peak = s->ports_peak;
 		r->ports_at_failure = s->ports_at_failure;
 		s->ports_peak = 0;

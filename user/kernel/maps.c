@@ -121,6 +121,11 @@ int maps_read_errnos(const struct probes *p, struct map_entries *e)
 			    (void **)&e->errnos, &e->nerrnos, &e->errnos_cap, false);
 }
 
+_Static_assert(sizeof(struct destination_entry) - offsetof(struct destination_entry, count) >=
+	       sizeof(struct tb_destination_value), "destination_entry holds the map's value");
+_Static_assert(offsetof(struct destination_entry, port_high) - offsetof(struct destination_entry, count) ==
+	       offsetof(struct tb_destination_value, port_high), "destination_entry lays the value out as the map");
+
 int maps_read_destinations(const struct probes *p, struct destination_entry **items, size_t *n, size_t *cap)
 {
 	return read_entries(bpf_map__fd(p->skel->maps.destinations), sizeof(struct tb_destination_key),

@@ -40,10 +40,16 @@ struct errno_entry {
 	uint64_t count;
 };
 
-/* Connects toward one destination (key.err 0) or its failures with key.err (map "destinations"). */
+/*
+ * Connects toward one destination (key.err 0) or its failures with key.err
+ * (map "destinations"), with the last failing pid and port range; the
+ * fields from count on are the map's value, struct tb_destination_value.
+ */
 struct destination_entry {
 	struct tb_destination_key key;
 	uint64_t count;
+	uint32_t pid;
+	uint16_t port_low, port_high;
 };
 
 /* Growable arrays the reads fill; they keep their memory between reads. */

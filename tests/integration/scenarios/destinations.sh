@@ -49,3 +49,34 @@ sc_destinations() {
 	ns_del "$ns"
 	verdict "$name" "driver connect=$want_c; tracer connect_error=$T_CE destination records=$(ev_count destination)"
 }
+
+# The same with -q: no connect_error record is printed, yet the destination
+# records have what the kernel kept for them (the failing caller, the port
+# range): failures per errno as the driver saw them, the range it set, the
+# port_exhaustion hint (connect_fail -m exhaust ARGS...)
+sc_destinations_quiet() {
+	local name=$1 ns want_c errs range want hints
+	shift
+	scenario_setup ns "$name" || return
+	tracer_start "$ns" "$name" -q -i 1
+	run_driver "$ns" "$name" connect_fail -m exhaust "$@"
+	tracer_stop
+	want_c=$(kv "$DRV_OUT" connect_errors)
+	if [ "$TRACER_OK" = 1 ]; then
+		read_totals
+		[ "$T_CE" = "$want_c" ] || err "totals.connect_error $T_CE, the driver saw $want_c failed connects"
+		[ "$(ev_count connect_error)" = 0 ] || err "connect_error records with -q"
+		errs=$(jqo -s '[.[] | select(.event == "destination") | .connect_errnos.EADDRNOTAVAIL // 0] | add // 0')
+		[ "$errs" = "$(kv "$DRV_OUT" fail_EADDRNOTAVAIL)" ] ||
+			err "destination records: $errs EADDRNOTAVAIL, the driver saw $(kv "$DRV_OUT" fail_EADDRNOTAVAIL)"
+		range=$(kv "$DRV_OUT" port_range)
+		want=$(jqo -s '[.[] | select(.event == "destination" and .connect_errors > 0)
+			| "\(.port_range[0])-\(.port_range[1])"] | unique | join(",")')
+		[ "$want" = "$range" ] || err "port_range $want, the driver set $range"
+		hints=$(jqo -s '[.[] | select(.event == "hint" and .kind == "port_exhaustion") | .rport] | unique | join(",")')
+		want=$(printf '%s\n' "$(kv "$DRV_OUT" port)" "$(kv "$DRV_OUT" port2)" | sort -n | paste -sd, -)
+		[ "$hints" = "$want" ] || err "port_exhaustion hints toward ports $hints, expected $want"
+	fi
+	ns_del "$ns"
+	verdict "$name" "driver connect=$want_c; tracer (-q) connect_error=$T_CE destination records=$(ev_count destination)"
+}
