@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Whose pids /proc shows. The tracer prints the pids the kernel's BPF
+ * programs see: those of the initial PID namespace. A tracer in its own
+ * PID namespace with the host's /proc mounted finds them there as they
+ * are; with its own /proc (unshare --mount-proc, a container's) the same
+ * numbers name other processes, or none: then no pid is looked up there.
+ */
+#ifndef TB_PIDNS_H
+#define TB_PIDNS_H
+
+#include <stdbool.h>
+
+/* PROC_PID_INIT_INO: the initial PID namespace's inode, fixed by the kernel */
+#define PIDNS_INIT_INO	0xEFFFFFFCU
+
+/*
+ * Does <proc_root> number processes as the kernel's initial PID namespace
+ * does? Its pid 1 lives in the namespace the proc was mounted for. True
+ * when that cannot be read (the tracer runs as root: it can).
+ */
+bool pidns_proc_is_initial(const char *proc_root);
+
+#endif /* TB_PIDNS_H */
