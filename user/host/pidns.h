@@ -12,12 +12,15 @@
 #include <stdbool.h>
 
 /* PROC_PID_INIT_INO: the initial PID namespace's inode, fixed by the kernel */
-#define PIDNS_INIT_INO	0xEFFFFFFCU
+#define PIDNS_INIT_INO	0xEFFFFFFCULL
 
 /*
  * Does <proc_root> number processes as the kernel's initial PID namespace
- * does? Its pid 1 lives in the namespace the proc was mounted for. True
- * when that cannot be read (the tracer runs as root: it can).
+ * does? Its pid 1's namespace says so where it may be read; else our own
+ * namespace and the levels of our NSpid line: in a child namespace, a proc
+ * of our own shows one level, one mounted from an ancestor more (taken as
+ * the initial one: nested namespaces with a middle one's proc are not
+ * told apart). True when nothing can be read.
  */
 bool pidns_proc_is_initial(const char *proc_root);
 
