@@ -27,8 +27,11 @@ mark_baseline() {
 	BASE_LD=$LD BASE_LO=$LO BASE_RQD=$RQD BASE_SCS=$SCS
 }
 
-# tracer_start NS NAME [ARGS...]: start the tracer on NS, wait for "start"
+# tracer_start NS NAME [ARGS...]: start the tracer on NS, wait for "start".
+# TRACER_WRAP: a command the tracer runs under (unshare --pid --fork ...):
+# signals then go to the wrapper's child, the tracer itself.
 TRACER_PID=""
+TRACER_SIGNAL_PID=""
 TRACER_OK=0
 tracer_start() {
 	local ns=$1 name=$2 rc
@@ -44,12 +47,14 @@ tracer_start() {
 		err "$BIN_ERR"
 		return 1
 	fi
-	"$BIN_RUN" --json -n "/var/run/netns/$ns" "$@" >"$TRACER_OUT" 2>"$TRACER_ERR" &
+	$TRACER_WRAP "$BIN_RUN" --json -n "/var/run/netns/$ns" "$@" >"$TRACER_OUT" 2>"$TRACER_ERR" &
 	TRACER_PID=$!
+	TRACER_SIGNAL_PID=$TRACER_PID
 	bg_add "$TRACER_PID"
 	wait_for_line "$TRACER_PID" "$TRACER_OUT" '"event" *: *"start"' $((START_TIMEOUT * 10)) 0.1
 	rc=$?
 	if [ "$rc" = 0 ]; then
+		[ -z "$TRACER_WRAP" ] || TRACER_SIGNAL_PID=$(pgrep -P "$TRACER_PID" | head -n 1)
 		TRACER_OK=1
 		return 0
 	fi
@@ -76,7 +81,7 @@ tracer_stop() {
 	else
 		what="SIG$sig"
 		sleep "$DRAIN"
-		kill -"$sig" "$TRACER_PID" 2>/dev/null
+		kill -"$sig" "${TRACER_SIGNAL_PID:-$TRACER_PID}" 2>/dev/null
 	fi
 	if ! wait_gone "$TRACER_PID" $((limit * 10)); then
 		err "tracer still running ${limit}s after $what (killed)"
