@@ -130,7 +130,6 @@ int main(int argc, char **argv)
 	struct tb_mib before, after;
 	struct tb_flood fl;
 	struct rlimit rl;
-	char key[48];
 
 	tb_prog = "prefork";
 	memset(&fl, 0, sizeof(fl));
@@ -225,20 +224,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < nworkers; i++) {
 		if (reuseport)
 			workers[i].drops = tb_sock_drops(workers[i].lfd);
-		snprintf(key, sizeof(key), "worker%d_pid", i);
-		tb_kv(key, "%d", (int)workers[i].pid);
-		snprintf(key, sizeof(key), "worker%d_accepts", i);
-		tb_kv(key, "%ld", workers[i].accepts);
-		snprintf(key, sizeof(key), "worker%d_emfile", i);
-		tb_kv(key, "%ld", workers[i].emfile);
-		snprintf(key, sizeof(key), "worker%d_nofile", i);
-		tb_kv(key, "%ld", workers[i].nofile);
-		snprintf(key, sizeof(key), "worker%d_open_fds", i);
-		tb_kv(key, "%ld", workers[i].open_fds);
-		if (reuseport) {
-			snprintf(key, sizeof(key), "member%d_drops", i);
-			tb_kv(key, "%ld", workers[i].drops);
-		}
+		tb_kv_nth("worker", i, "pid", workers[i].pid);
+		tb_kv_nth("worker", i, "accepts", workers[i].accepts);
+		tb_kv_nth("worker", i, "emfile", workers[i].emfile);
+		tb_kv_nth("worker", i, "nofile", workers[i].nofile);
+		tb_kv_nth("worker", i, "open_fds", workers[i].open_fds);
+		if (reuseport)
+			tb_kv_nth("member", i, "drops", workers[i].drops);
 		sum_accepts += workers[i].accepts;
 		sum_emfile += workers[i].emfile;
 		sum_drops += workers[i].drops;

@@ -101,7 +101,7 @@ sc_prefork() {
 # SO_REUSEPORT: the master makes every member, worker i accepts from member
 # i; each member's drops name its own worker as the acceptor.
 sc_prefork_reuseport() {
-	local name=$1 ns i m wpid drops n amb off
+	local name=$1 ns
 	shift
 	overflow_scenario ns "$name" prefork -r "$@" || return
 	if [ "$TRACER_OK" = 1 ]; then
@@ -110,20 +110,8 @@ sc_prefork_reuseport() {
 		ev_expect syn_drop acceptor_comm "$(kv "$DRV_OUT" worker_comm)"
 		ev_expect syn_drop listen_addr "$(kv "$DRV_OUT" laddr)"
 		ev_expect_in syn_drop acceptor_pid "$(worker_pids "$DRV_OUT")"
-		# as in sc_reuseport: a drop two members made at one instant may swap
-		amb=$(tot .ambiguous)
-		off=0
-		m=$(kv "$DRV_OUT" workers)
-		for ((i = 0; i < ${m:-0}; i++)); do
-			wpid=$(kv "$DRV_OUT" "worker${i}_pid")
-			drops=$(kv "$DRV_OUT" "member${i}_drops")
-			n=$(ev_count syn_drop ".acceptor_pid == $wpid")
-			off=$((off + (n > drops ? n - drops : drops - n)))
-			[ "$n" = "$drops" ] || [ "${amb:-0}" != 0 ] ||
-				err "member $i: $n syn_drop records name its worker $wpid, it dropped $drops"
-		done
-		[ "$off" -le $((2 * ${amb:-0})) ] ||
-			err "workers' records differ from their members' drops by $off, more than 2 x $amb ambiguous"
+		# member i's drops name worker i, the one that accepts from it
+		drops_by_member acceptor_pid worker
 	fi
 	ns_del "$ns"
 	verdict "$name" "drops per member $(sed -n 's/^member[0-9]*_drops=//p' "$DRV_OUT" | paste -sd,); $(summary_line)"
