@@ -212,12 +212,19 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 		queue_state(sk, e);
 		e->listener_ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 	}
-	if (l) {
+	if (sk) {
 		/* the caller is the acceptor: it made this very attempt */
 		e->acceptor_pid = pid;
-		e->acceptor_cgroup_id = l->acceptor_cgroup_id;
+		e->acceptor_cgroup_id = bpf_get_current_cgroup_id();
 		__builtin_memcpy(e->acceptor_comm, e->comm, TB_COMM_LEN);
-		__builtin_memcpy(e->listen_addr, l->addr.addr, sizeof(e->listen_addr));
+		/* laddr is the listener's own: its bound address, in the registry's form */
+		if (e->family == AF_INET6) {
+			__builtin_memcpy(e->listen_addr, e->laddr, sizeof(e->listen_addr));
+		} else {
+			e->listen_addr[10] = 0xff;
+			e->listen_addr[11] = 0xff;
+			__builtin_memcpy(&e->listen_addr[12], e->laddr, 4);
+		}
 		e->flags |= TB_EVENT_F_LISTEN_ADDR;
 	}
 	event_submit(e);
