@@ -9,9 +9,9 @@
  * more times, each failing with EMFILE. The master connects WORKERS x
  * ACCEPTS clients, so every worker takes exactly ACCEPTS.
  * -r: WORKERS SO_REUSEPORT members with listen(fd, 1), all made by the
- * master; worker i tries one accept on member i (nothing waits: EAGAIN),
- * then no more; the master connects CONNECTS clients, which overflow the
- * members. Reports per worker: worker<i>_pid, _accepts, _emfile,
+ * master; worker i accepts one connection from member i, then no more: the
+ * master connects one client at a time until every worker has taken one,
+ * then CONNECTS clients, which overflow the members. Reports per worker: worker<i>_pid, _accepts, _emfile,
  * _nofile, _open_fds, and in -r mode member<i>_drops (its sk_drops).
  * Everything is held HOLD_MS after the last worker reported, so a
  * tracer's interval report sees the workers alive.
@@ -89,15 +89,18 @@ static void accept_until_emfile(int lfd, int accepts, int emfiles, int res_wr, i
 	_exit(0);
 }
 
-/* -r: one accept attempt on its own member, then none: its queue overflows. */
-static void try_once(int lfd, int res_wr, int exit_rd)
+/* -r: one connection from its own member, then none: its queue overflows. */
+static void accept_one(int lfd, int res_wr, int exit_rd)
 {
-	struct pollfd p = { .fd = exit_rd, .events = POLLIN };
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
 	struct rlimit rl;
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = -1;
 
+	if (poll(&p, 1, 10000) > 0)
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd >= 0)
 		close(fd);
+	p.fd = exit_rd;
 	getrlimit(RLIMIT_NOFILE, &rl);
 	write_report(res_wr, fd >= 0, 0, (long)rl.rlim_cur, count_open_fds());
 	poll(&p, 1, TB_MAX_WAIT_MS);
@@ -117,6 +120,39 @@ static int read_report(struct worker *w)
 		return -1;
 	buf[n] = '\0';
 	return sscanf(buf, "%ld %ld %ld %ld", &w->accepts, &w->emfile, &w->nofile, &w->open_fds) == 4 ? 0 : -1;
+}
+
+/*
+ * -r: connect one client at a time (the group hash places each) until every
+ * worker reported the one it accepted. 0, or -1 when some worker took none.
+ */
+static int first_accepts(int family, uint16_t port, int nworkers)
+{
+	static int fds[TB_MAX_CONNS];
+	struct pollfd p[MAX_WORKERS];
+	int n = 0, left = nworkers, rc = 0, i;
+
+	for (i = 0; i < nworkers; i++)
+		p[i] = (struct pollfd){ .fd = workers[i].res_rd, .events = POLLIN };
+	while (left && n < TB_MAX_CONNS / 2) {
+		fds[n] = tb_connect_nb(family, tb_loopback(family), port);
+		tb_wait_connected(fds[n++], 100);
+		if (poll(p, (nfds_t)nworkers, 50) <= 0)
+			continue;
+		for (i = 0; i < nworkers; i++) {
+			if (!(p[i].revents & POLLIN) || p[i].fd < 0)
+				continue;
+			if (read_report(&workers[i]) || workers[i].accepts != 1)
+				rc = -1;
+			p[i].fd = -1;
+			left--;
+		}
+	}
+	if (left)
+		tb_warn("%d workers got no connection in %d connects", left, n);
+	tb_kv("first_connects", "%d", n);
+	/* they stay open until the end, like the flood's */
+	return left ? -1 : rc;
 }
 
 int main(int argc, char **argv)
@@ -197,20 +233,16 @@ int main(int argc, char **argv)
 				if (workers[j].lfd != keep)
 					close(workers[j].lfd);
 			if (reuseport)
-				try_once(keep, res[1], exit_pipe[0]);
+				accept_one(keep, res[1], exit_pipe[0]);
 			accept_until_emfile(keep, accepts, emfiles, res[1], exit_pipe[0]);
 		}
 		close(res[1]);
 		workers[i].res_rd = res[0];
 	}
 
-	/* -r: every worker has tried its member before the flood */
-	for (i = 0; reuseport && i < nworkers; i++) {
-		if (read_report(&workers[i])) {
-			tb_warn("worker %d sent no report", i);
-			rc = 1;
-		}
-	}
+	/* -r: every worker has accepted from its member before the flood */
+	if (reuseport && first_accepts(family, port, nworkers))
+		rc = 1;
 	tb_flood_connect(&fl);
 	if (reuseport)
 		tb_sleep_ms(fl.wait_ms);
