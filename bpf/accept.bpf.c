@@ -60,6 +60,70 @@ static __always_inline __s32 open_fd_count(struct task_struct *task)
 	return c.count;
 }
 
+#define E2BIG		7
+
+/* What an accept attempt on a listener came to, for its acceptor's counts. */
+enum accept_outcome {
+	ACCEPT_TRIED,	/* nothing to take yet (EAGAIN), or interrupted */
+	ACCEPT_TOOK,
+	ACCEPT_FAILED,
+};
+
+/*
+ * The current process tried to accept from listener l (key sk): it is the
+ * listener's acceptor from now on, and, with -i, its own counts grow in
+ * map "acceptors" (the loader takes them each interval). On a failure,
+ * nofile and open_fds are the caller's limit and usage at that moment.
+ */
+static __always_inline void note_acceptor(struct tb_listener *l, __u64 sk, enum accept_outcome outcome,
+					  __u64 nofile, __s32 open_fds)
+{
+	struct tb_acceptor_key key = { .sk = sk, .tgid = bpf_get_current_pid_tgid() >> 32 };
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+	struct tb_acceptor fresh = { .open_fds = -1 }, *a;
+	long err;
+
+	l->acceptor_pid = key.tgid;
+	l->acceptor_cgroup_id = cgroup_id;
+	bpf_get_current_comm(l->acceptor_comm, sizeof(l->acceptor_comm));
+	if (!track_acceptors)
+		return;
+	a = bpf_map_lookup_elem(&acceptors, &key);
+	if (!a) {
+		err = bpf_map_update_elem(&acceptors, &key, &fresh, BPF_NOEXIST);
+		if (err == -E2BIG) {
+			/* never silent: a process whose counts have no room is counted */
+			count_total(TB_TOTAL_REGISTRY_FULL);
+			return;
+		}
+		a = bpf_map_lookup_elem(&acceptors, &key);
+		if (!a)
+			return;
+	}
+	a->cgroup_id = cgroup_id;
+	bpf_get_current_comm(a->comm, sizeof(a->comm));
+	if (outcome == ACCEPT_TOOK) {
+		__sync_fetch_and_add(&a->accepts, 1);
+	} else if (outcome == ACCEPT_FAILED) {
+		__sync_fetch_and_add(&a->accept_errors, 1);
+		a->nofile_limit = nofile;
+		a->open_fds = open_fds;
+	}
+}
+
+/* An attempt that took nothing (EAGAIN, EINTR) still names who accepts from sk. */
+static __always_inline void note_attempt(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct tb_listener *l;
+
+	if (!sk)
+		return;
+	l = bpf_map_lookup_elem(&listeners, &key);
+	if (l)
+		note_acceptor(l, key, ACCEPT_TRIED, 0, -1);
+}
+
 /*
  * A connection left the accept queue: count it and how long it waited
  * (queued when its socket was cloned from the listener, see listeners.bpf.c).
@@ -74,6 +138,7 @@ static __always_inline void count_accept(__u64 sk, __u64 child)
 	if (!l)
 		return;
 	__sync_fetch_and_add(&l->accepts, 1);
+	note_acceptor(l, sk, ACCEPT_TOOK, 0, -1);
 	queued = bpf_map_lookup_elem(&child_queued, &child);
 	if (!queued)
 		return;
@@ -99,8 +164,9 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 	struct tb_errno_key ek = { .err = err };
 	struct tb_listener *l = NULL;
 	struct tb_event *e;
-	__u64 key = (__u64)sk, one = 1, *n;
+	__u64 key = (__u64)sk, one = 1, *n, nofile;
 	struct net *net;
+	__s32 open_fds;
 
 	if (sk) {
 		net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
@@ -112,8 +178,12 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 	netns = BPF_CORE_READ(net, ns.inum);
 	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid))
 		return;
-	if (l)
+	nofile = BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur);
+	open_fds = open_fd_count(task);
+	if (l) {
 		__sync_fetch_and_add(&l->accept_errors, 1);
+		note_acceptor(l, key, ACCEPT_FAILED, nofile, open_fds);
+	}
 	count_total(TB_TOTAL_ACCEPT_ERROR);
 	ek.sk = key;
 	n = bpf_map_lookup_elem(&accept_errnos, &ek);
@@ -130,8 +200,8 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 	e->pid = pid;
 	e->err = err;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->nofile_limit = BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur);
-	e->open_fds = open_fd_count(task);
+	e->nofile_limit = nofile;
+	e->open_fds = open_fds;
 	if (sk) {
 		e->lport = port;
 		e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
@@ -141,6 +211,21 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 			BPF_CORE_READ_INTO(&e->laddr, sk, __sk_common.skc_rcv_saddr);
 		queue_state(sk, e);
 		e->listener_ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	}
+	if (sk) {
+		/* the caller is the acceptor: it made this very attempt */
+		e->acceptor_pid = pid;
+		e->acceptor_cgroup_id = bpf_get_current_cgroup_id();
+		__builtin_memcpy(e->acceptor_comm, e->comm, TB_COMM_LEN);
+		/* laddr is the listener's own: its bound address, in the registry's form */
+		if (e->family == AF_INET6) {
+			__builtin_memcpy(e->listen_addr, e->laddr, sizeof(e->listen_addr));
+		} else {
+			e->listen_addr[10] = 0xff;
+			e->listen_addr[11] = 0xff;
+			__builtin_memcpy(&e->listen_addr[12], e->laddr, 4);
+		}
+		e->flags |= TB_EVENT_F_LISTEN_ADDR;
 	}
 	event_submit(e);
 }
@@ -152,9 +237,11 @@ static __always_inline int accept_syscall_exit(struct trace_event_raw_sys_exit *
 	struct sock *sk;
 	__s32 fd;
 
-	if (retry_errno(ret))
-		return 0;
 	fd = syscall_fd_arg(task, ctx->id);
+	if (retry_errno(ret)) {
+		note_attempt(fd_to_sock(task, fd));
+		return 0;
+	}
 	if (ret >= 0) {
 		/* with fexit on inet_csk_accept, accepts are counted there */
 		if (!accepts_from_fexit) {
@@ -236,7 +323,9 @@ static __always_inline int uring_accept_complete(void *req_ptr, __s32 res)
 			count_accept((__u64)sk, (__u64)fd_to_sock(task, res));
 		return 0;
 	}
-	if (!retry_errno(res) && res != -ECANCELED)
+	if (retry_errno(res))
+		note_attempt(sk);
+	else if (res != -ECANCELED)
 		report_accept_error(task, sk, -res);
 	return 0;
 }

@@ -144,6 +144,7 @@ static __always_inline void event_owner(struct tb_event *e, const struct tb_list
 	e->acceptor_cgroup_id = l->acceptor_cgroup_id;
 	__builtin_memcpy(e->acceptor_comm, l->acceptor_comm, TB_COMM_LEN);
 	__builtin_memcpy(e->listen_addr, l->addr.addr, sizeof(e->listen_addr));
+	e->flags |= TB_EVENT_F_LISTEN_ADDR;
 }
 
 #endif /* TB_EMIT_BPF_H */

@@ -115,6 +115,15 @@ const volatile __u8 has_task_pt_regs = 1;
 /* inet_csk_accept's exit counts accepts, not the syscalls */
 const volatile __u8 accepts_from_fexit = 0;
 
+/* -i: the loader takes map "acceptors" each interval; without it nobody would */
+const volatile __u8 track_acceptors = 0;
+
+/*
+ * (listener, process) -> its accepts and failures since the loader last
+ * took the entry. A full map is counted in TB_TOTAL_REGISTRY_FULL.
+ */
+tb_acceptor_map acceptors SEC(".maps");
+
 /* (listener, errno) -> accept() failures. */
 tb_errno_map accept_errnos SEC(".maps");
 

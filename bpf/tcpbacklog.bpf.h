@@ -52,6 +52,7 @@ extern volatile __u64 syn_caller_start;
 extern volatile __u64 syn_caller_end;
 /* accept.bpf.c */
 extern const volatile __u8 accepts_from_fexit;	/* inet_csk_accept exit counts accepts, not the syscalls */
+extern const volatile __u8 track_acceptors;	/* -i: count accepts per process in map "acceptors" */
 /* core_fixes.bpf.h: helpers the kernel has (enum bpf_func_id in its BTF), set by the loader */
 extern const volatile __u8 has_task_btf;		/* bpf_get_current_task_btf, 5.11 */
 extern const volatile __u8 has_task_pt_regs;		/* 5.15 */
@@ -118,6 +119,9 @@ typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, __u64, struct tb_peaks, MAX_LISTENERS)
 typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_errno_key, __u64, 16384) tb_errno_map;
 typedef TB_LRU_MAP(__u64, __u64, 65536) tb_child_queued_map;
 typedef TB_LRU_MAP(__u32, struct tb_rate_window, 4096) tb_caller_rate_map;
+#define MAX_ACCEPTORS	16384
+typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_acceptor_key, struct tb_acceptor, MAX_ACCEPTORS)
+	tb_acceptor_map;
 /* A non-blocking connect in progress (connect.bpf.c): who started it. */
 struct connect_pending {
 	__u64 ino;		/* socket inode: a freed sock's address is reused */
@@ -170,6 +174,7 @@ extern tb_peak_map peaks SEC(".maps");
 /* accept.bpf.c; child_queued is set by listeners.bpf.c */
 extern tb_errno_map accept_errnos SEC(".maps");
 extern tb_child_queued_map child_queued SEC(".maps");
+extern tb_acceptor_map acceptors SEC(".maps");
 /* connect.bpf.c */
 extern tb_connect_pending_map connect_pending SEC(".maps");
 extern tb_destination_map destinations SEC(".maps");

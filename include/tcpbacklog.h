@@ -62,6 +62,8 @@ enum tb_event_flags {
 	 * the record names one of them, perhaps the other one's drop.
 	 */
 	TB_EVENT_F_AMBIGUOUS = 1,
+	/* listen_addr holds the bound address of the record's listener */
+	TB_EVENT_F_LISTEN_ADDR = 2,
 };
 
 /* Where a listener's owner came from. */
@@ -183,6 +185,24 @@ struct tb_rate_window {
 	__u32 pad;
 };
 
+/* Key of map "acceptors": one process (tgid) accepting from one listener. */
+struct tb_acceptor_key {
+	__u64 sk;		/* the listener's struct sock * */
+	__u32 tgid;
+	__u32 pad;
+};
+
+/* Value of map "acceptors": what that process did since the loader last took the entry. */
+struct tb_acceptor {
+	__u64 accepts;		/* connections it took */
+	__u64 accept_errors;	/* failed accepts (retries such as EAGAIN are not failures) */
+	__u64 nofile_limit;	/* RLIMIT_NOFILE soft limit at its last failure */
+	__s32 open_fds;		/* fds open at its last failure; -1 unknown or no failure */
+	__u32 pad;
+	__u64 cgroup_id;	/* cgroup v2 id at its last attempt */
+	char  comm[TB_COMM_LEN];	/* at its last attempt */
+};
+
 /* One ring-buffer record. */
 struct tb_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
@@ -226,5 +246,7 @@ _Static_assert(sizeof(struct tb_queue_state) == 16, "tb_queue_state layout");
 _Static_assert(sizeof(struct tb_destination_key) == 28, "tb_destination_key layout");
 _Static_assert(sizeof(struct tb_rate_window) == 16, "tb_rate_window layout");
 _Static_assert(sizeof(struct tb_destination_value) == 16, "tb_destination_value layout");
+_Static_assert(sizeof(struct tb_acceptor_key) == 16, "tb_acceptor_key layout");
+_Static_assert(sizeof(struct tb_acceptor) == 56, "tb_acceptor layout");
 
 #endif /* TCPBACKLOG_H */

@@ -25,7 +25,7 @@ set -e
 group_packages() {
 	case "$1" in
 	core)	 echo "clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev libmicrohttpd-dev iproute2 pkg-config make gcc jq" ;;
-	integration) echo "iproute2 jq" ;;
+	integration) echo "iproute2 jq systemd procps util-linux" ;;
 	servers) echo "nginx-light redis-server redis-tools haproxy apache2-utils python3 iproute2" ;;
 	vm)	 echo "qemu-system-x86 busybox-static cpio kmod xz-utils" ;;
 	fuzz)	 echo "clang-14 libclang-rt-14-dev" ;;

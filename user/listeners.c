@@ -14,6 +14,7 @@ void listeners_init(struct listener_reader *r, const struct probes *p, struct ow
 	memset(r, 0, sizeof(*r));
 	r->probes = p;
 	r->owners = o;
+	r->pid_proc = "/proc";
 }
 
 void listeners_free(struct listener_reader *r)
@@ -35,7 +36,7 @@ static void add_owner(struct listener_reader *r, struct listener_snapshot *s)
 {
 	const struct owner *own;
 
-	if (s->pid)
+	if (s->pid || !r->pid_proc)
 		return;
 	own = owners_resolve(r->owners, s->ino, false);
 	if (own) {
@@ -131,6 +132,40 @@ static void read_errnos(struct listener_reader *r)
 	}
 }
 
+static void take_acceptors(struct listener_reader *r)
+{
+	struct listener_snapshot *s;
+
+	if (maps_take_acceptors(r->probes, &r->raw))
+		return;
+	for (size_t i = 0; i < r->count; i++)
+		r->items[i].acceptors_known = true;
+	for (size_t i = 0; i < r->raw.nacceptors; i++) {
+		const struct acceptor_entry *ae = &r->raw.acceptors[i];
+
+		s = snapshot_find(r->items, r->count, ae->key.sk);
+		if (s)
+			snapshot_add_acceptor(s, ae->key.tgid, &ae->a);
+	}
+}
+
+/* fd limit and usage of the owner and the acceptors listed, from /proc, where it shows their pids */
+static void add_fd_usage(struct listener_reader *r, struct listener_snapshot *s)
+{
+	if (!r->pid_proc)
+		return;
+	if (s->pid) {
+		s->nofile_limit = sysinfo_nofile_limit(r->pid_proc, s->pid);
+		s->open_fds = sysinfo_open_fds(r->pid_proc, s->pid);
+	}
+	for (int i = 0; i < s->nacceptors; i++) {
+		struct acceptor_stats *a = &s->acceptors[i];
+
+		a->nofile_limit = sysinfo_nofile_limit(r->pid_proc, a->pid);
+		a->open_fds = sysinfo_open_fds(r->pid_proc, a->pid);
+	}
+}
+
 static int read_all(struct listener_reader *r, const struct config *cfg, unsigned int parts, bool take_closed)
 {
 	r->count = 0;
@@ -140,14 +175,16 @@ static int read_all(struct listener_reader *r, const struct config *cfg, unsigne
 		return -ENOMEM;
 	if (parts & LISTENERS_ERRNOS)
 		read_errnos(r);
+	if (parts & LISTENERS_TAKE_ACCEPTORS)
+		take_acceptors(r);
 	for (size_t i = 0; i < r->count; i++) {
 		struct listener_snapshot *s = &r->items[i];
 
 		snapshot_finish(s);
-		if (s->pid && (parts & LISTENERS_OWNER_FDS)) {
-			s->nofile_limit = sysinfo_nofile_limit("/proc", s->pid);
-			s->open_fds = sysinfo_open_fds("/proc", s->pid);
-		}
+		if (parts & LISTENERS_OWNER_FDS)
+			add_fd_usage(r, s);
+		if (r->netns_names)
+			netns_names_copy(r->netns_names, s->netns, s->netns_name, sizeof(s->netns_name));
 	}
 	return 0;
 }

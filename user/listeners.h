@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "decode/event.h"
+#include "host/netns_names.h"
 #include "host/owners.h"
 #include "kernel/maps.h"
 #include "kernel/probes.h"
@@ -18,6 +19,8 @@
 struct listener_reader {
 	const struct probes *probes;
 	struct owners *owners;
+	const char *pid_proc;		/* where the kernel's pids are in /proc; NULL nowhere (see pidns.h) */
+	struct netns_names *netns_names;	/* NULL: no names */
 	struct map_entries raw;
 	struct listener_snapshot *items;	/* sorted by id */
 	size_t count, cap;
@@ -31,9 +34,10 @@ enum listener_parts {
 	LISTENERS_QUEUES	= 1 << 0,	/* queue lengths now (runs the queue reader) */
 	LISTENERS_TAKE_PEAKS	= 1 << 1,	/* take the highs: starts a new period */
 	LISTENERS_ERRNOS	= 1 << 2,	/* accept failures by errno */
-	LISTENERS_OWNER_FDS	= 1 << 3,	/* owners' fd limit and usage from /proc */
+	LISTENERS_OWNER_FDS	= 1 << 3,	/* owners' and acceptors' fd limit and usage from /proc */
+	LISTENERS_TAKE_ACCEPTORS = 1 << 4,	/* take the accepts per process: starts a new period */
 	LISTENERS_ALL		= LISTENERS_QUEUES | LISTENERS_TAKE_PEAKS | LISTENERS_ERRNOS |
-				  LISTENERS_OWNER_FDS,
+				  LISTENERS_OWNER_FDS | LISTENERS_TAKE_ACCEPTORS,
 };
 
 /*

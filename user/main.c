@@ -30,7 +30,9 @@
 #include "aggregate/suppression.h"
 #include "format/metrics.h"
 #include "format/output.h"
+#include "host/netns_names.h"
 #include "host/owners.h"
+#include "host/pidns.h"
 #include "host/sysinfo.h"
 
 #define POLL_MS		100
@@ -52,6 +54,8 @@ struct app {
 	struct sysctls sys;
 	struct clock_map clock;
 	struct owners owners;
+	const char *pid_proc;		/* /proc where it numbers pids as the kernel does, else NULL */
+	struct netns_names netns_names;
 	struct destinations destinations;
 	struct destination_entry *destination_counts;	/* the last read of the kernel's */
 	size_t ndestination_counts, destination_counts_cap;
@@ -105,9 +109,10 @@ static int handle_event(void *ctx, void *data, size_t size)
 	}
 	if (kind_info(ev.kind)->process == PROCESS_OWNER && !ev.pid && ev.listener_ino)
 		resolve_owner(app, &ev);
+	netns_names_copy(&app->netns_names, ev.netns, ev.netns_name, sizeof(ev.netns_name));
 	/* no local port left: what holds them, while it still does */
-	if (kind_has_field(kind_info(ev.kind), FIELD_PORTS) && ev.err == EADDRNOTAVAIL)
-		port_usage_count("/proc", ev.pid, ev.netns, ev.family, ev.raddr, ev.rport, &ev.ports_in_use);
+	if (kind_has_field(kind_info(ev.kind), FIELD_PORTS) && ev.err == EADDRNOTAVAIL && app->pid_proc)
+		port_usage_count(app->pid_proc, ev.pid, ev.netns, ev.family, ev.raddr, ev.rport, &ev.ports_in_use);
 	/* with -i: who to look through for the destination's ports, and its range */
 	if (app->cfg->interval > 0 && kind_has_field(kind_info(ev.kind), FIELD_PORTS))
 		destinations_note_event(&app->destinations, &ev);
@@ -143,10 +148,13 @@ static int report_destinations(struct app *app, uint64_t time_ns)
 		return -1;
 	n = destinations_collect(&app->destinations, app->destination_counts, app->ndestination_counts,
 				 reports);
-	for (int i = 0; i < n; i++)
-		if (reports[i].pid)
-			port_usage_count("/proc", reports[i].pid, reports[i].netns, reports[i].family,
+	for (int i = 0; i < n; i++) {
+		netns_names_copy(&app->netns_names, reports[i].netns, reports[i].netns_name,
+				 sizeof(reports[i].netns_name));
+		if (reports[i].pid && app->pid_proc)
+			port_usage_count(app->pid_proc, reports[i].pid, reports[i].netns, reports[i].family,
 					 reports[i].raddr, reports[i].rport, &reports[i].ports_in_use);
+	}
 	n = destinations_select(reports, n, DESTINATIONS_PER_INTERVAL, &omitted);
 	metrics_observe_destinations(app->metrics, reports, n);
 	for (int i = 0; i < n; i++)
@@ -341,7 +349,11 @@ int main(int argc, char **argv)
 	sysinfo_sysctls("/proc/sys", &app.sys);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	install_signals();
-	owners_init(&app.owners, "/proc");
+	/* the kernel's pids: looked up in /proc only where it numbers them the same (pidns.h) */
+	app.pid_proc = pidns_proc_is_initial("/proc") ? "/proc" : NULL;
+	/* "": no /proc to find owners in */
+	owners_init(&app.owners, app.pid_proc ? app.pid_proc : "");
+	netns_names_init(&app.netns_names, NULL, true);
 
 	phase("parsed");
 	if (probes_start(&probes, &cfg, err, sizeof(err)))
@@ -349,6 +361,10 @@ int main(int argc, char **argv)
 	phase("loaded");
 	if (probes.note[0])
 		fprintf(stderr, "tcpbacklog: note: %s\n", probes.note);
+	if (!app.pid_proc)
+		fprintf(stderr, "tcpbacklog: note: /proc belongs to another PID namespace: pids printed are "
+			"the host's, and what only /proc tells of a process (fd usage, owners of listeners "
+			"older than the tracer) is left out\n");
 	if (namespaces_seed(&probes, cfg.netns, err, sizeof(err)) < 0)
 		goto fail;
 	phase("seeded");
@@ -358,6 +374,8 @@ int main(int argc, char **argv)
 		goto fail;
 	phase("attached");
 	listeners_init(&app.listeners, &probes, &app.owners);
+	app.listeners.pid_proc = app.pid_proc;
+	app.listeners.netns_names = &app.netns_names;
 	if (cfg.metrics_addr[0]) {
 		app.metrics = metrics_start(cfg.metrics_addr, err, sizeof(err));
 		if (!app.metrics)
@@ -450,6 +468,7 @@ out:
 	suppression_free(&app.suppression);
 	probes_stop(&probes);
 	owners_free(&app.owners);
+	netns_names_free(&app.netns_names);
 	destinations_free(&app.destinations);
 	free(app.destination_counts);
 	return rc;

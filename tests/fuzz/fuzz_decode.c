@@ -84,6 +84,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_addr("raddr", ev.family, ev.raddr, sizeof(ev.raddr));
 	if (ev.ambiguous && !kind_has_field(k, FIELD_REASON))
 		fz_fail("marked ambiguous without a reason", k->name, strlen(k->name), 0);
+	if (!memchr(ev.acceptor_comm, '\0', sizeof(ev.acceptor_comm)))
+		fz_fail("acceptor_comm not NUL-terminated", ev.acceptor_comm, sizeof(ev.acceptor_comm), 0);
+	if (!kind_has_field(k, FIELD_ACCEPTOR) && (ev.acceptor_pid || ev.acceptor_comm[0]))
+		fz_fail("an acceptor where the kind has none", k->name, strlen(k->name), 0);
+	if (!kind_has_field(k, FIELD_LISTEN_ADDR) && ev.listen_addr[0])
+		fz_fail("a bound address where the kind has none", k->name, strlen(k->name), 0);
 	if (!kind_has_field(k, FIELD_FD_USAGE) && ev.open_fds != -1)
 		fz_fail("open_fds where the kind has no fd usage", k->name, strlen(k->name), 0);
 

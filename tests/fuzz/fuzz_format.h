@@ -16,7 +16,7 @@
 /*
  * One event through both formatters. A kind the table does not know: no
  * output at all. Otherwise JSON: exactly one record. Text: exactly one
- * line of 9 cells and the detail, whose words the kind's row decides
+ * line of 10 cells and the detail, whose words the kind's row decides
  * ("REASON[ ambiguous]", "EMFILE", "nofile=N open=N", "range=L-H ..."; "-" when none).
  */
 static inline int detail_words(const struct kind_info *k, const struct event *ev)
@@ -63,7 +63,7 @@ static inline void fz_format_event(const struct event *ev)
 	n = fz_check_text(s.buf, s.len);
 	FZ_ASSERT(n == 1, "text event: not exactly one line", s.buf, s.len);
 	words = fz_words(s.buf, s.len);
-	FZ_ASSERT(words == 9 + detail_words(k, ev), "text event line: not 9 columns and the detail",
+	FZ_ASSERT(words == 10 + detail_words(k, ev), "text event line: not 10 columns and the detail",
 		  s.buf, s.len);
 	fz_sink_free(&s);
 }

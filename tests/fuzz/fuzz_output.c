@@ -53,13 +53,13 @@ static void check_start(const struct start_info *info)
 	FZ_ASSERT(n == ((info->probes && info->probes[0]) ? 3 : 2),
 		  "text start: wrong number of lines", s.buf, s.len);
 	{
-		/* the column header is the last line: 10 columns */
+		/* the column header is the last line: 11 columns */
 		const char *last = s.buf + s.len - 1;
 
 		while (last > s.buf && last[-1] != '\n')
 			last--;
-		FZ_ASSERT(fz_words(last, (size_t)(s.buf + s.len - last)) == 10,
-			  "text start: header not 10 columns", s.buf, s.len);
+		FZ_ASSERT(fz_words(last, (size_t)(s.buf + s.len - last)) == 11,
+			  "text start: header not 11 columns", s.buf, s.len);
 	}
 	fz_sink_free(&s);
 }
@@ -81,19 +81,40 @@ static void check_totals(const struct totals *t)
 	fz_sink_free(&s);
 }
 
-/* text listener table: header and rows of 14 one-word cells */
-static void check_text_table(const char *buf, size_t len, int n)
+/* lines under a listener's row: one per acceptor listed, one for the rest */
+static int acceptor_lines(const struct listener_snapshot *s)
+{
+	return s->nacceptors + (s->acceptors_other.processes != 0);
+}
+
+/*
+ * text listener table: header and rows of 15 one-word cells, each row
+ * followed by its acceptors' lines of 6 words ("acceptor", who, four counts)
+ * and a rest line of 4
+ */
+static void check_text_table(const char *buf, size_t len, const struct listener_report *r, int n)
 {
 	const char *p = buf, *end = buf + len;
-	int line = 0;
+	int line = 0, row = -1, under = 0;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t l = (size_t)(nl - p);
 
-		/* line 0: "--- time listeners ---"; 1: header; 2..n+1: rows */
-		if (n > 0 && line >= 1 && line <= n + 1)
-			FZ_ASSERT(fz_words(p, l) == 14, "text listener row: not 14 columns", p, l);
+		/* line 0: "--- time listeners ---"; 1: header; then the rows */
+		if (n > 0 && line == 1) {
+			FZ_ASSERT(fz_words(p, l) == 15, "text listener header: not 15 columns", p, l);
+		} else if (n > 0 && line > 1 && row < n) {
+			if (under > 0) {
+				bool rest = under == 1 && r[row].now->acceptors_other.processes;
+
+				FZ_ASSERT(fz_words(p, l) == (rest ? 4 : 6), "text acceptor line: wrong words", p, l);
+				under--;
+			} else if (++row < n) {
+				FZ_ASSERT(fz_words(p, l) == 15, "text listener row: not 15 columns", p, l);
+				under = acceptor_lines(r[row].now);
+			}
+		}
 		p = nl + 1;
 		line++;
 	}
@@ -117,9 +138,14 @@ static void check_interval(uint64_t time_ns, const struct listener_report *r, in
 	output_text.interval(s.f, time_ns, r, n, h, nh);
 	fz_sink_close(&s);
 	lines = fz_check_text(s.buf, s.len);
-	FZ_ASSERT(lines == 1 + (n > 0 ? 1 + n : 1) + nh, "text interval: wrong number of lines",
-		  s.buf, s.len);
-	check_text_table(s.buf, s.len, n);
+	{
+		int want = 1 + (n > 0 ? 1 + n : 1) + nh;
+
+		for (int i = 0; i < n; i++)
+			want += acceptor_lines(r[i].now);
+		FZ_ASSERT(lines == want, "text interval: wrong number of lines", s.buf, s.len);
+	}
+	check_text_table(s.buf, s.len, r, n);
 	fz_sink_free(&s);
 
 	fz_sink_open(&s);
@@ -151,8 +177,8 @@ static void check_suppressed(uint64_t time_ns, const struct listener_snapshot *s
 	output_text.suppressed(s.f, time_ns, snap, suppressed, lost);
 	fz_sink_close(&s);
 	FZ_ASSERT(fz_check_text(s.buf, s.len) == 1, "text suppressed: not one line", s.buf, s.len);
-	/* 9 one-word cells, then "N over the rate limit, N lost" */
-	FZ_ASSERT(fz_words(s.buf, s.len) == 16, "text suppressed: not 9 cells and the detail",
+	/* 10 one-word cells, then "N over the rate limit, N lost" */
+	FZ_ASSERT(fz_words(s.buf, s.len) == 17, "text suppressed: not 10 cells and the detail",
 		  s.buf, s.len);
 	fz_sink_free(&s);
 }
@@ -162,8 +188,14 @@ static void terminate_snapshot(struct listener_snapshot *s)
 {
 	s->laddr[sizeof(s->laddr) - 1] = '\0';
 	s->comm[sizeof(s->comm) - 1] = '\0';
+	s->acceptor_comm[sizeof(s->acceptor_comm) - 1] = '\0';
+	s->netns_name[sizeof(s->netns_name) - 1] = '\0';
 	*(unsigned char *)&s->listening &= 1;
 	*(unsigned char *)&s->closed &= 1;
+	*(unsigned char *)&s->acceptors_known &= 1;
+	s->nacceptors = (int)((unsigned int)s->nacceptors % (SNAPSHOT_ACCEPTORS + 1));
+	for (int i = 0; i < SNAPSHOT_ACCEPTORS; i++)
+		s->acceptors[i].comm[sizeof(s->acceptors[i].comm) - 1] = '\0';
 }
 
 static void check_destinations(uint64_t time_ns, const struct destination_report *r, int n, int omitted,
@@ -195,6 +227,7 @@ static void fuzz_destinations(struct fz *c, uint64_t time_ns)
 	for (int i = 0; i < n; i++) {
 		fz_bytes(c, &r[i], sizeof(r[i]));
 		r[i].raddr[sizeof(r[i].raddr) - 1] = '\0';
+		r[i].netns_name[sizeof(r[i].netns_name) - 1] = '\0';
 		r[i].nerrnos = (int)((unsigned int)r[i].nerrnos % (DESTINATION_ERRNOS + 1));
 		*(unsigned char *)&r[i].ports_in_use.known &= 1;
 		*(unsigned char *)&r[i].ports_at_failure.known &= 1;
@@ -293,6 +326,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&hints[i], 0, sizeof(hints[i]));
 		hints[i].netns = fz_u32(&c);
 		fz_str(&c, hints[i].laddr, sizeof(hints[i].laddr));
+		fz_str(&c, hints[i].netns_name, sizeof(hints[i].netns_name));
 		hints[i].lport = fz_u16(&c);
 		k = fz_u8(&c);
 		if (k < sizeof(hint_kinds) / sizeof(hint_kinds[0])) {

@@ -38,6 +38,10 @@ static inline void fz_event(struct fz *c, struct event *ev)
 	ev->open_fds = (int64_t)fz_u64(c);
 	ev->listener_ino = fz_u64(c);
 	ev->ambiguous = fz_u8(c) & 1;
+	ev->acceptor_pid = fz_u32(c);
+	fz_str(c, ev->acceptor_comm, sizeof(ev->acceptor_comm));
+	fz_str(c, ev->listen_addr, sizeof(ev->listen_addr));
+	fz_str(c, ev->netns_name, sizeof(ev->netns_name));
 }
 
 static inline void fw_event(struct fw *w, const struct event *ev)
@@ -71,6 +75,10 @@ static inline void fw_event(struct fw *w, const struct event *ev)
 	fw_u64(w, (uint64_t)ev->open_fds);
 	fw_u64(w, ev->listener_ino);
 	fw_u8(w, ev->ambiguous);
+	fw_u32(w, ev->acceptor_pid);
+	fw_str(w, ev->acceptor_comm);
+	fw_str(w, ev->listen_addr);
+	fw_str(w, ev->netns_name);
 }
 
 #endif /* TB_FUZZ_OUTPUT_H */

@@ -27,8 +27,12 @@ mark_baseline() {
 	BASE_LD=$LD BASE_LO=$LO BASE_RQD=$RQD BASE_SCS=$SCS
 }
 
-# tracer_start NS NAME [ARGS...]: start the tracer on NS, wait for "start"
+# tracer_start NS NAME [ARGS...]: start the tracer on NS, wait for "start".
+# TRACER_WRAP: a command the tracer runs under (unshare --pid --fork ...):
+# signals then go to the wrapper's child, the tracer itself.
 TRACER_PID=""
+TRACER_SIGNAL_PID=""
+TRACER_WRAP=""
 TRACER_OK=0
 tracer_start() {
 	local ns=$1 name=$2 rc
@@ -44,12 +48,14 @@ tracer_start() {
 		err "$BIN_ERR"
 		return 1
 	fi
-	"$BIN_RUN" --json -n "/var/run/netns/$ns" "$@" >"$TRACER_OUT" 2>"$TRACER_ERR" &
+	$TRACER_WRAP "$BIN_RUN" --json -n "/var/run/netns/$ns" "$@" >"$TRACER_OUT" 2>"$TRACER_ERR" &
 	TRACER_PID=$!
+	TRACER_SIGNAL_PID=$TRACER_PID
 	bg_add "$TRACER_PID"
 	wait_for_line "$TRACER_PID" "$TRACER_OUT" '"event" *: *"start"' $((START_TIMEOUT * 10)) 0.1
 	rc=$?
 	if [ "$rc" = 0 ]; then
+		[ -z "$TRACER_WRAP" ] || TRACER_SIGNAL_PID=$(pgrep -P "$TRACER_PID" | head -n 1)
 		TRACER_OK=1
 		return 0
 	fi
@@ -76,7 +82,7 @@ tracer_stop() {
 	else
 		what="SIG$sig"
 		sleep "$DRAIN"
-		kill -"$sig" "$TRACER_PID" 2>/dev/null
+		kill -"$sig" "${TRACER_SIGNAL_PID:-$TRACER_PID}" 2>/dev/null
 	fi
 	if ! wait_gone "$TRACER_PID" $((limit * 10)); then
 		err "tracer still running ${limit}s after $what (killed)"
@@ -243,6 +249,32 @@ check_listener_events() {
 	ev_expect "$kind" lport "$(kv "$out" port)"
 	ev_expect "$kind" family "$(kv "$out" family)"
 	ev_expect "$kind" laddr "$(kv "$out" laddr)"
+}
+
+# drops_by_member FIELD PIDKEY: each SO_REUSEPORT member i of the driver's
+# output (members=N or workers=N) dropped member<i>_drops, and as many
+# syn_drop records carry FIELD == <PIDKEY><i>. When two members drop at the
+# same instant on two CPUs, the tracer cannot tell whose drop it saw
+# first: it flags such records and counts them (totals.ambiguous); each
+# can swap one drop between two members, nothing else may differ.
+drops_by_member() {
+	local field=$1 pidkey=$2 m i pid drops n amb off=0
+
+	m=$(kv "$DRV_OUT" members)
+	[ -n "$m" ] || m=$(kv "$DRV_OUT" workers)
+	amb=$(tot .ambiguous)
+	for ((i = 0; i < ${m:-0}; i++)); do
+		pid=$(kv "$DRV_OUT" "$pidkey${i}_pid")
+		drops=$(kv "$DRV_OUT" "member${i}_drops")
+		n=$(ev_count syn_drop ".$field == $pid")
+		off=$((off + (n > drops ? n - drops : drops - n)))
+		[ "$n" = "$drops" ] || [ "${amb:-0}" != 0 ] ||
+			err "member $i: $n syn_drop records with $field $pid, its listener dropped $drops"
+	done
+	[ "$off" -le $((2 * ${amb:-0})) ] ||
+		err "members' records differ from their drops by $off, more than 2 x $amb ambiguous"
+	n=$(ev_count syn_drop '.ambiguous == true')
+	[ "$n" -le "${amb:-0}" ] || err "$n records flagged ambiguous, totals.ambiguous ${amb:-?}"
 }
 
 # scenario_setup VAR NAME: fresh state and a fresh namespace (its name in

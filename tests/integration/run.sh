@@ -75,6 +75,18 @@
 #                            IPv4 also a TUN router answering ICMP host
 #                            unreachable: 2 non-blocking (state change) + 2
 #                            blocking EHOSTUNREACH -> 8 (4)
+#   prefork_ipv4/_ipv6       prefork, -i 1: a master listens, 3 (2) workers
+#                            accept 4 (5) each at a limit of 4 (5) fds more than
+#                            they hold, then 2 (3) EMFILE each -> accept_error
+#                            and fd_limit name the workers and their limit,
+#                            listener records list each with its counts
+#   prefork_reuseport        prefork -r: 3 SO_REUSEPORT members made by the
+#                            master, worker i accepts from member i; 24 connects
+#                            -> each member's drops name its worker as acceptor
+#   socket_activate          systemd-socket-activate execs sa_server, whose
+#                            worker accepts 5 -> the worker is the acceptor
+#   prefork_pidns(_hostproc) prefork_ipv4 with the tracer in its own PID
+#                            namespace and /proc (the host's /proc)
 #   connect_timeout          a TUN peer that never answers, TCP_SYNCNT 1: 2
 #                            non-blocking + 2 blocking connects -> 4 ETIMEDOUT
 #   connect_uring_ipv4/_ipv6 IORING_OP_CONNECT refused, 2 on blocking and 2 on
@@ -152,7 +164,8 @@ slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_exhaust_uring connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_outlived connect_unreachable_ipv4
 connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
-destinations_exhaust destinations_refused_ipv6 destinations_quiet real_nginx real_redis real_python_http real_haproxy"
+destinations_exhaust destinations_refused_ipv6 destinations_quiet real_nginx real_redis real_python_http real_haproxy
+prefork_ipv4 prefork_ipv6 prefork_reuseport socket_activate prefork_pidns prefork_pidns_hostproc"
 
 run_one() {
 	case "$1" in
@@ -208,6 +221,12 @@ run_one() {
 	connect_rate_limit)	sc_connect_rate_limit "$1" ;;
 	destinations_exhaust)	sc_destinations "$1" exhaust -n 10 ;;
 	destinations_refused_ipv6) sc_destinations "$1" refused -6 -p 8080 -k 3 ;;
+	prefork_ipv4)		sc_prefork "$1" "" -p 8080 -w 3 -a 4 -k 2 ;;
+	prefork_ipv6)		sc_prefork "$1" "" -6 -p 8080 -w 2 -a 5 -k 3 ;;
+	prefork_reuseport)	sc_prefork_reuseport "$1" -p 8080 -w 3 -n 24 -H 0 ;;
+	socket_activate)	sc_socket_activate "$1" ;;
+	prefork_pidns)		sc_prefork "$1" pidns -p 8080 -w 3 -a 4 -k 2 ;;
+	prefork_pidns_hostproc)	sc_prefork "$1" pidns_hostproc -p 8080 -w 3 -a 4 -k 2 ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

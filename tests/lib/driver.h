@@ -92,6 +92,15 @@ tb_kv(const char *key, const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* "<prefix><i>_<name>=N": one number of the i-th of several (workers, members) */
+static inline void tb_kv_nth(const char *prefix, int i, const char *name, long value)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s%d_%s", prefix, i, name);
+	tb_kv(key, "%ld", value);
+}
+
 static inline void tb_usage_error(const char *usage)
 {
 	fprintf(stderr, "usage: %s %s\n", tb_prog, usage);

@@ -69,6 +69,50 @@ static int decode_exact(const void *raw, size_t size, const struct clock_map *c,
 	return rc;
 }
 
+/* the listener's bound address and last acceptor, where the kind's row has them */
+static void test_acceptor_and_listen_addr(void **state)
+{
+	static const uint8_t any4[16] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	struct tb_event raw;
+	struct event ev;
+
+	fill_syn_v4(&raw);
+	raw.acceptor_pid = 4321;
+	memcpy(raw.acceptor_comm, "0123456789abcdef", TB_COMM_LEN);
+	memcpy(raw.listen_addr, any4, 16);
+	raw.flags = TB_EVENT_F_LISTEN_ADDR;
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_int_equal(ev.acceptor_pid, 4321);
+	assert_string_equal(ev.acceptor_comm, "0123456789abcdef");
+	assert_string_equal(ev.listen_addr, "0.0.0.0");	/* mapped IPv4: the IPv4 form */
+	assert_string_equal(ev.laddr, "10.0.0.1");		/* the packet's stays */
+	assert_string_equal(ev.netns_name, "");
+
+	memcpy(raw.listen_addr, v6, 16);
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_string_equal(ev.listen_addr, "2001:db8::1");
+	memset(raw.listen_addr, 0, 16);
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_string_equal(ev.listen_addr, "::");
+
+	/* no listener entry behind the record: unknown, not "::" */
+	raw.flags = 0;
+	raw.acceptor_pid = 0;
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_string_equal(ev.listen_addr, "");
+	assert_int_equal(ev.acceptor_pid, 0);
+	assert_string_equal(ev.acceptor_comm, "");
+
+	/* kinds without a listener carry neither */
+	raw.kind = TB_KIND_CONNECT_ERROR;
+	raw.acceptor_pid = 4321;
+	raw.flags = TB_EVENT_F_LISTEN_ADDR;
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_int_equal(ev.acceptor_pid, 0);
+	assert_string_equal(ev.listen_addr, "");
+}
+
 static void test_syn_drop_ipv4(void **state)
 {
 	struct tb_event raw;
@@ -494,6 +538,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syn_drop_ipv4),
+		cmocka_unit_test(test_acceptor_and_listen_addr),
 		cmocka_unit_test(test_accept_overflow_ipv4),
 		cmocka_unit_test(test_ambiguous_flag),
 		cmocka_unit_test(test_syn_drop_ipv6),

@@ -278,16 +278,16 @@ static void test_json(void **state)
 	snprintf(h.text, sizeof(h.text), "short.");
 	got = capture(&output_json, r, 2, 3, &h, 1);
 	assert_string_equal(got,
-		"{\"event\":\"destination\",\"time\":\"2025-11-21T10:01:02.123456Z\",\"netns\":4026531840,"
+		"{\"event\":\"destination\",\"time\":\"2025-11-21T10:01:02.123456Z\",\"netns\":4026531840,\"netns_name\":null,"
 		"\"family\":\"ipv4\",\"raddr\":\"10.0.0.2\",\"rport\":5432,\"connects\":7,\"connect_errors\":3,"
 		"\"connect_errnos\":{\"EADDRNOTAVAIL\":2,\"ECONNREFUSED\":1},"
 		"\"ports_in_use\":{\"established\":2,\"time_wait\":8,\"syn_sent\":0,\"other\":0},"
 		"\"ports_peak\":10,\"port_range\":[40000,40009]}\n"
-		"{\"event\":\"destination\",\"time\":\"2025-11-21T10:01:02.123456Z\",\"netns\":4026531840,"
+		"{\"event\":\"destination\",\"time\":\"2025-11-21T10:01:02.123456Z\",\"netns\":4026531840,\"netns_name\":null,"
 		"\"family\":\"ipv4\",\"raddr\":\"10.0.0.2\",\"rport\":5432,\"connects\":7,\"connect_errors\":3,"
 		"\"connect_errnos\":{},\"ports_in_use\":null,\"ports_peak\":null,\"port_range\":null}\n"
 		"{\"event\":\"destinations_omitted\",\"time\":\"2025-11-21T10:01:02.123456Z\",\"count\":3}\n"
-		"{\"event\":\"hint\",\"time\":\"2025-11-21T10:01:02.123456Z\",\"netns\":4026531840,"
+		"{\"event\":\"hint\",\"time\":\"2025-11-21T10:01:02.123456Z\",\"netns\":4026531840,\"netns_name\":null,"
 		"\"raddr\":\"10.0.0.2\",\"rport\":5432,\"kind\":\"port_exhaustion\",\"text\":\"short.\"}\n");
 	free(got);
 	got = capture(&output_json, NULL, 0, 0, NULL, 0);

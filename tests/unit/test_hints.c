@@ -254,6 +254,24 @@ static void test_slow_accept_queue_not_full(void **state)
 	assert_none(&f);
 }
 
+/* a prefork worker that failed: its pid, and its figures at the failure */
+static void add_worker(struct fixture *f, uint32_t pid, uint64_t accepts, uint64_t errors,
+		       uint64_t limit, int64_t open_fds)
+{
+	struct acceptor_stats *a = &f->s.acceptors[f->s.nacceptors++];
+
+	memset(a, 0, sizeof(*a));
+	a->pid = pid;
+	a->accepts = accepts;
+	a->accept_errors = errors;
+	a->fail_nofile_limit = limit;
+	a->fail_open_fds = errors ? open_fds : -1;
+	/* what /proc says at the report is not what failed */
+	a->nofile_limit = 99999;
+	a->open_fds = 3;
+	f->s.acceptors_known = true;
+}
+
 static void test_fd_limit_emfile(void **state)
 {
 	struct fixture f;
@@ -262,26 +280,65 @@ static void test_fd_limit_emfile(void **state)
 	f.r.accept_errors = 12;
 	f.r.errnos[0] = (struct errno_count){ EMFILE, 12 };
 	f.r.nerrnos = 1;
-	f.s.nofile_limit = 1024;
-	f.s.open_fds = 1024;
+	/* nginx's master: it called listen(), it never accepts; never its figures */
+	f.s.nofile_limit = 20000;
+	f.s.open_fds = 9;
+	add_worker(&f, 101, 16, 8, 16, 16);
 	assert_one(&f, "fd_limit",
-		   "accept() failed 12 times with EMFILE: the process ran out of "
-		   "file descriptors (1024 open, limit 1024); raise LimitNOFILE= "
-		   "or ulimit -n, or look for a descriptor leak.");
+		   "accept() failed 12 times with EMFILE: the process whose accept failed ran out of "
+		   "file descriptors (at the last failure: pid 101: 16 open, limit 16); raise "
+		   "LimitNOFILE= or ulimit -n, or look for a descriptor leak.");
 
-	f.s.open_fds = -1;
+	/* two workers failed, one only accepted: the failing ones, busiest first */
+	add_worker(&f, 102, 20, 0, 0, -1);
+	add_worker(&f, 103, 10, 4, 24, -1);
+	assert_one(&f, "fd_limit",
+		   "accept() failed 12 times with EMFILE: the 2 processes whose accept failed ran out "
+		   "of file descriptors (at the last failure: pid 101: 16 open, limit 16; pid 103: "
+		   "limit 24); raise LimitNOFILE= or ulimit -n, or look for a descriptor leak.");
+
+	/* more than a hint lists: counted */
+	f.s.nacceptors = 0;
+	for (uint32_t pid = 201; pid <= 206; pid++)
+		add_worker(&f, pid, 1, 1, UINT64_MAX, 5);
 	run(&f);
-	assert_non_null(strstr(f.h[0].text, "descriptors (limit 1024);"));
-	f.s.nofile_limit = 0;
-	f.s.open_fds = 1000;
-	run(&f);
-	assert_non_null(strstr(f.h[0].text, "descriptors (1000 open);"));
-	f.s.open_fds = -1;
+	assert_non_null(strstr(f.h[0].text, "the 6 processes whose accept failed"));
+	assert_non_null(strstr(f.h[0].text, "pid 201: 5 open, limit unlimited; pid 202:"));
+	assert_non_null(strstr(f.h[0].text, "pid 204: 5 open, limit unlimited; 2 more)"));
+
+	/* no process known to have failed: no figures rather than the owner's */
+	f.s.nacceptors = 0;
+	f.s.acceptors_known = false;
 	f.r.errnos[0].count = 1;
 	assert_one(&f, "fd_limit",
 		   "accept() failed 1 time with EMFILE: the process ran out of "
 		   "file descriptors; raise LimitNOFILE= or ulimit -n, or look for "
 		   "a descriptor leak.");
+}
+
+/* slow accepting names the processes that accept, not the listen() caller */
+static void test_slow_accept_names_acceptors(void **state)
+{
+	struct fixture f;
+
+	setup_fixture(&f);
+	f.s.backlog_max = 8;
+	f.s.backlog_peak = 9;
+	f.r.syn_drops_by_reason[TB_REASON_ACCEPT_QUEUE_FULL] = 40;
+	f.r.accepts = 30;
+	f.r.latency = (struct latency_summary){ 30, 50000, 250000, 300000 };
+	add_worker(&f, 101, 20, 0, 0, -1);
+	add_worker(&f, 102, 10, 0, 0, -1);
+	run(&f);
+	assert_non_null(strstr(f.h[0].text, "accepted: the accepting processes 101, 102 are not accepting"));
+	f.s.nacceptors = 1;
+	run(&f);
+	assert_non_null(strstr(f.h[0].text, "accepted: the accepting process 101 is not accepting"));
+	/* none accepted in the interval: the last one that tried */
+	f.s.nacceptors = 0;
+	f.s.acceptor_pid = 77;
+	run(&f);
+	assert_non_null(strstr(f.h[0].text, "accepted: process 77, the last to try to accept, is not"));
 }
 
 static void test_fd_limit_enfile(void **state)
@@ -421,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_backlog_neither),
 		cmocka_unit_test(test_slow_accept),
 		cmocka_unit_test(test_slow_accept_unmeasured),
+		cmocka_unit_test(test_slow_accept_names_acceptors),
 		cmocka_unit_test(test_slow_accept_queue_not_full),
 		cmocka_unit_test(test_fd_limit_emfile),
 		cmocka_unit_test(test_fd_limit_enfile),

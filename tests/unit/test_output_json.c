@@ -284,6 +284,9 @@ static struct event drop_v4(void)
 		.rport = 51234,
 		.pid = 1234,
 		.comm = "nginx",
+		.acceptor_pid = 1300,
+		.acceptor_comm = "worker",
+		.listen_addr = "0.0.0.0",
 		.backlog = 129,
 		.backlog_max = 128,
 		.synq = 3,
@@ -304,6 +307,9 @@ static struct event accept_error(void)
 		.lport = 8080,
 		.pid = 42,
 		.comm = "server",
+		.acceptor_pid = 42,
+		.acceptor_comm = "server",
+		.listen_addr = "0.0.0.0",
 		.err = 24,
 		.nofile_limit = 1024,
 		.open_fds = 1024,
@@ -342,9 +348,10 @@ static void test_syn_drop_ipv4(void **state)
 
 	assert_event_json(&ev,
 		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
-		"\"lport\":8080,\"raddr\":\"10.0.0.2\",\"rport\":51234,"
-		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":129,"
+		"\"netns\":4026531840,\"netns_name\":null,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
+		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"raddr\":\"10.0.0.2\",\"rport\":51234,"
+		"\"pid\":1234,\"comm\":\"nginx\",\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
+		"\"backlog\":129,"
 		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\"}\n");
 }
 
@@ -356,9 +363,10 @@ static void test_syn_drop_ambiguous(void **state)
 	ev.ambiguous = true;
 	assert_event_json(&ev,
 		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
-		"\"lport\":8080,\"raddr\":\"10.0.0.2\",\"rport\":51234,"
-		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":129,"
+		"\"netns\":4026531840,\"netns_name\":null,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
+		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"raddr\":\"10.0.0.2\",\"rport\":51234,"
+		"\"pid\":1234,\"comm\":\"nginx\",\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
+		"\"backlog\":129,"
 		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\","
 		"\"ambiguous\":true}\n");
 }
@@ -380,9 +388,10 @@ static void test_accept_overflow_ipv6(void **state)
 	ev.synq = 0;
 	assert_event_json(&ev,
 		"{\"event\":\"accept_overflow\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":1,\"family\":\"ipv6\",\"laddr\":\"2001:db8::1\","
-		"\"lport\":443,\"raddr\":\"fe80::1:2:3:4\",\"rport\":65535,"
-		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":4096,"
+		"\"netns\":1,\"netns_name\":null,\"family\":\"ipv6\",\"laddr\":\"2001:db8::1\","
+		"\"lport\":443,\"listen_addr\":\"0.0.0.0\",\"raddr\":\"fe80::1:2:3:4\",\"rport\":65535,"
+		"\"pid\":1234,\"comm\":\"nginx\",\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
+		"\"backlog\":4096,"
 		"\"backlog_max\":4096,\"synq\":0,\"reason\":\"other\"}\n");
 }
 
@@ -394,9 +403,10 @@ static void test_drop_without_peer(void **state)
 	ev.reason = TB_REASON_SYN_QUEUE_FULL;
 	assert_event_json(&ev,
 		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
-		"\"lport\":8080,\"raddr\":null,\"rport\":null,"
-		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":129,"
+		"\"netns\":4026531840,\"netns_name\":null,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
+		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"raddr\":null,\"rport\":null,"
+		"\"pid\":1234,\"comm\":\"nginx\",\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
+		"\"backlog\":129,"
 		"\"backlog_max\":128,\"synq\":3,\"reason\":\"syn_queue_full\"}\n");
 }
 
@@ -406,9 +416,10 @@ static void test_accept_error(void **state)
 
 	assert_event_json(&ev,
 		"{\"event\":\"accept_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"pid\":42,\"comm\":\"server\",\"errno\":24,"
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\","
+		"\"acceptor_pid\":42,\"acceptor_comm\":\"server\",\"errno\":24,"
 		"\"error\":\"EMFILE\",\"family\":\"ipv4\",\"laddr\":\"0.0.0.0\","
-		"\"lport\":8080,\"nofile_limit\":1024,\"open_fds\":1024}\n");
+		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"nofile_limit\":1024,\"open_fds\":1024}\n");
 }
 
 /* unknown socket, unknown fd count, no limit: nulls, not fake numbers */
@@ -424,9 +435,10 @@ static void test_accept_error_unknowns(void **state)
 	ev.err = ENOBUFS;
 	assert_event_json(&ev,
 		"{\"event\":\"accept_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"pid\":42,\"comm\":\"server\",\"errno\":105,"
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\","
+		"\"acceptor_pid\":42,\"acceptor_comm\":\"server\",\"errno\":105,"
 		"\"error\":\"ENOBUFS\",\"family\":null,\"laddr\":null,"
-		"\"lport\":null,\"nofile_limit\":null,\"open_fds\":null}\n");
+		"\"lport\":null,\"listen_addr\":\"0.0.0.0\",\"nofile_limit\":null,\"open_fds\":null}\n");
 
 	/* an errno without a name still gives a string */
 	ev.err = 4242;
@@ -436,9 +448,10 @@ static void test_accept_error_unknowns(void **state)
 	ev.nofile_limit = 0;
 	assert_event_json(&ev,
 		"{\"event\":\"accept_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"pid\":42,\"comm\":\"server\",\"errno\":4242,"
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\","
+		"\"acceptor_pid\":42,\"acceptor_comm\":\"server\",\"errno\":4242,"
 		"\"error\":\"E4242\",\"family\":\"ipv6\",\"laddr\":\"::\","
-		"\"lport\":0,\"nofile_limit\":0,\"open_fds\":0}\n");
+		"\"lport\":0,\"listen_addr\":\"0.0.0.0\",\"nofile_limit\":0,\"open_fds\":0}\n");
 }
 
 static void check_time(uint64_t time_ns, const char *want)
@@ -497,15 +510,29 @@ static void test_hostile_comm(void **state)
 		char want[256], *got;
 
 		snprintf(ev.comm, sizeof(ev.comm), "%s", cases[i].comm);
-		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"backlog\"",
+		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"acceptor_pid\"",
 			 cases[i].json);
 		got = capture_event(&ev);
 		if (!strstr(got, want))
 			fail_msg("case %zu: %s lacks %s", i, got, want);
 		free(got);
 
+		/* the acceptor's comm and the namespace's name are as hostile */
+		snprintf(ev.acceptor_comm, sizeof(ev.acceptor_comm), "%s", cases[i].comm);
+		snprintf(ev.netns_name, sizeof(ev.netns_name), "%s", cases[i].comm);
+		snprintf(want, sizeof(want), "\"acceptor_pid\":1300,\"acceptor_comm\":%s,\"backlog\"",
+			 cases[i].json);
+		got = capture_event(&ev);
+		if (!strstr(got, want))
+			fail_msg("case %zu: %s lacks %s", i, got, want);
+		snprintf(want, sizeof(want), "\"netns_name\":%s,\"family\"", cases[i].json);
+		/* an empty name is no name: null */
+		if (cases[i].comm[0] && !strstr(got, want))
+			fail_msg("case %zu: %s lacks %s", i, got, want);
+		free(got);
+
 		snprintf(ae.comm, sizeof(ae.comm), "%s", cases[i].comm);
-		snprintf(want, sizeof(want), "\"pid\":42,\"comm\":%s,\"errno\"",
+		snprintf(want, sizeof(want), "\"pid\":42,\"comm\":%s,\"acceptor_pid\"",
 			 cases[i].json);
 		got = capture_event(&ae);
 		if (!strstr(got, want))
@@ -642,7 +669,7 @@ static void test_connect_error(void **state)
 
 	assert_event_json(&ev,
 		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
 		"\"laddr\":null,\"lport\":null,\"raddr\":\"fd00::2\",\"rport\":5432,"
 		"\"errno\":99,\"error\":\"EADDRNOTAVAIL\",\"port_range\":[40000,40009],"
 		"\"ports_in_use\":{\"established\":7,\"time_wait\":3,\"syn_sent\":0,\"other\":0}}\n");
@@ -650,7 +677,7 @@ static void test_connect_error(void **state)
 	ev.ports_in_use.known = false;
 	assert_event_json(&ev,
 		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
 		"\"laddr\":null,\"lport\":null,\"raddr\":\"fd00::2\",\"rport\":5432,"
 		"\"errno\":99,\"error\":\"EADDRNOTAVAIL\",\"port_range\":[40000,40009],"
 		"\"ports_in_use\":null}\n");
@@ -660,7 +687,7 @@ static void test_connect_error(void **state)
 	ev.err = 111;
 	assert_event_json(&ev,
 		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
 		"\"laddr\":\"fd00::1\",\"lport\":40000,\"raddr\":\"fd00::2\",\"rport\":5432,"
 		"\"errno\":111,\"error\":\"ECONNREFUSED\"}\n");
 }
@@ -673,7 +700,7 @@ static void test_bind_error(void **state)
 	ev.err = 98;
 	assert_event_json(&ev,
 		"{\"event\":\"bind_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"pid\":42,\"comm\":\"server\",\"family\":\"ipv4\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\",\"family\":\"ipv4\","
 		"\"laddr\":\"0.0.0.0\",\"lport\":8080,\"errno\":98,\"error\":\"EADDRINUSE\"}\n");
 }
 
@@ -739,6 +766,16 @@ static struct listener_snapshot snap_v4(void)
 		.lport = 8080,
 		.pid = 1234,
 		.comm = "nginx",
+		.acceptor_pid = 1300,
+		.acceptor_comm = "worker",
+		.acceptors_known = true,
+		.acceptors = {
+			{ .pid = 1300, .comm = "worker", .accepts = 60, .accept_errors = 3,
+			  .nofile_limit = 16, .open_fds = 16 },
+			{ .pid = 1301, .comm = "worker", .accepts = 40, .nofile_limit = UINT64_MAX,
+			  .open_fds = -1 },
+		},
+		.nacceptors = 2,
 		.listening = true,
 		.backlog = 3,
 		.backlog_max = 128,
@@ -803,15 +840,28 @@ static void test_interval_listener(void **state)
 
 	assert_string_equal(got,
 		"{\"event\":\"listener\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"laddr\":\"10.0.0.1\",\"lport\":8080,"
-		"\"family\":\"ipv4\",\"pid\":1234,\"comm\":\"nginx\",\"backlog\":3,"
+		"\"netns\":4026531840,\"netns_name\":null,\"laddr\":\"10.0.0.1\",\"lport\":8080,"
+		"\"listen_addr\":\"10.0.0.1\",\"family\":\"ipv4\",\"pid\":1234,\"comm\":\"nginx\","
+		"\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\",\"backlog\":3,"
 		"\"backlog_max\":128,\"backlog_peak\":129,\"synq\":1,\"synq_peak\":2,"
 		"\"syn_drops\":6,\"syn_drop_reasons\":{\"accept_queue_full\":4,"
 		"\"syn_queue_full\":1,\"other\":1},\"accept_overflows\":2,"
 		"\"syncookies\":9,\"accepts\":100,\"accept_errors\":3,"
 		"\"accept_errnos\":{\"EMFILE\":2,\"ENFILE\":1},"
 		"\"accept_latency_us\":{\"count\":100,\"p50\":1408,\"p99\":1920,\"max\":2000},"
+		"\"acceptors\":[{\"pid\":1300,\"comm\":\"worker\",\"accepts\":60,\"accept_errors\":3,"
+		"\"nofile_limit\":16,\"open_fds\":16},{\"pid\":1301,\"comm\":\"worker\",\"accepts\":40,"
+		"\"accept_errors\":0,\"nofile_limit\":null,\"open_fds\":null}],\"acceptors_other\":null,"
 		"\"nofile_limit\":1024,\"open_fds\":1000,\"closed\":false}\n");
+	free(got);
+
+	/* past the bound, the rest summed; a namespace's name */
+	s.acceptors_other = (struct acceptors_rest){ .processes = 3, .accepts = 7, .accept_errors = 1 };
+	strcpy(s.netns_name, "blue");
+	got = capture_interval(&r, 1, NULL, 0);
+	assert_non_null(strstr(got, "\"netns\":4026531840,\"netns_name\":\"blue\","));
+	assert_non_null(strstr(got, "}],\"acceptors_other\":{\"processes\":3,\"accepts\":7,"
+				    "\"accept_errors\":1},\"nofile_limit\""));
 	free(got);
 }
 
@@ -828,6 +878,8 @@ static void test_interval_unknowns(void **state)
 	s.netns = 1;
 	s.pid = 0;
 	s.comm[0] = '\0';
+	s.acceptor_pid = 0;
+	s.acceptors_known = false;
 	s.backlog = s.backlog_peak = s.synq = s.synq_peak = 0;
 	s.backlog_max = 4096;
 	s.nofile_limit = 0;
@@ -835,14 +887,16 @@ static void test_interval_unknowns(void **state)
 	got = capture_interval(&r, 1, NULL, 0);
 	assert_string_equal(got,
 		"{\"event\":\"listener\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":1,\"laddr\":\"::\",\"lport\":443,"
-		"\"family\":\"ipv6\",\"pid\":null,\"comm\":null,\"backlog\":0,"
+		"\"netns\":1,\"netns_name\":null,\"laddr\":\"::\",\"lport\":443,\"listen_addr\":\"::\","
+		"\"family\":\"ipv6\",\"pid\":null,\"comm\":null,\"acceptor_pid\":null,"
+		"\"acceptor_comm\":null,\"backlog\":0,"
 		"\"backlog_max\":4096,\"backlog_peak\":0,\"synq\":0,\"synq_peak\":0,"
 		"\"syn_drops\":0,\"syn_drop_reasons\":{\"accept_queue_full\":0,"
 		"\"syn_queue_full\":0,\"other\":0},\"accept_overflows\":0,"
 		"\"syncookies\":0,\"accepts\":0,\"accept_errors\":0,"
 		"\"accept_errnos\":{},"
 		"\"accept_latency_us\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
+		"\"acceptors\":null,\"acceptors_other\":null,"
 		"\"nofile_limit\":null,\"open_fds\":null,\"closed\":false}\n");
 	free(got);
 
@@ -886,9 +940,22 @@ static void test_interval_hostile_comm(void **state)
 		char want[256], *got;
 
 		snprintf(s.comm, sizeof(s.comm), "%s", cases[i].comm);
-		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"backlog\"",
+		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"acceptor_pid\"",
 			 cases[i].json);
 		got = capture_interval(&r, 1, NULL, 0);
+		if (!strstr(got, want))
+			fail_msg("case %zu: %s lacks %s", i, got, want);
+		free(got);
+
+		/* the acceptors' comms too, the last one's and each listed one's */
+		snprintf(s.acceptor_comm, sizeof(s.acceptor_comm), "%s", cases[i].comm);
+		snprintf(s.acceptors[0].comm, sizeof(s.acceptors[0].comm), "%s", cases[i].comm);
+		got = capture_interval(&r, 1, NULL, 0);
+		snprintf(want, sizeof(want), "\"acceptor_pid\":1300,\"acceptor_comm\":%s,\"backlog\"",
+			 cases[i].json);
+		if (!strstr(got, want))
+			fail_msg("case %zu: %s lacks %s", i, got, want);
+		snprintf(want, sizeof(want), "[{\"pid\":1300,\"comm\":%s,\"accepts\"", cases[i].json);
 		if (!strstr(got, want))
 			fail_msg("case %zu: %s lacks %s", i, got, want);
 		free(got);
@@ -918,10 +985,10 @@ static void test_interval_hints(void **state)
 	assert_true(!strncmp(got, "{\"event\":\"listener\"", 19));
 	assert_string_equal(hints,
 		"{\"event\":\"hint\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"laddr\":\"10.0.0.1\",\"lport\":8080,"
+		"\"netns\":4026531840,\"netns_name\":null,\"laddr\":\"10.0.0.1\",\"lport\":8080,"
 		"\"kind\":\"backlog_small\",\"text\":\"3 connections dropped; raise it.\"}\n"
 		"{\"event\":\"hint\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":1,\"laddr\":\"1.2.3.4\\n\\\"x\",\"lport\":80,"
+		"\"netns\":1,\"netns_name\":null,\"laddr\":\"1.2.3.4\\n\\\"x\",\"lport\":80,"
 		"\"kind\":\"fd_limit\",\"text\":\"quote \\\" backslash \\\\ newline "
 		"\\n bad " FFFD ".\"}\n");
 	free(got);

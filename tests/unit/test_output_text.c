@@ -18,11 +18,11 @@
 
 #define NETNS		4026531840u
 #define T_2026		1795255262123456789ull	/* 2026-11-21T10:01:02.123456789Z */
-#define NCOLS		10
+#define NCOLS		11
 
 #define HEADER \
-	"TIME            EVENT               PID COMM                  NETNS " \
-	"LISTENER              PEER                      QUEUE  SYNQ DETAIL\n"
+	"TIME            EVENT               PID COMM             ACCEPTOR                      NETNS " \
+	"LISTENER              PEER                      QUEUE      SYNQ DETAIL\n"
 
 static struct event drop_v4(void)
 {
@@ -39,6 +39,9 @@ static struct event drop_v4(void)
 		.rport = 51234,
 		.pid = 1234,
 		.comm = "nginx",
+		.acceptor_pid = 1300,
+		.acceptor_comm = "worker",
+		.listen_addr = "0.0.0.0",
 		.backlog = 129,
 		.backlog_max = 128,
 		.synq = 3,
@@ -59,6 +62,9 @@ static struct event accept_error(void)
 		.lport = 8080,
 		.pid = 42,
 		.comm = "server",
+		.acceptor_pid = 42,
+		.acceptor_comm = "server",
+		.listen_addr = "0.0.0.0",
 		.err = 24,
 		.nofile_limit = 1024,
 		.open_fds = 1024,
@@ -141,7 +147,7 @@ static int cells(const char *line, struct cell *c, int max)
 static void assert_aligned(const char *row)
 {
 	static const bool right[NCOLS] = {
-		[2] = true, [4] = true, [7] = true, [8] = true,
+		[2] = true, [5] = true, [8] = true, [9] = true,
 	};
 	struct cell h[NCOLS + 1], r[NCOLS + 4];
 	int i;
@@ -215,9 +221,9 @@ static void test_syn_drop_ipv4(void **state)
 	char *got = capture_event(&ev);
 
 	assert_string_equal(got,
-		"10:01:02.123456 syn_drop           1234 nginx            "
-		"4026531840 10.0.0.1:8080         10.0.0.2:51234          "
-		"129/128     3 accept_queue_full\n");
+"10:01:02.123456 syn_drop           1234 nginx            "
+		"1300/worker              4026531840 0.0.0.0:8080          "
+		"10.0.0.2:51234          129/128     3/128 accept_queue_full\n");
 	assert_clean_line(got);
 	assert_aligned(got);
 	free(got);
@@ -240,11 +246,12 @@ static void test_accept_overflow_ipv6(void **state)
 	ev.synq = 0;
 	ev.pid = 1;
 	ev.netns = 1;
+	strcpy(ev.listen_addr, "2001:db8::1");
 	got = capture_event(&ev);
 	assert_string_equal(got,
-		"10:01:02.123456 accept_overflow       1 nginx            "
-		"         1 [2001:db8::1]:443     [fe80::1]:65535       "
-		"4096/4096     0 other\n");
+"10:01:02.123456 accept_overflow       1 nginx            "
+		"1300/worker                       1 [2001:db8::1]:443     "
+		"[fe80::1]:65535       4096/4096    0/4096 other\n");
 	assert_clean_line(got);
 	assert_aligned(got);
 	free(got);
@@ -259,9 +266,9 @@ static void test_drop_without_peer(void **state)
 	ev.reason = TB_REASON_SYN_QUEUE_FULL;
 	got = capture_event(&ev);
 	assert_string_equal(got,
-		"10:01:02.123456 syn_drop           1234 nginx            "
-		"4026531840 10.0.0.1:8080         -                       "
-		"129/128     3 syn_queue_full\n");
+"10:01:02.123456 syn_drop           1234 nginx            "
+		"1300/worker              4026531840 0.0.0.0:8080          "
+		"-                       129/128     3/128 syn_queue_full\n");
 	assert_aligned(got);
 	free(got);
 }
@@ -272,9 +279,9 @@ static void test_accept_error(void **state)
 	char *got = capture_event(&ev);
 
 	assert_string_equal(got,
-		"10:01:02.000001 accept_error         42 server           "
-		"4026531840 0.0.0.0:8080          -                       "
-		"      -     - EMFILE nofile=1024 open=1024\n");
+"10:01:02.000001 accept_error         42 server           "
+		"42/server                4026531840 0.0.0.0:8080          "
+		"-                             -         - EMFILE nofile=1024 open=1024\n");
 	assert_clean_line(got);
 	assert_aligned(got);
 	free(got);
@@ -299,9 +306,9 @@ static void test_connect_error(void **state)
 	ev.ports_in_use = (struct port_usage){ .known = true, .established = 10 };
 	got = capture_event(&ev);
 	assert_string_equal(got,
-		"10:01:02.000001 connect_error        42 client           "
-		"4026531840 -                     10.0.0.9:5432           "
-		"      -     - EADDRNOTAVAIL range=40000-40009 established=10 time_wait=0 syn_sent=0 other=0\n");
+"10:01:02.000001 connect_error        42 client           "
+		"-                        4026531840 -                     "
+		"10.0.0.9:5432                 -         - EADDRNOTAVAIL range=40000-40009 established=10 time_wait=0 syn_sent=0 other=0\n");
 	assert_clean_line(got);
 	assert_aligned(got);
 	free(got);
@@ -316,9 +323,9 @@ static void test_bind_error(void **state)
 	ev.err = 98;
 	got = capture_event(&ev);
 	assert_string_equal(got,
-		"10:01:02.000001 bind_error           42 server           "
-		"4026531840 0.0.0.0:8080          -                       "
-		"      -     - EADDRINUSE\n");
+"10:01:02.000001 bind_error           42 server           "
+		"-                        4026531840 0.0.0.0:8080          "
+		"-                             -         - EADDRINUSE\n");
 	assert_clean_line(got);
 	assert_aligned(got);
 	free(got);
@@ -333,13 +340,15 @@ static void test_accept_error_unknowns(void **state)
 	ev.open_fds = -1;
 	ev.nofile_limit = UINT64_MAX;
 	ev.laddr[0] = '\0';
+	ev.listen_addr[0] = '\0';
 	ev.comm[0] = '\0';
+	ev.acceptor_pid = 0;
 	ev.err = 4242;
 	got = capture_event(&ev);
 	assert_string_equal(got,
 		"10:01:02.000001 accept_error         42 -                "
-		"4026531840 -                     -                       "
-		"      -     - E4242 nofile=unlimited open=?\n");
+		"-                        4026531840 -                     "
+		"-                             -         - E4242 nofile=unlimited open=?\n");
 	assert_clean_line(got);
 	assert_aligned(got);
 	free(got);
@@ -394,6 +403,31 @@ static void test_hostile_comm(void **state)
 			free(got);
 		}
 	}
+}
+
+/* the acceptor's comm and the namespace's name are attacker-controlled too: one word each */
+static void test_hostile_acceptor_and_netns_name(void **state)
+{
+	struct event ev = drop_v4();
+	struct cell c[NCOLS + 4];
+	char *got;
+
+	snprintf(ev.acceptor_comm, sizeof(ev.acceptor_comm), "%s", "w 1\n\x1b");
+	snprintf(ev.netns_name, sizeof(ev.netns_name), "%s", "blue net\n");
+	got = capture_event(&ev);
+	assert_clean_line(got);
+	assert_int_equal(cells(got, c, NCOLS + 4), NCOLS);
+	assert_true(!strncmp(got + c[4].start, "1300/w\\x201\\x0a\\x1b ", c[4].end - c[4].start + 1));
+	assert_true(!strncmp(got + c[5].start, "blue\\x20net\\x0a ", c[5].end - c[5].start + 1));
+	free(got);
+
+	/* a plain name stands where the inode would */
+	strcpy(ev.netns_name, "blue");
+	strcpy(ev.acceptor_comm, "worker");
+	got = capture_event(&ev);
+	assert_non_null(strstr(got, " 1300/worker                    blue 0.0.0.0:8080 "));
+	assert_aligned(got);
+	free(got);
 }
 
 /* several events in a row: exactly one line each */
@@ -451,11 +485,11 @@ static void test_totals(void **state)
 
 /* ---- listener tables and latency histograms ---- */
 
-#define LST_COLS	14
+#define LST_COLS	15
 
 #define LST_HEADER \
 	"LISTENER                  PID COMM                   QUEUE  PEAK " \
-	"       SYNQ   DROPS  OVERFL COOKIES  ACCEPTS  ERRS    P50us    P99us    MAXus\n"
+	"       SYNQ SYNPK   DROPS  OVERFL COOKIES  ACCEPTS  ERRS    P50us    P99us    MAXus\n"
 
 static struct listener_snapshot snap_v4(void)
 {
@@ -578,6 +612,14 @@ static void test_interval_table(void **state)
 	s[1].backlog_peak = 0;
 	s[1].synq = 0;
 	s[1].synq_peak = 7;
+	/* under a listener, the processes that accepted from it, then the rest summed */
+	s[0].acceptors_known = true;
+	s[0].acceptors[0] = (struct acceptor_stats){ .pid = 1300, .comm = "worker", .accepts = 60,
+						     .accept_errors = 3, .nofile_limit = 16, .open_fds = 16 };
+	s[0].acceptors[1] = (struct acceptor_stats){ .pid = 1301, .comm = "a b", .accepts = 40,
+						     .nofile_limit = UINT64_MAX, .open_fds = -1 };
+	s[0].nacceptors = 2;
+	s[0].acceptors_other = (struct acceptors_rest){ .processes = 3, .accepts = 7, .accept_errors = 1 };
 	r[0] = report_of(&s[0]);
 	memset(&r[1], 0, sizeof(r[1]));
 	r[1].now = &s[1];
@@ -587,11 +629,14 @@ static void test_interval_table(void **state)
 		"--- 10:01:02 listeners ---\n"
 		LST_HEADER
 		"10.0.0.1:8080            1234 nginx                  3/128   129 "
-		"        1/2       6       2       0      100     3        5       14       15\n"
+		"      1/128     2       6       2       0      100     3        5       14       15\n"
+		"  acceptor 1300/worker accepts=60 errors=3 nofile=16 open=16\n"
+		"  acceptor 1301/a\\x20b accepts=40 errors=0 nofile=unlimited open=?\n"
+		"  acceptors_other processes=3 accepts=7 errors=1\n"
 		"[2001:db8::1]:443           - -                     0/4096     0 "
-		"        0/7       0       0      12        0     0        -        -        -\n"
+		"     0/4096     7       0       0      12        0     0        -        -        -\n"
 		"hint 10.0.0.1:8080: 3 connections dropped; raise it.\n");
-	for (i = 2; i <= 3; i++) {
+	for (i = 2; i <= 6; i += 4) {
 		char *row = line_of(got, i);
 
 		assert_clean_line(row);
@@ -764,6 +809,7 @@ int main(void)
 		cmocka_unit_test(test_bind_error),
 		cmocka_unit_test(test_accept_error_unknowns),
 		cmocka_unit_test(test_hostile_comm),
+		cmocka_unit_test(test_hostile_acceptor_and_netns_name),
 		cmocka_unit_test(test_one_line_per_event),
 		cmocka_unit_test(test_totals),
 		cmocka_unit_test(test_interval_table),

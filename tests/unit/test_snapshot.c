@@ -156,6 +156,64 @@ static void test_errnos_bounded(void **state)
 	assert_int_equal(s.errnos[SNAPSHOT_ERRNOS - 1].err, 20 + SNAPSHOT_ERRNOS - 1);
 }
 
+static struct tb_acceptor acceptor(uint64_t accepts, uint64_t errors, const char *comm)
+{
+	struct tb_acceptor a = { .accepts = accepts, .accept_errors = errors, .nofile_limit = 16,
+				 .open_fds = 16 };
+
+	memcpy(a.comm, comm, strlen(comm));
+	return a;
+}
+
+/* the busiest SNAPSHOT_ACCEPTORS listed in order, whatever order they come in; the rest summed */
+static void test_acceptors_bounded(void **state)
+{
+	struct listener_snapshot s;
+	struct tb_listener l;
+	struct tb_acceptor a;
+	uint64_t listed = 0;
+
+	fill_listener_v4(&l);
+	l.acceptor_pid = 900;
+	memcpy(l.acceptor_comm, "0123456789abcdef", TB_COMM_LEN);	/* full width, no NUL */
+	snapshot_decode_listener(1, &l, &s);
+	assert_int_equal(s.acceptor_pid, 900);
+	assert_string_equal(s.acceptor_comm, "0123456789abcdef");
+	assert_false(s.acceptors_known);
+
+	/* pid p does p % 13 accepts and one failure when p is even */
+	for (uint32_t pid = 1; pid <= 12; pid++) {
+		a = acceptor(pid % 13 * 10, pid % 2 == 0, "worker");
+		snapshot_add_acceptor(&s, pid, &a);
+	}
+	a = acceptor(0, 0, "poller");	/* only ever got EAGAIN */
+	snapshot_add_acceptor(&s, 100, &a);
+	assert_true(s.acceptors_known);
+	assert_int_equal(s.nacceptors, SNAPSHOT_ACCEPTORS);
+	for (int i = 0; i < SNAPSHOT_ACCEPTORS; i++) {
+		assert_int_equal(s.acceptors[i].pid, 12 - i);
+		listed += s.acceptors[i].accepts;
+	}
+	assert_string_equal(s.acceptors[0].comm, "worker");
+	assert_int_equal(s.acceptors[0].fail_nofile_limit, 16);
+	assert_int_equal(s.acceptors[0].fail_open_fds, 16);
+	assert_int_equal(s.acceptors[1].fail_open_fds, -1);	/* pid 11: no failure */
+	assert_int_equal(s.acceptors[0].open_fds, -1);		/* /proc not read yet */
+	/* pids 1..4 and the poller */
+	assert_int_equal(s.acceptors_other.processes, 5);
+	assert_int_equal(s.acceptors_other.accepts, 10 + 20 + 30 + 40);
+	assert_int_equal(s.acceptors_other.accept_errors, 2);
+	assert_int_equal(listed + s.acceptors_other.accepts, 780);
+
+	/* equally busy: the lower pid first */
+	snapshot_decode_listener(1, &l, &s);
+	a = acceptor(5, 0, "b");
+	snapshot_add_acceptor(&s, 20, &a);
+	snapshot_add_acceptor(&s, 10, &a);
+	assert_int_equal(s.acceptors[0].pid, 10);
+	assert_int_equal(s.acceptors[1].pid, 20);
+}
+
 static void test_sort_find(void **state)
 {
 	struct listener_snapshot items[4] = { { .id = 30 }, { .id = 10 }, { .id = 40 }, { .id = 20 } };
@@ -177,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_closed),
 		cmocka_unit_test(test_peaks_and_finish),
 		cmocka_unit_test(test_errnos_bounded),
+		cmocka_unit_test(test_acceptors_bounded),
 		cmocka_unit_test(test_sort_find),
 	};
 

@@ -255,6 +255,7 @@ drive() {
 	connect_outlived)	run_driver "$1" connect_fail -m outlived -p 8090 -k 1 ;;
 	bind_in_use)		run_driver "$1" connect_fail -m bind -p 8090 -k 2 ;;
 	connect_exhaust)	run_driver "$1" connect_fail -m exhaust -n 10 ;;
+	prefork_reuseport)	run_driver "$1" prefork -r -p 8080 -w 3 -n 24 -H 0 ;;
 	preexisting)		preexisting_go ;;
 	two_netns)
 		other_ns_overflow
@@ -365,6 +366,21 @@ cell() {
 	overflow_* | reuseport* | preexisting | two_netns)
 		[ "$ld" = "$lo" ] && [ "$ld" != 0 ] ||
 			err "scenario: expected ListenDrops == ListenOverflows > 0, got $ld / $lo"
+		;;
+	prefork_reuseport)
+		[ "$ld" = "$lo" ] && [ "$ld" != 0 ] ||
+			err "scenario: expected ListenDrops == ListenOverflows > 0, got $ld / $lo"
+		# every drop names as acceptor a worker, which took one connection
+		# (in fentry mode seen at inet_csk_accept's exit)
+		want=",$(sed -n 's/^worker[0-9]*_pid=//p' "$DOUT" | tr '\n' ','),"
+		n=$(grep '"event":"syn_drop"' "$TOUT" | grep -vc '"acceptor_pid":[0-9]')
+		[ "$n" = 0 ] || err "$n syn_drop records without an acceptor"
+		for k in $(grep '"event":"syn_drop"' "$TOUT" | sed -n 's/.*"acceptor_pid":\([0-9]*\).*/\1/p' | sort -u); do
+			case "$want" in
+			*",$k,"*) ;;
+			*) err "syn_drop records name acceptor $k, no worker (workers $want)" ;;
+			esac
+		done
 		;;
 	tun_*)
 		want="$(kv "$DOUT" expect_listen_drops)/$(kv "$DOUT" expect_listen_overflows)"

@@ -23,6 +23,7 @@
 
 struct destination_report {
 	uint32_t netns;
+	char netns_name[EVENT_NETNS_NAME_LEN];	/* "" none; filled by the loader */
 	int family;
 	uint8_t raddr_bytes[16];
 	char raddr[EVENT_ADDR_LEN];

@@ -35,6 +35,7 @@ static void add(struct hint *out, int *n, int max, const struct listener_report 
 	h = &out[(*n)++];
 	memset(h, 0, sizeof(*h));
 	h->netns = r->now->netns;
+	snprintf(h->netns_name, sizeof(h->netns_name), "%s", r->now->netns_name);
 	snprintf(h->laddr, sizeof(h->laddr), "%s", r->now->laddr);
 	h->lport = r->now->lport;
 	h->kind = kind;
@@ -70,6 +71,43 @@ static uint64_t errno_delta(const struct listener_report *r, int err)
 	return 0;
 }
 
+/* pids listed in a hint; the rest are counted */
+#define HINT_PIDS	4
+
+/*
+ * "process 101", "processes 101, 102 and 3 more": the listener's acceptors
+ * of the interval that pass keep(), busiest first. Returns how many passed.
+ */
+static int acceptor_pids(char *buf, size_t len, const struct listener_snapshot *s,
+			 bool (*keep)(const struct acceptor_stats *a))
+{
+	int n = 0, listed = 0;
+	size_t off;
+
+	for (int i = 0; i < s->nacceptors; i++)
+		n += keep(&s->acceptors[i]);
+	off = snprintf(buf, len, "process%s", n == 1 ? "" : "es");
+	for (int i = 0; i < s->nacceptors && listed < HINT_PIDS && off < len; i++) {
+		if (!keep(&s->acceptors[i]))
+			continue;
+		off += snprintf(buf + off, len - off, "%s%" PRIu32, listed ? ", " : " ", s->acceptors[i].pid);
+		listed++;
+	}
+	if (n > listed && off < len)
+		snprintf(buf + off, len - off, " and %d more", n - listed);
+	return n;
+}
+
+static bool accepted(const struct acceptor_stats *a)
+{
+	return a->accepts > 0;
+}
+
+static bool failed(const struct acceptor_stats *a)
+{
+	return a->accept_errors > 0;
+}
+
 /*
  * The queue was full and accept() did not keep up: the accepted waited
  * long, or, with no latency measured, fewer were accepted than dropped.
@@ -92,7 +130,7 @@ static void queue_hints(const struct listener_report *r, const struct sysctls *s
 	const struct listener_snapshot *s = r->now;
 	uint64_t overflows = r->syn_drops_by_reason[TB_REASON_ACCEPT_QUEUE_FULL] +
 			     r->accept_overflows;
-	char p50[24], p99[24], mx[24], lat[96];
+	char p50[24], p99[24], mx[24], lat[96], who[96];
 
 	if (!overflows)
 		return;
@@ -106,14 +144,28 @@ static void queue_hints(const struct listener_report *r, const struct sysctls *s
 				 fmt_us(mx, sizeof(mx), r->latency.max_us));
 		else
 			snprintf(lat, sizeof(lat), "accept latency not measured");
+		/* the application is whoever accepts: name them, the listen() caller may not be one */
+		int naccepting = acceptor_pids(who + strlen("the accepting "), sizeof(who) - strlen("the accepting "),
+					       s, accepted);
+
+		memcpy(who, "the accepting ", strlen("the accepting "));
+		if (naccepting > 1)
+			strncat(who, " are", sizeof(who) - strlen(who) - 1);
+		else if (naccepting == 1)
+			strncat(who, " is", sizeof(who) - strlen(who) - 1);
+		else if (s->acceptor_pid)
+			snprintf(who, sizeof(who), "process %" PRIu32 ", the last to try to accept, is",
+				 s->acceptor_pid);
+		else
+			snprintf(who, sizeof(who), "the application is");
 		add(out, n, max, r, "slow_accept",
 		    "%" PRIu64 " connection%s dropped while the accept queue was full "
 		    "(peak %" PRIu32 " of %" PRIu32 ") and %" PRIu64 " accepted: "
-		    "the application is not accepting fast enough (%s); "
+		    "%s not accepting fast enough (%s); "
 		    "raising the backlog only adds latency.",
 		    overflows, plural(overflows),
 		    s->backlog_peak > s->backlog ? s->backlog_peak : s->backlog,
-		    s->backlog_max, r->accepts, lat);
+		    s->backlog_max, r->accepts, who, lat);
 		return;
 	}
 
@@ -141,6 +193,41 @@ static void queue_hints(const struct listener_report *r, const struct sysctls *s
 	}
 }
 
+/*
+ * "pid 101: 16 open, limit 16; pid 102: ...": the fds of the processes whose
+ * accept failed, as the kernel saw them at each one's last failure.
+ */
+static void failed_fd_usage(char *buf, size_t len, const struct listener_snapshot *s)
+{
+	size_t off = 0;
+	int listed = 0, more = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < s->nacceptors && off < len; i++) {
+		const struct acceptor_stats *a = &s->acceptors[i];
+		char lim[24];
+
+		if (!failed(a))
+			continue;
+		if (listed == HINT_PIDS) {
+			more++;
+			continue;
+		}
+		if (a->fail_nofile_limit == UINT64_MAX)
+			snprintf(lim, sizeof(lim), "unlimited");
+		else
+			snprintf(lim, sizeof(lim), "%" PRIu64, a->fail_nofile_limit);
+		off += snprintf(buf + off, len - off, "%spid %" PRIu32 ": ", listed ? "; " : "", a->pid);
+		if (a->fail_open_fds >= 0 && off < len)
+			off += snprintf(buf + off, len - off, "%" PRId64 " open, ", a->fail_open_fds);
+		if (off < len)
+			off += snprintf(buf + off, len - off, "limit %s", lim);
+		listed++;
+	}
+	if (more && off < len)
+		snprintf(buf + off, len - off, "; %d more", more);
+}
+
 static void fd_hints(const struct listener_report *r, const struct sysctls *sys,
 		     struct hint *out, int *n, int max)
 {
@@ -148,23 +235,22 @@ static void fd_hints(const struct listener_report *r, const struct sysctls *sys,
 	uint64_t emfile = errno_delta(r, EMFILE), enfile = errno_delta(r, ENFILE);
 
 	if (emfile) {
-		char lim[24], use[80] = "";
+		char use[HINT_TEXT_LEN / 2], who[64] = "the process";
+		int nfailed = 0;
 
-		if (s->nofile_limit == UINT64_MAX)
-			snprintf(lim, sizeof(lim), "unlimited");
-		else
-			snprintf(lim, sizeof(lim), "%" PRIu64, s->nofile_limit);
-		if (s->open_fds >= 0 && s->nofile_limit)
-			snprintf(use, sizeof(use), " (%" PRId64 " open, limit %s)",
-				 s->open_fds, lim);
-		else if (s->nofile_limit)
-			snprintf(use, sizeof(use), " (limit %s)", lim);
-		else if (s->open_fds >= 0)
-			snprintf(use, sizeof(use), " (%" PRId64 " open)", s->open_fds);
+		/* whose accept failed, not the listen() caller: a prefork master never accepts */
+		failed_fd_usage(use, sizeof(use), s);
+		for (int i = 0; i < s->nacceptors; i++)
+			nfailed += failed(&s->acceptors[i]);
+		if (nfailed == 1)
+			snprintf(who, sizeof(who), "the process whose accept failed");
+		else if (nfailed > 1)
+			snprintf(who, sizeof(who), "the %d processes whose accept failed", nfailed);
 		add(out, n, max, r, "fd_limit",
-		    "accept() failed %" PRIu64 " time%s with EMFILE: the process ran "
-		    "out of file descriptors%s; raise LimitNOFILE= or ulimit -n, "
-		    "or look for a descriptor leak.", emfile, plural(emfile), use);
+		    "accept() failed %" PRIu64 " time%s with EMFILE: %s ran "
+		    "out of file descriptors%s%s%s; raise LimitNOFILE= or ulimit -n, "
+		    "or look for a descriptor leak.", emfile, plural(emfile), who,
+		    use[0] ? " (at the last failure: " : "", use, use[0] ? ")" : "");
 	}
 	if (enfile) {
 		char fmax[48] = "";

@@ -18,6 +18,7 @@
 /* Tuning advice backed by the data of one listener, or of one destination. */
 struct hint {
 	uint32_t netns;
+	char netns_name[EVENT_NETNS_NAME_LEN];	/* "" none */
 	char laddr[EVENT_ADDR_LEN];
 	uint16_t lport;
 	char raddr[EVENT_ADDR_LEN];	/* "" but for a destination's hint, which has no laddr */

@@ -34,6 +34,19 @@ void decode_addr(int family, const uint8_t addr[16], char *buf, size_t len)
 	}
 }
 
+void decode_bound_addr(const uint8_t addr[16], char *buf, size_t len)
+{
+	static const uint8_t v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	uint8_t v4[16] = { 0 };
+
+	if (memcmp(addr, v4_mapped, sizeof(v4_mapped))) {
+		decode_addr(AF_INET6, addr, buf, len);
+		return;
+	}
+	memcpy(v4, addr + 12, 4);
+	decode_addr(AF_INET, v4, buf, len);
+}
+
 int decode_addr_parse(int family, const char *text, uint8_t addr[16])
 {
 	memset(addr, 0, 16);
@@ -73,6 +86,13 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 	ev->pid = raw.pid;
 	memcpy(ev->comm, raw.comm, TB_COMM_LEN);
 	ev->comm[TB_COMM_LEN] = '\0';
+	if (kind_has_field(k, FIELD_ACCEPTOR) && raw.acceptor_pid) {
+		ev->acceptor_pid = raw.acceptor_pid;
+		memcpy(ev->acceptor_comm, raw.acceptor_comm, TB_COMM_LEN);
+		ev->acceptor_comm[TB_COMM_LEN] = '\0';
+	}
+	if (kind_has_field(k, FIELD_LISTEN_ADDR) && (raw.flags & TB_EVENT_F_LISTEN_ADDR))
+		decode_bound_addr(raw.listen_addr, ev->listen_addr, sizeof(ev->listen_addr));
 	ev->backlog = raw.backlog;
 	ev->backlog_max = raw.backlog_max;
 	ev->synq = raw.synq;

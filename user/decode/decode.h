@@ -44,6 +44,12 @@ void decode_addr(int family, const uint8_t addr[16], char *buf, size_t len);
 /* The reverse: text into 16 bytes (IPv4 in the first 4); 0, or -1 if not an address of family. */
 int decode_addr_parse(int family, const char *text, uint8_t addr[16]);
 
+/*
+ * A listener's bound address as the registry keeps it (IPv4 mapped into
+ * IPv6, ::ffff:a.b.c.d) into text: IPv4 for a mapped one.
+ */
+void decode_bound_addr(const uint8_t addr[16], char *buf, size_t len);
+
 /* Per-slot sums (indexed by enum tb_total) -> totals. */
 void decode_totals(const uint64_t sums[TB_TOTAL_MAX], struct totals *t);
 

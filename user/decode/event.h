@@ -16,12 +16,14 @@
 
 #define EVENT_ADDR_LEN	INET6_ADDRSTRLEN
 #define EVENT_COMM_LEN	(TB_COMM_LEN + 1)
+#define EVENT_NETNS_NAME_LEN	256	/* a file name in /run/netns, NUL-terminated */
 
 struct event {
 	enum tb_kind kind;
 	enum tb_reason reason;		/* syn_drop / accept_overflow */
 	uint64_t time_ns;		/* CLOCK_REALTIME, ns since the epoch */
 	uint32_t netns;			/* network namespace inode */
+	char netns_name[EVENT_NETNS_NAME_LEN];	/* its name in /run/netns, "" none: escape on output */
 	int family;			/* AF_INET, AF_INET6; 0 when unknown */
 	char laddr[EVENT_ADDR_LEN];	/* "" when unknown or not bound */
 	uint16_t lport;
@@ -30,6 +32,9 @@ struct event {
 	uint16_t rport;
 	uint32_t pid;			/* listener owner, or the failing call's caller */
 	char comm[EVENT_COMM_LEN];	/* raw bytes, NUL-terminated: escape on output */
+	uint32_t acceptor_pid;		/* the listener's last accept() caller, 0 none yet */
+	char acceptor_comm[EVENT_COMM_LEN];	/* raw bytes: escape on output */
+	char listen_addr[EVENT_ADDR_LEN];	/* the listener's bound address, "" unknown */
 	uint32_t backlog;
 	uint32_t backlog_max;
 	uint32_t synq;

@@ -29,6 +29,10 @@ void snapshot_decode_listener(uint64_t id, const struct tb_listener *l, struct l
 	s->pid = l->owner_pid;
 	memcpy(s->comm, l->owner_comm, TB_COMM_LEN);
 	s->comm[TB_COMM_LEN] = '\0';
+	s->acceptor_pid = l->acceptor_pid;
+	if (l->acceptor_pid)
+		memcpy(s->acceptor_comm, l->acceptor_comm, TB_COMM_LEN);
+	s->acceptor_comm[TB_COMM_LEN] = '\0';
 	memcpy(s->syn_drops, l->syn_drops, sizeof(s->syn_drops));
 	s->accept_overflows = l->accept_overflows;
 	s->syncookies = l->syncookies;
@@ -69,6 +73,47 @@ void snapshot_add_errno(struct listener_snapshot *s, int err, uint64_t count)
 	s->errnos[s->nerrnos].err = err;
 	s->errnos[s->nerrnos].count = count;
 	s->nerrnos++;
+}
+
+/* The busier of two acceptors first; equally busy: the lower pid. */
+static bool busier(const struct acceptor_stats *x, const struct acceptor_stats *y)
+{
+	uint64_t wx = x->accepts + x->accept_errors, wy = y->accepts + y->accept_errors;
+
+	return wx != wy ? wx > wy : x->pid < y->pid;
+}
+
+static void rest_add(struct acceptors_rest *r, const struct acceptor_stats *a)
+{
+	r->processes++;
+	r->accepts += a->accepts;
+	r->accept_errors += a->accept_errors;
+}
+
+void snapshot_add_acceptor(struct listener_snapshot *s, uint32_t pid, const struct tb_acceptor *a)
+{
+	struct acceptor_stats n = {
+		.pid = pid, .accepts = a->accepts, .accept_errors = a->accept_errors,
+		.fail_nofile_limit = a->nofile_limit, .fail_open_fds = a->accept_errors ? a->open_fds : -1,
+		.open_fds = -1,
+	};
+	int i;
+
+	memcpy(n.comm, a->comm, TB_COMM_LEN);
+	n.comm[TB_COMM_LEN] = '\0';
+	s->acceptors_known = true;
+	if (s->nacceptors == SNAPSHOT_ACCEPTORS) {
+		/* full: the least busy of the list and the newcomer, one goes to the rest */
+		if (!busier(&n, &s->acceptors[SNAPSHOT_ACCEPTORS - 1])) {
+			rest_add(&s->acceptors_other, &n);
+			return;
+		}
+		rest_add(&s->acceptors_other, &s->acceptors[--s->nacceptors]);
+	}
+	for (i = s->nacceptors; i > 0 && busier(&n, &s->acceptors[i - 1]); i--)
+		s->acceptors[i] = s->acceptors[i - 1];
+	s->acceptors[i] = n;
+	s->nacceptors++;
 }
 
 void snapshot_finish(struct listener_snapshot *s)

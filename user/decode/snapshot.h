@@ -20,6 +20,28 @@ struct errno_count {
 };
 
 #define SNAPSHOT_ERRNOS	8	/* distinct errnos kept per listener */
+#define SNAPSHOT_ACCEPTORS	8	/* acceptors listed per listener, the busiest; the rest summed */
+
+/* One process that accepted (or tried to) from a listener in one interval. */
+struct acceptor_stats {
+	uint32_t pid;			/* tgid, as the kernel numbers it */
+	char comm[EVENT_COMM_LEN];	/* raw bytes: escape on output */
+	uint64_t accepts;
+	uint64_t accept_errors;
+	/* at its last failed accept, from the kernel: what it ran into */
+	uint64_t fail_nofile_limit;	/* UINT64_MAX unlimited; meaningless without a failure */
+	int64_t fail_open_fds;		/* -1 unknown or no failure */
+	/* at the report, from /proc */
+	uint64_t nofile_limit;		/* 0 unknown, UINT64_MAX unlimited */
+	int64_t open_fds;		/* -1 unknown */
+};
+
+/* The acceptors past SNAPSHOT_ACCEPTORS, summed. */
+struct acceptors_rest {
+	uint32_t processes;
+	uint64_t accepts;
+	uint64_t accept_errors;
+};
 
 /*
  * One listener as read from the kernel at one moment (user/decode/snapshot.c):
@@ -28,6 +50,7 @@ struct errno_count {
 struct listener_snapshot {
 	uint64_t id;			/* kernel socket address: stable while it listens */
 	uint32_t netns;
+	char netns_name[EVENT_NETNS_NAME_LEN];	/* "" none */
 	int family;			/* of the socket: AF_INET6 for dual-stack */
 	char laddr[EVENT_ADDR_LEN];
 	uint16_t lport;
@@ -55,6 +78,14 @@ struct listener_snapshot {
 	uint64_t lat_us_hist[TB_LAT_SLOTS];
 	struct errno_count errnos[SNAPSHOT_ERRNOS];
 	int nerrnos;
+	/* the process that last accepted (or tried to), 0 none yet */
+	uint32_t acceptor_pid;
+	char acceptor_comm[EVENT_COMM_LEN];
+	/* with -i: the processes that accepted in this interval, busiest first */
+	bool acceptors_known;
+	struct acceptor_stats acceptors[SNAPSHOT_ACCEPTORS];
+	int nacceptors;
+	struct acceptors_rest acceptors_other;
 	/* the owner's file descriptors */
 	uint64_t nofile_limit;		/* RLIMIT_NOFILE soft limit; 0 unknown, UINT64_MAX unlimited */
 	int64_t open_fds;		/* -1 unknown */
@@ -75,6 +106,13 @@ void snapshot_add_peaks(struct listener_snapshot *s, const struct tb_peaks *pk);
 
 /* accept() failures for one errno; past SNAPSHOT_ERRNOS distinct ones are left out. */
 void snapshot_add_errno(struct listener_snapshot *s, int err, uint64_t count);
+
+/*
+ * One process's accepts of the interval (map "acceptors"): listed when
+ * among the SNAPSHOT_ACCEPTORS busiest (accepts + failures, then lowest
+ * pid), else summed into acceptors_other.
+ */
+void snapshot_add_acceptor(struct listener_snapshot *s, uint32_t pid, const struct tb_acceptor *a);
 
 /* Done: the queue lengths now are also a sample of the highs. */
 void snapshot_finish(struct listener_snapshot *s);

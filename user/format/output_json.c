@@ -163,13 +163,21 @@ static void put_endpoint(FILE *out, const char *addr_key, const char *port_key,
 	}
 }
 
-/* {"event":"<event>","time":T,"netns":N,"laddr":"A","lport":P: records about one listener */
+/* ,"netns":N,"netns_name":"name" or null: every record that has a namespace */
+static void put_netns(FILE *out, uint32_t netns, const char *name)
+{
+	fprintf(out, ",\"netns\":%" PRIu32 ",\"netns_name\":", netns);
+	put_str_or_null(out, name[0] ? name : NULL);
+}
+
+/* {"event":"<event>","time":T,"netns":N,"netns_name":S,"laddr":"A","lport":P: records about one listener */
 static void put_listener_head(FILE *out, const char *event, uint64_t time_ns, uint32_t netns,
-			      const char *laddr, uint16_t lport)
+			      const char *netns_name, const char *laddr, uint16_t lport)
 {
 	fprintf(out, "{\"event\":\"%s\",\"time\":", event);
 	put_time(out, time_ns);
-	fprintf(out, ",\"netns\":%" PRIu32 ",\"laddr\":", netns);
+	put_netns(out, netns, netns_name);
+	fputs(",\"laddr\":", out);
 	json_write_string(out, laddr);
 	fprintf(out, ",\"lport\":%u", lport);
 }
@@ -202,6 +210,15 @@ static void put_field(FILE *out, enum event_field field, const struct event *ev)
 	case FIELD_PROCESS:
 		fprintf(out, ",\"pid\":%" PRIu32 ",\"comm\":", ev->pid);
 		json_write_string(out, ev->comm);
+		break;
+	case FIELD_ACCEPTOR:
+		put_u64_or_null(out, "acceptor_pid", ev->acceptor_pid, ev->acceptor_pid != 0);
+		fputs(",\"acceptor_comm\":", out);
+		put_str_or_null(out, ev->acceptor_pid ? ev->acceptor_comm : NULL);
+		break;
+	case FIELD_LISTEN_ADDR:
+		fputs(",\"listen_addr\":", out);
+		put_str_or_null(out, ev->listen_addr[0] ? ev->listen_addr : NULL);
 		break;
 	case FIELD_QUEUE:
 		fprintf(out, ",\"backlog\":%" PRIu32 ",\"backlog_max\":%" PRIu32 ",\"synq\":%" PRIu32,
@@ -247,7 +264,7 @@ static void json_event(FILE *out, const struct event *ev)
 	json_write_string(out, k->name);
 	fputs(",\"time\":", out);
 	put_time(out, ev->time_ns);
-	fprintf(out, ",\"netns\":%" PRIu32, ev->netns);
+	put_netns(out, ev->netns, ev->netns_name);
 	for (int i = 0; i < KIND_FIELDS_MAX && k->fields[i] != FIELD_END; i++)
 		put_field(out, k->fields[i], ev);
 	fputs("}\n", out);
@@ -276,17 +293,56 @@ static void json_totals(FILE *out, const struct totals *t)
 		t->registry_full, t->ambiguous, t->late, t->missed_runs);
 }
 
+/* 0 is unknown, RLIM_INFINITY no finite limit: both null */
+static void put_fd_usage(FILE *out, uint64_t nofile_limit, int64_t open_fds)
+{
+	put_u64_or_null(out, "nofile_limit", nofile_limit, nofile_limit && nofile_limit != UINT64_MAX);
+	put_u64_or_null(out, "open_fds", (uint64_t)open_fds, open_fds >= 0);
+}
+
+/* ,"acceptors":[{...}],"acceptors_other":{...} or null; both null without -i's counts */
+static void put_acceptors(FILE *out, const struct listener_snapshot *s)
+{
+	const struct acceptors_rest *o = &s->acceptors_other;
+
+	if (!s->acceptors_known) {
+		fputs(",\"acceptors\":null,\"acceptors_other\":null", out);
+		return;
+	}
+	fputs(",\"acceptors\":[", out);
+	for (int i = 0; i < s->nacceptors && i < SNAPSHOT_ACCEPTORS; i++) {
+		const struct acceptor_stats *a = &s->acceptors[i];
+
+		fprintf(out, "%s{\"pid\":%" PRIu32 ",\"comm\":", i ? "," : "", a->pid);
+		json_write_string(out, a->comm);
+		fprintf(out, ",\"accepts\":%" PRIu64 ",\"accept_errors\":%" PRIu64, a->accepts, a->accept_errors);
+		put_fd_usage(out, a->nofile_limit, a->open_fds);
+		fputc('}', out);
+	}
+	fputs("],\"acceptors_other\":", out);
+	if (o->processes)
+		fprintf(out, "{\"processes\":%" PRIu32 ",\"accepts\":%" PRIu64 ",\"accept_errors\":%" PRIu64 "}",
+			o->processes, o->accepts, o->accept_errors);
+	else
+		fputs("null", out);
+}
+
 static void json_listener(FILE *out, uint64_t time_ns, const struct listener_report *r)
 {
 	const struct listener_snapshot *s = r->now;
 	int i;
 
-	put_listener_head(out, "listener", time_ns, s->netns, s->laddr, s->lport);
+	put_listener_head(out, "listener", time_ns, s->netns, s->netns_name, s->laddr, s->lport);
+	fputs(",\"listen_addr\":", out);
+	json_write_string(out, s->laddr);
 	fputs(",\"family\":", out);
 	put_family(out, s->family);
 	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
 	fputs(",\"comm\":", out);
 	put_str_or_null(out, s->comm[0] ? s->comm : NULL);
+	put_u64_or_null(out, "acceptor_pid", s->acceptor_pid, s->acceptor_pid != 0);
+	fputs(",\"acceptor_comm\":", out);
+	put_str_or_null(out, s->acceptor_pid ? s->acceptor_comm : NULL);
 	fprintf(out, ",\"backlog\":%" PRIu32 ",\"backlog_max\":%" PRIu32
 		",\"backlog_peak\":%" PRIu32 ",\"synq\":%" PRIu32
 		",\"synq_peak\":%" PRIu32 ",\"syn_drops\":%" PRIu64
@@ -309,17 +365,15 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 		",\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "}",
 		r->latency.count, r->latency.p50_us, r->latency.p99_us,
 		r->latency.max_us);
-	/* 0 is unknown, RLIM_INFINITY no finite limit: both null */
-	put_u64_or_null(out, "nofile_limit", s->nofile_limit,
-			s->nofile_limit && s->nofile_limit != UINT64_MAX);
-	put_u64_or_null(out, "open_fds", (uint64_t)s->open_fds, s->open_fds >= 0);
+	put_acceptors(out, s);
+	put_fd_usage(out, s->nofile_limit, s->open_fds);
 	fprintf(out, ",\"closed\":%s}\n", s->closed ? "true" : "false");
 }
 
 static void json_suppressed(FILE *out, uint64_t time_ns, const struct listener_snapshot *s,
 			    uint64_t suppressed, uint64_t lost)
 {
-	put_listener_head(out, "suppressed", time_ns, s->netns, s->laddr, s->lport);
+	put_listener_head(out, "suppressed", time_ns, s->netns, s->netns_name, s->laddr, s->lport);
 	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
 	fputs(",\"comm\":", out);
 	put_str_or_null(out, s->comm[0] ? s->comm : NULL);
@@ -332,11 +386,12 @@ static void json_hint(FILE *out, uint64_t time_ns, const struct hint *h)
 		/* a destination's: no local endpoint */
 		fputs("{\"event\":\"hint\",\"time\":", out);
 		put_time(out, time_ns);
-		fprintf(out, ",\"netns\":%" PRIu32 ",\"raddr\":", h->netns);
+		put_netns(out, h->netns, h->netns_name);
+		fputs(",\"raddr\":", out);
 		json_write_string(out, h->raddr);
 		fprintf(out, ",\"rport\":%u", h->rport);
 	} else {
-		put_listener_head(out, "hint", time_ns, h->netns, h->laddr, h->lport);
+		put_listener_head(out, "hint", time_ns, h->netns, h->netns_name, h->laddr, h->lport);
 	}
 	fputs(",\"kind\":", out);
 	json_write_string(out, h->kind);
@@ -361,7 +416,8 @@ static void json_destination(FILE *out, uint64_t time_ns, const struct destinati
 {
 	fputs("{\"event\":\"destination\",\"time\":", out);
 	put_time(out, time_ns);
-	fprintf(out, ",\"netns\":%" PRIu32 ",\"family\":", r->netns);
+	put_netns(out, r->netns, r->netns_name);
+	fputs(",\"family\":", out);
 	put_family(out, r->family);
 	fputs(",\"raddr\":", out);
 	json_write_string(out, r->raddr);

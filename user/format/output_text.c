@@ -21,7 +21,7 @@
  * Longer cells push the rest of the line right but never merge columns:
  * no cell contains a space.
  */
-#define ROW_FMT	"%-15s %-15s %7s %-16s %10s %-21s %-21s %9s %5s %s\n"
+#define ROW_FMT	"%-15s %-15s %7s %-16s %-24s %10s %-21s %-21s %9s %9s %s\n"
 
 /* "[addr]:port" holds an IPv6 address, brackets, colon and port */
 #define ENDPOINT_LEN	(EVENT_ADDR_LEN + sizeof("[]:65535"))
@@ -84,7 +84,7 @@ static void text_start(FILE *out, const struct start_info *info)
 		fputc('\n', out);
 	}
 
-	fprintf(out, ROW_FMT, "TIME", "EVENT", "PID", "COMM", "NETNS",
+	fprintf(out, ROW_FMT, "TIME", "EVENT", "PID", "COMM", "ACCEPTOR", "NETNS",
 		"LISTENER", "PEER", "QUEUE", "SYNQ", "DETAIL");
 }
 
@@ -130,6 +130,51 @@ static void fmt_comm(char *buf, size_t len, const char *comm)
 		snprintf(buf, len, "-");
 }
 
+/* "pid/comm" of a listener's acceptor, "-" none yet: the pid's digits end at the first '/' */
+static void fmt_acceptor(char *buf, size_t len, uint32_t pid, const char *comm)
+{
+	char esc[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
+
+	if (!pid) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	fmt_comm(esc, sizeof(esc), comm);
+	snprintf(buf, len, "%" PRIu32 "/%s", pid, esc);
+}
+
+/* The namespace's name where it has one, else its inode */
+static void fmt_netns(char *buf, size_t len, uint32_t netns, const char *name)
+{
+	if (name[0])
+		text_escape(buf, len, name);
+	else
+		snprintf(buf, len, "%" PRIu32, netns);
+}
+
+static void fmt_u64(char *buf, size_t len, uint64_t v)
+{
+	snprintf(buf, len, "%" PRIu64, v);
+}
+
+/* fd usage as "nofile=N open=N", each "?" when unknown */
+static void fmt_fd_usage(char *buf, size_t len, uint64_t nofile_limit, int64_t open_fds)
+{
+	char lim[24], open[24];
+
+	if (!nofile_limit)
+		snprintf(lim, sizeof(lim), "?");
+	else if (nofile_limit == UINT64_MAX)
+		snprintf(lim, sizeof(lim), "unlimited");
+	else
+		fmt_u64(lim, sizeof(lim), nofile_limit);
+	if (open_fds < 0)
+		snprintf(open, sizeof(open), "?");
+	else
+		snprintf(open, sizeof(open), "%" PRId64, open_fds);
+	snprintf(buf, len, "nofile=%s open=%s", lim, open);
+}
+
 /* The detail cell: the row's reason, errno and fd usage, in its field order, one space apart. */
 static void format_detail(char *buf, size_t len, const struct kind_info *k, const struct event *ev)
 {
@@ -138,7 +183,6 @@ static void format_detail(char *buf, size_t len, const struct kind_info *k, cons
 	buf[0] = '\0';
 	for (int i = 0; i < KIND_FIELDS_MAX && k->fields[i] != FIELD_END && n < len; i++) {
 		const char *sep = n ? " " : "";
-		char nofile[24], open_fds[24];
 
 		switch (k->fields[i]) {
 		case FIELD_REASON:
@@ -148,17 +192,13 @@ static void format_detail(char *buf, size_t len, const struct kind_info *k, cons
 		case FIELD_ERRNO:
 			n += snprintf(buf + n, len - n, "%s%s", sep, errno_name(ev->err));
 			break;
-		case FIELD_FD_USAGE:
-			if (ev->nofile_limit == UINT64_MAX)	/* RLIM_INFINITY */
-				snprintf(nofile, sizeof(nofile), "unlimited");
-			else
-				snprintf(nofile, sizeof(nofile), "%" PRIu64, ev->nofile_limit);
-			if (ev->open_fds < 0)
-				snprintf(open_fds, sizeof(open_fds), "?");
-			else
-				snprintf(open_fds, sizeof(open_fds), "%" PRId64, ev->open_fds);
-			n += snprintf(buf + n, len - n, "%snofile=%s open=%s", sep, nofile, open_fds);
+		case FIELD_FD_USAGE: {
+			char fds[64];
+
+			fmt_fd_usage(fds, sizeof(fds), ev->nofile_limit, ev->open_fds);
+			n += snprintf(buf + n, len - n, "%s%s", sep, fds);
 			break;
+		}
 		case FIELD_PORTS:
 			if (ev->err != EADDRNOTAVAIL)
 				break;
@@ -183,7 +223,8 @@ static void text_event(FILE *out, const struct event *ev)
 {
 	const struct kind_info *k = kind_info(ev->kind);
 	char tbuf[32], pid[16], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
-	char netns[16], queue[32], synq[16], detail[160];
+	char acceptor[16 + TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
+	char netns[TEXT_ESCAPED_MAX(EVENT_NETNS_NAME_LEN)], queue[32], synq[32], detail[160];
 	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
 	char peer[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
 
@@ -193,36 +234,47 @@ static void text_event(FILE *out, const struct event *ev)
 	format_time(tbuf, sizeof(tbuf), ev->time_ns);
 	snprintf(pid, sizeof(pid), "%" PRIu32, ev->pid);
 	fmt_comm(comm, sizeof(comm), ev->comm);
-	snprintf(netns, sizeof(netns), "%" PRIu32, ev->netns);
-	format_endpoint(local, sizeof(local), ev->laddr, ev->lport);
+	if (kind_has_field(k, FIELD_ACCEPTOR))
+		fmt_acceptor(acceptor, sizeof(acceptor), ev->acceptor_pid, ev->acceptor_comm);
+	else
+		snprintf(acceptor, sizeof(acceptor), "-");
+	fmt_netns(netns, sizeof(netns), ev->netns, ev->netns_name);
+	/* LISTENER is the bound address wherever the listener is known; the packet's is in JSON laddr */
+	if (kind_has_field(k, FIELD_LISTEN_ADDR) && ev->listen_addr[0])
+		format_endpoint(local, sizeof(local), ev->listen_addr, ev->lport);
+	else
+		format_endpoint(local, sizeof(local), ev->laddr, ev->lport);
 	if (ev->has_peer)
 		format_endpoint(peer, sizeof(peer), ev->raddr, ev->rport);
 	else
 		snprintf(peer, sizeof(peer), "-");
+	/* both now/max: the SYN queue is full past the same sk_max_ack_backlog */
 	if (kind_has_field(k, FIELD_QUEUE)) {
 		snprintf(queue, sizeof(queue), "%" PRIu32 "/%" PRIu32, ev->backlog, ev->backlog_max);
-		snprintf(synq, sizeof(synq), "%" PRIu32, ev->synq);
+		snprintf(synq, sizeof(synq), "%" PRIu32 "/%" PRIu32, ev->synq, ev->backlog_max);
 	} else {
 		snprintf(queue, sizeof(queue), "-");
 		snprintf(synq, sizeof(synq), "-");
 	}
 	format_detail(detail, sizeof(detail), k, ev);
-	fprintf(out, ROW_FMT, tbuf, k->name, pid, comm, netns, local, peer, queue, synq, detail);
+	fprintf(out, ROW_FMT, tbuf, k->name, pid, comm, acceptor, netns, local, peer, queue, synq, detail);
 }
 
 static void text_suppressed(FILE *out, uint64_t time_ns, const struct listener_snapshot *s,
 			    uint64_t suppressed, uint64_t lost)
 {
-	char tbuf[32], pid[16], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)], netns[16], detail[96];
+	char tbuf[32], pid[16], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)], detail[96];
+	char acceptor[16 + TEXT_ESCAPED_MAX(EVENT_COMM_LEN)], netns[TEXT_ESCAPED_MAX(EVENT_NETNS_NAME_LEN)];
 	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
 
 	format_time(tbuf, sizeof(tbuf), time_ns);
 	snprintf(pid, sizeof(pid), "%" PRIu32, s->pid);
 	fmt_comm(comm, sizeof(comm), s->comm);
-	snprintf(netns, sizeof(netns), "%" PRIu32, s->netns);
+	fmt_acceptor(acceptor, sizeof(acceptor), s->acceptor_pid, s->acceptor_comm);
+	fmt_netns(netns, sizeof(netns), s->netns, s->netns_name);
 	format_endpoint(local, sizeof(local), s->laddr, s->lport);
 	snprintf(detail, sizeof(detail), "%" PRIu64 " over the rate limit, %" PRIu64 " lost", suppressed, lost);
-	fprintf(out, ROW_FMT, tbuf, "suppressed", pid, comm, netns, local, "-", "-", "-", detail);
+	fprintf(out, ROW_FMT, tbuf, "suppressed", pid, comm, acceptor, netns, local, "-", "-", "-", detail);
 }
 
 static void text_totals(FILE *out, const struct totals *t)
@@ -253,12 +305,7 @@ static void text_totals(FILE *out, const struct totals *t)
  * Listener table of an interval: one shared format for header and rows,
  * cells formatted beforehand, as for events. Counts are per interval.
  */
-#define LST_FMT	"%-21s %7s %-16s %11s %5s %11s %7s %7s %7s %8s %5s %8s %8s %8s\n"
-
-static void fmt_u64(char *buf, size_t len, uint64_t v)
-{
-	snprintf(buf, len, "%" PRIu64, v);
-}
+#define LST_FMT	"%-21s %7s %-16s %11s %5s %11s %5s %7s %7s %7s %8s %5s %8s %8s %8s\n"
 
 static void fmt_latency(char *buf, size_t len, uint64_t us, uint64_t count)
 {
@@ -280,20 +327,42 @@ static void format_listener(char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)], char pid
 	fmt_comm(comm, TEXT_ESCAPED_MAX(EVENT_COMM_LEN), s->comm);
 }
 
+/* Under a listener's row: a line per process that accepted from it in the interval, then the rest summed. */
+static void text_acceptors(FILE *out, const struct listener_snapshot *s)
+{
+	char who[16 + TEXT_ESCAPED_MAX(EVENT_COMM_LEN)], fds[64];
+
+	for (int i = 0; i < s->nacceptors && i < SNAPSHOT_ACCEPTORS; i++) {
+		const struct acceptor_stats *a = &s->acceptors[i];
+
+		fmt_acceptor(who, sizeof(who), a->pid, a->comm);
+		fmt_fd_usage(fds, sizeof(fds), a->nofile_limit, a->open_fds);
+		fprintf(out, "  acceptor %s accepts=%" PRIu64 " errors=%" PRIu64 " %s\n",
+			who, a->accepts, a->accept_errors, fds);
+	}
+	if (s->acceptors_other.processes)
+		fprintf(out, "  acceptors_other processes=%" PRIu32 " accepts=%" PRIu64 " errors=%" PRIu64 "\n",
+			s->acceptors_other.processes, s->acceptors_other.accepts,
+			s->acceptors_other.accept_errors);
+}
+
 static void text_listener(FILE *out, const struct listener_report *r)
 {
 	const struct listener_snapshot *s = r->now;
 	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
-	char pid[16], queue[32], peak[16], synq[32], drops[24], overfl[24];
+	char pid[16], queue[32], peak[16], synq[32], synq_peak[16], drops[24], overfl[24];
 	char cookies[24], accepts[24], errs[24], p50[24], p99[24], max[24];
 
 	format_listener(local, pid, comm, s);
-	if (s->closed)
+	if (s->closed) {
 		snprintf(queue, sizeof(queue), "closed");	/* its counts end at the close */
-	else
+		snprintf(synq, sizeof(synq), "-");
+	} else {
 		snprintf(queue, sizeof(queue), "%" PRIu32 "/%" PRIu32, s->backlog, s->backlog_max);
+		snprintf(synq, sizeof(synq), "%" PRIu32 "/%" PRIu32, s->synq, s->backlog_max);
+	}
 	snprintf(peak, sizeof(peak), "%" PRIu32, s->backlog_peak);
-	snprintf(synq, sizeof(synq), "%" PRIu32 "/%" PRIu32, s->synq, s->synq_peak);
+	snprintf(synq_peak, sizeof(synq_peak), "%" PRIu32, s->synq_peak);
 	fmt_u64(drops, sizeof(drops), r->syn_drops);
 	fmt_u64(overfl, sizeof(overfl), r->accept_overflows);
 	fmt_u64(cookies, sizeof(cookies), r->syncookies);
@@ -303,8 +372,9 @@ static void text_listener(FILE *out, const struct listener_report *r)
 	fmt_latency(p99, sizeof(p99), r->latency.p99_us, r->latency.count);
 	fmt_latency(max, sizeof(max), r->latency.max_us, r->latency.count);
 
-	fprintf(out, LST_FMT, local, pid, comm, queue, peak, synq, drops, overfl,
+	fprintf(out, LST_FMT, local, pid, comm, queue, peak, synq, synq_peak, drops, overfl,
 		cookies, accepts, errs, p50, p99, max);
+	text_acceptors(out, s);
 }
 
 /* hint texts are sentences: keep the spaces, escape each word */
@@ -367,7 +437,7 @@ static void text_interval(FILE *out, uint64_t time_ns, const struct listener_rep
 		fputs("(no active listeners)\n", out);
 	} else {
 		fprintf(out, LST_FMT, "LISTENER", "PID", "COMM", "QUEUE", "PEAK",
-			"SYNQ", "DROPS", "OVERFL", "COOKIES", "ACCEPTS", "ERRS",
+			"SYNQ", "SYNPK", "DROPS", "OVERFL", "COOKIES", "ACCEPTS", "ERRS",
 			"P50us", "P99us", "MAXus");
 		for (i = 0; i < n; i++)
 			text_listener(out, &reports[i]);

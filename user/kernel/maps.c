@@ -19,6 +19,7 @@ void map_entries_free(struct map_entries *e)
 	free(e->live);
 	free(e->closed);
 	free(e->errnos);
+	free(e->acceptors);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -125,6 +126,38 @@ _Static_assert(sizeof(struct destination_entry) - offsetof(struct destination_en
 	       sizeof(struct tb_destination_value), "destination_entry holds the map's value");
 _Static_assert(offsetof(struct destination_entry, port_high) - offsetof(struct destination_entry, count) ==
 	       offsetof(struct tb_destination_value, port_high), "destination_entry lays the value out as the map");
+
+int maps_take_acceptors(const struct probes *p, struct map_entries *e)
+{
+	int fd = bpf_map__fd(p->skel->maps.acceptors);
+	struct tb_acceptor_key key, next, *prev = NULL;
+	size_t nkeys = 0;
+
+	/* the keys first: deleting while walking would restart the walk */
+	e->nacceptors = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		if (ARRAY_RESERVE(e->acceptors, e->acceptors_cap, nkeys, 64))
+			return -ENOMEM;
+		e->acceptors[nkeys++].key = next;
+		key = next;
+		prev = &key;
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		struct acceptor_entry *ae = &e->acceptors[i];
+
+		/*
+		 * One step where the kernel has it (hash maps, 5.14+): an accept
+		 * counted between a lookup and a delete would be lost.
+		 */
+		if (bpf_map_lookup_and_delete_elem(fd, &ae->key, &ae->a)) {
+			if (errno == ENOENT || bpf_map_lookup_elem(fd, &ae->key, &ae->a))
+				continue;
+			bpf_map_delete_elem(fd, &ae->key);
+		}
+		e->acceptors[e->nacceptors++] = *ae;
+	}
+	return 0;
+}
 
 int maps_read_destinations(const struct probes *p, struct destination_entry **items, size_t *n, size_t *cap)
 {

@@ -52,6 +52,12 @@ struct destination_entry {
 	uint16_t port_low, port_high;
 };
 
+/* One process's accepts from one listener since the entry was last taken (map "acceptors"). */
+struct acceptor_entry {
+	struct tb_acceptor_key key;
+	struct tb_acceptor a;
+};
+
 /* Growable arrays the reads fill; they keep their memory between reads. */
 struct map_entries {
 	struct listener_entry *live;
@@ -60,6 +66,8 @@ struct map_entries {
 	size_t nclosed, closed_cap;
 	struct errno_entry *errnos;
 	size_t nerrnos, errnos_cap;
+	struct acceptor_entry *acceptors;
+	size_t nacceptors, acceptors_cap;
 };
 
 void map_entries_free(struct map_entries *e);
@@ -85,6 +93,12 @@ int maps_take_closed(const struct probes *p, struct map_entries *e);
 
 /* accept() failures by listener and errno into e->errnos / e->nerrnos. */
 int maps_read_errnos(const struct probes *p, struct map_entries *e);
+
+/*
+ * Every process's accepts per listener into e->acceptors / e->nacceptors,
+ * each entry deleted as it is read: the next interval starts from zero.
+ */
+int maps_take_acceptors(const struct probes *p, struct map_entries *e);
 
 /*
  * Delete the highs and accept-error counts of listeners that left the

@@ -361,6 +361,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	for (int i = 0; i < cfg->nports && i < TB_MAX_PORTS; i++)
 		skel->rodata->ports[i] = cfg->ports[i];
 	skel->rodata->accepts_from_fexit = h.accept_fexit;
+	skel->rodata->track_acceptors = cfg->interval > 0;
 	skel->rodata->rate_limit = cfg->rate_limit;
 	skel->rodata->no_records = cfg->quiet;
 	skel->rodata->mib_listen_drops = h.mib_listen_drops;
