@@ -32,9 +32,10 @@ real_missing() {
 # concurrent clients. The workers run out of descriptors; nginx logs each
 # failed accept4() at "crit" and stops accepting for 500 ms, so the queue
 # overflows. Each EMFILE logged is one accept_error naming a worker; each
-# drop names the master, the listen() caller.
+# drop names the master, the listen() caller, and a worker as acceptor; the
+# fd_limit hint speaks of the workers' limit.
 sc_real_nginx() {
-	local name=$1 ns dir port=8081 master workers emfile ab_done missing
+	local name=$1 ns dir port=8081 master workers emfile ab_done missing n want
 	scenario_setup ns "$name" || return
 	missing=$(real_missing nginx ab ss)
 	if [ -n "$missing" ]; then
@@ -63,7 +64,7 @@ sc_real_nginx() {
 		server { listen 127.0.0.1:$port backlog=8; location / { return 200 "ok\n"; } }
 	}
 	EOF
-	tracer_start "$ns" "$name"
+	tracer_start "$ns" "$name" -i 1
 	ip netns exec "$ns" nginx -c "$dir/nginx.conf" -e "$dir/error.log" \
 		>"$dir/nginx.out" 2>&1 </dev/null &
 	master=$!
@@ -80,7 +81,7 @@ sc_real_nginx() {
 	kill -QUIT "$master" 2>/dev/null
 	wait_gone "$master" 100 || kill -KILL "$master" 2>/dev/null
 	bg_done "$master"
-	check_promise "$ns"
+	check_promise_interval "$ns" "$name"
 	emfile=$(grep -c 'accept4() failed (24: Too many open files)' "$dir/error.log" 2>/dev/null)
 	if [ "$TRACER_OK" = 1 ]; then
 		[ "$LD" -gt 0 ] && [ "${emfile:-0}" -gt 0 ] ||
@@ -95,6 +96,23 @@ sc_real_nginx() {
 		ev_expect syn_drop pid "$master"
 		ev_expect syn_drop comm nginx
 		ev_expect syn_drop lport "$port"
+		# who accepts: the workers, never the master that listened
+		ev_expect_in syn_drop acceptor_pid "$workers,(none)"
+		ev_expect_in listener acceptor_pid "$workers,(none)"
+		n=$(jqo 'select(.event == "listener") | .acceptors[]?.pid' | sort -u | paste -sd,)
+		[ "$n" = "$(tr , '\n' <<<"$workers" | sort -u | paste -sd,)" ] ||
+			err "listener records list acceptors $n, the workers are $workers"
+		n=$(jqo -s '[.[] | select(.event == "listener") | (.acceptors // []) | map(.accepts) | add // 0] | add // 0')
+		want=$(jqo -s '[.[] | select(.event == "listener") | .accepts] | add // 0')
+		[ "$n" = "$want" ] || err "the acceptors' accepts sum to $n, the listener records' accepts to $want"
+		# the advice names the workers' limit (24), not the master's
+		n=$(jqo 'select(.event == "hint" and .kind == "fd_limit") | .text')
+		case "$n" in
+		*"limit 24"*) ;;
+		*) err "fd_limit hint does not name the workers' limit 24: ${n:-no fd_limit hint}" ;;
+		esac
+		n=$(jqo 'select(.event == "hint" and .kind == "fd_limit") | .text' | grep -c "pid $master:")
+		[ "$n" = 0 ] || err "fd_limit hint names the master $master, which never accepts"
 	fi
 	ns_del "$ns"
 	verdict "$name" "nginx master $master, workers $workers; ab: ${ab_done:-?} of 3000 complete; nginx logged ${emfile:-?} EMFILE; $(summary_line)"
