@@ -110,7 +110,7 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 		net = BPF_CORE_READ(task, nsproxy, net_ns);
 	}
 	netns = BPF_CORE_READ(net, ns.inum);
-	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid))
+	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid) || !current_in_cgroup())
 		return;
 	if (l)
 		__sync_fetch_and_add(&l->accept_errors, 1);
@@ -130,6 +130,7 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 	e->pid = pid;
 	e->err = err;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->nofile_limit = BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur);
 	e->open_fds = open_fd_count(task);
 	if (sk) {

@@ -62,8 +62,8 @@ static __always_inline void report_call_failure(__u64 uaddr, struct sock *sk, __
 	dest.family = family;
 	dest.rport = port;
 	__builtin_memcpy(dest.raddr, addr, sizeof(addr));
-	e = failure_reserve(sk, kind, port, bpf_get_current_pid_tgid() >> 32,
-			    kind == TB_KIND_CONNECT_ERROR ? &dest : NULL);
+	e = failure_reserve(sk, kind, port, bpf_get_current_pid_tgid() >> 32, bpf_get_current_cgroup_id(),
+			    current_in_cgroup(), kind == TB_KIND_CONNECT_ERROR ? &dest : NULL);
 	if (!e)
 		return;
 	e->family = family;

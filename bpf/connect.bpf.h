@@ -67,17 +67,18 @@ static __always_inline void destination_failed(struct tb_destination_key *dest)
 
 /*
  * Count a failure of kind in netns and reserve its record, if in scope
- * (-n, -p, -P); dest (NULL for a bind): the destination of a connect.
+ * (-n, -p, -P, --cgroup: in_cgroup); dest (NULL for a bind): the
+ * destination of a connect. cgroup_id: the caller's.
  */
 static __always_inline struct tb_event *failure_reserve(const struct sock *sk, __u32 kind,
-							 __u16 port, __u32 pid,
-							 struct tb_destination_key *dest)
+							 __u16 port, __u32 pid, __u64 cgroup_id,
+							 bool in_cgroup, struct tb_destination_key *dest)
 {
 	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
 	__u32 netns = BPF_CORE_READ(net, ns.inum);
 	struct tb_event *e;
 
-	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid))
+	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid) || !in_cgroup)
 		return NULL;
 	count_total(kind == TB_KIND_CONNECT_ERROR ? TB_TOTAL_CONNECT_ERROR : TB_TOTAL_BIND_ERROR);
 	if (dest) {
@@ -90,6 +91,7 @@ static __always_inline struct tb_event *failure_reserve(const struct sock *sk, _
 	e->kind = kind;
 	e->netns = netns;
 	e->pid = pid;
+	e->cgroup_id = cgroup_id;
 	return e;
 }
 
@@ -137,6 +139,8 @@ static __always_inline void connect_started(const struct sock *sk)
 	p.ino = file->f_inode->i_ino;
 	p.pid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(p.comm, sizeof(p.comm));
+	p.cgroup_id = bpf_get_current_cgroup_id();
+	p.in_cgroup = current_in_cgroup();
 	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
 }
 
@@ -172,7 +176,8 @@ static __always_inline void connect_ended(const struct sock *sk)
 
 		__builtin_memcpy(dest.raddr, &daddr, sizeof(daddr));
 	}
-	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, dest.rport, pending->pid, &dest);
+	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, dest.rport, pending->pid, pending->cgroup_id,
+			    pending->in_cgroup, &dest);
 	if (!e)
 		return;
 	e->family = dest.family;
