@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "decode/event.h"
+#include "host/cgroups.h"
 #include "host/owners.h"
 #include "kernel/maps.h"
 #include "kernel/probes.h"
@@ -18,6 +19,7 @@
 struct listener_reader {
 	const struct probes *probes;
 	struct owners *owners;
+	struct cgroups *cgroups;		/* NULL: cgroup identities left empty */
 	struct map_entries raw;
 	struct listener_snapshot *items;	/* sorted by id */
 	size_t count, cap;

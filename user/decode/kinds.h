@@ -27,9 +27,11 @@ enum event_field {
 	FIELD_FD_USAGE,		/* nofile_limit, open_fds */
 	FIELD_SOURCE,		/* laddr, lport of a client socket; null when not bound yet */
 	FIELD_PORTS,		/* EADDRNOTAVAIL: port_range, ports_in_use toward raddr:rport */
+	FIELD_IDENTITY,		/* cgroup, unit, container, pod_uid of pid; null when unknown */
+	FIELD_ACCEPTOR_IDENTITY,	/* the same, acceptor_ prefixed, of the listener's last acceptor */
 };
 
-#define KIND_FIELDS_MAX	8
+#define KIND_FIELDS_MAX	12
 
 /* How the totals break a kind's count down. */
 enum total_breakdown {

@@ -55,6 +55,12 @@ struct listener_snapshot {
 	uint64_t lat_us_hist[TB_LAT_SLOTS];
 	struct errno_count errnos[SNAPSHOT_ERRNOS];
 	int nerrnos;
+	/* cgroup v2 ids (0 unknown) of the owner and the last acceptor; identities filled by the reader */
+	uint64_t cgroup_id;
+	uint64_t acceptor_cgroup_id;
+	bool in_cgroup;			/* --cgroup: the owner is in the traced subtree */
+	struct cgroup_identity identity;
+	struct cgroup_identity acceptor_identity;
 	/* the owner's file descriptors */
 	uint64_t nofile_limit;		/* RLIMIT_NOFILE soft limit; 0 unknown, UINT64_MAX unlimited */
 	int64_t open_fds;		/* -1 unknown */
