@@ -64,6 +64,13 @@
 #                            non-blocking sockets -> 4 connect_error
 #   connect_rate_limit       --rate-limit 2, 10 refused connects of one process
 #                            -> 2 lines + 8 suppressed = totals 10
+#   identity                 drivers in cgroups made like systemd's, Kubernetes'
+#                            and docker's: cgroup, unit, container, pod_uid of
+#                            every record and listener record
+#   identity_filter          --cgroup: drops, accept errors, connects in and
+#                            out of the subtree -> only those inside, exactly
+#   identity_preexisting_*   a listener older than the tracer, its owner in a
+#                            service: identity and --cgroup from /proc
 
 set -u
 
@@ -98,6 +105,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	bg_stop_all TERM 10
 	ns_remove_all
+	cg_remove_all
 	work_dir_remove "${TB_IT_KEEP:-0}" "work directory kept: "
 }
 traps_set
@@ -134,7 +142,8 @@ port_filter_other port_filter_match pid_filter_other pid_filter_match duration n
 slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
-destinations_exhaust destinations_refused_ipv6"
+destinations_exhaust destinations_refused_ipv6 identity identity_filter
+identity_preexisting_in identity_preexisting_out"
 
 run_one() {
 	case "$1" in
@@ -178,6 +187,10 @@ run_one() {
 	connect_rate_limit)	sc_connect_rate_limit "$1" ;;
 	destinations_exhaust)	sc_destinations "$1" exhaust -n 10 ;;
 	destinations_refused_ipv6) sc_destinations "$1" refused -6 -p 8080 -k 3 ;;
+	identity)		sc_identity "$1" ;;
+	identity_filter)	sc_identity_filter "$1" ;;
+	identity_preexisting_in) sc_identity_preexisting "$1" in ;;
+	identity_preexisting_out) sc_identity_preexisting "$1" out ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }
