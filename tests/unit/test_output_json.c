@@ -959,6 +959,47 @@ static void test_interval_empty_and_summary(void **state)
 	free(buf);
 }
 
+/* cgroup paths and the names taken from them are attacker-controlled: escaped in every field */
+static void fill_hostile_identity(struct cgroup_identity *id)
+{
+	snprintf(id->path, sizeof(id->path), "/system.slice/evil\"\n\x01\x7f\xff.service");
+	snprintf(id->unit, sizeof(id->unit), "u\\\"\t.service");
+	snprintf(id->container, sizeof(id->container), "c\r\xc3\x28");
+	snprintf(id->pod_uid, sizeof(id->pod_uid), "p\b\f");
+}
+
+static void test_hostile_identity(void **state)
+{
+	struct event events[] = { drop_v4(), accept_error(), connect_error() };
+	struct listener_snapshot s = snap_v4();
+	struct listener_report r = report_of(&s);
+	char *got;
+
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		fill_hostile_identity(&events[i].identity);
+		fill_hostile_identity(&events[i].acceptor_identity);
+		got = capture_event(&events[i]);
+		assert_json_line(got);
+		assert_non_null(strstr(got, "\"cgroup\":\"/system.slice/evil\\\"\\n\\u0001\\u007f" FFFD ".service\","
+					    "\"unit\":\"u\\\\\\\"\\t.service\",\"container\":\"c\\r" FFFD "(\","
+					    "\"pod_uid\":\"p\\b\\f\""));
+		/* the acceptor's, on the records of a listener */
+		if (events[i].kind != TB_KIND_CONNECT_ERROR)
+			assert_non_null(strstr(got, "\"acceptor_cgroup\":\"/system.slice/evil\\\"\\n\\u0001\\u007f" FFFD
+						    ".service\",\"acceptor_unit\":\"u\\\\\\\"\\t.service\""));
+		free(got);
+	}
+	fill_hostile_identity(&s.identity);
+	fill_hostile_identity(&s.acceptor_identity);
+	got = capture_interval(&r, 1, NULL, 0);
+	assert_json_line(got);
+	assert_non_null(strstr(got, "\"comm\":\"nginx\",\"cgroup\":\"/system.slice/evil\\\"\\n\\u0001\\u007f" FFFD
+				    ".service\",\"unit\":\"u\\\\\\\"\\t.service\",\"container\":\"c\\r" FFFD "(\","
+				    "\"pod_uid\":\"p\\b\\f\",\"backlog\""));
+	assert_non_null(strstr(got, "\"acceptor_pod_uid\":\"p\\b\\f\",\"closed\":false}"));
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -981,6 +1022,7 @@ int main(void)
 		cmocka_unit_test(test_interval_listener),
 		cmocka_unit_test(test_interval_unknowns),
 		cmocka_unit_test(test_interval_hostile_comm),
+		cmocka_unit_test(test_hostile_identity),
 		cmocka_unit_test(test_interval_hints),
 		cmocka_unit_test(test_interval_empty_and_summary),
 	};

@@ -751,6 +751,56 @@ static void test_summary_histogram(void **state)
 	free(got);
 }
 
+/* a service shows at the end of the detail, one escaped word, only when known */
+static void test_service_detail(void **state)
+{
+	struct event ev = drop_v4();
+	struct event ae = accept_error();
+	char *got;
+
+	cgroup_identity_parse("/system.slice/nginx.service", &ev.identity);
+	cgroup_identity_parse("/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+			      &ev.acceptor_identity);
+	got = capture_event(&ev);
+	assert_string_equal(got,
+		"10:01:02.123456 syn_drop           1234 nginx            "
+		"4026531840 10.0.0.1:8080         10.0.0.2:51234          "
+		"129/128     3 accept_queue_full service=nginx.service acceptor_service=0123456789ab\n");
+	assert_aligned(got);
+	free(got);
+
+	/* the root cgroup is no service: the line reads as without one */
+	cgroup_identity_parse("/", &ae.identity);
+	got = capture_event(&ae);
+	assert_null(strstr(got, "service="));
+	free(got);
+
+	/* a cgroup that is neither unit nor container: its path, escaped */
+	snprintf(ae.identity.path, sizeof(ae.identity.path), "/evil path\n\x1b[2J\xff");
+	got = capture_event(&ae);
+	assert_clean_line(got);
+	assert_non_null(strstr(got, "nofile=1024 open=1024 service=/evil\\x20path\\x0a\\x1b[2J\\xff\n"));
+	free(got);
+}
+
+static void test_interval_service(void **state)
+{
+	struct listener_snapshot s = snap_v4();
+	struct listener_report r = report_of(&s);
+	struct cell c[LST_COLS + 4];
+	char *got, *row;
+
+	snprintf(s.identity.unit, sizeof(s.identity.unit), "a b\n.service");
+	got = capture_interval(&r, 1, NULL, 0);
+	row = line_of(got, 2);
+	assert_clean_line(row);
+	assert_int_equal(cells(row, c, LST_COLS + 4), LST_COLS);
+	assert_table_aligned(row);
+	assert_non_null(strstr(row, " a\\x20b\\x0a.service\n"));
+	free(row);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +820,8 @@ int main(void)
 		cmocka_unit_test(test_interval_closed),
 		cmocka_unit_test(test_interval_empty),
 		cmocka_unit_test(test_interval_hostile_comm),
+		cmocka_unit_test(test_service_detail),
+		cmocka_unit_test(test_interval_service),
 		cmocka_unit_test(test_interval_hint_escaping),
 		cmocka_unit_test(test_summary_histogram),
 	};
