@@ -119,6 +119,18 @@ static __always_inline void destination_connecting(const struct sock *sk)
 }
 
 /*
+ * Who asked for a connect whose end comes later, in softirq: the caller,
+ * its cgroup, and whether --cgroup takes it (decided now, in its context).
+ */
+static __always_inline void pending_caller(struct connect_pending *p)
+{
+	p->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(p->comm, sizeof(p->comm));
+	p->cgroup_id = bpf_get_current_cgroup_id();
+	p->in_cgroup = current_in_cgroup();
+}
+
+/*
  * A connect sends its SYN, in the caller's context. A non-blocking one
  * may fail after connect() has returned: remember who asked. A blocking
  * one waits in connect(), whose exit reports its failure.
@@ -137,10 +149,7 @@ static __always_inline void connect_started(const struct sock *sk)
 	if (!file || !(file->f_flags & O_NONBLOCK))
 		return;
 	p.ino = file->f_inode->i_ino;
-	p.pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(p.comm, sizeof(p.comm));
-	p.cgroup_id = bpf_get_current_cgroup_id();
-	p.in_cgroup = current_in_cgroup();
+	pending_caller(&p);
 	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
 }
 
