@@ -93,7 +93,7 @@ static void check_text_table(const char *buf, size_t len, int n)
 
 		/* line 0: "--- time listeners ---"; 1: header; 2..n+1: rows */
 		if (n > 0 && line >= 1 && line <= n + 1)
-			FZ_ASSERT(fz_words(p, l) == 14, "text listener row: not 14 columns", p, l);
+			FZ_ASSERT(fz_words(p, l) == 15, "text listener row: not 15 columns", p, l);
 		p = nl + 1;
 		line++;
 	}
@@ -162,6 +162,9 @@ static void terminate_snapshot(struct listener_snapshot *s)
 {
 	s->laddr[sizeof(s->laddr) - 1] = '\0';
 	s->comm[sizeof(s->comm) - 1] = '\0';
+	cgroup_identity_terminate(&s->identity);
+	cgroup_identity_terminate(&s->acceptor_identity);
+	*(unsigned char *)&s->in_cgroup &= 1;
 	*(unsigned char *)&s->listening &= 1;
 	*(unsigned char *)&s->closed &= 1;
 }
