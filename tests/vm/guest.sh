@@ -58,6 +58,7 @@ BGPID=""
 cleanup() {
 	[ -z "$TPID" ] || kill -KILL "$TPID" 2>/dev/null
 	[ -z "$BGPID" ] || kill -KILL "$BGPID" 2>/dev/null
+	cg_remove_all
 	work_dir_remove 0
 }
 traps_set
@@ -238,40 +239,27 @@ preexisting_go() {
 
 # identity: a service's and a Kubernetes container's cgroups (as in
 # tests/integration/scenarios/identity.sh), drivers started in them
-cg_mount() {
-	awk '{ for (i = 1; i <= NF; i++) if ($i == "-") break }
-	     $(i + 1) == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo
-}
-
 identity_drive() {
-	local mount pod d
+	local mount pod
 
-	CG_DIRS=""
 	mount=$(cg_mount)
-	if [ -z "$mount" ]; then
-		err "no cgroup2 hierarchy mounted"
-		return
-	fi
 	ID_SVC="tbid-$$.service"
 	ID_UID=$(cat /proc/sys/kernel/random/uuid)
 	ID_CTR="$(sed s/-//g /proc/sys/kernel/random/uuid)$(sed s/-//g /proc/sys/kernel/random/uuid)"
 	pod="/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$(echo "$ID_UID" | tr - _).slice"
 	ID_SVC_REL="/system.slice/$ID_SVC"
 	ID_CTR_REL="$pod/cri-containerd-$ID_CTR.scope"
-	for d in /system.slice "$ID_SVC_REL" /kubepods.slice /kubepods.slice/kubepods-burstable.slice "$pod" \
-		 "$ID_CTR_REL"; do
-		[ -d "$mount$d" ] && continue
-		mkdir "$mount$d" || { err "cannot make cgroup $mount$d"; return; }
-		CG_DIRS="$mount$d $CG_DIRS"
-	done
+	if [ -z "$mount" ] || ! cg_make "$mount/system.slice" "$mount$ID_SVC_REL" "$mount/kubepods.slice" \
+		"$mount/kubepods.slice/kubepods-burstable.slice" "$mount$pod" "$mount$ID_CTR_REL"; then
+		err "cannot make cgroups in the cgroup v2 hierarchy (mounted at '$mount')"
+		return
+	fi
 	DOUT="$WORK/identity.svc.drv"
-	timeout -k 2 "$DRIVER_TIMEOUT" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$mount$ID_SVC_REL" \
-		"$DRV/overflow" -p 8080 >"$DOUT" 2>"$DOUT.err" </dev/null ||
-		err "driver overflow in $ID_SVC_REL failed: $(oneline "$DOUT.err")"
+	cg_exec "$mount$ID_SVC_REL" timeout -k 2 "$DRIVER_TIMEOUT" "$DRV/overflow" -p 8080 \
+		>"$DOUT" 2>"$DOUT.err" </dev/null || err "driver overflow in $ID_SVC_REL failed: $(oneline "$DOUT.err")"
 	DOUT="$WORK/identity.ctr.drv"
-	timeout -k 2 "$DRIVER_TIMEOUT" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$mount$ID_CTR_REL" \
-		"$DRV/emfile" -p 8081 -l 16 -k 2 >"$DOUT" 2>"$DOUT.err" </dev/null ||
-		err "driver emfile in $ID_CTR_REL failed: $(oneline "$DOUT.err")"
+	cg_exec "$mount$ID_CTR_REL" timeout -k 2 "$DRIVER_TIMEOUT" "$DRV/emfile" -p 8081 -l 16 -k 2 \
+		>"$DOUT" 2>"$DOUT.err" </dev/null || err "driver emfile in $ID_CTR_REL failed: $(oneline "$DOUT.err")"
 }
 
 # every KIND record names the identity WANT (the JSON text from "cgroup" to "pod_uid")
@@ -281,15 +269,6 @@ identity_expect() {
 	all=$(grep -c "\"event\":\"$kind\"" "$TOUT")
 	n=$(grep "\"event\":\"$kind\"" "$TOUT" | grep -cF "$want")
 	[ "$all" -gt 0 ] && [ "$n" = "$all" ] || err "$kind: $n of $all records name $want"
-}
-
-identity_cleanup() {
-	local d
-
-	for d in $CG_DIRS; do
-		rmdir "$d" 2>/dev/null
-	done
-	CG_DIRS=""
 }
 
 # the driver of each scenario (as in tests/integration/run.sh)
@@ -440,7 +419,7 @@ cell() {
 		[ "$ae" = "$want" ] || err "accept_error $ae, the driver saw ${want:-?} EMFILE returns"
 		identity_expect syn_drop "\"cgroup\":\"$ID_SVC_REL\",\"unit\":\"$ID_SVC\",\"container\":null,\"pod_uid\":null"
 		identity_expect accept_error "\"cgroup\":\"$ID_CTR_REL\",\"unit\":\"cri-containerd-$ID_CTR.scope\",\"container\":\"$ID_CTR\",\"pod_uid\":\"$ID_UID\""
-		identity_cleanup
+		cg_remove_all
 		;;
 	connect_* | bind_*)
 		# each failure the driver saw is one record, and no other
