@@ -148,8 +148,17 @@ static void test_miss_rate_limited(void **state)
 	/* the test runs in well under a second: no walk in between */
 	assert_int_equal(c.walks, walks);
 	c.last_walk_ns -= 2000000000LL;
-	assert_false(cgroups_identity(&c, 123456789, &id));
+	assert_false(cgroups_identity(&c, 123456789 + 1, &id));
 	assert_int_equal(c.walks, walks + 1);
+	/* an id a walk made after it was seen did not find: no walk for it again */
+	c.last_walk_ns -= 2000000000LL;
+	assert_false(cgroups_identity(&c, 123456789, &id));
+	assert_false(cgroups_identity(&c, 123456789 + 1, &id));
+	assert_int_equal(c.walks, walks + 1);
+	assert_string_equal(id.path, "");
+	/* a new one still walks */
+	assert_false(cgroups_identity(&c, 987654321, &id));
+	assert_int_equal(c.walks, walks + 2);
 	cgroups_free(&c);
 }
 

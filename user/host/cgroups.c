@@ -236,7 +236,7 @@ int cgroups_walk(struct cgroups *c)
 
 bool cgroups_identity(struct cgroups *c, uint64_t id, struct cgroup_identity *out)
 {
-	const struct cgroup_entry *e;
+	struct cgroup_entry *e;
 
 	memset(out, 0, sizeof(*out));
 	if (!id)
@@ -245,8 +245,17 @@ bool cgroups_identity(struct cgroups *c, uint64_t id, struct cgroup_identity *ou
 	if (!e && (!c->walks || mono_ns() - c->last_walk_ns >= WALK_EVERY_NS)) {
 		cgroups_walk(c);
 		e = find(c, id);
+		/*
+		 * Not there even now, after it was seen: it was gone before any
+		 * walk saw it. Remembered without a path, so that it costs no
+		 * more walks; the first to be forgotten (seen by no walk).
+		 */
+		if (!e && c->slots && !remember(c, id, "")) {
+			e = find(c, id);
+			e->seen = 0;
+		}
 	}
-	if (!e)
+	if (!e || !e->path[0])
 		return false;
 	cgroup_identity_parse(e->path, out);
 	return true;

@@ -5,7 +5,8 @@
  * hierarchy. The hierarchy is found in mountinfo (/sys/fs/cgroup on a
  * pure v2 host, /sys/fs/cgroup/unified on a hybrid one), walked once and
  * walked again when an id is missing, at most once a second. A cgroup
- * that is gone keeps its last known path; the cache is bounded.
+ * that is gone keeps its last known path; one gone before any walk saw it
+ * is remembered as unknown. The cache is bounded.
  */
 #ifndef TB_CGROUPS_H
 #define TB_CGROUPS_H
@@ -20,7 +21,7 @@
 
 struct cgroup_entry {
 	uint64_t id;		/* 0: free slot */
-	char *path;		/* relative to the v2 root, "/" for the root */
+	char *path;		/* relative to the v2 root, "/" for the root; "" never found */
 	uint32_t seen;		/* the walk that last found it */
 };
 
