@@ -176,7 +176,7 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 		net = BPF_CORE_READ(task, nsproxy, net_ns);
 	}
 	netns = BPF_CORE_READ(net, ns.inum);
-	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid))
+	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid) || !current_in_cgroup())
 		return;
 	nofile = BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur);
 	open_fds = open_fd_count(task);
@@ -200,6 +200,7 @@ static __always_inline void report_accept_error(struct task_struct *task, struct
 	e->pid = pid;
 	e->err = err;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->nofile_limit = nofile;
 	e->open_fds = open_fds;
 	if (sk) {

@@ -66,8 +66,8 @@ static __always_inline void report_call_failure(__u64 uaddr, struct sock *sk, __
 	/* no local port left: out of which range */
 	if (kind == TB_KIND_CONNECT_ERROR && ret == -EADDRNOTAVAIL)
 		local_port_range(BPF_CORE_READ(sk, __sk_common.skc_net.net), &range[0], &range[1]);
-	e = failure_reserve(sk, kind, port, bpf_get_current_pid_tgid() >> 32,
-			    kind == TB_KIND_CONNECT_ERROR ? &dest : NULL, range);
+	e = failure_reserve(sk, kind, port, bpf_get_current_pid_tgid() >> 32, bpf_get_current_cgroup_id(),
+			    current_in_cgroup(), kind == TB_KIND_CONNECT_ERROR ? &dest : NULL, range);
 	if (!e)
 		return;
 	e->family = family;
@@ -124,8 +124,7 @@ static __always_inline void connect_outlived_call(struct sock *sk)
 	if (state != TCP_SYN_SENT && state != TCP_CLOSE)
 		return;
 	p.ino = BPF_CORE_READ(file, f_inode, i_ino);
-	p.pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(p.comm, sizeof(p.comm));
+	pending_caller(&p);
 	known = bpf_map_lookup_elem(&connect_pending, &key);
 	if (known && known->ino == p.ino)
 		return;		/* already in the state change's hands */

@@ -77,19 +77,20 @@ static __always_inline void destination_failed(struct tb_destination_key *dest, 
 
 /*
  * Count a failure of kind in netns and reserve its record, if in scope
- * (-n, -p, -P); dest (NULL for a bind): the destination of a connect,
- * range: its port range (EADDRNOTAVAIL; else 0 0).
+ * (-n, -p, -P, --cgroup: in_cgroup); dest (NULL for a bind): the
+ * destination of a connect, range: its port range (EADDRNOTAVAIL; else
+ * 0 0). cgroup_id: the caller's.
  */
 static __always_inline struct tb_event *failure_reserve(const struct sock *sk, __u32 kind,
-							 __u16 port, __u32 pid,
-							 struct tb_destination_key *dest,
+							 __u16 port, __u32 pid, __u64 cgroup_id,
+							 bool in_cgroup, struct tb_destination_key *dest,
 							 const __u16 range[2])
 {
 	struct net *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
 	__u32 netns = BPF_CORE_READ(net, ns.inum);
 	struct tb_event *e;
 
-	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid))
+	if (!netns_wanted(net, netns) || !in_scope(netns, port, pid) || !in_cgroup)
 		return NULL;
 	count_total(kind == TB_KIND_CONNECT_ERROR ? TB_TOTAL_CONNECT_ERROR : TB_TOTAL_BIND_ERROR);
 	if (dest) {
@@ -102,6 +103,7 @@ static __always_inline struct tb_event *failure_reserve(const struct sock *sk, _
 	e->kind = kind;
 	e->netns = netns;
 	e->pid = pid;
+	e->cgroup_id = cgroup_id;
 	return e;
 }
 
@@ -129,6 +131,18 @@ static __always_inline void destination_connecting(const struct sock *sk)
 }
 
 /*
+ * Who asked for a connect whose end comes later, in softirq: the caller,
+ * its cgroup, and whether --cgroup takes it (decided now, in its context).
+ */
+static __always_inline void pending_caller(struct connect_pending *p)
+{
+	p->pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(p->comm, sizeof(p->comm));
+	p->cgroup_id = bpf_get_current_cgroup_id();
+	p->in_cgroup = current_in_cgroup();
+}
+
+/*
  * A connect sends its SYN, in the caller's context. A non-blocking one
  * may fail after connect() has returned: remember who asked. A blocking
  * one waits in connect(), whose exit reports its failure.
@@ -147,8 +161,7 @@ static __always_inline void connect_started(const struct sock *sk)
 	if (!file || !(file->f_flags & O_NONBLOCK))
 		return;
 	p.ino = file->f_inode->i_ino;
-	p.pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(p.comm, sizeof(p.comm));
+	pending_caller(&p);
 	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
 }
 
@@ -185,7 +198,8 @@ static __always_inline void connect_ended(const struct sock *sk)
 
 		__builtin_memcpy(dest.raddr, &daddr, sizeof(daddr));
 	}
-	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, dest.rport, pending->pid, &dest, no_range);
+	e = failure_reserve(sk, TB_KIND_CONNECT_ERROR, dest.rport, pending->pid, pending->cgroup_id,
+			    pending->in_cgroup, &dest, no_range);
 	if (!e)
 		return;
 	e->family = dest.family;

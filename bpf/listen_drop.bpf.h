@@ -84,7 +84,7 @@ static __always_inline void report_listen_drop(__u32 kind, __u64 sk, __u32 netns
 	bool accept_queue_full = d->overflows;	/* ListenOverflows: sk_acceptq_is_full() */
 	struct tb_event *e;
 
-	if (!in_scope(netns, p->dport, l ? l->owner_pid : 0))
+	if (!in_scope(netns, p->dport, l ? l->owner_pid : 0) || !listener_in_cgroup(l))
 		return;
 	if (kind == TB_KIND_SYN_DROP) {
 		if (l)

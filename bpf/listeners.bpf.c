@@ -56,6 +56,8 @@ static __always_inline void listener_add(const struct sock *sk, bool from_listen
 		l->owner_src = TB_OWNER_LISTEN;
 		l->owner_pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(l->owner_comm, sizeof(l->owner_comm));
+		l->owner_cgroup_id = bpf_get_current_cgroup_id();
+		l->in_cgroup = current_in_cgroup();
 	}
 	if (bpf_map_update_elem(&listeners, &key, l, BPF_NOEXIST)) {
 		count_total(TB_TOTAL_REGISTRY_FULL);

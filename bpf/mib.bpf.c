@@ -91,7 +91,7 @@ int mib_flush(struct bpf_raw_tracepoint_args *ctx)
 	__u64 *known;
 
 	/* a drop of unknown listener cannot be held to a port or owner filter */
-	if (nports || target_pid || (target_netns && netns != target_netns))
+	if (nports || target_pid || target_cgroup || (target_netns && netns != target_netns))
 		return 1;
 	known = bpf_map_lookup_elem(&netns_net, &netns);
 	last = bpf_map_lookup_elem(&mib_seen, &netns);

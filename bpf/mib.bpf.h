@@ -86,7 +86,7 @@ static __always_inline void count_unseen(const struct mib_delta *d)
 	__u32 aqf = d->overflows < d->drops ? d->overflows : d->drops;
 	__u32 sqf = d->reqq_full < d->drops - aqf ? d->reqq_full : d->drops - aqf;
 
-	if (nports || target_pid)
+	if (nports || target_pid || target_cgroup)
 		return;
 
 	count_add(TB_TOTAL_SYN_DROP_ACCEPT_QUEUE_FULL, aqf);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the user asked to trace: -n, -p and -P (settings in scope.bpf.c). */
+/* What the user asked to trace: -n, -p, -P and --cgroup (settings in tcpbacklog.bpf.c). */
 #ifndef TB_SCOPE_BPF_H
 #define TB_SCOPE_BPF_H
 
@@ -38,6 +38,22 @@ static __always_inline bool netns_wanted(const struct net *net, __u32 netns)
 	if (netns != target_netns)
 		return false;
 	return !target_netns_cookie || net_cookie(net) == target_netns_cookie;
+}
+
+/*
+ * --cgroup, for a process: is the current task in the traced subtree?
+ * Process context only (listen(), accept(), connect(), bind()): in
+ * softirq the current task is whoever the packet interrupted.
+ */
+static __always_inline bool current_in_cgroup(void)
+{
+	return !target_cgroup || bpf_current_task_under_cgroup(&target_cgroups, 0) == 1;
+}
+
+/* --cgroup, for a listener: decided when its owner called listen(), or by the loader. */
+static __always_inline bool listener_in_cgroup(const struct tb_listener *l)
+{
+	return !target_cgroup || (l && l->in_cgroup);
 }
 
 #endif /* TB_SCOPE_BPF_H */

@@ -22,6 +22,9 @@ const volatile __u16 ports[TB_MAX_PORTS] = { 0 };
  * programs attach. 0: unknown (before 5.14), the inode alone decides.
  */
 volatile __u64 target_netns_cookie;
+/* --cgroup: the subtree's directory fd goes into target_cgroups[0] after load */
+const volatile __u8 target_cgroup = 0;
+tb_cgroup_array_map target_cgroups SEC(".maps");
 
 /* ---- emit.bpf.h: records and totals ---- */
 const volatile __u32 rate_limit = 0;	/* --rate-limit */

@@ -44,6 +44,7 @@ extern const volatile __u32 target_pid;		/* 0: every process */
 extern const volatile __u32 nports;		/* 0: every port */
 extern const volatile __u16 ports[TB_MAX_PORTS];
 extern volatile __u64 target_netns_cookie;	/* -n: the namespace's cookie, 0: unknown */
+extern const volatile __u8 target_cgroup;	/* --cgroup: 1, the subtree is target_cgroups[0] */
 /* emit.bpf.h */
 extern const volatile __u32 rate_limit;		/* records per second per listener, 0 = unlimited */
 extern const volatile __u8 no_records;		/* -q: count only, emit nothing */
@@ -128,12 +129,24 @@ struct connect_pending {
 	__u32 pid;
 	__u32 failed;		/* reported at the state change: a later connect() returning it is not another failure */
 	char comm[TB_COMM_LEN];
+	__u64 cgroup_id;	/* the caller's cgroup v2 id */
+	__u32 in_cgroup;	/* --cgroup: the caller was in the traced subtree */
+	__u32 pad;
 };
 
 typedef TB_LRU_MAP(__u64, struct connect_pending, 16384) tb_connect_pending_map;
 #define MAX_DESTINATION_ENTRIES	4096
 typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_destination_key, struct tb_destination_value, MAX_DESTINATION_ENTRIES)
 	tb_destination_map;
+
+/* --cgroup: one slot, the traced subtree's cgroup (scope.bpf.h) */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} tb_cgroup_array_map;
+extern tb_cgroup_array_map target_cgroups SEC(".maps");
 
 /* listeners.bpf.c: the registry */
 extern tb_listener_map listeners SEC(".maps");

@@ -107,7 +107,7 @@ struct tb_listener {
 	__u32 owner_pid;		/* tgid of the owner */
 	__u64 ino;			/* socket inode, to find owners in /proc */
 	__u32 last_drops;		/* sk_drops when last looked at */
-	__u32 pad;
+	__u32 in_cgroup;		/* --cgroup: the owner is in the traced subtree */
 	char  owner_comm[TB_COMM_LEN];
 	/* exact per-listener counts, updated atomically */
 	__u64 syn_drops[TB_REASON_MAX];

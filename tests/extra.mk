@@ -22,7 +22,7 @@ FUZZ_NAMES	:= decode output escape
 FUZZ_BINS	:= $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_NAMES))
 # linked from source with the sanitizers, never from libtcpbacklog.a
 FUZZ_USER_SRCS	:= $(addprefix user/,decode/decode.c decode/kinds.c format/escape.c decode/names.c aggregate/stats.c aggregate/hints.c \
-		     format/output_json.c format/output_text.c)
+		     format/output_json.c format/output_text.c host/cgroup_path.c)
 FUZZ_CFLAGS	:= -g -O1 -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE \
 		   -Wall -Wextra -Wno-unused-parameter \
 		   -Iinclude -Iuser -Itests/fuzz

@@ -45,11 +45,28 @@ static void add_owner(struct listener_reader *r, struct listener_snapshot *s)
 	}
 }
 
+/* The owner's and the last acceptor's cgroup, unit, container and pod. */
+static void add_identities(struct listener_reader *r, struct listener_snapshot *s)
+{
+	char path[CGROUP_PATH_LEN];
+
+	if (!r->cgroups)
+		return;
+	if (s->cgroup_id)
+		cgroups_identity(r->cgroups, s->cgroup_id, &s->identity);
+	else if (s->pid && !cgroups_pid_path(r->cgroups, s->pid, path, sizeof(path)))
+		cgroup_identity_parse(path, &s->identity);	/* an owner found in /proc later on */
+	cgroups_identity(r->cgroups, s->acceptor_cgroup_id, &s->acceptor_identity);
+}
+
 static bool in_scope(const struct config *cfg, const struct listener_snapshot *s)
 {
 	if (cfg->netns && s->netns != cfg->netns)
 		return false;
 	if (cfg->pid && s->pid != cfg->pid)
+		return false;
+	/* the kernel's decision, at listen() or the loader's at start: the one the counts follow */
+	if (cfg->cgroup[0] && !s->in_cgroup)
 		return false;
 	if (cfg->nports) {
 		for (int i = 0; i < cfg->nports; i++) {
@@ -181,6 +198,7 @@ static int read_all(struct listener_reader *r, const struct config *cfg, unsigne
 		struct listener_snapshot *s = &r->items[i];
 
 		snapshot_finish(s);
+		add_identities(r, s);
 		if (parts & LISTENERS_OWNER_FDS)
 			add_fd_usage(r, s);
 		if (r->netns_names)

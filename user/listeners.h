@@ -11,6 +11,7 @@
 
 #include "decode/event.h"
 #include "host/netns_names.h"
+#include "host/cgroups.h"
 #include "host/owners.h"
 #include "kernel/maps.h"
 #include "kernel/probes.h"
@@ -21,6 +22,7 @@ struct listener_reader {
 	struct owners *owners;
 	const char *pid_proc;		/* where the kernel's pids are in /proc; NULL nowhere (see pidns.h) */
 	struct netns_names *netns_names;	/* NULL: no names */
+	struct cgroups *cgroups;		/* NULL: cgroup identities left empty */
 	struct map_entries raw;
 	struct listener_snapshot *items;	/* sorted by id */
 	size_t count, cap;

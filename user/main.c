@@ -31,6 +31,7 @@
 #include "format/metrics.h"
 #include "format/output.h"
 #include "host/netns_names.h"
+#include "host/cgroups.h"
 #include "host/owners.h"
 #include "host/pidns.h"
 #include "host/sysinfo.h"
@@ -56,6 +57,7 @@ struct app {
 	struct owners owners;
 	const char *pid_proc;		/* /proc where it numbers pids as the kernel does, else NULL */
 	struct netns_names netns_names;
+	struct cgroups cgroups;
 	struct destinations destinations;
 	struct destination_entry *destination_counts;	/* the last read of the kernel's */
 	size_t ndestination_counts, destination_counts_cap;
@@ -98,6 +100,23 @@ static void resolve_owner(struct app *app, struct event *ev)
 	}
 }
 
+/* cgroup, unit, container, pod of the record's process and of its listener's last acceptor */
+static void resolve_identities(struct app *app, struct event *ev)
+{
+	const struct kind_info *k = kind_info(ev->kind);
+	char path[CGROUP_PATH_LEN];
+
+	if (kind_has_field(k, FIELD_IDENTITY)) {
+		if (ev->cgroup_id)
+			cgroups_identity(&app->cgroups, ev->cgroup_id, &ev->identity);
+		else if (k->process == PROCESS_OWNER && ev->pid &&
+			 !cgroups_pid_path(&app->cgroups, ev->pid, path, sizeof(path)))
+			cgroup_identity_parse(path, &ev->identity);	/* an owner found in /proc */
+	}
+	if (kind_has_field(k, FIELD_ACCEPTOR_IDENTITY))
+		cgroups_identity(&app->cgroups, ev->acceptor_cgroup_id, &ev->acceptor_identity);
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct app *app = ctx;
@@ -110,6 +129,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (kind_info(ev.kind)->process == PROCESS_OWNER && !ev.pid && ev.listener_ino)
 		resolve_owner(app, &ev);
 	netns_names_copy(&app->netns_names, ev.netns, ev.netns_name, sizeof(ev.netns_name));
+	resolve_identities(app, &ev);
 	/* no local port left: what holds them, while it still does */
 	if (kind_has_field(kind_info(ev.kind), FIELD_PORTS) && ev.err == EADDRNOTAVAIL && app->pid_proc)
 		port_usage_count(app->pid_proc, ev.pid, ev.netns, ev.family, ev.raddr, ev.rport, &ev.ports_in_use);
@@ -298,6 +318,7 @@ static void fill_start_info(struct start_info *info, const struct config *cfg, c
 	info->ports = cfg->ports;
 	info->nports = cfg->nports;
 	info->pid = cfg->pid;
+	info->cgroup = cfg->cgroup;
 	info->duration = cfg->duration;
 	info->somaxconn = sys->somaxconn;
 	info->tcp_max_syn_backlog = sys->tcp_max_syn_backlog;
@@ -354,6 +375,7 @@ int main(int argc, char **argv)
 	/* "": no /proc to find owners in */
 	owners_init(&app.owners, app.pid_proc ? app.pid_proc : "");
 	netns_names_init(&app.netns_names, NULL, true);
+	cgroups_init(&app.cgroups, NULL, "/proc");
 
 	phase("parsed");
 	if (probes_start(&probes, &cfg, err, sizeof(err)))
@@ -369,6 +391,7 @@ int main(int argc, char **argv)
 		goto fail;
 	phase("seeded");
 	listeners = maps_write_missing_owners(&probes, &app.owners);
+	maps_write_owner_cgroups(&probes, &app.cgroups, cfg.cgroup);
 	phase("owners");
 	if (probes_attach_counters(&probes, err, sizeof(err)))
 		goto fail;
@@ -376,6 +399,7 @@ int main(int argc, char **argv)
 	listeners_init(&app.listeners, &probes, &app.owners);
 	app.listeners.pid_proc = app.pid_proc;
 	app.listeners.netns_names = &app.netns_names;
+	app.listeners.cgroups = &app.cgroups;
 	if (cfg.metrics_addr[0]) {
 		app.metrics = metrics_start(cfg.metrics_addr, err, sizeof(err));
 		if (!app.metrics)
@@ -469,6 +493,7 @@ out:
 	probes_stop(&probes);
 	owners_free(&app.owners);
 	netns_names_free(&app.netns_names);
+	cgroups_free(&app.cgroups);
 	destinations_free(&app.destinations);
 	free(app.destination_counts);
 	return rc;

@@ -88,7 +88,7 @@ static inline void fz_str(struct fz *c, char *dst, size_t cap)
 /* ---------- writing the seeds (same layout as the reader) ---------- */
 
 struct fw {
-	uint8_t buf[8192];
+	uint8_t buf[65536];	/* a few raw listener snapshots, 2.5 KB each */
 	size_t len;
 };
 

@@ -17,8 +17,16 @@
  * One event through both formatters. A kind the table does not know: no
  * output at all. Otherwise JSON: exactly one record. Text: exactly one
  * line of 10 cells and the detail, whose words the kind's row decides
- * ("REASON[ ambiguous]", "EMFILE", "nofile=N open=N", "range=L-H ..."; "-" when none).
+ * ("REASON[ ambiguous]", "EMFILE", "nofile=N open=N", "range=L-H ...", "service=NAME";
+ * "-" when none).
  */
+static inline bool has_service(const struct cgroup_identity *id)
+{
+	char buf[CGROUP_PATH_LEN];
+
+	return cgroup_identity_service(id, buf, sizeof(buf))[0] != '\0';
+}
+
 static inline int detail_words(const struct kind_info *k, const struct event *ev)
 {
 	int words = 0;
@@ -32,6 +40,11 @@ static inline int detail_words(const struct kind_info *k, const struct event *ev
 	/* EADDRNOTAVAIL: "range=L-H", then the four states when the ports held are known */
 	if (kind_has_field(k, FIELD_PORTS) && ev->err == EADDRNOTAVAIL)
 		words += 1 + (ev->ports_in_use.known ? 4 : 0);
+	/* "service=NAME", "acceptor_service=NAME": only where there is one */
+	if (kind_has_field(k, FIELD_IDENTITY) && has_service(&ev->identity))
+		words++;
+	if (kind_has_field(k, FIELD_ACCEPTOR_IDENTITY) && has_service(&ev->acceptor_identity))
+		words++;
 	return words ? words : 1;
 }
 

@@ -103,7 +103,7 @@ static void check_text_table(const char *buf, size_t len, const struct listener_
 
 		/* line 0: "--- time listeners ---"; 1: header; then the rows */
 		if (n > 0 && line == 1) {
-			FZ_ASSERT(fz_words(p, l) == 15, "text listener header: not 15 columns", p, l);
+			FZ_ASSERT(fz_words(p, l) == 16, "text listener header: not 16 columns", p, l);
 		} else if (n > 0 && line > 1 && row < n) {
 			if (under > 0) {
 				bool rest = under == 1 && r[row].now->acceptors_other.processes;
@@ -111,7 +111,7 @@ static void check_text_table(const char *buf, size_t len, const struct listener_
 				FZ_ASSERT(fz_words(p, l) == (rest ? 4 : 6), "text acceptor line: wrong words", p, l);
 				under--;
 			} else if (++row < n) {
-				FZ_ASSERT(fz_words(p, l) == 15, "text listener row: not 15 columns", p, l);
+				FZ_ASSERT(fz_words(p, l) == 16, "text listener row: not 16 columns", p, l);
 				under = acceptor_lines(r[row].now);
 			}
 		}
@@ -190,6 +190,9 @@ static void terminate_snapshot(struct listener_snapshot *s)
 	s->comm[sizeof(s->comm) - 1] = '\0';
 	s->acceptor_comm[sizeof(s->acceptor_comm) - 1] = '\0';
 	s->netns_name[sizeof(s->netns_name) - 1] = '\0';
+	cgroup_identity_terminate(&s->identity);
+	cgroup_identity_terminate(&s->acceptor_identity);
+	*(unsigned char *)&s->in_cgroup &= 1;
 	*(unsigned char *)&s->listening &= 1;
 	*(unsigned char *)&s->closed &= 1;
 	*(unsigned char *)&s->acceptors_known &= 1;

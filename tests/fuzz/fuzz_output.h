@@ -11,6 +11,31 @@
 #include "decode/event.h"
 #include "fuzz_check.h"
 
+/* raw bytes into an identity: every string ended */
+static inline void cgroup_identity_terminate(struct cgroup_identity *id)
+{
+	id->path[sizeof(id->path) - 1] = '\0';
+	id->unit[sizeof(id->unit) - 1] = '\0';
+	id->container[sizeof(id->container) - 1] = '\0';
+	id->pod_uid[sizeof(id->pod_uid) - 1] = '\0';
+}
+
+static inline void fz_identity(struct fz *c, struct cgroup_identity *id)
+{
+	fz_str(c, id->path, sizeof(id->path));
+	fz_str(c, id->unit, sizeof(id->unit));
+	fz_str(c, id->container, sizeof(id->container));
+	fz_str(c, id->pod_uid, sizeof(id->pod_uid));
+}
+
+static inline void fw_identity(struct fw *w, const struct cgroup_identity *id)
+{
+	fw_str(w, id->path);
+	fw_str(w, id->unit);
+	fw_str(w, id->container);
+	fw_str(w, id->pod_uid);
+}
+
 /* family: 0 unknown, 1 AF_INET, 2 AF_INET6, 3 any value from the input */
 static inline void fz_event(struct fz *c, struct event *ev)
 {
@@ -42,6 +67,8 @@ static inline void fz_event(struct fz *c, struct event *ev)
 	fz_str(c, ev->acceptor_comm, sizeof(ev->acceptor_comm));
 	fz_str(c, ev->listen_addr, sizeof(ev->listen_addr));
 	fz_str(c, ev->netns_name, sizeof(ev->netns_name));
+	fz_identity(c, &ev->identity);
+	fz_identity(c, &ev->acceptor_identity);
 }
 
 static inline void fw_event(struct fw *w, const struct event *ev)
@@ -79,6 +106,8 @@ static inline void fw_event(struct fw *w, const struct event *ev)
 	fw_str(w, ev->acceptor_comm);
 	fw_str(w, ev->listen_addr);
 	fw_str(w, ev->netns_name);
+	fw_identity(w, &ev->identity);
+	fw_identity(w, &ev->acceptor_identity);
 }
 
 #endif /* TB_FUZZ_OUTPUT_H */

@@ -241,7 +241,15 @@ static void output_seeds(void)
 	ev.backlog_max = 1;
 	ev.open_fds = -1;
 	ev.ambiguous = true;
+	strcpy(ev.identity.path, "/system.slice/web.service");
+	strcpy(ev.identity.unit, "web.service");
+	/* the acceptor's: names made to break output */
+	strcpy(ev.acceptor_identity.path, "/kubepods.slice/x\n\"\\\x1b[2J\xff.scope");
+	strcpy(ev.acceptor_identity.container, "0123456789ab\x01");
+	strcpy(ev.acceptor_identity.pod_uid, "0f7d2c1e-8a3b-4c5d-9e6f-\xc0\xaf");
 	fw_event(&w, &ev);
+	memset(&ev.identity, 0, sizeof(ev.identity));
+	memset(&ev.acceptor_identity, 0, sizeof(ev.acceptor_identity));
 	ev.ambiguous = false;
 	memset(&t, 0, sizeof(t));
 	t.syn_drop = 6;

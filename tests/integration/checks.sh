@@ -117,6 +117,22 @@ run_driver() {
 	fi
 }
 
+# wait_ready BG DRIVER: wait (8 s at most) for the driver running as BG to
+# print ready=1 into DRV_OUT; its pid= into DPID. 1, with the error, if not.
+wait_ready() {
+	local i
+
+	for ((i = 0; i < 80; i++)); do
+		grep -q '^ready=1' "$DRV_OUT" && break
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	DPID=$(kv "$DRV_OUT" pid)
+	grep -q '^ready=1' "$DRV_OUT" && [ -n "$DPID" ] && return 0
+	err "driver $2 did not get ready: $(tr '\n' ' ' <"$DRV_OUT.err")"
+	return 1
+}
+
 # ---------------------------------------------- checks on tracer output --
 
 # jq over the tracer's output

@@ -93,6 +93,13 @@
 #                            non-blocking sockets -> 4 connect_error
 #   connect_rate_limit       --rate-limit 2, 10 refused connects of one process
 #                            -> 2 lines + 8 suppressed = totals 10
+#   identity                 drivers in cgroups made like systemd's, Kubernetes'
+#                            and docker's: cgroup, unit, container, pod_uid of
+#                            every record and listener record
+#   identity_filter          --cgroup: drops, accept errors, connects in and
+#                            out of the subtree -> only those inside, exactly
+#   identity_preexisting_*   a listener older than the tracer, its owner in a
+#                            service: identity and --cgroup from /proc
 
 set -u
 
@@ -127,6 +134,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	bg_stop_all TERM 10
 	ns_remove_all
+	cg_remove_all
 	work_dir_remove "${TB_IT_KEEP:-0}" "work directory kept: "
 }
 traps_set
@@ -165,7 +173,8 @@ connect_exhaust_ipv4 connect_exhaust_ipv6 connect_exhaust_uring connect_refused_
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_outlived connect_unreachable_ipv4
 connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
 destinations_exhaust destinations_refused_ipv6 destinations_quiet real_nginx real_redis real_python_http real_haproxy
-prefork_ipv4 prefork_ipv6 prefork_reuseport socket_activate prefork_pidns prefork_pidns_hostproc"
+prefork_ipv4 prefork_ipv6 prefork_reuseport socket_activate prefork_pidns prefork_pidns_hostproc
+identity identity_filter identity_preexisting_in identity_preexisting_out"
 
 run_one() {
 	case "$1" in
@@ -227,6 +236,10 @@ run_one() {
 	socket_activate)	sc_socket_activate "$1" ;;
 	prefork_pidns)		sc_prefork "$1" pidns -p 8080 -w 3 -a 4 -k 2 ;;
 	prefork_pidns_hostproc)	sc_prefork "$1" pidns_hostproc -p 8080 -w 3 -a 4 -k 2 ;;
+	identity)		sc_identity "$1" ;;
+	identity_filter)	sc_identity_filter "$1" ;;
+	identity_preexisting_in) sc_identity_preexisting "$1" in ;;
+	identity_preexisting_out) sc_identity_preexisting "$1" out ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

@@ -10,11 +10,13 @@
 #   WORK        the work directory (work_dir_make)
 #   BG_PIDS     background children not yet reaped, space separated
 #   NAMESPACES  network namespaces made here and not yet deleted
+#   CG_MADE     cgroups made here and not yet removed, innermost first
 #   ERRS        this check's errors, one a line (err; errs joins them)
 #   PASSED, FAILED  verdict counts (pass, fail)
 
 BG_PIDS=""
 NAMESPACES=""
+CG_MADE=""
 NS_SEQ=0
 ERRS=""
 PASSED=0
@@ -178,6 +180,40 @@ ns_remove_all() {
 
 ns_inode() {
 	stat -L -c %i "/var/run/netns/$1"
+}
+
+# -------------------------------------------------------------- cgroups --
+
+# cg_mount: where the root of the cgroup v2 hierarchy is mounted, "" when nowhere
+cg_mount() {
+	awk '{ for (i = 1; i <= NF; i++) if ($i == "-") break }
+	     $(i + 1) == "cgroup2" && $4 == "/" { print $5; exit }' /proc/self/mountinfo
+}
+
+# cg_make DIR...: make the cgroups not there yet, remembered for cg_remove_all
+cg_make() {
+	local d
+
+	for d in "$@"; do
+		[ -d "$d" ] && continue
+		mkdir "$d" || return 1
+		CG_MADE="$d $CG_MADE"
+	done
+}
+
+# cg_remove_all: remove what cg_make made, innermost first; a parent still in use stays
+cg_remove_all() {
+	local d
+
+	for d in $CG_MADE; do
+		rmdir "$d" 2>/dev/null
+	done
+	CG_MADE=""
+}
+
+# cg_exec DIR CMD [ARGS...]: run CMD in cgroup DIR from its first instruction
+cg_exec() {
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$@"
 }
 
 # ------------------------------------------------------ kernel counters --

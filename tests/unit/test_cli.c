@@ -71,6 +71,7 @@ static void assert_defaults(const struct config *c)
 	assert_int_equal(c->rate_limit, 100);
 	assert_false(c->quiet);
 	assert_string_equal(c->metrics_addr, "");
+	assert_string_equal(c->cgroup, "");
 	for (i = 0; i < TB_MAX_PORTS; i++)
 		assert_int_equal(c->ports[i], 0);
 }
@@ -454,6 +455,27 @@ static void test_netns_path(void **state)
 	}
 }
 
+/* --cgroup: a directory of this machine's cgroup v2 hierarchy, else one line and exit 2 */
+static void test_cgroup(void **state)
+{
+	struct run r;
+
+	EXPECT_ERROR("'system.slice'", "absolute", "--cgroup", "system.slice");
+	EXPECT_ERROR("'/tb-no-such-cgroup/x'", "--cgroup", "--cgroup", "/tb-no-such-cgroup/x");
+	EXPECT_ERROR("'/a\\x0ab'", "--cgroup", "--cgroup", "/a\nb");
+	RUN(&r, "--cgroup", "/");
+	if (r.res != CLI_OK) {
+		/* no v2 hierarchy on this machine: the reason says so */
+		assert_error(&r, "cgroup", NULL);
+		run_free(&r);
+		skip();
+	}
+	assert_ok(&r);
+	assert_string_equal(r.cfg.cgroup, "/");
+	assert_true(r.cfg.cgroup_dir[0] == '/');
+	run_free(&r);
+}
+
 static void test_combined(void **state)
 {
 	struct run r;
@@ -610,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_pid),
 		cmocka_unit_test(test_netns_inode),
 		cmocka_unit_test(test_netns_path),
+		cmocka_unit_test(test_cgroup),
 		cmocka_unit_test(test_combined),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_help),

@@ -284,6 +284,28 @@ static void test_bind_error(void **state)
 	assert_int_equal(ev.err, 98);
 }
 
+/* cgroup ids: the process's on every kind, the last acceptor's on a listener's records only */
+static void test_cgroup_ids(void **state)
+{
+	struct tb_event raw;
+	struct event ev;
+
+	fill_syn_v4(&raw);
+	raw.cgroup_id = 4242;
+	raw.acceptor_cgroup_id = 4343;
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_int_equal(ev.cgroup_id, 4242);
+	assert_int_equal(ev.acceptor_cgroup_id, 4343);
+	/* resolved later by the loader: empty until then */
+	assert_string_equal(ev.identity.path, "");
+	assert_string_equal(ev.acceptor_identity.unit, "");
+
+	raw.kind = TB_KIND_CONNECT_ERROR;
+	assert_int_equal(decode_exact(&raw, sizeof(raw), &zero_clock, &ev), 0);
+	assert_int_equal(ev.cgroup_id, 4242);
+	assert_int_equal(ev.acceptor_cgroup_id, 0);
+}
+
 static void test_accept_error_open_fds_unknown(void **state)
 {
 	struct tb_event raw;
@@ -545,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_accept_error),
 		cmocka_unit_test(test_connect_error),
 		cmocka_unit_test(test_bind_error),
+		cmocka_unit_test(test_cgroup_ids),
 		cmocka_unit_test(test_accept_error_open_fds_unknown),
 		cmocka_unit_test(test_comm_full_16_bytes),
 		cmocka_unit_test(test_too_short),

@@ -574,6 +574,31 @@ static void test_hostile_comm(void **state)
 	free(out);
 }
 
+/* unit, container and pod_uid label a listener's series when known, escaped like every label */
+static void test_identity_labels(void **state)
+{
+	struct listener_snapshot s[2];
+	char *out;
+
+	fill_snapshot(&s[0]);
+	cgroup_identity_parse("/kubepods.slice/kubepods-burstable.slice/"
+			      "kubepods-burstable-pod0f7d2c1e_8a3b_4c5d_9e6f_a1b2c3d4e5f6.slice/cri-containerd-"
+			      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope", &s[0].identity);
+	fill_snapshot(&s[1]);
+	s[1].lport = 1;
+	snprintf(s[1].identity.unit, sizeof(s[1].identity.unit), "a\"b\\c\nd\xff.service");
+	out = render(s, 2, NULL);
+	check_structure(out);
+	assert_line(out, "tcpbacklog_accepts_total{netns=\"4026531840\",laddr=\"127.0.0.1\",lport=\"8080\","
+		    "comm=\"nginx\",unit=\"cri-containerd-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope\","
+		    "container=\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
+		    "pod_uid=\"0f7d2c1e-8a3b-4c5d-9e6f-a1b2c3d4e5f6\"} 1000");
+	assert_line(out, "tcpbacklog_accepts_total{netns=\"4026531840\",laddr=\"127.0.0.1\",lport=\"1\","
+		    "comm=\"nginx\",unit=\"a\\\"b\\\\c\\nd" FFFD ".service\"} 1000");
+	assert_int_equal(count_lines_starting(out, "d"), 0);
+	free(out);
+}
+
 /* ------------------------------------------------------- metrics_parse_addr */
 
 static void check_addr(const char *addr, const char *host, unsigned int port)
@@ -923,6 +948,7 @@ int main(void)
 		cmocka_unit_test(test_retention),
 		cmocka_unit_test(test_retained_bound),
 		cmocka_unit_test(test_merge_same_labels),
+		cmocka_unit_test(test_identity_labels),
 		cmocka_unit_test(test_hostile_comm),
 		cmocka_unit_test(test_parse_addr),
 		cmocka_unit_test(test_server_round_trip),

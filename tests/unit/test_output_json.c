@@ -17,6 +17,11 @@
 
 #include "format/output.h"
 
+/* a record whose processes' cgroups are unknown */
+#define NO_IDENTITY "\"cgroup\":null,\"unit\":null,\"container\":null,\"pod_uid\":null,"
+#define NO_ACCEPTOR_IDENTITY \
+	",\"acceptor_cgroup\":null,\"acceptor_unit\":null,\"acceptor_container\":null,\"acceptor_pod_uid\":null"
+
 #define FFFD		"\xef\xbf\xbd"
 #define NETNS		4026531840u
 #define T_2026		1795255262123456789ull	/* 2026-11-21T10:01:02.123456789Z */
@@ -350,9 +355,9 @@ static void test_syn_drop_ipv4(void **state)
 		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":4026531840,\"netns_name\":null,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
 		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"raddr\":\"10.0.0.2\",\"rport\":51234,"
-		"\"pid\":1234,\"comm\":\"nginx\",\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
+		"\"pid\":1234,\"comm\":\"nginx\"," NO_IDENTITY "\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
 		"\"backlog\":129,"
-		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\"}\n");
+		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\"" NO_ACCEPTOR_IDENTITY "}\n");
 }
 
 /* a guessed SO_REUSEPORT member says so; an exact one carries no field */
@@ -365,10 +370,10 @@ static void test_syn_drop_ambiguous(void **state)
 		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":4026531840,\"netns_name\":null,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
 		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"raddr\":\"10.0.0.2\",\"rport\":51234,"
-		"\"pid\":1234,\"comm\":\"nginx\",\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
+		"\"pid\":1234,\"comm\":\"nginx\"," NO_IDENTITY "\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
 		"\"backlog\":129,"
 		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\","
-		"\"ambiguous\":true}\n");
+		"\"ambiguous\":true" NO_ACCEPTOR_IDENTITY "}\n");
 }
 
 static void test_accept_overflow_ipv6(void **state)
@@ -390,9 +395,9 @@ static void test_accept_overflow_ipv6(void **state)
 		"{\"event\":\"accept_overflow\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":1,\"netns_name\":null,\"family\":\"ipv6\",\"laddr\":\"2001:db8::1\","
 		"\"lport\":443,\"listen_addr\":\"0.0.0.0\",\"raddr\":\"fe80::1:2:3:4\",\"rport\":65535,"
-		"\"pid\":1234,\"comm\":\"nginx\",\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
+		"\"pid\":1234,\"comm\":\"nginx\"," NO_IDENTITY "\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
 		"\"backlog\":4096,"
-		"\"backlog_max\":4096,\"synq\":0,\"reason\":\"other\"}\n");
+		"\"backlog_max\":4096,\"synq\":0,\"reason\":\"other\"" NO_ACCEPTOR_IDENTITY "}\n");
 }
 
 static void test_drop_without_peer(void **state)
@@ -405,9 +410,9 @@ static void test_drop_without_peer(void **state)
 		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":4026531840,\"netns_name\":null,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
 		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"raddr\":null,\"rport\":null,"
-		"\"pid\":1234,\"comm\":\"nginx\",\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
+		"\"pid\":1234,\"comm\":\"nginx\"," NO_IDENTITY "\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
 		"\"backlog\":129,"
-		"\"backlog_max\":128,\"synq\":3,\"reason\":\"syn_queue_full\"}\n");
+		"\"backlog_max\":128,\"synq\":3,\"reason\":\"syn_queue_full\"" NO_ACCEPTOR_IDENTITY "}\n");
 }
 
 static void test_accept_error(void **state)
@@ -416,10 +421,10 @@ static void test_accept_error(void **state)
 
 	assert_event_json(&ev,
 		"{\"event\":\"accept_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\"," NO_IDENTITY ""
 		"\"acceptor_pid\":42,\"acceptor_comm\":\"server\",\"errno\":24,"
 		"\"error\":\"EMFILE\",\"family\":\"ipv4\",\"laddr\":\"0.0.0.0\","
-		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"nofile_limit\":1024,\"open_fds\":1024}\n");
+		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"nofile_limit\":1024,\"open_fds\":1024" NO_ACCEPTOR_IDENTITY "}\n");
 }
 
 /* unknown socket, unknown fd count, no limit: nulls, not fake numbers */
@@ -435,10 +440,10 @@ static void test_accept_error_unknowns(void **state)
 	ev.err = ENOBUFS;
 	assert_event_json(&ev,
 		"{\"event\":\"accept_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\"," NO_IDENTITY ""
 		"\"acceptor_pid\":42,\"acceptor_comm\":\"server\",\"errno\":105,"
 		"\"error\":\"ENOBUFS\",\"family\":null,\"laddr\":null,"
-		"\"lport\":null,\"listen_addr\":\"0.0.0.0\",\"nofile_limit\":null,\"open_fds\":null}\n");
+		"\"lport\":null,\"listen_addr\":\"0.0.0.0\",\"nofile_limit\":null,\"open_fds\":null" NO_ACCEPTOR_IDENTITY "}\n");
 
 	/* an errno without a name still gives a string */
 	ev.err = 4242;
@@ -448,10 +453,10 @@ static void test_accept_error_unknowns(void **state)
 	ev.nofile_limit = 0;
 	assert_event_json(&ev,
 		"{\"event\":\"accept_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\"," NO_IDENTITY ""
 		"\"acceptor_pid\":42,\"acceptor_comm\":\"server\",\"errno\":4242,"
 		"\"error\":\"E4242\",\"family\":\"ipv6\",\"laddr\":\"::\","
-		"\"lport\":0,\"listen_addr\":\"0.0.0.0\",\"nofile_limit\":0,\"open_fds\":0}\n");
+		"\"lport\":0,\"listen_addr\":\"0.0.0.0\",\"nofile_limit\":0,\"open_fds\":0" NO_ACCEPTOR_IDENTITY "}\n");
 }
 
 static void check_time(uint64_t time_ns, const char *want)
@@ -510,7 +515,7 @@ static void test_hostile_comm(void **state)
 		char want[256], *got;
 
 		snprintf(ev.comm, sizeof(ev.comm), "%s", cases[i].comm);
-		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"acceptor_pid\"",
+		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"cgroup\"",
 			 cases[i].json);
 		got = capture_event(&ev);
 		if (!strstr(got, want))
@@ -532,7 +537,7 @@ static void test_hostile_comm(void **state)
 		free(got);
 
 		snprintf(ae.comm, sizeof(ae.comm), "%s", cases[i].comm);
-		snprintf(want, sizeof(want), "\"pid\":42,\"comm\":%s,\"acceptor_pid\"",
+		snprintf(want, sizeof(want), "\"pid\":42,\"comm\":%s,\"cgroup\"",
 			 cases[i].json);
 		got = capture_event(&ae);
 		if (!strstr(got, want))
@@ -589,7 +594,7 @@ static void test_start(void **state)
 		"{\"event\":\"start\",\"mode\":\"tracepoint\","
 		"\"kernel\":\"6.1.0-18-amd64\","
 		"\"probes\":[\"tcp_listen_drop\",\"accept_exit\"],"
-		"\"filters\":{\"netns\":4026531840,\"ports\":[80,443],\"pid\":4321},"
+		"\"filters\":{\"netns\":4026531840,\"ports\":[80,443],\"pid\":4321,\"cgroup\":null},"
 		"\"duration\":2.5,\"interval\":0.5,\"listeners\":7,"
 		"\"sysctls\":{\"somaxconn\":4096,\"tcp_max_syn_backlog\":512,"
 		"\"tcp_syncookies\":1,\"tcp_abort_on_overflow\":0,"
@@ -631,7 +636,7 @@ static void test_start_defaults(void **state)
 	assert_string_equal(buf,
 		"{\"event\":\"start\",\"mode\":\"kprobe\","
 		"\"kernel\":\"6.1\\n\\\"x\\\"\",\"probes\":[],"
-		"\"filters\":{\"netns\":null,\"ports\":[],\"pid\":null},"
+		"\"filters\":{\"netns\":null,\"ports\":[],\"pid\":null,\"cgroup\":null},"
 		"\"duration\":null,\"interval\":null,\"listeners\":0,"
 		"\"sysctls\":{\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
 		"\"tcp_syncookies\":null,\"tcp_abort_on_overflow\":null,"
@@ -641,7 +646,7 @@ static void test_start_defaults(void **state)
 		"\"file_max\":null,\"nr_open\":null}\n"
 		"{\"event\":\"start\",\"mode\":null,"
 		"\"kernel\":\"6.1\\n\\\"x\\\"\",\"probes\":[],"
-		"\"filters\":{\"netns\":null,\"ports\":[],\"pid\":null},"
+		"\"filters\":{\"netns\":null,\"ports\":[],\"pid\":null,\"cgroup\":null},"
 		"\"duration\":60,\"interval\":null,\"listeners\":0,"
 		"\"sysctls\":{\"somaxconn\":null,\"tcp_max_syn_backlog\":null,"
 		"\"tcp_syncookies\":2,\"tcp_abort_on_overflow\":null,"
@@ -669,7 +674,7 @@ static void test_connect_error(void **state)
 
 	assert_event_json(&ev,
 		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"client\"," NO_IDENTITY "\"family\":\"ipv6\","
 		"\"laddr\":null,\"lport\":null,\"raddr\":\"fd00::2\",\"rport\":5432,"
 		"\"errno\":99,\"error\":\"EADDRNOTAVAIL\",\"port_range\":[40000,40009],"
 		"\"ports_in_use\":{\"established\":7,\"time_wait\":3,\"syn_sent\":0,\"other\":0}}\n");
@@ -677,7 +682,7 @@ static void test_connect_error(void **state)
 	ev.ports_in_use.known = false;
 	assert_event_json(&ev,
 		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"client\"," NO_IDENTITY "\"family\":\"ipv6\","
 		"\"laddr\":null,\"lport\":null,\"raddr\":\"fd00::2\",\"rport\":5432,"
 		"\"errno\":99,\"error\":\"EADDRNOTAVAIL\",\"port_range\":[40000,40009],"
 		"\"ports_in_use\":null}\n");
@@ -687,7 +692,7 @@ static void test_connect_error(void **state)
 	ev.err = 111;
 	assert_event_json(&ev,
 		"{\"event\":\"connect_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"client\",\"family\":\"ipv6\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"client\"," NO_IDENTITY "\"family\":\"ipv6\","
 		"\"laddr\":\"fd00::1\",\"lport\":40000,\"raddr\":\"fd00::2\",\"rport\":5432,"
 		"\"errno\":111,\"error\":\"ECONNREFUSED\"}\n");
 }
@@ -700,7 +705,7 @@ static void test_bind_error(void **state)
 	ev.err = 98;
 	assert_event_json(&ev,
 		"{\"event\":\"bind_error\",\"time\":\"2026-11-21T10:01:02.123456Z\","
-		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\",\"family\":\"ipv4\","
+		"\"netns\":4026531840,\"netns_name\":null,\"pid\":42,\"comm\":\"server\"," NO_IDENTITY "\"family\":\"ipv4\","
 		"\"laddr\":\"0.0.0.0\",\"lport\":8080,\"errno\":98,\"error\":\"EADDRINUSE\"}\n");
 }
 
@@ -841,7 +846,7 @@ static void test_interval_listener(void **state)
 	assert_string_equal(got,
 		"{\"event\":\"listener\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":4026531840,\"netns_name\":null,\"laddr\":\"10.0.0.1\",\"lport\":8080,"
-		"\"listen_addr\":\"10.0.0.1\",\"family\":\"ipv4\",\"pid\":1234,\"comm\":\"nginx\","
+		"\"listen_addr\":\"10.0.0.1\",\"family\":\"ipv4\",\"pid\":1234,\"comm\":\"nginx\"," NO_IDENTITY
 		"\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\",\"backlog\":3,"
 		"\"backlog_max\":128,\"backlog_peak\":129,\"synq\":1,\"synq_peak\":2,"
 		"\"syn_drops\":6,\"syn_drop_reasons\":{\"accept_queue_full\":4,"
@@ -852,7 +857,7 @@ static void test_interval_listener(void **state)
 		"\"acceptors\":[{\"pid\":1300,\"comm\":\"worker\",\"accepts\":60,\"accept_errors\":3,"
 		"\"nofile_limit\":16,\"open_fds\":16},{\"pid\":1301,\"comm\":\"worker\",\"accepts\":40,"
 		"\"accept_errors\":0,\"nofile_limit\":null,\"open_fds\":null}],\"acceptors_other\":null,"
-		"\"nofile_limit\":1024,\"open_fds\":1000,\"closed\":false}\n");
+		"\"nofile_limit\":1024,\"open_fds\":1000" NO_ACCEPTOR_IDENTITY ",\"closed\":false}\n");
 	free(got);
 
 	/* past the bound, the rest summed; a namespace's name */
@@ -888,7 +893,7 @@ static void test_interval_unknowns(void **state)
 	assert_string_equal(got,
 		"{\"event\":\"listener\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":1,\"netns_name\":null,\"laddr\":\"::\",\"lport\":443,\"listen_addr\":\"::\","
-		"\"family\":\"ipv6\",\"pid\":null,\"comm\":null,\"acceptor_pid\":null,"
+		"\"family\":\"ipv6\",\"pid\":null,\"comm\":null," NO_IDENTITY "\"acceptor_pid\":null,"
 		"\"acceptor_comm\":null,\"backlog\":0,"
 		"\"backlog_max\":4096,\"backlog_peak\":0,\"synq\":0,\"synq_peak\":0,"
 		"\"syn_drops\":0,\"syn_drop_reasons\":{\"accept_queue_full\":0,"
@@ -897,7 +902,7 @@ static void test_interval_unknowns(void **state)
 		"\"accept_errnos\":{},"
 		"\"accept_latency_us\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
 		"\"acceptors\":null,\"acceptors_other\":null,"
-		"\"nofile_limit\":null,\"open_fds\":null,\"closed\":false}\n");
+		"\"nofile_limit\":null,\"open_fds\":null" NO_ACCEPTOR_IDENTITY ",\"closed\":false}\n");
 	free(got);
 
 	/* no finite limit is null too; an errno without a name keeps a string key */
@@ -907,7 +912,7 @@ static void test_interval_unknowns(void **state)
 	r.nerrnos = 1;
 	got = capture_interval(&r, 1, NULL, 0);
 	assert_non_null(strstr(got, "\"accept_errnos\":{\"E4242\":1},"));
-	assert_non_null(strstr(got, "\"nofile_limit\":null,\"open_fds\":0,\"closed\":false}\n"));
+	assert_non_null(strstr(got, "\"nofile_limit\":null,\"open_fds\":0" NO_ACCEPTOR_IDENTITY ",\"closed\":false}\n"));
 	free(got);
 
 	/* a listener that closed: its counts are final, it says so */
@@ -940,7 +945,7 @@ static void test_interval_hostile_comm(void **state)
 		char want[256], *got;
 
 		snprintf(s.comm, sizeof(s.comm), "%s", cases[i].comm);
-		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"acceptor_pid\"",
+		snprintf(want, sizeof(want), "\"pid\":1234,\"comm\":%s,\"cgroup\"",
 			 cases[i].json);
 		got = capture_interval(&r, 1, NULL, 0);
 		if (!strstr(got, want))
@@ -1021,6 +1026,47 @@ static void test_interval_empty_and_summary(void **state)
 	free(buf);
 }
 
+/* cgroup paths and the names taken from them are attacker-controlled: escaped in every field */
+static void fill_hostile_identity(struct cgroup_identity *id)
+{
+	snprintf(id->path, sizeof(id->path), "/system.slice/evil\"\n\x01\x7f\xff.service");
+	snprintf(id->unit, sizeof(id->unit), "u\\\"\t.service");
+	snprintf(id->container, sizeof(id->container), "c\r\xc3\x28");
+	snprintf(id->pod_uid, sizeof(id->pod_uid), "p\b\f");
+}
+
+static void test_hostile_identity(void **state)
+{
+	struct event events[] = { drop_v4(), accept_error(), connect_error() };
+	struct listener_snapshot s = snap_v4();
+	struct listener_report r = report_of(&s);
+	char *got;
+
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		fill_hostile_identity(&events[i].identity);
+		fill_hostile_identity(&events[i].acceptor_identity);
+		got = capture_event(&events[i]);
+		assert_json_line(got);
+		assert_non_null(strstr(got, "\"cgroup\":\"/system.slice/evil\\\"\\n\\u0001\\u007f" FFFD ".service\","
+					    "\"unit\":\"u\\\\\\\"\\t.service\",\"container\":\"c\\r" FFFD "(\","
+					    "\"pod_uid\":\"p\\b\\f\""));
+		/* the acceptor's, on the records of a listener */
+		if (events[i].kind != TB_KIND_CONNECT_ERROR)
+			assert_non_null(strstr(got, "\"acceptor_cgroup\":\"/system.slice/evil\\\"\\n\\u0001\\u007f" FFFD
+						    ".service\",\"acceptor_unit\":\"u\\\\\\\"\\t.service\""));
+		free(got);
+	}
+	fill_hostile_identity(&s.identity);
+	fill_hostile_identity(&s.acceptor_identity);
+	got = capture_interval(&r, 1, NULL, 0);
+	assert_json_line(got);
+	assert_non_null(strstr(got, "\"comm\":\"nginx\",\"cgroup\":\"/system.slice/evil\\\"\\n\\u0001\\u007f" FFFD
+				    ".service\",\"unit\":\"u\\\\\\\"\\t.service\",\"container\":\"c\\r" FFFD "(\","
+				    "\"pod_uid\":\"p\\b\\f\",\"acceptor_pid\""));
+	assert_non_null(strstr(got, "\"acceptor_pod_uid\":\"p\\b\\f\",\"closed\":false}"));
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1043,6 +1089,7 @@ int main(void)
 		cmocka_unit_test(test_interval_listener),
 		cmocka_unit_test(test_interval_unknowns),
 		cmocka_unit_test(test_interval_hostile_comm),
+		cmocka_unit_test(test_hostile_identity),
 		cmocka_unit_test(test_interval_hints),
 		cmocka_unit_test(test_interval_empty_and_summary),
 	};

@@ -485,11 +485,11 @@ static void test_totals(void **state)
 
 /* ---- listener tables and latency histograms ---- */
 
-#define LST_COLS	15
+#define LST_COLS	16
 
 #define LST_HEADER \
 	"LISTENER                  PID COMM                   QUEUE  PEAK " \
-	"       SYNQ SYNPK   DROPS  OVERFL COOKIES  ACCEPTS  ERRS    P50us    P99us    MAXus\n"
+	"       SYNQ SYNPK   DROPS  OVERFL COOKIES  ACCEPTS  ERRS    P50us    P99us    MAXus SERVICE\n"
 
 static struct listener_snapshot snap_v4(void)
 {
@@ -558,7 +558,7 @@ static char *capture_summary(const struct listener_report *r, int n)
 	return buf;
 }
 
-/* LISTENER and COMM start under their header, every other column ends under it */
+/* LISTENER, COMM and SERVICE start under their header, every other column ends under it */
 static void assert_table_aligned(const char *row)
 {
 	struct cell h[LST_COLS + 1], r[LST_COLS + 4];
@@ -567,7 +567,7 @@ static void assert_table_aligned(const char *row)
 	assert_int_equal(cells(LST_HEADER, h, LST_COLS + 1), LST_COLS);
 	assert_int_equal(cells(row, r, LST_COLS + 4), LST_COLS);
 	for (i = 0; i < LST_COLS; i++) {
-		bool left = i == 0 || i == 2;
+		bool left = i == 0 || i == 2 || i == LST_COLS - 1;	/* LISTENER, COMM, SERVICE */
 		bool ok = left ? h[i].start == r[i].start : h[i].end == r[i].end;
 
 		if (!ok)
@@ -629,12 +629,12 @@ static void test_interval_table(void **state)
 		"--- 10:01:02 listeners ---\n"
 		LST_HEADER
 		"10.0.0.1:8080            1234 nginx                  3/128   129 "
-		"      1/128     2       6       2       0      100     3        5       14       15\n"
+		"      1/128     2       6       2       0      100     3        5       14       15 -\n"
 		"  acceptor 1300/worker accepts=60 errors=3 nofile=16 open=16\n"
 		"  acceptor 1301/a\\x20b accepts=40 errors=0 nofile=unlimited open=?\n"
 		"  acceptors_other processes=3 accepts=7 errors=1\n"
 		"[2001:db8::1]:443           - -                     0/4096     0 "
-		"     0/4096     7       0       0      12        0     0        -        -        -\n"
+		"     0/4096     7       0       0      12        0     0        -        -        - -\n"
 		"hint 10.0.0.1:8080: 3 connections dropped; raise it.\n");
 	for (i = 2; i <= 6; i += 4) {
 		char *row = line_of(got, i);
@@ -796,6 +796,56 @@ static void test_summary_histogram(void **state)
 	free(got);
 }
 
+/* a service shows at the end of the detail, one escaped word, only when known */
+static void test_service_detail(void **state)
+{
+	struct event ev = drop_v4();
+	struct event ae = accept_error();
+	char *got;
+
+	cgroup_identity_parse("/system.slice/nginx.service", &ev.identity);
+	cgroup_identity_parse("/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope",
+			      &ev.acceptor_identity);
+	got = capture_event(&ev);
+	assert_string_equal(got,
+		"10:01:02.123456 syn_drop           1234 nginx            1300/worker              "
+		"4026531840 0.0.0.0:8080          10.0.0.2:51234          "
+		"129/128     3/128 accept_queue_full service=nginx.service acceptor_service=0123456789ab\n");
+	assert_aligned(got);
+	free(got);
+
+	/* the root cgroup is no service: the line reads as without one */
+	cgroup_identity_parse("/", &ae.identity);
+	got = capture_event(&ae);
+	assert_null(strstr(got, "service="));
+	free(got);
+
+	/* a cgroup that is neither unit nor container: its path, escaped */
+	snprintf(ae.identity.path, sizeof(ae.identity.path), "/evil path\n\x1b[2J\xff");
+	got = capture_event(&ae);
+	assert_clean_line(got);
+	assert_non_null(strstr(got, "nofile=1024 open=1024 service=/evil\\x20path\\x0a\\x1b[2J\\xff\n"));
+	free(got);
+}
+
+static void test_interval_service(void **state)
+{
+	struct listener_snapshot s = snap_v4();
+	struct listener_report r = report_of(&s);
+	struct cell c[LST_COLS + 4];
+	char *got, *row;
+
+	snprintf(s.identity.unit, sizeof(s.identity.unit), "a b\n.service");
+	got = capture_interval(&r, 1, NULL, 0);
+	row = line_of(got, 2);
+	assert_clean_line(row);
+	assert_int_equal(cells(row, c, LST_COLS + 4), LST_COLS);
+	assert_table_aligned(row);
+	assert_non_null(strstr(row, " a\\x20b\\x0a.service\n"));
+	free(row);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -816,6 +866,8 @@ int main(void)
 		cmocka_unit_test(test_interval_closed),
 		cmocka_unit_test(test_interval_empty),
 		cmocka_unit_test(test_interval_hostile_comm),
+		cmocka_unit_test(test_service_detail),
+		cmocka_unit_test(test_interval_service),
 		cmocka_unit_test(test_interval_hint_escaping),
 		cmocka_unit_test(test_summary_histogram),
 	};

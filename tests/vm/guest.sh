@@ -58,6 +58,7 @@ BGPID=""
 cleanup() {
 	[ -z "$TPID" ] || kill -KILL "$TPID" 2>/dev/null
 	[ -z "$BGPID" ] || kill -KILL "$BGPID" 2>/dev/null
+	cg_remove_all
 	work_dir_remove 0
 }
 traps_set
@@ -236,6 +237,40 @@ preexisting_go() {
 	[ "$rc" = 0 ] || err "driver preexisting exited with status $rc: $(oneline "$DOUT.err")"
 }
 
+# identity: a service's and a Kubernetes container's cgroups (as in
+# tests/integration/scenarios/identity.sh), drivers started in them
+identity_drive() {
+	local mount pod
+
+	mount=$(cg_mount)
+	ID_SVC="tbid-$$.service"
+	ID_UID=$(cat /proc/sys/kernel/random/uuid)
+	ID_CTR="$(sed s/-//g /proc/sys/kernel/random/uuid)$(sed s/-//g /proc/sys/kernel/random/uuid)"
+	pod="/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod$(echo "$ID_UID" | tr - _).slice"
+	ID_SVC_REL="/system.slice/$ID_SVC"
+	ID_CTR_REL="$pod/cri-containerd-$ID_CTR.scope"
+	if [ -z "$mount" ] || ! cg_make "$mount/system.slice" "$mount$ID_SVC_REL" "$mount/kubepods.slice" \
+		"$mount/kubepods.slice/kubepods-burstable.slice" "$mount$pod" "$mount$ID_CTR_REL"; then
+		err "cannot make cgroups in the cgroup v2 hierarchy (mounted at '$mount')"
+		return
+	fi
+	DOUT="$WORK/identity.svc.drv"
+	cg_exec "$mount$ID_SVC_REL" timeout -k 2 "$DRIVER_TIMEOUT" "$DRV/overflow" -p 8080 \
+		>"$DOUT" 2>"$DOUT.err" </dev/null || err "driver overflow in $ID_SVC_REL failed: $(oneline "$DOUT.err")"
+	DOUT="$WORK/identity.ctr.drv"
+	cg_exec "$mount$ID_CTR_REL" timeout -k 2 "$DRIVER_TIMEOUT" "$DRV/emfile" -p 8081 -l 16 -k 2 \
+		>"$DOUT" 2>"$DOUT.err" </dev/null || err "driver emfile in $ID_CTR_REL failed: $(oneline "$DOUT.err")"
+}
+
+# every KIND record names the identity WANT (the JSON text from "cgroup" to "pod_uid")
+identity_expect() {
+	local kind=$1 want=$2 n all
+
+	all=$(grep -c "\"event\":\"$kind\"" "$TOUT")
+	n=$(grep "\"event\":\"$kind\"" "$TOUT" | grep -cF "$want")
+	[ "$all" -gt 0 ] && [ "$n" = "$all" ] || err "$kind: $n of $all records name $want"
+}
+
 # the driver of each scenario (as in tests/integration/run.sh)
 drive() {
 	case "$1" in
@@ -257,6 +292,7 @@ drive() {
 	connect_exhaust)	run_driver "$1" connect_fail -m exhaust -n 10 ;;
 	prefork_reuseport)	run_driver "$1" prefork -r -p 8080 -w 3 -n 24 -H 0 ;;
 	preexisting)		preexisting_go ;;
+	identity)		identity_drive ;;
 	two_netns)
 		other_ns_overflow
 		run_driver "$1" overflow -p 8080
@@ -393,6 +429,15 @@ cell() {
 		want=$(kv "$DOUT" emfile_total)
 		[ "$ae" = "$want" ] || err "accept_error $ae, the driver saw ${want:-?} EMFILE returns"
 		[ "$ld" = 0 ] || err "scenario: ListenDrops $ld, expected 0"
+		;;
+	identity)
+		[ "$ld" = "$lo" ] && [ "$ld" != 0 ] ||
+			err "scenario: expected ListenDrops == ListenOverflows > 0, got $ld / $lo"
+		want=$(kv "$DOUT" emfile_total)
+		[ "$ae" = "$want" ] || err "accept_error $ae, the driver saw ${want:-?} EMFILE returns"
+		identity_expect syn_drop "\"cgroup\":\"$ID_SVC_REL\",\"unit\":\"$ID_SVC\",\"container\":null,\"pod_uid\":null"
+		identity_expect accept_error "\"cgroup\":\"$ID_CTR_REL\",\"unit\":\"cri-containerd-$ID_CTR.scope\",\"container\":\"$ID_CTR\",\"pod_uid\":\"$ID_UID\""
+		cg_remove_all
 		;;
 	connect_* | bind_*)
 		# each failure the driver saw is one record, and no other

@@ -34,7 +34,7 @@ set -u
 
 SCENARIOS_ALL="overflow_ipv4 overflow_ipv6 tun_syn_queue_full tun_ack_overflow_cookies
 tun_ack_overflow_reqsk reuseport reuseport_owners preexisting emfile_ipv4 emfile_ipv6
-two_netns connect_refused connect_uring connect_timeout connect_unreachable connect_outlived bind_in_use connect_exhaust prefork_reuseport"
+two_netns connect_refused connect_uring connect_timeout connect_unreachable connect_outlived bind_in_use connect_exhaust prefork_reuseport identity"
 DRIVERS="overflow tun_peer reuseport emfile preexisting connect_fail prefork"
 
 HERE=$(cd "$(dirname "$0")" && pwd)

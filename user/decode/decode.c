@@ -105,6 +105,10 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 		ev->port_low = raw.port_low;
 		ev->port_high = raw.port_high;
 	}
+	if (kind_has_field(k, FIELD_IDENTITY))
+		ev->cgroup_id = raw.cgroup_id;
+	if (kind_has_field(k, FIELD_ACCEPTOR_IDENTITY))
+		ev->acceptor_cgroup_id = raw.acceptor_cgroup_id;
 	if (kind_has_field(k, FIELD_FD_USAGE)) {
 		ev->nofile_limit = raw.nofile_limit;
 		ev->open_fds = raw.open_fds;

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "host/cgroup_path.h"
 #include "host/port_usage.h"
 #include "tcpbacklog.h"
 
@@ -47,6 +48,11 @@ struct event {
 	uint16_t port_low;
 	uint16_t port_high;
 	struct port_usage ports_in_use;	/* filled by the loader after decoding */
+	/* cgroup v2 ids at the moment (0 unknown), and their identities, filled by the loader */
+	uint64_t cgroup_id;		/* of pid */
+	uint64_t acceptor_cgroup_id;	/* of the listener's last acceptor */
+	struct cgroup_identity identity;
+	struct cgroup_identity acceptor_identity;
 };
 
 #endif /* TB_EVENT_H */

@@ -8,8 +8,8 @@
 /* Both listen drops: a listener, its owner and acceptor, a peer, the queues, a reason. */
 #define LISTEN_DROP \
 	.has_listener = true, .has_peer = true, .process = PROCESS_OWNER, .listen_drop = true, \
-	.fields = { FIELD_FAMILY, FIELD_LOCAL, FIELD_LISTEN_ADDR, FIELD_PEER, FIELD_PROCESS, FIELD_ACCEPTOR, \
-		    FIELD_QUEUE, FIELD_REASON }
+	.fields = { FIELD_FAMILY, FIELD_LOCAL, FIELD_LISTEN_ADDR, FIELD_PEER, FIELD_PROCESS, FIELD_IDENTITY, \
+		    FIELD_ACCEPTOR, FIELD_QUEUE, FIELD_REASON, FIELD_ACCEPTOR_IDENTITY }
 
 const struct kind_info kinds[] = {
 	{ .kind = TB_KIND_SYN_DROP, .name = "syn_drop", LISTEN_DROP,
@@ -20,16 +20,17 @@ const struct kind_info kinds[] = {
 	  .breakdown = BREAKDOWN_OTHER, .breakdown_total = offsetof(struct totals, accept_overflow_other) },
 	{ .kind = TB_KIND_ACCEPT_ERROR, .name = "accept_error",
 	  .has_listener = true, .process = PROCESS_CALLER,
-	  .fields = { FIELD_PROCESS, FIELD_ACCEPTOR, FIELD_ERRNO, FIELD_FAMILY, FIELD_LOCAL, FIELD_LISTEN_ADDR,
-		      FIELD_FD_USAGE },
+	  .fields = { FIELD_PROCESS, FIELD_IDENTITY, FIELD_ACCEPTOR, FIELD_ERRNO, FIELD_FAMILY, FIELD_LOCAL,
+		      FIELD_LISTEN_ADDR, FIELD_FD_USAGE, FIELD_ACCEPTOR_IDENTITY },
 	  .total = offsetof(struct totals, accept_error) },
 	{ .kind = TB_KIND_CONNECT_ERROR, .name = "connect_error",
 	  .has_peer = true, .process = PROCESS_CALLER,
-	  .fields = { FIELD_PROCESS, FIELD_FAMILY, FIELD_SOURCE, FIELD_PEER, FIELD_ERRNO, FIELD_PORTS },
+	  .fields = { FIELD_PROCESS, FIELD_IDENTITY, FIELD_FAMILY, FIELD_SOURCE, FIELD_PEER, FIELD_ERRNO,
+		      FIELD_PORTS },
 	  .total = offsetof(struct totals, connect_error) },
 	{ .kind = TB_KIND_BIND_ERROR, .name = "bind_error",
 	  .process = PROCESS_CALLER,
-	  .fields = { FIELD_PROCESS, FIELD_FAMILY, FIELD_LOCAL, FIELD_ERRNO },
+	  .fields = { FIELD_PROCESS, FIELD_IDENTITY, FIELD_FAMILY, FIELD_LOCAL, FIELD_ERRNO },
 	  .total = offsetof(struct totals, bind_error) },
 };
 

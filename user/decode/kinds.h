@@ -29,6 +29,8 @@ enum event_field {
 	FIELD_PORTS,		/* EADDRNOTAVAIL: port_range, ports_in_use toward raddr:rport */
 	FIELD_ACCEPTOR,		/* acceptor_pid, acceptor_comm: the listener's last accept() caller; null none */
 	FIELD_LISTEN_ADDR,	/* listen_addr: the listener's bound address; null unknown */
+	FIELD_IDENTITY,		/* cgroup, unit, container, pod_uid of pid; null when unknown */
+	FIELD_ACCEPTOR_IDENTITY,	/* the same, acceptor_ prefixed, of the listener's last acceptor */
 };
 
 #define KIND_FIELDS_MAX	12

@@ -33,6 +33,9 @@ void snapshot_decode_listener(uint64_t id, const struct tb_listener *l, struct l
 	if (l->acceptor_pid)
 		memcpy(s->acceptor_comm, l->acceptor_comm, TB_COMM_LEN);
 	s->acceptor_comm[TB_COMM_LEN] = '\0';
+	s->cgroup_id = l->owner_cgroup_id;
+	s->acceptor_cgroup_id = l->acceptor_cgroup_id;
+	s->in_cgroup = l->in_cgroup;
 	memcpy(s->syn_drops, l->syn_drops, sizeof(s->syn_drops));
 	s->accept_overflows = l->accept_overflows;
 	s->syncookies = l->syncookies;

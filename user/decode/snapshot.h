@@ -86,6 +86,12 @@ struct listener_snapshot {
 	struct acceptor_stats acceptors[SNAPSHOT_ACCEPTORS];
 	int nacceptors;
 	struct acceptors_rest acceptors_other;
+	/* cgroup v2 ids (0 unknown) of the owner and the last acceptor; identities filled by the reader */
+	uint64_t cgroup_id;
+	uint64_t acceptor_cgroup_id;
+	bool in_cgroup;			/* --cgroup: the owner is in the traced subtree */
+	struct cgroup_identity identity;
+	struct cgroup_identity acceptor_identity;
 	/* the owner's file descriptors */
 	uint64_t nofile_limit;		/* RLIMIT_NOFILE soft limit; 0 unknown, UINT64_MAX unlimited */
 	int64_t open_fds;		/* -1 unknown */

@@ -25,6 +25,7 @@ struct start_info {
 	const uint16_t *ports;		/* filter, nports entries */
 	int nports;
 	uint32_t pid;			/* 0: all processes */
+	const char *cgroup;		/* --cgroup subtree; NULL or "": all */
 	double duration;		/* 0: until interrupted */
 	long somaxconn;			/* -1 when unreadable */
 	long tcp_max_syn_backlog;

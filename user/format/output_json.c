@@ -40,6 +40,22 @@ static void put_str_or_null(FILE *out, const char *s)
 		fputs("null", out);
 }
 
+/* ,"<prefix>cgroup":..,"<prefix>unit":..,"<prefix>container":..,"<prefix>pod_uid":.., each null when absent */
+static void put_identity(FILE *out, const char *prefix, const struct cgroup_identity *id)
+{
+	const struct {
+		const char *key;
+		const char *value;
+	} parts[] = {
+		{ "cgroup", id->path }, { "unit", id->unit }, { "container", id->container }, { "pod_uid", id->pod_uid },
+	};
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		fprintf(out, ",\"%s%s\":", prefix, parts[i].key);
+		put_str_or_null(out, parts[i].value[0] ? parts[i].value : NULL);
+	}
+}
+
 /* ,"<key>":seconds, or null when not set */
 static void put_seconds_or_null(FILE *out, const char *key, double v)
 {
@@ -105,6 +121,8 @@ static void json_start(FILE *out, const struct start_info *info)
 		fprintf(out, "%s%u", p ? "," : "", info->ports[p]);
 	fputc(']', out);
 	put_u64_or_null(out, "pid", info->pid, info->pid != 0);
+	fputs(",\"cgroup\":", out);
+	put_str_or_null(out, info->cgroup && info->cgroup[0] ? info->cgroup : NULL);
 	fputc('}', out);
 	put_seconds_or_null(out, "duration", info->duration);
 	put_seconds_or_null(out, "interval", info->interval);
@@ -247,6 +265,12 @@ static void put_field(FILE *out, enum event_field field, const struct event *ev)
 		fprintf(out, ",\"port_range\":[%u,%u],\"ports_in_use\":", ev->port_low, ev->port_high);
 		put_port_usage(out, &ev->ports_in_use);
 		break;
+	case FIELD_IDENTITY:
+		put_identity(out, "", &ev->identity);
+		break;
+	case FIELD_ACCEPTOR_IDENTITY:
+		put_identity(out, "acceptor_", &ev->acceptor_identity);
+		break;
 	case FIELD_END:
 		break;
 	}
@@ -340,6 +364,7 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
 	fputs(",\"comm\":", out);
 	put_str_or_null(out, s->comm[0] ? s->comm : NULL);
+	put_identity(out, "", &s->identity);
 	put_u64_or_null(out, "acceptor_pid", s->acceptor_pid, s->acceptor_pid != 0);
 	fputs(",\"acceptor_comm\":", out);
 	put_str_or_null(out, s->acceptor_pid ? s->acceptor_comm : NULL);
@@ -367,6 +392,7 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 		r->latency.max_us);
 	put_acceptors(out, s);
 	put_fd_usage(out, s->nofile_limit, s->open_fds);
+	put_identity(out, "acceptor_", &s->acceptor_identity);
 	fprintf(out, ",\"closed\":%s}\n", s->closed ? "true" : "false");
 }
 
@@ -377,6 +403,7 @@ static void json_suppressed(FILE *out, uint64_t time_ns, const struct listener_s
 	put_u64_or_null(out, "pid", s->pid, s->pid != 0);
 	fputs(",\"comm\":", out);
 	put_str_or_null(out, s->comm[0] ? s->comm : NULL);
+	put_identity(out, "", &s->identity);
 	fprintf(out, ",\"suppressed\":%" PRIu64 ",\"lost\":%" PRIu64 "}\n", suppressed, lost);
 }
 

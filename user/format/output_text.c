@@ -69,6 +69,12 @@ static void text_start(FILE *out, const struct start_info *info)
 	else
 		fputs("all", out);
 
+	/* only when set: the usual start line stays as it was */
+	if (info->cgroup && info->cgroup[0]) {
+		fputs(" cgroup=", out);
+		text_write_escaped(out, info->cgroup);
+	}
+
 	fprintf(out, "; %" PRIu32 " listener%s known; ", info->listeners,
 		info->listeners == 1 ? "" : "s");
 	if (info->duration > 0)
@@ -175,6 +181,22 @@ static void fmt_fd_usage(char *buf, size_t len, uint64_t nofile_limit, int64_t o
 	snprintf(buf, len, "nofile=%s open=%s", lim, open);
 }
 
+/*
+ * "<sep><key><service>", escaped, where a process has a service (see
+ * cgroup_identity_service()); nothing otherwise, so that lines without
+ * one read as before. Returns the length written, as snprintf.
+ */
+static size_t format_service(char *buf, size_t len, const char *sep, const char *key,
+			     const struct cgroup_identity *id)
+{
+	char service[CGROUP_PATH_LEN], esc[TEXT_ESCAPED_MAX(CGROUP_PATH_LEN)];
+
+	if (!cgroup_identity_service(id, service, sizeof(service))[0])
+		return 0;
+	text_escape(esc, sizeof(esc), service);
+	return (size_t)snprintf(buf, len, "%s%s%s", sep, key, esc);
+}
+
 /* The detail cell: the row's reason, errno and fd usage, in its field order, one space apart. */
 static void format_detail(char *buf, size_t len, const struct kind_info *k, const struct event *ev)
 {
@@ -214,6 +236,14 @@ static void format_detail(char *buf, size_t len, const struct kind_info *k, cons
 			break;
 		}
 	}
+	/* the services last, after what happened */
+	for (int i = 0; i < KIND_FIELDS_MAX && k->fields[i] != FIELD_END && n < len; i++) {
+		if (k->fields[i] == FIELD_IDENTITY)
+			n += format_service(buf + n, len - n, n ? " " : "", "service=", &ev->identity);
+		else if (k->fields[i] == FIELD_ACCEPTOR_IDENTITY)
+			n += format_service(buf + n, len - n, n ? " " : "", "acceptor_service=",
+					    &ev->acceptor_identity);
+	}
 	/* a cell is never empty: it would shift every column after it */
 	if (!buf[0])
 		snprintf(buf, len, "-");
@@ -224,7 +254,8 @@ static void text_event(FILE *out, const struct event *ev)
 	const struct kind_info *k = kind_info(ev->kind);
 	char tbuf[32], pid[16], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
 	char acceptor[16 + TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
-	char netns[TEXT_ESCAPED_MAX(EVENT_NETNS_NAME_LEN)], queue[32], synq[32], detail[160];
+	char netns[TEXT_ESCAPED_MAX(EVENT_NETNS_NAME_LEN)], queue[32], synq[32];
+	char detail[160 + 2 * TEXT_ESCAPED_MAX(CGROUP_PATH_LEN)];
 	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
 	char peer[TEXT_ESCAPED_MAX(ENDPOINT_LEN)];
 
@@ -305,7 +336,7 @@ static void text_totals(FILE *out, const struct totals *t)
  * Listener table of an interval: one shared format for header and rows,
  * cells formatted beforehand, as for events. Counts are per interval.
  */
-#define LST_FMT	"%-21s %7s %-16s %11s %5s %11s %5s %7s %7s %7s %8s %5s %8s %8s %8s\n"
+#define LST_FMT	"%-21s %7s %-16s %11s %5s %11s %5s %7s %7s %7s %8s %5s %8s %8s %8s %s\n"
 
 static void fmt_latency(char *buf, size_t len, uint64_t us, uint64_t count)
 {
@@ -352,8 +383,14 @@ static void text_listener(FILE *out, const struct listener_report *r)
 	char local[TEXT_ESCAPED_MAX(ENDPOINT_LEN)], comm[TEXT_ESCAPED_MAX(EVENT_COMM_LEN)];
 	char pid[16], queue[32], peak[16], synq[32], synq_peak[16], drops[24], overfl[24];
 	char cookies[24], accepts[24], errs[24], p50[24], p99[24], max[24];
+	char service[CGROUP_PATH_LEN], esc_service[TEXT_ESCAPED_MAX(CGROUP_PATH_LEN)];
 
 	format_listener(local, pid, comm, s);
+	/* the owner's: unit, container or cgroup, "-" for none */
+	if (cgroup_identity_service(&s->identity, service, sizeof(service))[0])
+		text_escape(esc_service, sizeof(esc_service), service);
+	else
+		snprintf(esc_service, sizeof(esc_service), "-");
 	if (s->closed) {
 		snprintf(queue, sizeof(queue), "closed");	/* its counts end at the close */
 		snprintf(synq, sizeof(synq), "-");
@@ -373,7 +410,7 @@ static void text_listener(FILE *out, const struct listener_report *r)
 	fmt_latency(max, sizeof(max), r->latency.max_us, r->latency.count);
 
 	fprintf(out, LST_FMT, local, pid, comm, queue, peak, synq, synq_peak, drops, overfl,
-		cookies, accepts, errs, p50, p99, max);
+		cookies, accepts, errs, p50, p99, max, esc_service);
 	text_acceptors(out, s);
 }
 
@@ -438,7 +475,7 @@ static void text_interval(FILE *out, uint64_t time_ns, const struct listener_rep
 	} else {
 		fprintf(out, LST_FMT, "LISTENER", "PID", "COMM", "QUEUE", "PEAK",
 			"SYNQ", "SYNPK", "DROPS", "OVERFL", "COOKIES", "ACCEPTS", "ERRS",
-			"P50us", "P99us", "MAXus");
+			"P50us", "P99us", "MAXus", "SERVICE");
 		for (i = 0; i < n; i++)
 			text_listener(out, &reports[i]);
 	}

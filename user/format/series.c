@@ -180,18 +180,42 @@ static void series_free(struct series *s)
 	free(s);
 }
 
+/*
+ * The owner's unit, container and pod label the listener's series, each
+ * only when known: Prometheus treats an absent label and an empty one
+ * alike, and the series of listeners without them read as before.
+ */
 static void labels_of(const struct listener_snapshot *p, char *labels, size_t len)
 {
+	const struct {
+		const char *name;
+		const char *value;
+		size_t max;
+	} identity[] = {
+		{ "unit", p->identity.unit, sizeof(p->identity.unit) },
+		{ "container", p->identity.container, sizeof(p->identity.container) },
+		{ "pod_uid", p->identity.pod_uid, sizeof(p->identity.pod_uid) },
+	};
 	char laddr[PROM_LABEL_ESCAPED_MAX(EVENT_ADDR_LEN)];
 	char comm[PROM_LABEL_ESCAPED_MAX(EVENT_COMM_LEN)];
+	char value[PROM_LABEL_ESCAPED_MAX(CGROUP_UNIT_LEN)];
+	size_t n;
 
 	prom_label_escape(laddr, sizeof(laddr), p->laddr, sizeof(p->laddr));
 	prom_label_escape(comm, sizeof(comm), p->comm, sizeof(p->comm));
-	snprintf(labels, len, "netns=\"%" PRIu32 "\",laddr=\"%s\",lport=\"%u\",comm=\"%s\"",
-		 p->netns, laddr, p->lport, comm);
+	n = (size_t)snprintf(labels, len, "netns=\"%" PRIu32 "\",laddr=\"%s\",lport=\"%u\",comm=\"%s\"",
+			     p->netns, laddr, p->lport, comm);
+	for (size_t i = 0; i < sizeof(identity) / sizeof(identity[0]) && n < len; i++) {
+		if (!identity[i].value[0])
+			continue;
+		prom_label_escape(value, sizeof(value), identity[i].value, identity[i].max);
+		n += (size_t)snprintf(labels + n, len - n, ",%s=\"%s\"", identity[i].name, value);
+	}
 }
 
-#define LABELS_MAX	(PROM_LABEL_ESCAPED_MAX(EVENT_ADDR_LEN) + PROM_LABEL_ESCAPED_MAX(EVENT_COMM_LEN) + 64)
+#define LABELS_MAX	(PROM_LABEL_ESCAPED_MAX(EVENT_ADDR_LEN) + PROM_LABEL_ESCAPED_MAX(EVENT_COMM_LEN) + \
+			 PROM_LABEL_ESCAPED_MAX(CGROUP_UNIT_LEN) + PROM_LABEL_ESCAPED_MAX(CGROUP_CONTAINER_LEN) + \
+			 PROM_LABEL_ESCAPED_MAX(CGROUP_POD_UID_LEN) + 96)
 
 /* ------------------------------------------------------------- tracking -- */
 

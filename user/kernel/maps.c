@@ -257,3 +257,22 @@ int maps_write_missing_owners(const struct probes *p, struct owners *o)
 	}
 	return count;
 }
+
+void maps_write_owner_cgroups(const struct probes *p, const struct cgroups *c, const char *scope)
+{
+	int fd = bpf_map__fd(p->skel->maps.listeners);
+	uint64_t key, next, *prev = NULL;
+	char path[CGROUP_PATH_LEN];
+	struct tb_listener l;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &l) || l.owner_src != TB_OWNER_PROC ||
+		    cgroups_pid_path(c, l.owner_pid, path, sizeof(path)))
+			continue;
+		l.owner_cgroup_id = cgroups_path_id(c, path);
+		l.in_cgroup = scope[0] && cgroup_path_within(path, scope);
+		bpf_map_update_elem(fd, &key, &l, BPF_EXIST);
+	}
+}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/cgroups.h"
 #include "tcpbacklog.h"
 
 struct probes;
@@ -115,5 +116,11 @@ int maps_read_totals(const struct probes *p, uint64_t sums[TB_TOTAL_MAX]);
  * Returns the number of listeners in the registry (in scope or not).
  */
 int maps_write_missing_owners(const struct probes *p, struct owners *o);
+
+/*
+ * Registry entries whose owner came from /proc: that owner's cgroup, and
+ * whether --cgroup scope (relative to the v2 root, "" for none) takes it.
+ */
+void maps_write_owner_cgroups(const struct probes *p, const struct cgroups *c, const char *scope);
 
 #endif /* TB_MAPS_H */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -307,6 +308,22 @@ static struct tcpbacklog_bpf *open_object(bool pre_5_17)
 	return obj;
 }
 
+/* --cgroup: the subtree's directory into the one slot the programs test against. */
+static int set_target_cgroup(struct tcpbacklog_bpf *skel, const char *dir, char *errbuf, size_t errlen)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), zero = 0, err;
+
+	if (fd < 0)
+		return fail(errbuf, errlen, "opening cgroup %s failed: %s", dir, strerror(errno));
+	err = bpf_map_update_elem(bpf_map__fd(skel->maps.target_cgroups), &zero, &fd, BPF_ANY);
+	err = err ? -errno : 0;
+	close(fd);
+	if (err)
+		return fail(errbuf, errlen, "the kernel refused cgroup %s as a cgroup v2 directory: %s", dir,
+			    strerror(-err));
+	return 0;
+}
+
 int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_t errlen)
 {
 	struct tcpbacklog_bpf *skel;
@@ -357,6 +374,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 
 	skel->rodata->target_netns = cfg->netns;
 	skel->rodata->target_pid = cfg->pid;
+	skel->rodata->target_cgroup = cfg->cgroup[0] != '\0';
 	skel->rodata->nports = cfg->nports;
 	for (int i = 0; i < cfg->nports && i < TB_MAX_PORTS; i++)
 		skel->rodata->ports[i] = cfg->ports[i];
@@ -397,6 +415,8 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	if (err)
 		return fail(errbuf, errlen, "loading BPF programs failed: %s (run with --verbose for the verifier log)",
 			    strerror(-err));
+	if (cfg->cgroup[0] && set_target_cgroup(skel, cfg->cgroup_dir, errbuf, errlen))
+		return -1;
 
 	/* the registry first: seeding and owners happen before counting starts */
 	return attach_prog(p, skel->progs.listener_state, errbuf, errlen);

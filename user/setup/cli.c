@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "host/cgroups.h"
 #include "setup/cli.h"
 #include "setup/metrics_addr.h"
 
@@ -34,6 +35,7 @@ enum {
 	OPT_MODE,
 	OPT_RATE_LIMIT,
 	OPT_METRICS_ADDR,
+	OPT_CGROUP,
 };
 
 static const struct argp_option options[] = {
@@ -43,6 +45,7 @@ static const struct argp_option options[] = {
 	{ "netns",    'n', "PATH|INODE", 0, "Only listeners in this network namespace: a namespace file such as /var/run/netns/NAME or /proc/PID/ns/net, or its inode number", 0 },
 	{ "port",     'P', "PORT",       0, "Only listeners on local port PORT (1..65535), connect() calls to port PORT and bind() calls asking for it; repeat for up to 16 ports", 0 },
 	{ "pid",      'p', "PID",        0, "Only listeners owned by, and accept(), connect() and bind() calls made by, process PID", 0 },
+	{ "cgroup",   OPT_CGROUP, "PATH", 0, "Only listeners whose owner is in this cgroup v2 subtree, and accept(), connect() and bind() calls made in it: /system.slice/NAME.service, or its directory under the cgroup2 mount", 0 },
 	{ "mode",     OPT_MODE, "MODE",  0, "How to hook the kernel: auto (default: fentry where the kernel allows it, else tracepoints), fentry, tracepoint", 0 },
 	{ "rate-limit", OPT_RATE_LIMIT, "N", 0, "Print at most N event records per second per listener, or per process for connect() and bind() errors (default 100, 0 = unlimited); the rest are counted as suppressed", 0 },
 	{ "metrics-addr", OPT_METRICS_ADDR, "HOST:PORT", 0, "Serve Prometheus metrics on http://HOST:PORT/metrics", 0 },
@@ -70,6 +73,7 @@ static const char doc[] =
 	"  tcpbacklog -P 80 -P 443 -d 60     ports 80 and 443, for one minute\n"
 	"  tcpbacklog -n /var/run/netns/web  only the network namespace \"web\"\n"
 	"  tcpbacklog -p $(pidof nginx)      only listeners owned by nginx\n"
+	"  tcpbacklog --cgroup /system.slice/nginx.service  only the nginx service\n"
 	"\n"
 	"Exit status: 0 on success, 1 on a runtime failure, 2 on a usage error.";
 
@@ -199,6 +203,15 @@ static int parse_seconds(const char *s, double *val)
 	return 0;
 }
 
+int cli_cgroup_path(const char *arg, struct config *cfg, char *errbuf, size_t errlen)
+{
+	struct cgroups c;
+
+	cgroups_init(&c, NULL, NULL);
+	return cgroups_resolve_arg(&c, arg, cfg->cgroup, sizeof(cfg->cgroup), cfg->cgroup_dir,
+				   sizeof(cfg->cgroup_dir), errbuf, errlen);
+}
+
 int cli_netns_inode(const char *arg, uint32_t *inode, char *errbuf, size_t errlen)
 {
 	struct stat sb;
@@ -305,6 +318,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'q':
 		cfg->quiet = true;
+		break;
+	case OPT_CGROUP:
+		if (cli_cgroup_path(arg, cfg, why, sizeof(why)))
+			fail_value(st, "cgroup", arg, "cgroup", why);
 		break;
 	case OPT_MODE:
 		if (!strcmp(arg, "auto"))

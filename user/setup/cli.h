@@ -28,6 +28,8 @@ struct config {
 	uint32_t rate_limit;		/* --rate-limit N records/s per listener, 0 = unlimited */
 	char metrics_addr[128];		/* --metrics-addr HOST:PORT, "" = no endpoint */
 	bool quiet;			/* -q/--quiet: no event records (metrics, totals only) */
+	char cgroup[512];		/* --cgroup: the subtree, relative to the v2 root; "" = all */
+	char cgroup_dir[1024];		/* --cgroup: its directory, for the kernel's filter */
 };
 
 enum cli_result {
@@ -44,5 +46,11 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
 
 /* Resolve a --netns argument: a decimal inode or a namespace file path. */
 int cli_netns_inode(const char *arg, uint32_t *inode, char *errbuf, size_t errlen);
+
+/*
+ * Resolve a --cgroup argument into cfg->cgroup and cfg->cgroup_dir; -1 and
+ * the reason in errbuf when it is not a directory of the cgroup v2 hierarchy.
+ */
+int cli_cgroup_path(const char *arg, struct config *cfg, char *errbuf, size_t errlen);
 
 #endif /* TB_CLI_H */

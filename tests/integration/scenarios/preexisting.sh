@@ -6,7 +6,7 @@
 # listener overflowed before the tracer started (counted from the start
 # record on).
 sc_preexisting() {
-	local name=$1 mode=${2:-} ns dpid bg i dargs=""
+	local name=$1 mode=${2:-} ns dpid bg dargs=""
 	scenario_setup ns "$name" || return
 	DRV_OUT="$WORK/$name.drv"
 	: >"$DRV_OUT"
@@ -21,15 +21,8 @@ sc_preexisting() {
 		>"$DRV_OUT" 2>"$DRV_OUT.err" </dev/null &
 	bg=$!
 	bg_add "$bg"
-	for ((i = 0; i < 80; i++)); do
-		grep -q '^ready=1' "$DRV_OUT" && break
-		kill -0 "$bg" 2>/dev/null || break
-		sleep 0.1
-	done
-	dpid=$(kv "$DRV_OUT" pid)
-	if ! grep -q '^ready=1' "$DRV_OUT" || [ -z "$dpid" ]; then
-		err "driver preexisting did not get ready: $(tr '\n' ' ' <"$DRV_OUT.err")"
-	else
+	if wait_ready "$bg" preexisting; then
+		dpid=$DPID
 		if [ "$mode" = pid ]; then
 			tracer_start "$ns" "$name" -p "$dpid"
 		else
