@@ -20,6 +20,7 @@
 
 #include "kernel/probes.h"
 #include "kernel/kernel_facts.h"
+#include "kernel/vmlinux_btf.h"
 #include "tcpbacklog.skel.h"
 #include "tcpbacklog_pre_5_17.skel.h"
 
@@ -209,7 +210,7 @@ static void note_add(struct probes *p, const char *text)
 
 static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf, size_t errlen)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct btf *btf = vmlinux_btf_load();
 	const char *failed = NULL;
 	int err;
 
@@ -273,7 +274,11 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 	} else {
 		err = 0;
 	}
-	btf__free(btf);
+	/* parsed once: the BPF load below reads the same object */
+	if (err)
+		btf__free(btf);
+	else
+		vmlinux_btf_hand_over(btf);
 	return err;
 }
 
@@ -393,6 +398,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	/* The iterators run on demand, not attached by the skeleton. */
 
 	err = tcpbacklog_bpf__load(skel);
+	vmlinux_btf_drop_unused();
 	if (err)
 		return fail(errbuf, errlen, "loading BPF programs failed: %s (run with --verbose for the verifier log)",
 			    strerror(-err));
@@ -476,6 +482,7 @@ void probes_detach(struct probes *p)
 
 void probes_stop(struct probes *p)
 {
+	vmlinux_btf_drop_unused();
 	probes_detach(p);
 	tcpbacklog_bpf__destroy(p->skel);
 	p->skel = NULL;
