@@ -286,6 +286,7 @@ static void fill_start_info(struct start_info *info, const struct config *cfg, c
 	info->mode = p->mode;
 	info->kernel = kernel;
 	info->probes = p->attached;
+	info->syscall_hooks = p->syscall_hooks;
 	info->netns = cfg->netns;
 	info->ports = cfg->ports;
 	info->nports = cfg->nports;

@@ -28,6 +28,7 @@ struct config {
 	uint32_t rate_limit;		/* --rate-limit N records/s per listener, 0 = unlimited */
 	char metrics_addr[128];		/* --metrics-addr HOST:PORT, "" = no endpoint */
 	bool quiet;			/* -q/--quiet: no event records (metrics, totals only) */
+	bool no_syscall_tracepoints;	/* --no-syscall-tracepoints: none attached (see README) */
 };
 
 enum cli_result {
