@@ -10,8 +10,8 @@
  * no resident pages of ours), parsed once, and the parsed object is handed
  * to libbpf's load through btf__load_vmlinux_btf(), which libbpf calls
  * through its PLT: the definition below takes its place. A libbpf that
- * does not call it that way (static, -Bsymbolic) parses on its own, as
- * before, and the handed-over object is freed after the load.
+ * does not call it that way (linked statically, -Bsymbolic) parses on its
+ * own, as before, and the handed-over object is freed after the load.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,26 +84,36 @@ struct btf *vmlinux_btf_load(void)
 	return btf;
 }
 
+/*
+ * libbpf's own entry point: the object handed over, once (libbpf frees
+ * it after the load), else a fresh parse.
+ */
+static struct btf *take_or_load(void)
+{
+	struct btf *btf = handed_over;
+
+	handed_over = NULL;
+	return btf ? btf : vmlinux_btf_load();
+}
+
+/*
+ * Weak: linked statically, as for the kernel matrix's guests, libbpf's
+ * own definition wins, and nothing is handed over.
+ */
+struct btf *btf__load_vmlinux_btf(void) __attribute__((weak, alias("take_or_load")));
+
 void vmlinux_btf_hand_over(struct btf *btf)
 {
 	btf__free(handed_over);
-	handed_over = btf;
+	handed_over = NULL;
+	if ((void *)btf__load_vmlinux_btf == (void *)take_or_load)
+		handed_over = btf;
+	else
+		btf__free(btf);
 }
 
 void vmlinux_btf_drop_unused(void)
 {
 	btf__free(handed_over);
 	handed_over = NULL;
-}
-
-/*
- * libbpf's own entry point: the object handed over, once (libbpf frees
- * it after the load), else a fresh parse.
- */
-struct btf *btf__load_vmlinux_btf(void)
-{
-	struct btf *btf = handed_over;
-
-	handed_over = NULL;
-	return btf ? btf : vmlinux_btf_load();
 }
