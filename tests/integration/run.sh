@@ -134,7 +134,7 @@ port_filter_other port_filter_match pid_filter_other pid_filter_match duration n
 slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
-destinations_exhaust destinations_refused_ipv6"
+destinations_exhaust destinations_refused_ipv6 no_syscall_tracepoints"
 
 run_one() {
 	case "$1" in
@@ -178,6 +178,7 @@ run_one() {
 	connect_rate_limit)	sc_connect_rate_limit "$1" ;;
 	destinations_exhaust)	sc_destinations "$1" exhaust -n 10 ;;
 	destinations_refused_ipv6) sc_destinations "$1" refused -6 -p 8080 -k 3 ;;
+	no_syscall_tracepoints)	sc_no_syscall_tracepoints "$1" -p 8080 -l 16 -k 3 ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }
