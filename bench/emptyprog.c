@@ -3,8 +3,8 @@
  * emptyprog: the floor of a hook. Attaches a BPF program that returns at
  * once to one tracepoint and holds it while it runs.
  *
- *   emptyprog [-t SECONDS] tp CATEGORY/NAME    classic tracepoint
- *   emptyprog [-t SECONDS] raw NAME            raw tracepoint (e.g. sys_exit)
+ *   emptyprog [-t SECONDS] -T CATEGORY/NAME    classic tracepoint
+ *   emptyprog [-t SECONDS] -r NAME             raw tracepoint (e.g. sys_exit)
  *
  * Measures what merely having a program there costs everyone, with no
  * work inside it: for a syscall tracepoint, the syscall-tracing slow path
@@ -12,7 +12,6 @@
  * (at most SECONDS, default 600). Raw bpf(2) and perf_event_open(2): no
  * libbpf, so the figure is of the kernel mechanism alone.
  */
-#include <getopt.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
@@ -101,27 +100,22 @@ static int attach_raw(int prog, const char *name)
 
 int main(int argc, char **argv)
 {
+	static const char usage[] = "[-t SECONDS] -T CATEGORY/NAME | -r NAME";
 	struct sigaction sa = { .sa_handler = on_signal };
-	double secs = 600;
+	const char *tp = NULL, *raw = NULL;
+	long secs = 600;
+	const struct tb_option opts[] = {
+		TB_NUMBER('t', secs, 1, 3600, "seconds"),
+		TB_TEXT('T', tp),
+		TB_TEXT('r', raw),
+	};
 	uint64_t deadline;
-	bool raw;
-	int prog, opt;
+	int prog;
 
 	tb_prog = "emptyprog";
-	while ((opt = getopt(argc, argv, "t:")) != -1) {
-		switch (opt) {
-		case 't':
-			secs = atof(optarg);
-			break;
-		default:
-			goto usage;
-		}
-	}
-	if (argc - optind != 2 || secs <= 0 || secs > 3600)
-		goto usage;
-	raw = !strcmp(argv[optind], "raw");
-	if (!raw && strcmp(argv[optind], "tp"))
-		goto usage;
+	TB_OPTIONS_PARSE(argc, argv, usage, opts);
+	if (!tp == !raw)
+		tb_usage_error(usage);
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
@@ -131,16 +125,13 @@ int main(int argc, char **argv)
 	if (prog < 0)
 		tb_die("loading the program: %s", strerror(errno));
 	if (raw)
-		attach_raw(prog, argv[optind + 1]);
+		attach_raw(prog, raw);
 	else
-		attach_tp(prog, argv[optind + 1]);
+		attach_tp(prog, tp);
 	tb_kv("ready", "1");
 
-	deadline = tb_now_ms() + (uint64_t)(secs * 1000);
+	deadline = tb_now_ms() + (uint64_t)secs * 1000;
 	while (!stop && tb_now_ms() < deadline)
 		tb_sleep_ms(20);
 	return 0;
-usage:
-	fprintf(stderr, "usage: emptyprog [-t SECONDS] tp CATEGORY/NAME | raw NAME\n");
-	return 2;
 }

@@ -394,14 +394,14 @@ sys_once() {
 	SYS_G=nan SYS_M=nan
 	case "$cfg" in
 	none) ;;
-	tp1) empty_start tp syscalls/sys_exit_accept4 || return 1 ;;
-	rawexit) empty_start raw sys_exit || return 1 ;;
+	tp1) empty_start -T syscalls/sys_exit_accept4 || return 1 ;;
+	rawexit) empty_start -r sys_exit || return 1 ;;
 	tcpbacklog) tracer_start "$WORK/sys.tracer" || return 1 ;;
 	nosyscalltps) tracer_start "$WORK/sys.tracer" --no-syscall-tracepoints || return 1 ;;
 	bpftrace) bpftrace_start "$WORK/sys.bpftrace" || return 1 ;;
 	esac
-	SYS_G=$("$BB/sysloop" -n "$SYS_CALLS" getppid | sed -n 's/^ns_per_syscall=//p')
-	SYS_M=$("$BB/sysloop" -n "$SYS_MIXED" mixed | sed -n 's/^ns_per_syscall=//p')
+	SYS_G=$("$BB/sysloop" -n "$SYS_CALLS" -w getppid | sed -n 's/^ns_per_syscall=//p')
+	SYS_M=$("$BB/sysloop" -n "$SYS_MIXED" -w mixed | sed -n 's/^ns_per_syscall=//p')
 	case "$cfg" in
 	tp1 | rawexit) empty_stop ;;
 	tcpbacklog | nosyscalltps) tracer_stop ;;

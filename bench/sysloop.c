@@ -2,15 +2,14 @@
 /*
  * sysloop: what a process pays per syscall, for the syscall-tax measure.
  *
- *   sysloop [-n ITERATIONS] getppid    a tight getppid() loop
- *   sysloop [-n ITERATIONS] mixed      an event loop's syscalls: write to a
+ *   sysloop [-n ITERATIONS] -w getppid  a tight getppid() loop
+ *   sysloop [-n ITERATIONS] -w mixed    an event loop's syscalls: write to a
  *                                      socket pair, epoll_wait, read back,
  *                                      fstat, open and close a file
  *
  * Pins itself to the CPU it starts on. Prints iterations=, syscalls=,
  * elapsed_s= and ns_per_syscall= (wall time over syscalls made).
  */
-#include <getopt.h>
 #include <sched.h>
 #include <sys/epoll.h>
 
@@ -64,23 +63,21 @@ static void loop_mixed(long n)
 
 int main(int argc, char **argv)
 {
+	static const char usage[] = "[-n ITERATIONS] -w getppid|mixed";
+	const char *workload = NULL;
 	long n = 2000000, per = 1;
+	const struct tb_option opts[] = {
+		TB_NUMBER('n', n, 1, 1000000000L, "iterations"),
+		TB_TEXT('w', workload),
+	};
 	cpu_set_t set;
 	double t0, el;
-	int opt, cpu;
+	int cpu;
 
 	tb_prog = "sysloop";
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
-		switch (opt) {
-		case 'n':
-			n = tb_parse_long(optarg, 1, 1000000000L, "iterations");
-			break;
-		default:
-			goto usage;
-		}
-	}
-	if (argc - optind != 1)
-		goto usage;
+	TB_OPTIONS_PARSE(argc, argv, usage, opts);
+	if (!workload)
+		tb_usage_error(usage);
 	/* one CPU for the whole run: no migration in the figure */
 	cpu = sched_getcpu();
 	CPU_ZERO(&set);
@@ -88,13 +85,13 @@ int main(int argc, char **argv)
 	sched_setaffinity(0, sizeof(set), &set);
 
 	t0 = now_s();
-	if (!strcmp(argv[optind], "getppid")) {
+	if (!strcmp(workload, "getppid")) {
 		loop_getppid(n);
-	} else if (!strcmp(argv[optind], "mixed")) {
+	} else if (!strcmp(workload, "mixed")) {
 		loop_mixed(n);
 		per = MIXED_SYSCALLS;
 	} else {
-		goto usage;
+		tb_usage_error(usage);
 	}
 	el = now_s() - t0;
 	tb_kv("iterations", "%ld", n);
@@ -102,7 +99,4 @@ int main(int argc, char **argv)
 	tb_kv("elapsed_s", "%.4f", el);
 	tb_kv("ns_per_syscall", "%.1f", el * 1e9 / (double)(n * per));
 	return 0;
-usage:
-	fprintf(stderr, "usage: sysloop [-n ITERATIONS] getppid|mixed\n");
-	return 2;
 }
