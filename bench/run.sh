@@ -239,6 +239,11 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "nan") printf "%.3f", a / b; else print "n/a" }'
 }
 
+# with_unit VALUE DECIMALS UNIT: "12.3 ms", or "not run" for no value
+with_unit() {
+	[ -n "$1" ] && echo "$(fmt "$1" "$2") $3" || echo "not run"
+}
+
 fmt() {
 	awk -v a="$1" -v d="${2:-0}" 'BEGIN { if (a == "" || a == "nan" || a == "n/a") print "n/a"; else printf "%.*f", d, a }'
 }
@@ -716,8 +721,8 @@ fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 	echo
 	echo "| measure | value | bpftrace (to its Attaching line) | goal |"
 	echo "|---|---|---|---|"
-	echo "| exec to start record, median | $(fmt "$READY_MS" 1) ms (max $(fmt "$READY_MAX" 1) ms, failures ${READY_FAIL:-?}) | ${BT_READY_MS:+$(fmt "$BT_READY_MS" 1) ms}${BT_READY_MS:-not run} | <= 100 ms |"
-	echo "| peak RSS (VmHWM) at start | $(fmt "$READY_HWM") KiB | ${BT_READY_HWM:+$(fmt "$BT_READY_HWM") KiB}${BT_READY_HWM:-not run} | <= 8192 KiB |"
+	echo "| exec to start record, median | $(fmt "$READY_MS" 1) ms (max $(fmt "$READY_MAX" 1) ms, failures ${READY_FAIL:-?}) | $(with_unit "$BT_READY_MS" 1 ms) | <= 100 ms |"
+	echo "| peak RSS (VmHWM) at start | $(fmt "$READY_HWM") KiB | $(with_unit "$BT_READY_HWM" 0 KiB) | <= 8192 KiB |"
 	[ -z "$BASE_TR" ] ||
 		echo "| baseline ($BASE_TR), alternated: start median, peak RSS | $(fmt "$READY_MS_BASE" 1) ms (failures $READY_FAIL_BASE), $(fmt "$READY_HWM_BASE") KiB | | |"
 	echo
