@@ -2,11 +2,12 @@
 /*
  * ready: time from exec to the tracer's start record, and its memory.
  *
- *   ready [-n RUNS] -- TRACER [ARGS...]
+ *   ready [-n RUNS] [-p PREFIX] -- TRACER [ARGS...]
  *
  * RUNS times (default 10, at most 100): fork, exec TRACER ARGS with stdout
  * on a pipe, wait for the first line that is a start record (JSON
- * {"event":"start" or the text header "tcpbacklog: tracing"), take the
+ * {"event":"start" or the text header "tcpbacklog: tracing"; with -p, a
+ * first line starting with PREFIX, for a peer such as bpftrace), take the
  * time, read VmHWM/VmRSS of the tracer, SIGINT it, drain its output and
  * reap it; every wait bounded (10 s for the start, 10 s for the exit).
  * Prints run=I ready_ms=... hwm_kb=... rss_kb=... per run, then
@@ -67,6 +68,16 @@ static int reap(pid_t pid, int ms)
 	return -1;
 }
 
+/* the first line a tracer prints once it is attached; NULL: tcpbacklog's start record */
+static const char *ready_prefix;
+
+static bool is_ready_line(const char *line)
+{
+	if (ready_prefix)
+		return !strncmp(line, ready_prefix, strlen(ready_prefix));
+	return strstr(line, "{\"event\":\"start\"") == line || strstr(line, "tcpbacklog: tracing") == line;
+}
+
 /* one run: ready time in ms, or a negative value on failure */
 static double one(char **argv, long *hwm, long *rss)
 {
@@ -110,14 +121,16 @@ static double one(char **argv, long *hwm, long *rss)
 		nl = strchr(buf, '\n');
 		if (!nl && used < sizeof(buf) - 1)
 			continue;
-		if (strstr(buf, "{\"event\":\"start\"") == buf ||
-		    strstr(buf, "tcpbacklog: tracing") == buf)
+		if (is_ready_line(buf))
 			ms = (double)(now_ns() - t0) / 1e6;
 		else
 			break;
 	}
 	*hwm = status_kb(pid, "VmHWM");
 	*rss = status_kb(pid, "VmRSS");
+	/* a peer prints its line before it attaches, and takes no SIGINT until done */
+	if (ready_prefix)
+		tb_sleep_ms(500);
 	kill(pid, SIGINT);
 	/* drain until EOF so the tracer never blocks on a full pipe */
 	for (;;) {
@@ -142,18 +155,21 @@ int main(int argc, char **argv)
 	int runs = 10, ok = 0, failures = 0, opt, i;
 
 	tb_prog = "ready";
-	while ((opt = getopt(argc, argv, "+n:")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:p:")) != -1) {
 		switch (opt) {
 		case 'n':
 			runs = atoi(optarg);
 			break;
+		case 'p':
+			ready_prefix = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: ready [-n RUNS] -- TRACER [ARGS...]\n");
+			fprintf(stderr, "usage: ready [-n RUNS] [-p PREFIX] -- TRACER [ARGS...]\n");
 			return 2;
 		}
 	}
 	if (optind >= argc || runs < 1 || runs > MAX_RUNS)
-		tb_die("usage: ready [-n RUNS] -- TRACER [ARGS...]");
+		tb_die("usage: ready [-n RUNS] [-p PREFIX] -- TRACER [ARGS...]");
 	signal(SIGPIPE, SIG_IGN);
 
 	for (i = 0; i < runs; i++) {

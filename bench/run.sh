@@ -18,6 +18,10 @@
 # Environment (defaults): BENCH_ROUNDS=7 churn rounds, BENCH_CONNS=40000
 # connections per churn run, BENCH_FLOOD_ROUNDS=3, BENCH_FLOOD_SECONDS=5,
 # BENCH_FLOOD_MODES="aqf synq", BENCH_READY_RUNS=10, BENCH_BPFTRACE=1,
+# BENCH_SYSCALL_ROUNDS=7, BENCH_SYSCALL_CALLS=2000000 (getppid loop),
+# BENCH_SYSCALL_MIXED=200000 (iterations of the mixed loop),
+# BENCH_SYSCALL_WAIT=120 (s to wait, per round, for other processes' syscall
+# tracepoints to go: while one is attached, "no tracer" pays the tax too),
 # BENCH_BASELINE= (another tcpbacklog binary, e.g. a build of an earlier
 # commit: its churn runs alternate with the others, for a change's effect
 # measured side by side).
@@ -40,6 +44,10 @@ FLOOD_ROUNDS=${BENCH_FLOOD_ROUNDS:-3}
 FLOOD_SECONDS=${BENCH_FLOOD_SECONDS:-5}
 FLOOD_MODES=${BENCH_FLOOD_MODES:-aqf synq}
 READY_RUNS=${BENCH_READY_RUNS:-10}
+SYS_ROUNDS=${BENCH_SYSCALL_ROUNDS:-7}
+SYS_CALLS=${BENCH_SYSCALL_CALLS:-2000000}
+SYS_MIXED=${BENCH_SYSCALL_MIXED:-200000}
+SYS_WAIT=${BENCH_SYSCALL_WAIT:-120}
 USE_BPFTRACE=${BENCH_BPFTRACE:-1}
 BASE_TR=${BENCH_BASELINE:-}
 
@@ -76,7 +84,7 @@ if [ "$USE_BPFTRACE" = 1 ]; then
 else
 	BT_NOTE="skipped (BENCH_BPFTRACE=0)"
 fi
-for b in churn synflood holder ready linecount bpfstats; do
+for b in churn synflood holder ready linecount bpfstats emptyprog sysloop; do
 	[ -x "$BB/$b" ] || { echo "bench: $BB/$b missing (make bench-build)" >&2; exit 1; }
 done
 [ -x "$TRACER_SRC" ] || { echo "bench: tracer $TRACER_SRC missing (make)" >&2; exit 1; }
@@ -85,6 +93,8 @@ cp "$TRACER_SRC" "$WORK/tcpbacklog" || exit 1
 TR=$WORK/tcpbacklog
 HAS_RATE=0
 "$TR" --help 2>&1 | grep -q -- '--rate-limit' && HAS_RATE=1
+HAS_NO_SYSCALL_TPS=0
+"$TR" --help 2>&1 | grep -q -- '--no-syscall-tracepoints' && HAS_NO_SYSCALL_TPS=1
 
 # ----------------------------------------------------------- helpers --
 
@@ -229,6 +239,11 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "nan") printf "%.3f", a / b; else print "n/a" }'
 }
 
+# with_unit VALUE DECIMALS UNIT: "12.3 ms", or "not run" for no value
+with_unit() {
+	[ -n "$1" ] && echo "$(fmt "$1" "$2") $3" || echo "not run"
+}
+
 fmt() {
 	awk -v a="$1" -v d="${2:-0}" 'BEGIN { if (a == "" || a == "nan" || a == "n/a") print "n/a"; else printf "%.*f", d, a }'
 }
@@ -345,12 +360,145 @@ fi
 
 # --------------------------------------------------- start time, RSS --
 
-log "ready: $READY_RUNS starts"
-READY_OUT=$("$BB/ready" -n "$READY_RUNS" -- "$TR" --json 2>&1)
-READY_MS=$(printf '%s\n' "$READY_OUT" | sed -n 's/^ready_ms_median=//p')
-READY_MAX=$(printf '%s\n' "$READY_OUT" | sed -n 's/^ready_ms_max=//p')
-READY_HWM=$(printf '%s\n' "$READY_OUT" | sed -n 's/^hwm_kb_max=//p')
-READY_FAIL=$(printf '%s\n' "$READY_OUT" | sed -n 's/^failures=//p')
+log "ready: $READY_RUNS starts${BASE_TR:+, alternating with the baseline}"
+# one start at a time, the baseline's in between: both see the same machine
+READY_RUNS_TB="" READY_RUNS_BASE="" READY_HWM=0 READY_HWM_BASE=0 READY_FAIL=0 READY_FAIL_BASE=0
+for ((r = 0; r < READY_RUNS; r++)); do
+	for who in tcpbacklog baseline; do
+		bin=$TR
+		if [ "$who" = baseline ]; then
+			[ -n "$BASE_TR" ] || continue
+			bin=$BASE_TR
+		fi
+		line=$("$BB/ready" -n 1 -- "$bin" --json 2>&1 | grep '^run=')
+		ms=$(printf '%s\n' "$line" | sed -n 's/.* ready_ms=\([^ ]*\).*/\1/p')
+		hwm=$(printf '%s\n' "$line" | sed -n 's/.* hwm_kb=\([0-9]*\).*/\1/p')
+		case "$ms" in
+		'' | -*)
+			[ "$who" = baseline ] && READY_FAIL_BASE=$((READY_FAIL_BASE + 1)) || READY_FAIL=$((READY_FAIL + 1))
+			continue ;;
+		esac
+		if [ "$who" = baseline ]; then
+			READY_RUNS_BASE="$READY_RUNS_BASE $ms"
+			[ "${hwm:-0}" -le "$READY_HWM_BASE" ] || READY_HWM_BASE=$hwm
+		else
+			READY_RUNS_TB="$READY_RUNS_TB $ms"
+			[ "${hwm:-0}" -le "$READY_HWM" ] || READY_HWM=$hwm
+		fi
+	done
+done
+READY_MS=$(printf '%s\n' $READY_RUNS_TB | median)
+READY_MAX=$(printf '%s\n' $READY_RUNS_TB | sort -g | tail -n1)
+READY_MS_BASE=$(printf '%s\n' $READY_RUNS_BASE | median)
+# the peer, to its "Attaching N probes..." line (it compiles its script with LLVM first)
+BT_READY_MS="" BT_READY_HWM=""
+if [ -z "$BT_NOTE" ]; then
+	log "ready: $READY_RUNS bpftrace starts"
+	READY_OUT=$("$BB/ready" -n "$READY_RUNS" -p Attaching -- bpftrace -e "$BT_SCRIPT" 2>&1)
+	BT_READY_MS=$(printf '%s\n' "$READY_OUT" | sed -n 's/^ready_ms_median=//p')
+	BT_READY_HWM=$(printf '%s\n' "$READY_OUT" | sed -n 's/^hwm_kb_max=//p')
+fi
+
+# ------------------------------------------------------- syscall tax --
+
+# What every syscall of every process pays while a mechanism is attached:
+# a syscall tracepoint sets the syscall-tracing work flag on every task.
+# The floors: an empty program on one syscall tracepoint, on the raw
+# sys_exit tracepoint; then the tracer (and without its syscall
+# tracepoints) and bpftrace on the same tracepoints as the tracer.
+EPID=""
+empty_start() {
+	"$BB/emptyprog" -t 600 "$@" >"$WORK/empty.out" 2>&1 &
+	EPID=$!
+	bg_add "$EPID"
+	wait_for_line "$EPID" "$WORK/empty.out" '^ready=1' 100 0.05 && return 0
+	log "emptyprog $*: $(cat "$WORK/empty.out")"
+	empty_stop
+	return 1
+}
+
+empty_stop() {
+	[ -n "$EPID" ] || return 0
+	bg_end "$EPID" TERM
+	EPID=""
+}
+
+# sys_once CFG: SYS_G, SYS_M ns per syscall of the two loops with CFG attached
+SYS_G="" SYS_M=""
+sys_once() {
+	local cfg=$1
+
+	SYS_G=nan SYS_M=nan
+	case "$cfg" in
+	none) ;;
+	tp1) empty_start -T syscalls/sys_exit_accept4 || return 1 ;;
+	rawexit) empty_start -r sys_exit || return 1 ;;
+	tcpbacklog) tracer_start "$WORK/sys.tracer" || return 1 ;;
+	nosyscalltps) tracer_start "$WORK/sys.tracer" --no-syscall-tracepoints || return 1 ;;
+	bpftrace) bpftrace_start "$WORK/sys.bpftrace" || return 1 ;;
+	esac
+	SYS_G=$("$BB/sysloop" -n "$SYS_CALLS" -w getppid | sed -n 's/^ns_per_syscall=//p')
+	SYS_M=$("$BB/sysloop" -n "$SYS_MIXED" -w mixed | sed -n 's/^ns_per_syscall=//p')
+	case "$cfg" in
+	tp1 | rawexit) empty_stop ;;
+	tcpbacklog | nosyscalltps) tracer_stop ;;
+	bpftrace) bpftrace_stop ;;
+	esac
+	[ -n "$SYS_G" ] || SYS_G=nan
+	[ -n "$SYS_M" ] || SYS_M=nan
+}
+
+# syscall tracepoints others hold (bpftool perf: classic and raw ones)
+others_syscall_tps() {
+	bpftool -j perf 2>/dev/null |
+		jq '[.[] | select((.tracepoint // "") | test("^sys_(enter|exit)"))] | length' 2>/dev/null || echo "?"
+}
+
+# quiet_wait: up to SYS_WAIT s until nobody holds a syscall tracepoint; 0 then
+quiet_wait() {
+	local i n
+
+	for ((i = 0; i <= SYS_WAIT; i++)); do
+		n=$(others_syscall_tps)
+		[ "$n" = 0 ] && return 0
+		[ "$i" = 0 ] && log "syscall tax: $n syscall tracepoint(s) held by other processes, waiting up to ${SYS_WAIT}s"
+		sleep 1
+	done
+	return 1
+}
+
+SYS_CONFIGS=(none tp1 rawexit tcpbacklog)
+[ "$HAS_NO_SYSCALL_TPS" = 1 ] && SYS_CONFIGS+=(nosyscalltps)
+[ -z "$BT_NOTE" ] && SYS_CONFIGS+=(bpftrace)
+declare -A SYS_RES
+log "syscall tax: $SYS_ROUNDS rounds x ${SYS_CONFIGS[*]}, $SYS_CALLS getppid() + $SYS_MIXED mixed iterations per run"
+SYS_DIRTY=0
+for ((r = 0; r < SYS_ROUNDS; r++)); do
+	declare -A this_g=() this_m=()
+	quiet_wait || { SYS_DIRTY=$((SYS_DIRTY + 1)); log "syscall tax round $((r + 1)): others' syscall tracepoints attached, the round counts as disturbed"; }
+	n=${#SYS_CONFIGS[@]}
+	for ((k = 0; k < n; k++)); do
+		cfg=${SYS_CONFIGS[$(((k + r) % n))]}
+		sys_once "$cfg"
+		this_g[$cfg]=$SYS_G
+		this_m[$cfg]=$SYS_M
+		SYS_RES[$cfg.g]="${SYS_RES[$cfg.g]:-} $SYS_G"
+		SYS_RES[$cfg.m]="${SYS_RES[$cfg.m]:-} $SYS_M"
+	done
+	for cfg in "${SYS_CONFIGS[@]}"; do
+		SYS_RES[$cfg.gr]="${SYS_RES[$cfg.gr]:-} $(ratio "${this_g[$cfg]}" "${this_g[none]}")"
+		SYS_RES[$cfg.mr]="${SYS_RES[$cfg.mr]:-} $(ratio "${this_m[$cfg]}" "${this_m[none]}")"
+	done
+	line=""
+	for cfg in "${SYS_CONFIGS[@]}"; do line="$line $cfg ${this_g[$cfg]}/${this_m[$cfg]}"; done
+	log "syscall tax round $((r + 1)) (ns per syscall, getppid/mixed):$line"
+	unset this_g this_m
+done
+
+# sys_med KEY: median of the numbers in SYS_RES[KEY]
+sys_med() { printf '%s\n' ${SYS_RES[$1]:-} | grep -v -e nan -e n/a | median; }
+# pct RATIO: "+12.3 %"
+pct() { awk -v r="$1" 'BEGIN { if (r == "" || r == "nan") print "n/a"; else printf "%+.1f %%", (r - 1) * 100 }'; }
 
 # ------------------------------------------------------------ flood --
 
@@ -571,10 +719,35 @@ fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 	echo
 	echo "## Start and memory (tcpbacklog --json, all namespaces, $READY_RUNS starts)"
 	echo
-	echo "| measure | value | goal |"
-	echo "|---|---|---|"
-	echo "| exec to start record, median | $(fmt "$READY_MS" 1) ms (max $(fmt "$READY_MAX" 1) ms, failures ${READY_FAIL:-?}) | <= 100 ms |"
-	echo "| peak RSS (VmHWM) at start | $(fmt "$READY_HWM") KiB | <= 8192 KiB |"
+	echo "| measure | value | bpftrace (to its Attaching line) | goal |"
+	echo "|---|---|---|---|"
+	echo "| exec to start record, median | $(fmt "$READY_MS" 1) ms (max $(fmt "$READY_MAX" 1) ms, failures ${READY_FAIL:-?}) | $(with_unit "$BT_READY_MS" 1 ms) | <= 100 ms |"
+	echo "| peak RSS (VmHWM) at start | $(fmt "$READY_HWM") KiB | $(with_unit "$BT_READY_HWM" 0 KiB) | <= 8192 KiB |"
+	[ -z "$BASE_TR" ] ||
+		echo "| baseline ($BASE_TR), alternated: start median, peak RSS | $(fmt "$READY_MS_BASE" 1) ms (failures $READY_FAIL_BASE), $(fmt "$READY_HWM_BASE") KiB | | |"
+	echo
+	echo "Per start (ms): tcpbacklog:$READY_RUNS_TB${BASE_TR:+; baseline:$READY_RUNS_BASE}"
+	echo
+	echo "## Syscall tax: what every syscall of every process pays while a mechanism is attached ($SYS_ROUNDS rounds)"
+	echo
+	echo "getppid: a tight loop of $SYS_CALLS getppid(); mixed: $SYS_MIXED iterations of an event loop's write, epoll_wait, read, fstat, open, close (6 syscalls each)."
+	echo "Overhead: the median of the per-round ratios to no tracer; tp1: an empty program on syscalls:sys_exit_accept4; rawexit: an empty program on the raw sys_exit tracepoint; bpftrace: counting on the tracer's tracepoints."
+	echo
+	echo "Rounds that began with another process's syscall tracepoint attached (their \"no tracer\" already paid the tax): $SYS_DIRTY of $SYS_ROUNDS."
+	echo
+	echo "| configuration | getppid ns/syscall (median) | overhead | mixed ns/syscall (median) | overhead | goal |"
+	echo "|---|---|---|---|---|---|"
+	for cfg in "${SYS_CONFIGS[@]}"; do
+		case "$cfg" in
+		none) label="no tracer"; goal="" ;;
+		tp1) label="empty program, syscalls:sys_exit_accept4 (floor of one syscall tracepoint)"; goal="" ;;
+		rawexit) label="empty program, raw sys_exit"; goal="" ;;
+		tcpbacklog) label="tcpbacklog"; goal="<= +5 %" ;;
+		nosyscalltps) label="tcpbacklog --no-syscall-tracepoints"; goal="<= +5 %" ;;
+		bpftrace) label="bpftrace (the tracer's tracepoints, counting)"; goal="(peer)" ;;
+		esac
+		echo "| $label | $(fmt "$(sys_med "$cfg.g")" 1) | $( [ "$cfg" = none ] && echo - || pct "$(sys_med "$cfg.gr")") | $(fmt "$(sys_med "$cfg.m")" 1) | $( [ "$cfg" = none ] && echo - || pct "$(sys_med "$cfg.mr")") | $goal |"
+	done
 	echo
 	echo "## SYN flood (veth between two namespaces, AF_PACKET sender, random source ports, ${FLOOD_SECONDS}s per run, $FLOOD_ROUNDS rounds)"
 	echo

@@ -269,6 +269,25 @@ int accept4_exit(struct trace_event_raw_sys_exit *ctx)
 }
 
 /*
+ * fentry mode: failed accept() and accept4() calls at the exit of
+ * __sys_accept4(), which both syscalls call, in place of the syscall
+ * tracepoints: any syscall tracepoint puts every task of the host on the
+ * slow syscall path. Loaded only with inet_csk_accept's exit below, which
+ * counts the accepts.
+ */
+SEC("fexit/__sys_accept4")
+int BPF_PROG(sys_accept4_exit, int fd, void *upeer_sockaddr, int *upeer_addrlen, int flags, int ret)
+{
+	struct task_struct *task;
+
+	if (ret >= 0 || retry_errno(ret))
+		return 0;
+	task = current_task();
+	report_accept_error(task, fd_to_sock(task, fd), -ret);
+	return 0;
+}
+
+/*
  * fentry mode: every connection accept() takes from a listener's queue.
  * inet_csk_accept() takes (sk, struct proto_accept_arg *) since 6.10,
  * (sk, flags, err, kern) before: one program per signature, the loader

@@ -160,6 +160,26 @@ int connect_exit(struct trace_event_raw_sys_exit *ctx)
 }
 
 /*
+ * fentry mode: the same at the exit of __sys_connect(), which the syscall
+ * calls (io_uring's connects go through __sys_connect_file instead), so
+ * no syscall tracepoint is needed (see sys_accept4_exit).
+ */
+SEC("fexit/__sys_connect")
+int BPF_PROG(sys_connect_exit, int fd, void *uservaddr, int addrlen, int ret)
+{
+	struct sock *sk;
+
+	if (ret >= 0 || connect_not_failed(ret))
+		return 0;
+	sk = fd_to_sock(current_task(), fd);
+	if (!is_tcp(sk))
+		return 0;
+	if (!repeats_reported_failure(sk))
+		report_call_failure((__u64)uservaddr, sk, TB_KIND_CONNECT_ERROR, ret);
+	return 0;
+}
+
+/*
  * An io_uring connect completed (req: its struct io_kiocb, called from
  * the io_uring_complete hook of accept.bpf.c). Without the syscall: the
  * address is where the request's sqe pointed.
@@ -200,5 +220,19 @@ int bind_exit(struct trace_event_raw_sys_exit *ctx)
 	sk = fd_to_sock(task, syscall_fd_arg(task, ctx->id));
 	if (is_tcp(sk))
 		report_call_failure(syscall_arg2(task, ctx->id), sk, TB_KIND_BIND_ERROR, ret);
+	return 0;
+}
+
+/* fentry mode: the same at the exit of __sys_bind(), which the syscall calls. */
+SEC("fexit/__sys_bind")
+int BPF_PROG(sys_bind_exit, int fd, void *umyaddr, int addrlen, int ret)
+{
+	struct sock *sk;
+
+	if (!bind_failed(ret))
+		return 0;
+	sk = fd_to_sock(current_task(), fd);
+	if (is_tcp(sk))
+		report_call_failure((__u64)umyaddr, sk, TB_KIND_BIND_ERROR, ret);
 	return 0;
 }

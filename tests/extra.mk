@@ -30,7 +30,7 @@ FUZZ_SAN	:= -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_DEPS	:= $(wildcard tests/fuzz/*.h user/*/*.h include/*.h) $(FUZZ_USER_SRCS)
 
 BENCH_OUT	:= $(XT_BUILD)/bench
-BENCH_NAMES	:= churn synflood holder ready linecount bpfstats
+BENCH_NAMES	:= churn synflood holder ready linecount bpfstats emptyprog sysloop
 BENCH_BINS	:= $(addprefix $(BENCH_OUT)/,$(BENCH_NAMES))
 XT_CFLAGS	:= -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
 		   -Itests/lib -Ibench

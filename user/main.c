@@ -77,16 +77,24 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* TB_TIMING=1: how long each start-up phase takes, on stderr */
+/* TB_TIMING=1: how long each start-up phase takes, and the peak RSS so far, on stderr */
 static void phase(const char *name)
 {
 	static int64_t t0;
+	char line[128];
+	long hwm = -1;
+	FILE *f;
 
 	if (!getenv("TB_TIMING"))
 		return;
 	if (!t0)
 		t0 = now_ns();
-	fprintf(stderr, "tcpbacklog: %7.1f ms %s\n", (now_ns() - t0) / 1e6, name);
+	f = fopen("/proc/self/status", "re");
+	while (f && fgets(line, sizeof(line), f) && sscanf(line, "VmHWM: %ld", &hwm) != 1)
+		;
+	if (f)
+		fclose(f);
+	fprintf(stderr, "tcpbacklog: %7.1f ms %s (VmHWM %ld KiB)\n", (now_ns() - t0) / 1e6, name, hwm);
 }
 
 /* Owner of a listener that was open before the tracer and not found then. */
@@ -314,6 +322,7 @@ static void fill_start_info(struct start_info *info, const struct config *cfg, c
 	info->mode = p->mode;
 	info->kernel = kernel;
 	info->probes = p->attached;
+	info->syscall_hooks = p->syscall_hooks;
 	info->netns = cfg->netns;
 	info->ports = cfg->ports;
 	info->nports = cfg->nports;

@@ -174,7 +174,7 @@ connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_outlived
 connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
 destinations_exhaust destinations_refused_ipv6 destinations_quiet real_nginx real_redis real_python_http real_haproxy
 prefork_ipv4 prefork_ipv6 prefork_reuseport socket_activate prefork_pidns prefork_pidns_hostproc
-identity identity_filter identity_preexisting_in identity_preexisting_out"
+identity identity_filter identity_preexisting_in identity_preexisting_out no_syscall_tracepoints"
 
 run_one() {
 	case "$1" in
@@ -240,6 +240,7 @@ run_one() {
 	identity_filter)	sc_identity_filter "$1" ;;
 	identity_preexisting_in) sc_identity_preexisting "$1" in ;;
 	identity_preexisting_out) sc_identity_preexisting "$1" out ;;
+	no_syscall_tracepoints)	sc_no_syscall_tracepoints "$1" -p 8080 -l 16 -k 3 ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

@@ -70,6 +70,7 @@ static void assert_defaults(const struct config *c)
 	assert_true(c->interval == 0);
 	assert_int_equal(c->rate_limit, 100);
 	assert_false(c->quiet);
+	assert_false(c->no_syscall_tracepoints);
 	assert_string_equal(c->metrics_addr, "");
 	assert_string_equal(c->cgroup, "");
 	for (i = 0; i < TB_MAX_PORTS; i++)
@@ -319,6 +320,17 @@ static void test_interval(void **state)
 	EXPECT_ERROR("'0.001'", "--interval", "-i", "0.001");
 	EXPECT_ERROR("'x'", "--interval", "--interval", "x");
 	EXPECT_ERROR("'-1'", "--interval", "-i", "-1");
+}
+
+static void test_no_syscall_tracepoints(void **state)
+{
+	struct run r;
+
+	RUN(&r, "--no-syscall-tracepoints", "-j");
+	assert_ok(&r);
+	assert_true(r.cfg.no_syscall_tracepoints);
+	assert_true(r.cfg.json);
+	run_free(&r);
 }
 
 static void test_rate_limit_quiet_metrics(void **state)
@@ -628,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_port_errors),
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_rate_limit_quiet_metrics),
+		cmocka_unit_test(test_no_syscall_tracepoints),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_pid),
 		cmocka_unit_test(test_netns_inode),

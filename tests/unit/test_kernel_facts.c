@@ -255,6 +255,24 @@ static void test_kallsyms_data_symbol_ignored(void **state)
 	assert_int_equal(end, 0xffffffff81000100ULL);
 }
 
+static void test_kallsyms_odd_lines(void **state)
+{
+	/* malformed lines are skipped; a module's symbols carry its name after a tab */
+	const char *listing =
+		"garbage\n"
+		"ffffffff81000000 TT not_a_type\n"
+		"ffffffff81000000\n"
+		"ffffffff81000010 T \n"
+		"ffffffffc0000000 t tcp_rcv_state_process\t[mod]\n"
+		"ffffffffc0000040 t after\t[mod]\n";
+	uint64_t start, end;
+
+	assert_int_equal(range_of(listing, "tcp_rcv_state_process", &start, &end), 0);
+	assert_int_equal(start, 0xffffffffc0000000ULL);
+	assert_int_equal(end, 0xffffffffc0000040ULL);
+	assert_int_equal(range_of(listing, "not_a_type", &start, &end), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_kallsyms_hidden),
 		cmocka_unit_test(test_kallsyms_last_symbol),
 		cmocka_unit_test(test_kallsyms_data_symbol_ignored),
+		cmocka_unit_test(test_kallsyms_odd_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -356,6 +356,9 @@ cell() {
 	got=$(jstr "$TOUT" mode)
 	[ "$mode" = auto ] || [ "$got" = "$mode" ] ||
 		err "asked for --mode $mode, the tracer started in mode '${got:-?}'"
+	# fentry mode takes accept/connect/bind results from fexit: no syscall tracepoint, no host-wide tax
+	[ "$mode" != fentry ] || [ "$(jstr "$TOUT" syscall_hooks)" = fexit ] ||
+		err "fentry mode: syscall results from '$(jstr "$TOUT" syscall_hooks)', expected fexit"
 	drive "$sc"
 	tracer_stop
 	mib1=$(mib)

@@ -21,6 +21,7 @@ struct start_info {
 	const char *mode;		/* "tracepoint", ... */
 	const char *kernel;		/* uname -r */
 	const char *const *probes;	/* NULL-terminated list of attached programs */
+	const char *syscall_hooks;	/* accept/connect/bind results: "tracepoint", "fexit", "none"; NULL: not said */
 	uint32_t netns;			/* 0: all namespaces */
 	const uint16_t *ports;		/* filter, nports entries */
 	int nports;

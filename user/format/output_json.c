@@ -114,7 +114,12 @@ static void json_start(FILE *out, const struct start_info *info)
 		json_write_string(out, info->probes[p]);
 	}
 
-	fputs("],\"filters\":{\"netns\":", out);
+	fputc(']', out);
+	if (info->syscall_hooks) {
+		fputs(",\"syscall_hooks\":", out);
+		json_write_string(out, info->syscall_hooks);
+	}
+	fputs(",\"filters\":{\"netns\":", out);
 	put_u64_value(out, info->netns, info->netns != 0);
 	fputs(",\"ports\":[", out);
 	for (p = 0; info->ports && p < info->nports; p++)

@@ -42,6 +42,8 @@ static void text_start(FILE *out, const struct start_info *info)
 	text_write_escaped(out, info->mode ? info->mode : "?");
 	fputs(" mode on kernel ", out);
 	text_write_escaped(out, info->kernel ? info->kernel : "?");
+	if (info->syscall_hooks && !strcmp(info->syscall_hooks, "none"))
+		fputs(" without syscall tracepoints (no accept/connect/bind errors from the syscalls)", out);
 	fputs(", ", out);
 	print_sysctl(out, "somaxconn", info->somaxconn);
 	fputc(' ', out);

@@ -21,6 +21,7 @@
 
 #include "kernel/probes.h"
 #include "kernel/kernel_facts.h"
+#include "kernel/vmlinux_btf.h"
 #include "tcpbacklog.skel.h"
 #include "tcpbacklog_pre_5_17.skel.h"
 
@@ -168,6 +169,7 @@ struct hooks {
 	bool ack_fentry;	/* syn_recv_sock entry/exit, else kfree_skb */
 	bool accept_fexit;	/* inet_csk_accept exit (accept counts) */
 	bool accept_arg;	/* inet_csk_accept(sk, struct proto_accept_arg *), 6.10+ */
+	bool syscalls_fexit;	/* accept/connect/bind errors at __sys_*'s exit, not at syscall tracepoints */
 	int kfree_args;
 	int consume_args;
 	int uring_args;		/* io_uring_complete: 3 since 6.3 (ctx, req, cqe) */
@@ -185,6 +187,8 @@ struct hooks {
 static const char *const syn_funcs[] = { "tcp_conn_request", NULL };
 static const char *const ack_funcs[] = { "tcp_v4_syn_recv_sock", "tcp_v6_syn_recv_sock", NULL };
 static const char *const accept_funcs[] = { "inet_csk_accept", NULL };
+/* what the accept, accept4, connect and bind syscalls call: errors without syscall tracepoints */
+static const char *const syscall_funcs[] = { "__sys_accept4", "__sys_connect", "__sys_bind", NULL };
 
 /* All of funcs take fentry? On failure, *failed names the first refusal. */
 static int probe_all(const struct btf *btf, const char *const *funcs, const char **failed)
@@ -210,7 +214,7 @@ static void note_add(struct probes *p, const char *text)
 
 static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf, size_t errlen)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct btf *btf = vmlinux_btf_load();
 	const char *failed = NULL;
 	int err;
 
@@ -247,6 +251,8 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 					   failed, strerror(-err));
 		}
 		h->syn_fentry = h->accept_fexit = !err;
+		/* where refused, the syscall tracepoints as before: the kernel matrix checks both */
+		h->syscalls_fexit = !err && !probe_all(btf, syscall_funcs, &failed);
 		/*
 		 * ACK-time overflows: fexit of syn_recv_sock, or the drop
 		 * tracepoint where the trampoline cannot take the function
@@ -270,11 +276,16 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 		h->syn_fentry = !probe_all(btf, syn_funcs, &failed);
 		h->ack_fentry = h->ack_exit != ACK_EXIT_NONE && !probe_all(btf, ack_funcs, &failed);
 		h->accept_fexit = !probe_all(btf, accept_funcs, &failed);
+		h->syscalls_fexit = h->accept_fexit && !probe_all(btf, syscall_funcs, &failed);
 		err = 0;
 	} else {
 		err = 0;
 	}
-	btf__free(btf);
+	/* parsed once: the BPF load below reads the same object */
+	if (err)
+		btf__free(btf);
+	else
+		vmlinux_btf_hand_over(btf);
 	return err;
 }
 
@@ -328,6 +339,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 {
 	struct tcpbacklog_bpf *skel;
 	struct hooks h;
+	bool syscall_tps;
 	int err;
 
 	memset(p, 0, sizeof(*p));
@@ -363,7 +375,13 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 		return fail(errbuf, errlen, "kernel has no skb:consume_skb BTF tracepoint: SYN drops cannot be seen without fentry");
 	if (ensure_tracefs(errbuf, errlen))
 		return -1;
-	if (!tracepoint_exists("syscalls", "sys_exit_accept4") || !tracepoint_exists("syscalls", "sys_exit_accept"))
+	syscall_tps = !h.syscalls_fexit && !cfg->no_syscall_tracepoints;
+	p->syscall_hooks = h.syscalls_fexit ? "fexit" : syscall_tps ? "tracepoint" : "none";
+	if (!syscall_tps && !h.syscalls_fexit)
+		note_add(p, h.accept_fexit ?
+			 "--no-syscall-tracepoints: accept(), connect() and bind() errors are not seen (io_uring's are, and non-blocking connects that fail later)" :
+			 "--no-syscall-tracepoints: accepts, accept latency, and accept(), connect() and bind() errors are not seen (io_uring's are, and non-blocking connects that fail later)");
+	if (syscall_tps && (!tracepoint_exists("syscalls", "sys_exit_accept4") || !tracepoint_exists("syscalls", "sys_exit_accept")))
 		return fail(errbuf, errlen, "tracepoints syscalls/sys_exit_accept4 and sys_exit_accept are missing (CONFIG_FTRACE_SYSCALLS): accept() errors cannot be seen");
 	p->syn_location = !h.syn_fentry && h.consume_args >= 2;
 
@@ -405,6 +423,14 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	/* accepted connections */
 	bpf_program__set_autoload(skel->progs.accept_exit_arg, h.accept_fexit && h.accept_arg);
 	bpf_program__set_autoload(skel->progs.accept_exit_legacy, h.accept_fexit && !h.accept_arg);
+	/* accept, connect and bind results: syscall tracepoints (every syscall of the host pays), fexit, or neither */
+	bpf_program__set_autoload(skel->progs.accept_exit, syscall_tps);
+	bpf_program__set_autoload(skel->progs.accept4_exit, syscall_tps);
+	bpf_program__set_autoload(skel->progs.connect_exit, syscall_tps);
+	bpf_program__set_autoload(skel->progs.bind_exit, syscall_tps);
+	bpf_program__set_autoload(skel->progs.sys_accept4_exit, h.syscalls_fexit);
+	bpf_program__set_autoload(skel->progs.sys_connect_exit, h.syscalls_fexit);
+	bpf_program__set_autoload(skel->progs.sys_bind_exit, h.syscalls_fexit);
 	/* accept errors from io_uring, and the moment a connection is queued */
 	bpf_program__set_autoload(skel->progs.uring_complete, h.uring_req && h.uring_args == 3);
 	bpf_program__set_autoload(skel->progs.uring_complete_legacy, h.uring_req && h.uring_args >= 4);
@@ -412,6 +438,7 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	/* The iterators run on demand, not attached by the skeleton. */
 
 	err = tcpbacklog_bpf__load(skel);
+	vmlinux_btf_drop_unused();
 	if (err)
 		return fail(errbuf, errlen, "loading BPF programs failed: %s (run with --verbose for the verifier log)",
 			    strerror(-err));
@@ -497,6 +524,7 @@ void probes_detach(struct probes *p)
 
 void probes_stop(struct probes *p)
 {
+	vmlinux_btf_drop_unused();
 	probes_detach(p);
 	tcpbacklog_bpf__destroy(p->skel);
 	p->skel = NULL;

@@ -25,6 +25,7 @@ struct probes {
 	struct bpf_link *links[PROBES_MAX];
 	int nlinks;
 	const char *mode;
+	const char *syscall_hooks;	/* accept/connect/bind results: "tracepoint", "fexit", "none" */
 	char note[512];			/* fallbacks the chosen mode took, "" none */
 	bool syn_location;		/* SYN path filters consume_skb by caller address */
 	bool queues_by_key;		/* listener_queues runs once per listener (the object without bpf_loop) */

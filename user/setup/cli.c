@@ -36,6 +36,7 @@ enum {
 	OPT_RATE_LIMIT,
 	OPT_METRICS_ADDR,
 	OPT_CGROUP,
+	OPT_NO_SYSCALL_TRACEPOINTS,
 };
 
 static const struct argp_option options[] = {
@@ -50,6 +51,7 @@ static const struct argp_option options[] = {
 	{ "rate-limit", OPT_RATE_LIMIT, "N", 0, "Print at most N event records per second per listener, or per process for connect() and bind() errors (default 100, 0 = unlimited); the rest are counted as suppressed", 0 },
 	{ "metrics-addr", OPT_METRICS_ADDR, "HOST:PORT", 0, "Serve Prometheus metrics on http://HOST:PORT/metrics", 0 },
 	{ "quiet",    'q', NULL,         0, "No event records: only the start record, listener records, metrics and totals", 0 },
+	{ "no-syscall-tracepoints", OPT_NO_SYSCALL_TRACEPOINTS, NULL, 0, "Attach no syscall tracepoint: any one puts every syscall of every process on a slower path. Lost: accept(), connect() and bind() errors and accepts seen at the syscalls (fentry mode takes them from fexit instead; io_uring and failures of non-blocking connects after the call are still seen)", 0 },
 	{ "verbose",  'v', NULL,         0, "Print libbpf debug messages to stderr", 0 },
 	{ "help",     'h', NULL,         0, "Print this help and exit", -1 },
 	{ "usage",    OPT_USAGE, NULL,   0, "Print a short usage message and exit", -1 },
@@ -322,6 +324,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_CGROUP:
 		if (cli_cgroup_path(arg, cfg, why, sizeof(why)))
 			fail_value(st, "cgroup", arg, "cgroup", why);
+		break;
+	case OPT_NO_SYSCALL_TRACEPOINTS:
+		cfg->no_syscall_tracepoints = true;
 		break;
 	case OPT_MODE:
 		if (!strcmp(arg, "auto"))

@@ -30,6 +30,7 @@ struct config {
 	bool quiet;			/* -q/--quiet: no event records (metrics, totals only) */
 	char cgroup[512];		/* --cgroup: the subtree, relative to the v2 root; "" = all */
 	char cgroup_dir[1024];		/* --cgroup: its directory, for the kernel's filter */
+	bool no_syscall_tracepoints;	/* --no-syscall-tracepoints: none attached (see README) */
 };
 
 enum cli_result {
