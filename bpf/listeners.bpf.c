@@ -5,6 +5,7 @@
  * CLOSE. Listeners that existed before the tracer are seeded by iter/tcp.
  */
 #include "tcpbacklog.bpf.h"
+#include "client_cost.bpf.h"
 #include "connect.bpf.h"
 #include "core_fixes.bpf.h"
 #include "emit.bpf.h"
@@ -93,6 +94,11 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(listener_state, const struct sock *sk, const int oldstate, const int newstate)
 {
 	if (newstate != TCP_LISTEN && oldstate != TCP_LISTEN) {
+		/* an accepted connection is established: was it delayed by a drop? */
+		if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
+			tuple_established(sk);
+			return 0;
+		}
 		/* an outbound connect starts, or ends without a connection */
 		connect_state_change(sk, oldstate, newstate);
 		return 0;

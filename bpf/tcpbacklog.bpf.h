@@ -130,6 +130,8 @@ typedef TB_LRU_MAP(__u64, struct connect_pending, 16384) tb_connect_pending_map;
 #define MAX_DESTINATION_ENTRIES	4096
 typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_destination_key, __u64, MAX_DESTINATION_ENTRIES)
 	tb_destination_map;
+#define MAX_TUPLES	16384
+typedef TB_LRU_MAP(struct tb_tuple_key, struct tb_tuple, MAX_TUPLES) tb_tuple_map;
 
 /* listeners.bpf.c: the registry */
 extern tb_listener_map listeners SEC(".maps");
@@ -173,6 +175,9 @@ extern tb_child_queued_map child_queued SEC(".maps");
 /* connect.bpf.c */
 extern tb_connect_pending_map connect_pending SEC(".maps");
 extern tb_destination_map destinations SEC(".maps");
+/* client_cost.bpf.h: 4-tuples that had a packet dropped */
+extern tb_tuple_map tuples SEC(".maps");
+extern volatile __u32 tuples_used;
 
 /* ---- shared structs and global functions ---- */
 

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "aggregate/client_cost.h"
 #include "decode/event.h"
 #include "host/owners.h"
 #include "kernel/maps.h"
@@ -21,6 +22,10 @@ struct listener_reader {
 	struct map_entries raw;
 	struct listener_snapshot *items;	/* sorted by id */
 	size_t count, cap;
+	/* 4-tuples with a dropped packet: the last read of the map, and their judgement */
+	struct tuple_entry *tuples;
+	size_t ntuples, tuples_cap;
+	struct client_cost cost;
 };
 
 void listeners_init(struct listener_reader *r, const struct probes *p, struct owners *o);
@@ -32,8 +37,9 @@ enum listener_parts {
 	LISTENERS_TAKE_PEAKS	= 1 << 1,	/* take the highs: starts a new period */
 	LISTENERS_ERRNOS	= 1 << 2,	/* accept failures by errno */
 	LISTENERS_OWNER_FDS	= 1 << 3,	/* owners' fd limit and usage from /proc */
+	LISTENERS_JUDGE_TUPLES	= 1 << 4,	/* judge the dropped 4-tuples: abandoned, pending, untracked */
 	LISTENERS_ALL		= LISTENERS_QUEUES | LISTENERS_TAKE_PEAKS | LISTENERS_ERRNOS |
-				  LISTENERS_OWNER_FDS,
+				  LISTENERS_OWNER_FDS | LISTENERS_JUDGE_TUPLES,
 };
 
 /*

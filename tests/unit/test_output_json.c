@@ -340,12 +340,13 @@ static void test_syn_drop_ipv4(void **state)
 {
 	struct event ev = drop_v4();
 
+	ev.attempt = 3;
 	assert_event_json(&ev,
 		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":4026531840,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
 		"\"lport\":8080,\"raddr\":\"10.0.0.2\",\"rport\":51234,"
 		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":129,"
-		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\"}\n");
+		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\",\"attempt\":3}\n");
 }
 
 /* a guessed SO_REUSEPORT member says so; an exact one carries no field */
@@ -360,7 +361,7 @@ static void test_syn_drop_ambiguous(void **state)
 		"\"lport\":8080,\"raddr\":\"10.0.0.2\",\"rport\":51234,"
 		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":129,"
 		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\","
-		"\"ambiguous\":true}\n");
+		"\"ambiguous\":true,\"attempt\":null}\n");
 }
 
 static void test_accept_overflow_ipv6(void **state)
@@ -397,7 +398,7 @@ static void test_drop_without_peer(void **state)
 		"\"netns\":4026531840,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
 		"\"lport\":8080,\"raddr\":null,\"rport\":null,"
 		"\"pid\":1234,\"comm\":\"nginx\",\"backlog\":129,"
-		"\"backlog_max\":128,\"synq\":3,\"reason\":\"syn_queue_full\"}\n");
+		"\"backlog_max\":128,\"synq\":3,\"reason\":\"syn_queue_full\",\"attempt\":null}\n");
 }
 
 static void test_accept_error(void **state)
@@ -693,6 +694,8 @@ static void test_totals(void **state)
 		.ambiguous = 2,
 		.late = 5,
 		.missed_runs = 6,
+		.tuples_tracked = 20, .delayed = 11, .abandoned = 4, .untracked = 3, .pending = 2,
+		.retried_syns = 30, .synack_retransmits = 7,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -707,7 +710,9 @@ static void test_totals(void **state)
 		"\"accept_error\":4,\"connect_error\":8,\"bind_error\":9,\"suppressed\":3,\"lost\":1,"
 		"\"syn_drop_reasons\":{\"accept_queue_full\":6,"
 		"\"syn_queue_full\":3,\"other\":1},"
-		"\"accept_overflow_other\":2,\"registry_full\":0,\"ambiguous\":2,\"late\":5,\"missed_runs\":6}\n");
+		"\"accept_overflow_other\":2,\"registry_full\":0,\"ambiguous\":2,\"late\":5,\"missed_runs\":6,"
+		"\"tuples_tracked\":20,\"delayed\":11,\"abandoned\":4,\"untracked\":3,\"pending\":2,"
+		"\"retried_syns\":30,\"synack_retransmits\":7}\n");
 	free(buf);
 }
 

@@ -42,6 +42,7 @@ struct event {
 	uint16_t port_low;
 	uint16_t port_high;
 	struct port_usage ports_in_use;	/* filled by the loader after decoding */
+	uint32_t attempt;		/* syn_drop: the 4-tuple's SYN number, 1 first; 0 untracked */
 };
 
 #endif /* TB_EVENT_H */

@@ -5,16 +5,16 @@
 #include "decode/decode.h"
 #include "decode/kinds.h"
 
-/* Both listen drops: a listener and its owner, a peer, the queues, a reason. */
-#define LISTEN_DROP \
+/* Both listen drops: a listener and its owner, a peer, the queues, a reason, then their own. */
+#define LISTEN_DROP(...) \
 	.has_listener = true, .has_peer = true, .process = PROCESS_OWNER, .listen_drop = true, \
-	.fields = { FIELD_FAMILY, FIELD_LOCAL, FIELD_PEER, FIELD_PROCESS, FIELD_QUEUE, FIELD_REASON }
+	.fields = { FIELD_FAMILY, FIELD_LOCAL, FIELD_PEER, FIELD_PROCESS, FIELD_QUEUE, FIELD_REASON, __VA_ARGS__ }
 
 const struct kind_info kinds[] = {
-	{ .kind = TB_KIND_SYN_DROP, .name = "syn_drop", LISTEN_DROP,
+	{ .kind = TB_KIND_SYN_DROP, .name = "syn_drop", LISTEN_DROP(FIELD_ATTEMPT),
 	  .total = offsetof(struct totals, syn_drop),
 	  .breakdown = BREAKDOWN_REASONS, .breakdown_total = offsetof(struct totals, syn_drop_by_reason) },
-	{ .kind = TB_KIND_ACCEPT_OVERFLOW, .name = "accept_overflow", LISTEN_DROP,
+	{ .kind = TB_KIND_ACCEPT_OVERFLOW, .name = "accept_overflow", LISTEN_DROP(FIELD_END),
 	  .total = offsetof(struct totals, accept_overflow),
 	  .breakdown = BREAKDOWN_OTHER, .breakdown_total = offsetof(struct totals, accept_overflow_other) },
 	{ .kind = TB_KIND_ACCEPT_ERROR, .name = "accept_error",

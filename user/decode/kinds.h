@@ -27,6 +27,7 @@ enum event_field {
 	FIELD_FD_USAGE,		/* nofile_limit, open_fds */
 	FIELD_SOURCE,		/* laddr, lport of a client socket; null when not bound yet */
 	FIELD_PORTS,		/* EADDRNOTAVAIL: port_range, ports_in_use toward raddr:rport */
+	FIELD_ATTEMPT,		/* the 4-tuple's SYN number, 1 first; null when untracked */
 };
 
 #define KIND_FIELDS_MAX	8

@@ -230,6 +230,9 @@ static void put_field(FILE *out, enum event_field field, const struct event *ev)
 		fprintf(out, ",\"port_range\":[%u,%u],\"ports_in_use\":", ev->port_low, ev->port_high);
 		put_port_usage(out, &ev->ports_in_use);
 		break;
+	case FIELD_ATTEMPT:
+		put_u64_or_null(out, "attempt", ev->attempt, ev->attempt != 0);
+		break;
 	case FIELD_END:
 		break;
 	}
@@ -272,8 +275,13 @@ static void json_totals(FILE *out, const struct totals *t)
 		}
 	}
 	fprintf(out, ",\"registry_full\":%" PRIu64 ",\"ambiguous\":%" PRIu64
-		",\"late\":%" PRIu64 ",\"missed_runs\":%" PRIu64 "}\n",
+		",\"late\":%" PRIu64 ",\"missed_runs\":%" PRIu64,
 		t->registry_full, t->ambiguous, t->late, t->missed_runs);
+	fprintf(out, ",\"tuples_tracked\":%" PRIu64 ",\"delayed\":%" PRIu64 ",\"abandoned\":%" PRIu64
+		",\"untracked\":%" PRIu64 ",\"pending\":%" PRIu64 ",\"retried_syns\":%" PRIu64
+		",\"synack_retransmits\":%" PRIu64 "}\n",
+		t->tuples_tracked, t->delayed, t->abandoned, t->untracked, t->pending, t->retried_syns,
+		t->synack_retransmits);
 }
 
 static void json_listener(FILE *out, uint64_t time_ns, const struct listener_report *r)
@@ -309,6 +317,12 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 		",\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "}",
 		r->latency.count, r->latency.p50_us, r->latency.p99_us,
 		r->latency.max_us);
+	fprintf(out, ",\"delayed\":%" PRIu64 ",\"connection_delay_us\":{\"count\":%" PRIu64
+		",\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "},\"retried_syns\":%" PRIu64
+		",\"synack_retransmits\":%" PRIu64 ",\"abandoned\":%" PRIu64 ",\"untracked\":%" PRIu64
+		",\"pending\":%" PRIu64,
+		r->delayed, r->delay.count, r->delay.p50_us, r->delay.p99_us, r->delay.max_us,
+		r->retried_syns, r->synack_retransmits, r->abandoned, r->untracked, s->pending);
 	/* 0 is unknown, RLIM_INFINITY no finite limit: both null */
 	put_u64_or_null(out, "nofile_limit", s->nofile_limit,
 			s->nofile_limit && s->nofile_limit != UINT64_MAX);

@@ -28,7 +28,16 @@ struct config {
 	uint32_t rate_limit;		/* --rate-limit N records/s per listener, 0 = unlimited */
 	char metrics_addr[128];		/* --metrics-addr HOST:PORT, "" = no endpoint */
 	bool quiet;			/* -q/--quiet: no event records (metrics, totals only) */
+	double abandon_after;		/* --abandon-after SECONDS: a dropped 4-tuple silent this long gave up */
 };
+
+/*
+ * --abandon-after default: longer than a default Linux client retries
+ * its SYN (tcp_syn_retries 6, backoff 1, 2, ... 32 s, then 64 s more:
+ * ETIMEDOUT 127 s after the first SYN), so a 4-tuple judged abandoned
+ * has given up, whatever the kernel's backoff.
+ */
+#define CLI_ABANDON_AFTER_DEFAULT	130.0
 
 enum cli_result {
 	CLI_OK = 0,	/* run with *cfg */
