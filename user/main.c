@@ -34,7 +34,7 @@
 #include "host/sysinfo.h"
 
 #define POLL_MS		100
-#define HINTS_PER_LISTENER	4
+#define HINTS_PER_LISTENER	6
 #define DESTINATIONS_PER_INTERVAL	16	/* destination records; the rest are counted */
 #define CONNECT_ERROR_SERIES_MAX	256	/* (netns, errno) series of tcpbacklog_connect_errors_total */
 #define TICK_NS		1000000000LL	/* suppressed records, metrics */

@@ -64,6 +64,13 @@
 #                            non-blocking sockets -> 4 connect_error
 #   connect_rate_limit       --rate-limit 2, 10 refused connects of one process
 #                            -> 2 lines + 8 suppressed = totals 10
+#   client_delay_ipv4/_ipv6  client_cost -m delay, -i 1: listen(fd, 2), one
+#                            accept per 300 ms, 12 (8) blocking connects 10 ms
+#                            apart -> delayed = connects with a retransmitted
+#                            SYN, their delay = their connect() time
+#   client_abandon           client_cost -m abandon, --abandon-after 1.5: a full
+#                            queue, 4 clients with TCP_SYNCNT 1 -> 4 ETIMEDOUT
+#                            = 4 abandoned
 
 set -u
 
@@ -134,7 +141,8 @@ port_filter_other port_filter_match pid_filter_other pid_filter_match duration n
 slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
-destinations_exhaust destinations_refused_ipv6"
+destinations_exhaust destinations_refused_ipv6
+client_delay_ipv4 client_delay_ipv6 client_abandon"
 
 run_one() {
 	case "$1" in
@@ -178,6 +186,9 @@ run_one() {
 	connect_rate_limit)	sc_connect_rate_limit "$1" ;;
 	destinations_exhaust)	sc_destinations "$1" exhaust -n 10 ;;
 	destinations_refused_ipv6) sc_destinations "$1" refused -6 -p 8080 -k 3 ;;
+	client_delay_ipv4)	sc_client_delay "$1" -p 8080 -b 2 -n 12 -a 300 -g 10 ;;
+	client_delay_ipv6)	sc_client_delay "$1" -6 -p 8080 -b 2 -n 8 -a 300 -g 10 ;;
+	client_abandon)		sc_client_abandon "$1" -p 8080 -b 1 -n 6 -s 1 ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

@@ -62,7 +62,7 @@ void client_cost_judge(struct client_cost *c, const struct tuple_entry *items, s
 	for (size_t i = 0; i < n; i++) {
 		const struct tb_tuple *t = &items[i].t;
 		struct client_cost_listener *e = entry(c, t->listener);
-		bool retried = t->attempts > 1;
+		bool retried = t->attempts > 1, unretried = t->attempts == 1;
 
 		if (now_ns - (int64_t)t->last_ns >= abandon_ns) {
 			if (delete(ctx, &items[i].key))
@@ -70,7 +70,7 @@ void client_cost_judge(struct client_cost *c, const struct tuple_entry *items, s
 			c->abandoned++;
 			if (e) {
 				e->abandoned++;
-				e->abandoned_unretried += !retried;
+				e->abandoned_unretried += unretried;
 			}
 			continue;
 		}
@@ -80,7 +80,7 @@ void client_cost_judge(struct client_cost *c, const struct tuple_entry *items, s
 		e->pending++;
 		if (now_ns - (int64_t)t->first_drop_ns >= CLIENT_COST_RETRY_WINDOW_NS) {
 			e->stale_retried += retried;
-			e->stale_unretried += !retried;
+			e->stale_unretried += unretried;
 		}
 	}
 }

@@ -36,7 +36,7 @@ struct client_cost_listener {
 	uint64_t id;			/* the listener's struct sock *, 0: unknown */
 	/* cumulative */
 	uint64_t abandoned;
-	uint64_t abandoned_unretried;	/* of them, sent one SYN only (or only an ACK was dropped) */
+	uint64_t abandoned_unretried;	/* of them, sent one SYN only (not: only an ACK was dropped) */
 	uint64_t untracked;		/* pushed out of the map (highest estimate so far) */
 	/* at the last judgement */
 	uint64_t pending;
