@@ -804,8 +804,16 @@ static void test_interval_listener(void **state)
 {
 	struct listener_snapshot s = snap_v4();
 	struct listener_report r = report_of(&s);
-	char *got = capture_interval(&r, 1, NULL, 0);
+	char *got;
 
+	s.pending = 4;
+	r.delayed = 7;
+	r.delay = (struct latency_summary){ .count = 7, .p50_us = 1000500, .p99_us = 2001000, .max_us = 2001500 };
+	r.retried_syns = 12;
+	r.synack_retransmits = 3;
+	r.abandoned = 2;
+	r.untracked = 1;
+	got = capture_interval(&r, 1, NULL, 0);
 	assert_string_equal(got,
 		"{\"event\":\"listener\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":4026531840,\"laddr\":\"10.0.0.1\",\"lport\":8080,"
@@ -816,6 +824,9 @@ static void test_interval_listener(void **state)
 		"\"syncookies\":9,\"accepts\":100,\"accept_errors\":3,"
 		"\"accept_errnos\":{\"EMFILE\":2,\"ENFILE\":1},"
 		"\"accept_latency_us\":{\"count\":100,\"p50\":1408,\"p99\":1920,\"max\":2000},"
+		"\"delayed\":7,\"connection_delay_us\":{\"count\":7,\"p50\":1000500,\"p99\":2001000,"
+		"\"max\":2001500},\"retried_syns\":12,\"synack_retransmits\":3,\"abandoned\":2,"
+		"\"untracked\":1,\"pending\":4,"
 		"\"nofile_limit\":1024,\"open_fds\":1000,\"closed\":false}\n");
 	free(got);
 }
@@ -848,6 +859,8 @@ static void test_interval_unknowns(void **state)
 		"\"syncookies\":0,\"accepts\":0,\"accept_errors\":0,"
 		"\"accept_errnos\":{},"
 		"\"accept_latency_us\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
+		"\"delayed\":0,\"connection_delay_us\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
+		"\"retried_syns\":0,\"synack_retransmits\":0,\"abandoned\":0,\"untracked\":0,\"pending\":0,"
 		"\"nofile_limit\":null,\"open_fds\":null,\"closed\":false}\n");
 	free(got);
 
