@@ -78,6 +78,7 @@ static __always_inline void listener_remove(const struct sock *sk)
 	l->now.state = TCP_CLOSE;
 	l->now.backlog = pk ? pk->backlog_peak : 0;
 	l->now.synq = pk ? pk->synq_peak : 0;
+	l->delay_max_ns = pk ? pk->delay_max_ns : 0;
 	bpf_map_update_elem(&gone_listeners, &key, l, BPF_ANY);
 	group_remove(&l->addr, key);
 	bpf_map_delete_elem(&listeners, &key);

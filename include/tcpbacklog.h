@@ -140,6 +140,7 @@ struct tb_listener {
 	__u64 synack_retransmits;	/* SYN-ACKs sent again (tcp:tcp_retransmit_synack) */
 	/* added delay, first drop -> established: slot i counts [2^i, 2^(i+1)) us, slot 0 [0, 2) */
 	__u64 delay_us_hist[TB_LAT_SLOTS];
+	__u64 delay_max_ns;		/* closed: the longest added delay of its last period */
 };
 
 /*
@@ -242,7 +243,7 @@ struct tb_tuple {
 _Static_assert(sizeof(struct tb_addr_key) == 24, "tb_addr_key layout");
 _Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS + 8, "tb_group layout");
 _Static_assert(TB_GROUP_SLOTS <= 32, "tb_group.used has a bit per slot");
-_Static_assert(sizeof(struct tb_listener) == 472 + 32 + 8 * TB_LAT_SLOTS, "tb_listener layout");
+_Static_assert(sizeof(struct tb_listener) == 472 + 40 + 8 * TB_LAT_SLOTS, "tb_listener layout");
 _Static_assert(sizeof(struct tb_event) == 184, "tb_event layout");
 _Static_assert(sizeof(struct tb_peaks) == 24, "tb_peaks layout");
 _Static_assert(sizeof(struct tb_tuple_key) == 40, "tb_tuple_key layout");

@@ -71,6 +71,10 @@
 #   client_abandon           client_cost -m abandon, --abandon-after 1.5: a full
 #                            queue, 4 clients with TCP_SYNCNT 1 -> 4 ETIMEDOUT
 #                            = 4 abandoned
+#   tun_ack_overflow_delayed tun_peer -m rtx: an ACK overflows, an accept makes
+#                            room, the SYN-ACK comes again 1 s later and its
+#                            ACK gets in -> delayed 1 by ~1 s, synack_retransmits
+#                            = TCPSynRetrans
 
 set -u
 
@@ -142,7 +146,7 @@ slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
 destinations_exhaust destinations_refused_ipv6
-client_delay_ipv4 client_delay_ipv6 client_abandon"
+client_delay_ipv4 client_delay_ipv6 client_abandon tun_ack_overflow_delayed"
 
 run_one() {
 	case "$1" in
@@ -188,6 +192,7 @@ run_one() {
 	destinations_refused_ipv6) sc_destinations "$1" refused -6 -p 8080 -k 3 ;;
 	client_delay_ipv4)	sc_client_delay "$1" -p 8080 -b 2 -n 12 -a 300 -g 10 ;;
 	client_delay_ipv6)	sc_client_delay "$1" -6 -p 8080 -b 2 -n 8 -a 300 -g 10 ;;
+	tun_ack_overflow_delayed) sc_tun "$1" rtx -c 0 -p 8080 ;;
 	client_abandon)		sc_client_abandon "$1" -p 8080 -b 1 -n 6 -s 1 ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac

@@ -16,6 +16,11 @@
  *             accept queue is now full), then the ACK of B+1 sent K times:
  *             each one overflows in tcp_check_req (ListenOverflows =
  *             ListenDrops = K). No syncookies involved.
+ *   rtx       late-ack with one overflowing ACK, then one accept() makes
+ *             room; the listener sends its SYN-ACK again (about 1 s after
+ *             the first), the peer answers with the ACK again and the
+ *             connection gets in: delayed by the time between its two ACKs
+ *             (delay_us), after 1 SYN-ACK retransmit (synack_retransmits).
  * -c sets net.ipv4.tcp_syncookies in this namespace first.
  */
 #include "tun.h"
@@ -96,6 +101,33 @@ static void send_ack(struct tb_conn *c)
 	c->ack_result = after > before ? 1 : -1;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+/* Wait up to timeout_ms for a SYN-ACK sent again to conn c; 1 got it. */
+static int wait_synack_again(const struct tb_conn *c, unsigned int timeout_ms)
+{
+	uint64_t deadline = tb_now_ms() + timeout_ms;
+	struct tb_seg seg;
+	uint64_t now;
+
+	for (;;) {
+		now = tb_now_ms();
+		if (now >= deadline)
+			return 0;
+		if (!tb_tun_recv(&tp, &seg, (unsigned int)(deadline - now)))
+			return 0;
+		if ((seg.flags & (TB_TCP_SYN | TB_TCP_ACK)) == (TB_TCP_SYN | TB_TCP_ACK) &&
+		    seg.dport == c->sport && seg.ack == c->isn + 1)
+			return 1;
+	}
+}
+
 static void print_ports(const char *key, int want_synack, int want_ack)
 {
 	char buf[TB_TUN_MAX_CONNS * 7 + 1];
@@ -116,7 +148,7 @@ static void print_ports(const char *key, int want_synack, int want_ack)
 
 int main(int argc, char **argv)
 {
-	const char *usage = "-m synq|ack|late-ack [-c SYNCOOKIES] [-p PORT] "
+	const char *usage = "-m synq|ack|late-ack|rtx [-c SYNCOOKIES] [-p PORT] "
 			    "[-b BACKLOG] [-n SYNS] [-k REPEATS] [-i IFNAME] "
 			    "[-s FIRST_PEER_PORT]";
 	const char *mode = NULL, *ifname = "tun0";
@@ -124,7 +156,8 @@ int main(int argc, char **argv)
 	int backlog = 1, n = 6, repeats = 3, first_sport = 40000;
 	long exp_drops = 0, exp_overflows = 0, exp_reqq_drop = -1;
 	struct tb_mib before, after;
-	int i, nsynack = 0, noverflow = 0, rc = 0;
+	int i, nsynack = 0, noverflow = 0, rc = 0, synack_again = 0;
+	uint64_t delay_us = 0;
 	uint16_t port = 8080;
 
 	tb_prog = "tun_peer";
@@ -141,7 +174,7 @@ int main(int argc, char **argv)
 
 	TB_OPTIONS_PARSE(argc, argv, usage, options);
 	if (!mode ||
-	    (strcmp(mode, "synq") && strcmp(mode, "ack") && strcmp(mode, "late-ack")))
+	    (strcmp(mode, "synq") && strcmp(mode, "ack") && strcmp(mode, "late-ack") && strcmp(mode, "rtx")))
 		tb_usage_error(usage);
 
 	if (syncookies >= 0)
@@ -167,7 +200,9 @@ int main(int argc, char **argv)
 	tb_kv("backlog", "%d", backlog);
 	tb_kv("listener_ino", "%llu", (unsigned long long)tb_sock_ino(lfd));
 
-	if (!strcmp(mode, "late-ack"))
+	if (!strcmp(mode, "rtx"))
+		repeats = 1;
+	if (!strcmp(mode, "late-ack") || !strcmp(mode, "rtx"))
 		n = backlog + 2;
 	nconns = n;
 	for (i = 0; i < n; i++) {
@@ -197,12 +232,29 @@ int main(int argc, char **argv)
 			nsynack += conns[i].synack;
 		/* the accept queue is full now: every ACK of the last one overflows */
 		for (i = 0; i < repeats; i++) {
+			uint64_t t0 = now_us();
+
 			send_ack(&conns[backlog + 1]);
 			if (conns[backlog + 1].ack_result < 0)
 				noverflow++;
+			if (strcmp(mode, "rtx"))
+				continue;
+			/* room for it, then its SYN-ACK comes again: answer it */
+			i = accept(lfd, NULL, NULL);
+			if (i < 0)
+				tb_die("accept: %s", strerror(errno));
+			close(i);
+			i = repeats;
+			synack_again = wait_synack_again(&conns[backlog + 1], 5000);
+			if (!synack_again)
+				tb_die("no SYN-ACK sent again within 5 s");
+			delay_us = now_us() - t0;
+			tb_tun_send(&tp, conns[backlog + 1].sport, conns[backlog + 1].isn + 1,
+				    conns[backlog + 1].peer_isn + 1, TB_TCP_ACK);
+			tb_sleep_ms(20);
 		}
 	}
-	for (i = 0; i < n && strcmp(mode, "late-ack"); i++)
+	for (i = 0; i < n && strcmp(mode, "late-ack") && strcmp(mode, "rtx"); i++)
 		noverflow += conns[i].ack_result < 0;
 
 	tb_kv("syns", "%d", n);
@@ -213,6 +265,10 @@ int main(int argc, char **argv)
 	print_ports("dropped_ports", 0, 2);	/* SYNs without an answer */
 	print_ports("queued_ports", 1, 1);
 	print_ports("overflow_ports", 1, -1);
+	tb_kv("synack_again", "%d", synack_again);
+	tb_kv("delay_us", "%llu", (unsigned long long)delay_us);
+	/* delayed: queued at last (the accept above made room for exactly one) */
+	tb_kv("delayed", "%d", !strcmp(mode, "rtx") && accept_queue() == (unsigned int)backlog + 1);
 
 	/* what the kernel must have counted */
 	if (!strcmp(mode, "synq")) {

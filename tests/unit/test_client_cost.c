@@ -143,7 +143,7 @@ static void test_clients_delayed_hint(void **state)
 	assert_int_equal(hints_of_kind(&r, "clients_delayed", &h), 0);
 	r.delayed = 5;
 	r.delay = (struct latency_summary){ .count = 5, .p50_us = 1003000, .p99_us = 3010000, .max_us = 3010000 };
-	r.syn_drops = r.syn_drops_by_reason[TB_REASON_ACCEPT_QUEUE_FULL] = 9;
+	s.syn_drops[TB_REASON_ACCEPT_QUEUE_FULL] = 9;
 	r.abandoned = 2;
 	assert_int_equal(hints_of_kind(&r, "clients_delayed", &h), 1);
 	assert_non_null(strstr(h.text, "5 connections got in only after"));

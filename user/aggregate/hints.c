@@ -200,8 +200,9 @@ static void syn_hints(const struct listener_report *r, const struct sysctls *sys
 /* what the dropped packets cost: the connections that waited, and why */
 static void delay_hints(const struct listener_report *r, struct hint *out, int *n, int max)
 {
-	uint64_t aqf = r->syn_drops_by_reason[TB_REASON_ACCEPT_QUEUE_FULL] + r->accept_overflows;
-	uint64_t sqf = r->syn_drops_by_reason[TB_REASON_SYN_QUEUE_FULL];
+	/* the drops may have been in an earlier interval: the listener's whole run says why */
+	uint64_t aqf = r->now->syn_drops[TB_REASON_ACCEPT_QUEUE_FULL] + r->now->accept_overflows;
+	uint64_t sqf = r->now->syn_drops[TB_REASON_SYN_QUEUE_FULL];
 	char p50[32], p99[32], mx[32], gave_up[64] = "";
 	const char *cause;
 
@@ -211,8 +212,6 @@ static void delay_hints(const struct listener_report *r, struct hint *out, int *
 		cause = "the accept queue was full: the application does not accept fast enough, or its backlog is too small";
 	else if (sqf)
 		cause = "the SYN queue was full with syncookies off";
-	else if (r->synack_retransmits)
-		cause = "their final ACKs were lost and the SYN-ACKs sent again";
 	else
 		cause = "the listener dropped their SYNs or final ACKs";
 	if (r->abandoned)

@@ -58,6 +58,7 @@ void snapshot_decode_closed(uint64_t id, const struct tb_listener *l, uint32_t b
 	s->backlog = s->synq = 0;
 	s->backlog_peak = backlog_peak;
 	s->synq_peak = synq_peak;
+	s->delay_max_ns = l->delay_max_ns;
 }
 
 void snapshot_add_peaks(struct listener_snapshot *s, const struct tb_peaks *pk)
