@@ -75,6 +75,9 @@
 #                            room, the SYN-ACK comes again 1 s later and its
 #                            ACK gets in -> delayed 1 by ~1 s, synack_retransmits
 #                            = TCPSynRetrans
+#   tun_syn_flood            tun_peer -m flood, syncookies 0: 40 spoofed SYNs (35
+#                            dropped), 3 real clients -> 3 delayed, 35
+#                            abandoned or untracked, syn_flood hint
 
 set -u
 
@@ -146,7 +149,7 @@ slow_accept slow_accept_steady uring_emfile_ipv4 uring_emfile_ipv6
 connect_exhaust_ipv4 connect_exhaust_ipv6 connect_refused_ipv4 connect_refused_ipv6
 connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
 destinations_exhaust destinations_refused_ipv6
-client_delay_ipv4 client_delay_ipv6 client_abandon tun_ack_overflow_delayed"
+client_delay_ipv4 client_delay_ipv6 client_abandon tun_ack_overflow_delayed tun_syn_flood"
 
 run_one() {
 	case "$1" in
@@ -193,6 +196,7 @@ run_one() {
 	client_delay_ipv4)	sc_client_delay "$1" -p 8080 -b 2 -n 12 -a 300 -g 10 ;;
 	client_delay_ipv6)	sc_client_delay "$1" -6 -p 8080 -b 2 -n 8 -a 300 -g 10 ;;
 	tun_ack_overflow_delayed) sc_tun "$1" rtx -c 0 -p 8080 ;;
+	tun_syn_flood)		sc_tun_flood "$1" -c 0 -p 8080 -b 4 -n 40 -r 3 ;;
 	client_abandon)		sc_client_abandon "$1" -p 8080 -b 1 -n 6 -s 1 ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac

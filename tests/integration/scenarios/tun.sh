@@ -70,3 +70,41 @@ sc_tun() {
 	ns_del "$ns"
 	verdict "$name" "$COOKIES$(summary_line)"
 }
+
+# A flood of spoofed SYNs (never answered, never sent again) into a SYN
+# queue without cookies, next to a few real clients that retry: the real
+# ones are delayed, the spoofed ones abandoned or untracked, a syn_flood
+# hint says which is which, and the totals still equal the kernel's.
+sc_tun_flood() {
+	local name=$1 ns port spoofed real n
+	shift
+	scenario_setup ns "$name" || return
+	# abandon-after: longer than the 1 s between a real client's SYNs
+	tracer_start "$ns" "$name" -i 0.5 --rate-limit 0 --abandon-after 2
+	run_driver_held "$ns" "$name" delayed real_delayed tun_peer -m flood "$@"
+	tracer_stop
+	check_promise_interval "$ns" "$name"
+	SYNRETRANS=$(nstat_get "$ns" TcpExtTCPSynRetrans)
+	port=$(kv "$DRV_OUT" port)
+	spoofed=$(kv "$DRV_OUT" spoofed_dropped)
+	real=$(kv "$DRV_OUT" real_clients)
+	[ "$(kv "$DRV_OUT" real_delayed)" = "$real" ] && [ "$(kv "$DRV_OUT" real_failed)" = 0 ] ||
+		err "scenario setup: $(kv "$DRV_OUT" real_delayed) of $real real clients got in after a retransmit, $(kv "$DRV_OUT" real_failed) failed"
+	if [ "$TRACER_OK" = 1 ]; then
+		[ "$T_SQF" = "$RQD" ] || err "syn_drop_reasons.syn_queue_full $T_SQF != TCPReqQFullDrop $RQD"
+		[ "$(tot .delayed)" = "$real" ] || err "totals.delayed $(tot .delayed), $real real clients"
+		[ $(($(tot .abandoned) + $(tot .untracked))) = "$spoofed" ] && [ "$(tot .pending)" = 0 ] ||
+			err "totals abandoned $(tot .abandoned) + untracked $(tot .untracked) (pending $(tot .pending)), $spoofed spoofed SYNs dropped"
+		[ "$(tot .tuples_tracked)" = $((real + spoofed)) ] ||
+			err "totals.tuples_tracked $(tot .tuples_tracked), $real real + $spoofed spoofed"
+		# the real clients' SYN retransmits, and the SYN-ACKs to the spoofed ones
+		[ "$SYNRETRANS" = $(($(tot .retried_syns) + $(tot .synack_retransmits))) ] 2>/dev/null ||
+			err "TcpExtTCPSynRetrans $SYNRETRANS != retried_syns $(tot .retried_syns) + synack_retransmits $(tot .synack_retransmits)"
+		n=$(ev_count hint ".kind == \"syn_flood\" and .lport == $port")
+		[ "$n" -gt 0 ] || err "no syn_flood hint"
+		n=$(jqo -s "[.[] | select(.event == \"listener\" and .lport == $port) | .abandoned] | add // 0")
+		[ "$n" = "$(tot .abandoned)" ] || err "listener records: abandoned $n, totals $(tot .abandoned)"
+	fi
+	ns_del "$ns"
+	verdict "$name" "driver: $spoofed spoofed SYNs dropped, $real real clients; tracer: delayed $(tot .delayed) abandoned $(tot .abandoned) untracked $(tot .untracked) retried_syns $(tot .retried_syns) synack_retransmits $(tot .synack_retransmits), TCPSynRetrans $SYNRETRANS, syn_flood hints $(ev_count hint '.kind == "syn_flood"'); $(summary_line)"
+}
