@@ -162,5 +162,11 @@ volatile __u64 syn_caller_end;
  */
 tb_tuple_map tuples SEC(".maps");
 
+/*
+ * This CPU's insertions into "tuples" in the current second: at most
+ * TUPLE_INSERTS_PER_SEC (client_cost.bpf.h), the cost of a flood.
+ */
+tb_tuple_budget_map tuple_budget SEC(".maps");
+
 /* Set at the first tracked drop: until then SYNs and new connections skip the lookup. */
 volatile __u32 tuples_used;
