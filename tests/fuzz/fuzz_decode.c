@@ -84,6 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_addr("raddr", ev.family, ev.raddr, sizeof(ev.raddr));
 	if (ev.ambiguous && !kind_has_field(k, FIELD_REASON))
 		fz_fail("marked ambiguous without a reason", k->name, strlen(k->name), 0);
+	if (!kind_has_field(k, FIELD_ATTEMPT) && ev.attempt)
+		fz_fail("attempt where the kind has none", k->name, strlen(k->name), 0);
 	if (!kind_has_field(k, FIELD_FD_USAGE) && ev.open_fds != -1)
 		fz_fail("open_fds where the kind has no fd usage", k->name, strlen(k->name), 0);
 
