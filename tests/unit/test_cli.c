@@ -69,6 +69,7 @@ static void assert_defaults(const struct config *c)
 	assert_int_equal(c->mode, MODE_AUTO);
 	assert_true(c->interval == 0);
 	assert_int_equal(c->rate_limit, 100);
+	assert_true(c->abandon_after == 130);
 	assert_false(c->quiet);
 	assert_string_equal(c->metrics_addr, "");
 	for (i = 0; i < TB_MAX_PORTS; i++)
@@ -318,6 +319,18 @@ static void test_interval(void **state)
 	EXPECT_ERROR("'0.001'", "--interval", "-i", "0.001");
 	EXPECT_ERROR("'x'", "--interval", "--interval", "x");
 	EXPECT_ERROR("'-1'", "--interval", "-i", "-1");
+}
+
+static void test_abandon_after(void **state)
+{
+	struct run r;
+
+	RUN(&r, "--abandon-after", "1.5");
+	assert_ok(&r);
+	assert_true(r.cfg.abandon_after == 1.5);
+	run_free(&r);
+	EXPECT_ERROR("'0'", "--abandon-after", "--abandon-after", "0");
+	EXPECT_ERROR("'x'", "--abandon-after", "--abandon-after", "x");
 }
 
 static void test_rate_limit_quiet_metrics(void **state)
@@ -606,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_port_errors),
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_rate_limit_quiet_metrics),
+		cmocka_unit_test(test_abandon_after),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_pid),
 		cmocka_unit_test(test_netns_inode),
