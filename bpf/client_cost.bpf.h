@@ -72,7 +72,12 @@ static __always_inline __u32 tuple_syn_again(struct tb_tuple *t, struct tb_liste
 	if (l)
 		__sync_fetch_and_add(&l->retried_syns, 1);
 	count_total(TB_TOTAL_RETRIED_SYN);
+#ifdef TB_PRE_5_17
+	/* no fetching atomics before 5.12: two SYNs of one 4-tuple at once may share a number */
+	return ++t->attempts;
+#else
 	return __sync_fetch_and_add(&t->attempts, 1) + 1;
+#endif
 }
 
 /*

@@ -302,6 +302,12 @@ int main(int argc, char **argv)
 			i = accept(lfd, NULL, NULL);
 			if (i < 0)
 				tb_die("accept: %s", strerror(errno));
+			/*
+			 * closed with a reset: a FIN the peer never answers would
+			 * keep the socket, and its 4-tuple, in this namespace for
+			 * minutes, in the way of the next run's SYNs
+			 */
+			setsockopt(i, SOL_SOCKET, SO_LINGER, &(struct linger){ .l_onoff = 1 }, sizeof(struct linger));
 			close(i);
 			i = repeats;
 			synack_again = wait_synack_again(&conns[backlog + 1], 5000);
