@@ -185,6 +185,7 @@ int main(int argc, char **argv)
 	int delayed = 0, resets = 0, timed_out = 0, connected = 0, other = 0;
 	uint64_t retrans = 0, max_us = 0;
 	struct tb_mib before, after;
+	long abort_was;
 
 	tb_prog = "client_cost";
 	const struct tb_option options[] = {
@@ -204,6 +205,8 @@ int main(int argc, char **argv)
 		tb_usage_error(usage);
 	/* blocked before "hold=1" is printed, so the runner's signal waits for us */
 	tb_block_usr1();
+	/* restored at the end: the kernel matrix runs every scenario in one namespace */
+	abort_was = tb_sysctl_read("/proc/sys/net/ipv4/tcp_abort_on_overflow");
 	tb_sysctl_write("/proc/sys/net/ipv4/tcp_abort_on_overflow", 1);
 	tb_mib_read(&before);
 	srv.lfd = tb_listener(family, tb_loopback(family), port, backlog, false);
@@ -285,5 +288,7 @@ int main(int argc, char **argv)
 		if (clients[i].fd >= 0)
 			close(clients[i].fd);
 	close(srv.lfd);
+	if (abort_was >= 0)
+		tb_sysctl_write("/proc/sys/net/ipv4/tcp_abort_on_overflow", abort_was);
 	return 0;
 }

@@ -197,6 +197,7 @@ int main(int argc, char **argv)
 	uint64_t delay_us = 0;
 	static struct real_client real[TB_TUN_MAX_CONNS];
 	int nreal = 3, real_delayed = 0, real_failed = 0;
+	long synack_retries_was;
 	uint16_t port = 8080;
 
 	tb_prog = "tun_peer";
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
 		tb_usage_error(usage);
 	/* blocked before "hold=1" is printed, so the runner's signal waits for us */
 	tb_block_usr1();
+	synack_retries_was = tb_sysctl_read("/proc/sys/net/ipv4/tcp_synack_retries");
 	if (!strcmp(mode, "flood"))
 		tb_sysctl_write("/proc/sys/net/ipv4/tcp_synack_retries", 1);
 
@@ -372,6 +374,8 @@ int main(int argc, char **argv)
 				close(real[i].fd);
 	}
 	close(lfd);
+	if (!strcmp(mode, "flood") && synack_retries_was >= 0)
+		tb_sysctl_write("/proc/sys/net/ipv4/tcp_synack_retries", synack_retries_was);
 	tb_mib_read(&after);
 	tb_mib_print_delta(&before, &after);
 	close(tp.fd);
