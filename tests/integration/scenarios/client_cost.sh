@@ -18,6 +18,22 @@ cc_sum() {
 	jqo -s "[.[] | select(.event == \"listener\" and .lport == $CC_PORT) | $1] | add // 0"
 }
 
+# cc_run NAME FIELD KEY "TRACER_ARGS" DRIVER [ARGS...]: the tracer on a
+# fresh namespace (CC_NS) while the driver runs, holding its listener
+# until the listener records' FIELD add up to the driver's KEY; then the
+# promise, the namespace's TCPSynRetrans (SYNRETRANS) and the port (CC_PORT)
+cc_run() {
+	local name=$1 field=$2 key=$3 targs=$4
+	shift 4
+	scenario_setup CC_NS "$name" || return 1
+	tracer_start "$CC_NS" "$name" $targs
+	run_driver_held "$CC_NS" "$name" "$field" "$key" "$@"
+	tracer_stop
+	check_promise_interval "$CC_NS" "$name"
+	SYNRETRANS=$(nstat_get "$CC_NS" TcpExtTCPSynRetrans)
+	CC_PORT=$(kv "$DRV_OUT" port)
+}
+
 # Every tracked 4-tuple ends once: delayed, abandoned, untracked or pending.
 cc_check_totals() {
 	local tr de ab un pe
@@ -48,15 +64,9 @@ cc_check_totals() {
 # connections that needed a retransmitted SYN are delayed, by as long as
 # their connect() took.
 sc_client_delay() {
-	local name=$1 ns d_del d_max recs n max
+	local name=$1 d_del d_max recs n max
 	shift
-	scenario_setup ns "$name" || return
-	tracer_start "$ns" "$name" -i 1 --rate-limit 0
-	run_driver_held "$ns" "$name" delayed delayed client_cost -m delay "$@"
-	tracer_stop
-	check_promise_interval "$ns" "$name"
-	SYNRETRANS=$(nstat_get "$ns" TcpExtTCPSynRetrans)
-	CC_PORT=$(kv "$DRV_OUT" port)
+	cc_run "$name" delayed delayed "-i 1 --rate-limit 0" client_cost -m delay "$@" || return
 	d_del=$(kv "$DRV_OUT" delayed)
 	d_max=$(kv "$DRV_OUT" delay_max_us)
 	[ "${d_del:-0}" -gt 0 ] 2>/dev/null || err "scenario setup: no client needed a retransmitted SYN"
@@ -117,23 +127,18 @@ sc_client_delay() {
 		n=$(ev_count hint '.kind == "syn_flood"')
 		[ "$n" = 0 ] || err "$n syn_flood hints: every dropped client retried"
 	fi
-	ns_del "$ns"
+	ns_del "$CC_NS"
 	verdict "$name" "driver: delayed $d_del (longest connect $d_max us), resets $(kv "$DRV_OUT" resets), SYN retransmits $(kv "$DRV_OUT" syn_retransmits); tracer: delayed $(tot .delayed) (max ${max:-?} us) tracked $(tot .tuples_tracked) pending $(tot .pending) retried_syns $(tot .retried_syns) synack_retransmits $(tot .synack_retransmits), TCPSynRetrans $SYNRETRANS; $(summary_line)"
 }
 
 # Clients with TCP_SYNCNT 1 against a full accept queue give up with
 # ETIMEDOUT: with a short --abandon-after, each is abandoned, once.
 sc_client_abandon() {
-	local name=$1 ns d_to d_rs
+	local name=$1 d_to d_rs
 	shift
-	scenario_setup ns "$name" || return
-	# longer than the 1 s between a client's two SYNs, shorter than the run
-	tracer_start "$ns" "$name" -i 0.5 --rate-limit 0 --abandon-after 1.5
-	run_driver_held "$ns" "$name" abandoned timed_out client_cost -m abandon "$@"
-	tracer_stop
-	check_promise_interval "$ns" "$name"
-	SYNRETRANS=$(nstat_get "$ns" TcpExtTCPSynRetrans)
-	CC_PORT=$(kv "$DRV_OUT" port)
+	# abandon-after: longer than the 1 s between a client's two SYNs, shorter than the run
+	cc_run "$name" abandoned timed_out "-i 0.5 --rate-limit 0 --abandon-after 1.5" \
+		client_cost -m abandon "$@" || return
 	d_to=$(kv "$DRV_OUT" timed_out)
 	d_rs=$(kv "$DRV_OUT" resets)
 	[ "${d_to:-0}" -gt 0 ] 2>/dev/null || err "scenario setup: no connect() timed out"
@@ -145,6 +150,6 @@ sc_client_abandon() {
 		[ "$(tot .delayed)/$(tot .pending)/$(tot .untracked)" = 0/0/0 ] ||
 			err "totals delayed/pending/untracked $(tot .delayed)/$(tot .pending)/$(tot .untracked), expected 0/0/0"
 	fi
-	ns_del "$ns"
+	ns_del "$CC_NS"
 	verdict "$name" "driver: ETIMEDOUT $d_to, resets $d_rs; tracer: abandoned $(tot .abandoned) tracked $(tot .tuples_tracked) retried_syns $(tot .retried_syns), TCPSynRetrans $SYNRETRANS; $(summary_line)"
 }

@@ -76,16 +76,12 @@ sc_tun() {
 # ones are delayed, the spoofed ones abandoned or untracked, a syn_flood
 # hint says which is which, and the totals still equal the kernel's.
 sc_tun_flood() {
-	local name=$1 ns port spoofed real n
+	local name=$1 port spoofed real n
 	shift
-	scenario_setup ns "$name" || return
-	# abandon-after: longer than the 1 s between a real client's SYNs
-	tracer_start "$ns" "$name" -i 0.5 --rate-limit 0 --abandon-after 2
-	run_driver_held "$ns" "$name" delayed real_delayed tun_peer -m flood "$@"
-	tracer_stop
-	check_promise_interval "$ns" "$name"
-	SYNRETRANS=$(nstat_get "$ns" TcpExtTCPSynRetrans)
-	port=$(kv "$DRV_OUT" port)
+	# abandon-after: longer than the 1 s between a real client's SYNs (cc_run: client_cost.sh)
+	cc_run "$name" delayed real_delayed "-i 0.5 --rate-limit 0 --abandon-after 2" \
+		tun_peer -m flood "$@" || return
+	port=$CC_PORT
 	spoofed=$(kv "$DRV_OUT" spoofed_dropped)
 	real=$(kv "$DRV_OUT" real_clients)
 	[ "$(kv "$DRV_OUT" real_delayed)" = "$real" ] && [ "$(kv "$DRV_OUT" real_failed)" = 0 ] ||
@@ -105,6 +101,6 @@ sc_tun_flood() {
 		n=$(jqo -s "[.[] | select(.event == \"listener\" and .lport == $port) | .abandoned] | add // 0")
 		[ "$n" = "$(tot .abandoned)" ] || err "listener records: abandoned $n, totals $(tot .abandoned)"
 	fi
-	ns_del "$ns"
+	ns_del "$CC_NS"
 	verdict "$name" "driver: $spoofed spoofed SYNs dropped, $real real clients; tracer: delayed $(tot .delayed) abandoned $(tot .abandoned) untracked $(tot .untracked) retried_syns $(tot .retried_syns) synack_retransmits $(tot .synack_retransmits), TCPSynRetrans $SYNRETRANS, syn_flood hints $(ev_count hint '.kind == "syn_flood"'); $(summary_line)"
 }
