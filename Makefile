@@ -31,7 +31,7 @@ LDLIBS		:= -lbpf -lelf -lz -lpthread -ldl	# libmicrohttpd: dlopen()ed for --metr
 # defining it. The order of the others orders the object's programs, and so
 # the probes listed in the start record.
 BPF_SRCS	:= $(addprefix bpf/,tcpbacklog.bpf.c mib.bpf.c reuseport.bpf.c listeners.bpf.c \
-		   accept.bpf.c queues.bpf.c overflow.bpf.c syn.bpf.c connect.bpf.c)
+		   accept.bpf.c queues.bpf.c overflow.bpf.c syn.bpf.c connect.bpf.c client_cost.bpf.c)
 BPF_OBJS	:= $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_LINKED	:= $(BUILD)/tcpbacklog.bpf.o
 SKEL		:= $(BUILD)/tcpbacklog.skel.h

@@ -8,6 +8,7 @@
 #define TB_LISTEN_DROP_BPF_H
 
 #include "tcpbacklog.bpf.h"
+#include "client_cost.bpf.h"
 #include "emit.bpf.h"
 #include "mib.bpf.h"
 #include "packet.bpf.h"
@@ -83,9 +84,11 @@ static __always_inline void report_listen_drop(__u32 kind, __u64 sk, __u32 netns
 	__u32 syn_reason = kind == TB_KIND_SYN_DROP ? syn_drop_reason(d) : 0;
 	bool accept_queue_full = d->overflows;	/* ListenOverflows: sk_acceptq_is_full() */
 	struct tb_event *e;
+	__u32 attempt;
 
 	if (!in_scope(netns, p->dport, l ? l->owner_pid : 0) || !listener_in_cgroup(l))
 		return;
+	attempt = tuple_dropped(kind == TB_KIND_SYN_DROP, sk, l, netns, p);
 	if (kind == TB_KIND_SYN_DROP) {
 		if (l)
 			__sync_fetch_and_add(&l->syn_drops[syn_reason & (TB_REASON_MAX - 1)], d->drops);
@@ -104,10 +107,12 @@ static __always_inline void report_listen_drop(__u32 kind, __u64 sk, __u32 netns
 	if (!e)
 		return;
 	e->kind = kind;
-	if (kind == TB_KIND_SYN_DROP)
+	if (kind == TB_KIND_SYN_DROP) {
 		e->reason = syn_reason;
-	else
+		e->attempt = attempt;
+	} else {
 		e->reason = accept_queue_full ? TB_REASON_ACCEPT_QUEUE_FULL : TB_REASON_OTHER;
+	}
 	if (s)
 		event_ambiguous(e, s);
 	e->netns = netns;

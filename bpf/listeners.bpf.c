@@ -5,6 +5,7 @@
  * CLOSE. Listeners that existed before the tracer are seeded by iter/tcp.
  */
 #include "tcpbacklog.bpf.h"
+#include "client_cost.bpf.h"
 #include "connect.bpf.h"
 #include "core_fixes.bpf.h"
 #include "emit.bpf.h"
@@ -79,6 +80,7 @@ static __always_inline void listener_remove(const struct sock *sk)
 	l->now.state = TCP_CLOSE;
 	l->now.backlog = pk ? pk->backlog_peak : 0;
 	l->now.synq = pk ? pk->synq_peak : 0;
+	l->delay_max_ns = pk ? pk->delay_max_ns : 0;
 	bpf_map_update_elem(&gone_listeners, &key, l, BPF_ANY);
 	group_remove(&l->addr, key);
 	bpf_map_delete_elem(&listeners, &key);
@@ -95,6 +97,11 @@ SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(listener_state, const struct sock *sk, const int oldstate, const int newstate)
 {
 	if (newstate != TCP_LISTEN && oldstate != TCP_LISTEN) {
+		/* an accepted connection is established: was it delayed by a drop? */
+		if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
+			tuple_established(sk);
+			return 0;
+		}
 		/* an outbound connect starts, or ends without a connection */
 		connect_state_change(sk, oldstate, newstate);
 		return 0;

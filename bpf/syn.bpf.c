@@ -8,6 +8,7 @@
  * of tcp_conn_request() is the same moment with the listener at hand.
  */
 #include "tcpbacklog.bpf.h"
+#include "client_cost.bpf.h"
 #include "listen_drop.bpf.h"
 #include "mib.bpf.h"
 #include "packet.bpf.h"
@@ -46,6 +47,8 @@ static __always_inline int syn_freed(struct sk_buff *skb)
 	find_dropping_listener(netns, &p, &s, true, d.drops != 0, TB_PATH_SYN);
 	if (d.drops)
 		report_listen_drop(TB_KIND_SYN_DROP, s.claimed_sk ? s.claimed_sk : s.any_sk, netns, &p, &d, &s);
+	else
+		tuple_syn_passed(netns, &p);
 	/*
 	 * A cookie is sent when the SYN queue is full (or cookies are forced):
 	 * in a SO_REUSEPORT group, the member whose queue was full.
@@ -89,5 +92,11 @@ int BPF_PROG(syn_exit, struct request_sock_ops *rsk_ops, const void *af_ops,
 	if (d.syncookies)
 		count_cookies((__u64)sk, d.syncookies);
 	report_drops_at(TB_KIND_SYN_DROP, (__u64)sk, netns, skb, false, &d);
+	if (!d.drops && tuples_used) {
+		struct pkt p = {};
+
+		if (!read_pkt(skb, &p))
+			tuple_syn_passed(netns, &p);
+	}
 	return 0;
 }

@@ -162,3 +162,24 @@ tb_destination_map destinations SEC(".maps");
  */
 volatile __u64 syn_caller_start;
 volatile __u64 syn_caller_end;
+
+/* ---- client_cost.bpf.h, client_cost.bpf.c ---- */
+
+/*
+ * 4-tuple -> its first dropped packet, until the connection is
+ * established (deleted here: delayed) or judged abandoned by the loader
+ * (deleted there). LRU: under a flood of spoofed SYNs the oldest go, and
+ * a real client's retries keep its entry fresh. Entries pushed out are
+ * counted by the loader as untracked (tracked - delayed - abandoned -
+ * pending).
+ */
+tb_tuple_map tuples SEC(".maps");
+
+/*
+ * This CPU's insertions into "tuples" in the current second: at most
+ * TUPLE_INSERTS_PER_SEC (client_cost.bpf.h), the cost of a flood.
+ */
+tb_tuple_budget_map tuple_budget SEC(".maps");
+
+/* Set at the first tracked drop: until then SYNs and new connections skip the lookup. */
+volatile __u32 tuples_used;

@@ -52,6 +52,11 @@ enum tb_total {
 	TB_TOTAL_LATE,				/* drops no packet showed, found at exit */
 	TB_TOTAL_CONNECT_ERROR,
 	TB_TOTAL_BIND_ERROR,
+	/* what the drops cost the clients (client_cost.bpf.h) */
+	TB_TOTAL_TUPLES_TRACKED,		/* 4-tuples that had a packet dropped, first time seen */
+	TB_TOTAL_DELAYED,			/* of them, established after all */
+	TB_TOTAL_RETRIED_SYN,			/* SYNs of a 4-tuple whose earlier SYN was dropped */
+	TB_TOTAL_SYNACK_RETRANSMIT,		/* listeners' SYN-ACK retransmits */
 	TB_TOTAL_MAX,
 };
 
@@ -130,6 +135,14 @@ struct tb_listener {
 	__u32 acceptor_pid;		/* tgid that last accepted (or tried to), 0 none yet */
 	__u32 pad3;
 	char  acceptor_comm[TB_COMM_LEN];
+	/* what the drops cost the clients: 4-tuples with a dropped packet, and what became of them */
+	__u64 tuples_tracked;		/* entered map "tuples" */
+	__u64 delayed;			/* of them, established after all */
+	__u64 retried_syns;		/* SYNs of a 4-tuple whose earlier SYN was dropped */
+	__u64 synack_retransmits;	/* SYN-ACKs sent again (tcp:tcp_retransmit_synack) */
+	/* added delay, first drop -> established: slot i counts [2^i, 2^(i+1)) us, slot 0 [0, 2) */
+	__u64 delay_us_hist[TB_LAT_SLOTS];
+	__u64 delay_max_ns;		/* closed: the longest added delay of its last period */
 };
 
 /*
@@ -140,6 +153,7 @@ struct tb_peaks {
 	__u32 backlog_peak;
 	__u32 synq_peak;
 	__u64 lat_max_ns;
+	__u64 delay_max_ns;	/* longest added delay of a connection (client_cost.bpf.h) */
 };
 
 /* Key of map "accept_errnos": accept() failures per listener and errno. */
@@ -233,14 +247,40 @@ struct tb_event {
 	__u32 pad2;
 	char  acceptor_comm[TB_COMM_LEN];
 	__u8  listen_addr[16];		/* the listener's bound address (laddr is the packet's) */
+	__u32 attempt;			/* syn_drop: this 4-tuple's SYN number (1 first), 0 untracked */
+	__u32 pad3;
+};
+
+/*
+ * Key of map "tuples": one connection attempt, as its packets name it
+ * (saddr/sport the client's). Addresses in the IPv4-mapped form, like
+ * tb_addr_key, so a dual-stack listener's child finds its SYN's entry.
+ */
+struct tb_tuple_key {
+	__u32 netns;
+	__u16 sport;		/* host byte order */
+	__u16 dport;
+	__u8  saddr[16];
+	__u8  daddr[16];
+};
+
+/* Value of map "tuples": a 4-tuple that had a packet dropped, not yet established. */
+struct tb_tuple {
+	__u64 listener;		/* struct sock * of the listener that dropped it, 0 unknown */
+	__u64 first_drop_ns;	/* bpf_ktime_get_ns() of the first dropped packet */
+	__u64 last_ns;		/* of its last SYN or dropped packet: --abandon-after counts from here */
+	__u32 attempts;		/* SYNs seen, the first dropped one included (0: only an ACK was dropped) */
+	__u32 pad;
 };
 
 _Static_assert(sizeof(struct tb_addr_key) == 24, "tb_addr_key layout");
 _Static_assert(sizeof(struct tb_group) == 8 * TB_GROUP_SLOTS + 8, "tb_group layout");
 _Static_assert(TB_GROUP_SLOTS <= 32, "tb_group.used has a bit per slot");
-_Static_assert(sizeof(struct tb_listener) == 472, "tb_listener layout");
-_Static_assert(sizeof(struct tb_event) == 176, "tb_event layout");
-_Static_assert(sizeof(struct tb_peaks) == 16, "tb_peaks layout");
+_Static_assert(sizeof(struct tb_listener) == 472 + 40 + 8 * TB_LAT_SLOTS, "tb_listener layout");
+_Static_assert(sizeof(struct tb_event) == 184, "tb_event layout");
+_Static_assert(sizeof(struct tb_peaks) == 24, "tb_peaks layout");
+_Static_assert(sizeof(struct tb_tuple_key) == 40, "tb_tuple_key layout");
+_Static_assert(sizeof(struct tb_tuple) == 32, "tb_tuple layout");
 _Static_assert(sizeof(struct tb_errno_key) == 16, "tb_errno_key layout");
 _Static_assert(sizeof(struct tb_queue_state) == 16, "tb_queue_state layout");
 _Static_assert(sizeof(struct tb_destination_key) == 28, "tb_destination_key layout");

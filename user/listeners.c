@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "array.h"
 #include "decode/snapshot.h"
@@ -21,6 +22,8 @@ void listeners_free(struct listener_reader *r)
 {
 	map_entries_free(&r->raw);
 	free(r->items);
+	free(r->tuples);
+	client_cost_free(&r->cost);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -183,6 +186,58 @@ static void add_fd_usage(struct listener_reader *r, struct listener_snapshot *s)
 	}
 }
 
+static int delete_tuple(void *ctx, const struct tb_tuple_key *key)
+{
+	return maps_delete_tuple(ctx, key);
+}
+
+static int64_t bpf_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * After the registry was read (tracked counts): judge the 4-tuples, then
+ * read the delayed counts again, so the untracked estimate is never high
+ * (see client_cost_untracked()).
+ */
+static void judge_tuples(struct listener_reader *r, const struct config *cfg)
+{
+	if (maps_read_tuples(r->probes, &r->tuples, &r->ntuples, &r->tuples_cap))
+		return;
+	client_cost_judge(&r->cost, r->tuples, r->ntuples, bpf_clock_ns(),
+			  (int64_t)(cfg->abandon_after * 1e9), delete_tuple, (void *)r->probes);
+	for (size_t i = 0; i < r->count; i++) {
+		struct listener_snapshot *s = &r->items[i];
+		uint64_t delayed = s->delayed;
+
+		if (!s->tuples_tracked)
+			continue;
+		/* closed: its counts are final */
+		if (!s->closed)
+			maps_listener_delayed(r->probes, s->id, &delayed);
+		client_cost_untracked(&r->cost, s->id, s->tuples_tracked, delayed);
+	}
+}
+
+/* The loader's side of the 4-tuples, into each snapshot. */
+static void add_client_cost(struct listener_reader *r, struct listener_snapshot *s)
+{
+	const struct client_cost_listener *c = client_cost_find(&r->cost, s->id);
+
+	if (!c)
+		return;
+	s->abandoned = c->abandoned;
+	s->abandoned_unretried = c->abandoned_unretried;
+	s->untracked = c->untracked;
+	s->pending = c->pending;
+	s->stale_unretried = c->stale_unretried;
+	s->stale_retried = c->stale_retried;
+}
+
 static int read_all(struct listener_reader *r, const struct config *cfg, unsigned int parts, bool take_closed)
 {
 	r->count = 0;
@@ -194,9 +249,12 @@ static int read_all(struct listener_reader *r, const struct config *cfg, unsigne
 		read_errnos(r);
 	if (parts & LISTENERS_TAKE_ACCEPTORS)
 		take_acceptors(r);
+	if (parts & LISTENERS_JUDGE_TUPLES)
+		judge_tuples(r, cfg);
 	for (size_t i = 0; i < r->count; i++) {
 		struct listener_snapshot *s = &r->items[i];
 
+		add_client_cost(r, s);
 		snapshot_finish(s);
 		add_identities(r, s);
 		if (parts & LISTENERS_OWNER_FDS)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "aggregate/client_cost.h"
 #include "decode/event.h"
 #include "host/netns_names.h"
 #include "host/cgroups.h"
@@ -26,6 +27,10 @@ struct listener_reader {
 	struct map_entries raw;
 	struct listener_snapshot *items;	/* sorted by id */
 	size_t count, cap;
+	/* 4-tuples with a dropped packet: the last read of the map, and their judgement */
+	struct tuple_entry *tuples;
+	size_t ntuples, tuples_cap;
+	struct client_cost cost;
 };
 
 void listeners_init(struct listener_reader *r, const struct probes *p, struct owners *o);
@@ -38,8 +43,9 @@ enum listener_parts {
 	LISTENERS_ERRNOS	= 1 << 2,	/* accept failures by errno */
 	LISTENERS_OWNER_FDS	= 1 << 3,	/* owners' and acceptors' fd limit and usage from /proc */
 	LISTENERS_TAKE_ACCEPTORS = 1 << 4,	/* take the accepts per process: starts a new period */
+	LISTENERS_JUDGE_TUPLES	= 1 << 5,	/* judge the dropped 4-tuples: abandoned, pending, untracked */
 	LISTENERS_ALL		= LISTENERS_QUEUES | LISTENERS_TAKE_PEAKS | LISTENERS_ERRNOS |
-				  LISTENERS_OWNER_FDS | LISTENERS_TAKE_ACCEPTORS,
+				  LISTENERS_OWNER_FDS | LISTENERS_TAKE_ACCEPTORS | LISTENERS_JUDGE_TUPLES,
 };
 
 /*

@@ -37,7 +37,7 @@
 #include "host/sysinfo.h"
 
 #define POLL_MS		100
-#define HINTS_PER_LISTENER	4
+#define HINTS_PER_LISTENER	6
 #define DESTINATIONS_PER_INTERVAL	16	/* destination records; the rest are counted */
 #define CONNECT_ERROR_SERIES_MAX	256	/* (netns, errno) series of tcpbacklog_connect_errors_total */
 #define TICK_NS		1000000000LL	/* suppressed records, metrics */
@@ -241,6 +241,20 @@ static int read_totals(const struct probes *p, struct totals *t)
 	return 0;
 }
 
+/*
+ * Detached, judged: every tracked 4-tuple is delayed (the kernel's
+ * count), abandoned or pending (the loader's), or was pushed out of the
+ * map: untracked, exact here.
+ */
+static void totals_add_client_cost(struct totals *t, const struct client_cost *c)
+{
+	uint64_t ended = t->delayed + c->abandoned + c->pending;
+
+	t->abandoned = c->abandoned;
+	t->pending = c->pending;
+	t->untracked = t->tuples_tracked > ended ? t->tuples_tracked - ended : 0;
+}
+
 static void print_suppressed(void *ctx, const struct listener_snapshot *snap, uint64_t suppressed, uint64_t lost)
 {
 	struct app *app = ctx;
@@ -300,7 +314,9 @@ static void report_summary(struct app *app)
 	struct listener_report *reports;
 	int n = 0;
 
-	if (listeners_read(&app->listeners, app->cfg, LISTENERS_QUEUES | LISTENERS_TAKE_PEAKS | LISTENERS_ERRNOS))
+	/* detached: the last judgement of the 4-tuples, what is left is pending */
+	if (listeners_read(&app->listeners, app->cfg,
+			   LISTENERS_QUEUES | LISTENERS_TAKE_PEAKS | LISTENERS_ERRNOS | LISTENERS_JUDGE_TUPLES))
 		return;
 	reports = calloc(app->listeners.count + 1, sizeof(*reports));
 	if (!reports)
@@ -483,8 +499,10 @@ int main(int argc, char **argv)
 		if (next_report)
 			report_interval(&app);
 		report_summary(&app);
-		if (!read_totals(&probes, &totals))
+		if (!read_totals(&probes, &totals)) {
+			totals_add_client_cost(&totals, &app.listeners.cost);
 			app.out->totals(stdout, &totals);
+		}
 		if (fflush(stdout) && errno != EPIPE)
 			rc = 1;
 	}

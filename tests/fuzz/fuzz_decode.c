@@ -90,6 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_fail("an acceptor where the kind has none", k->name, strlen(k->name), 0);
 	if (!kind_has_field(k, FIELD_LISTEN_ADDR) && ev.listen_addr[0])
 		fz_fail("a bound address where the kind has none", k->name, strlen(k->name), 0);
+	if (!kind_has_field(k, FIELD_ATTEMPT) && ev.attempt)
+		fz_fail("attempt where the kind has none", k->name, strlen(k->name), 0);
 	if (!kind_has_field(k, FIELD_FD_USAGE) && ev.open_fds != -1)
 		fz_fail("open_fds where the kind has no fd usage", k->name, strlen(k->name), 0);
 

@@ -17,8 +17,8 @@
  * One event through both formatters. A kind the table does not know: no
  * output at all. Otherwise JSON: exactly one record. Text: exactly one
  * line of 10 cells and the detail, whose words the kind's row decides
- * ("REASON[ ambiguous]", "EMFILE", "nofile=N open=N", "range=L-H ...", "service=NAME";
- * "-" when none).
+ * ("REASON[ ambiguous]", "EMFILE", "nofile=N open=N", "range=L-H ...", "attempt=N",
+ * "service=NAME"; "-" when none).
  */
 static inline bool has_service(const struct cgroup_identity *id)
 {
@@ -40,6 +40,9 @@ static inline int detail_words(const struct kind_info *k, const struct event *ev
 	/* EADDRNOTAVAIL: "range=L-H", then the four states when the ports held are known */
 	if (kind_has_field(k, FIELD_PORTS) && ev->err == EADDRNOTAVAIL)
 		words += 1 + (ev->ports_in_use.known ? 4 : 0);
+	/* "attempt=N" when the 4-tuple was tracked */
+	if (kind_has_field(k, FIELD_ATTEMPT) && ev->attempt)
+		words++;
 	/* "service=NAME", "acceptor_service=NAME": only where there is one */
 	if (kind_has_field(k, FIELD_IDENTITY) && has_service(&ev->identity))
 		words++;

@@ -100,6 +100,20 @@
 #                            out of the subtree -> only those inside, exactly
 #   identity_preexisting_*   a listener older than the tracer, its owner in a
 #                            service: identity and --cgroup from /proc
+#   client_delay_ipv4/_ipv6  client_cost -m delay, -i 1: listen(fd, 2), one
+#                            accept per 300 ms, 12 (8) blocking connects 10 ms
+#                            apart -> delayed = connects with a retransmitted
+#                            SYN, their delay = their connect() time
+#   client_abandon           client_cost -m abandon, --abandon-after 1.5: a full
+#                            queue, 4 clients with TCP_SYNCNT 1 -> 4 ETIMEDOUT
+#                            = 4 abandoned
+#   tun_ack_overflow_delayed tun_peer -m rtx: an ACK overflows, an accept makes
+#                            room, the SYN-ACK comes again 1 s later and its
+#                            ACK gets in -> delayed 1 by ~1 s, synack_retransmits
+#                            = TCPSynRetrans
+#   tun_syn_flood            tun_peer -m flood, syncookies 0: 40 spoofed SYNs (35
+#                            dropped), 3 real clients -> 3 delayed, 35
+#                            abandoned or untracked, syn_flood hint
 
 set -u
 
@@ -174,7 +188,8 @@ connect_bound bind_in_use_ipv4 bind_in_use_ipv6 connect_timeout connect_outlived
 connect_unreachable_ipv6 connect_uring_ipv4 connect_uring_ipv6 connect_rate_limit
 destinations_exhaust destinations_refused_ipv6 destinations_quiet real_nginx real_redis real_python_http real_haproxy
 prefork_ipv4 prefork_ipv6 prefork_reuseport socket_activate prefork_pidns prefork_pidns_hostproc
-identity identity_filter identity_preexisting_in identity_preexisting_out no_syscall_tracepoints"
+identity identity_filter identity_preexisting_in identity_preexisting_out no_syscall_tracepoints
+client_delay_ipv4 client_delay_ipv6 client_abandon tun_ack_overflow_delayed tun_syn_flood"
 
 run_one() {
 	case "$1" in
@@ -241,6 +256,11 @@ run_one() {
 	identity_preexisting_in) sc_identity_preexisting "$1" in ;;
 	identity_preexisting_out) sc_identity_preexisting "$1" out ;;
 	no_syscall_tracepoints)	sc_no_syscall_tracepoints "$1" -p 8080 -l 16 -k 3 ;;
+	client_delay_ipv4)	sc_client_delay "$1" -p 8080 -b 2 -n 12 -a 300 -g 10 ;;
+	client_delay_ipv6)	sc_client_delay "$1" -6 -p 8080 -b 2 -n 8 -a 300 -g 10 ;;
+	tun_ack_overflow_delayed) sc_tun "$1" rtx -c 0 -p 8080 ;;
+	tun_syn_flood)		sc_tun_flood "$1" -c 0 -p 8080 -b 4 -n 40 -r 3 ;;
+	client_abandon)		sc_client_abandon "$1" -p 8080 -b 1 -n 6 -s 1 ;;
 	*)			echo "unknown scenario $1" >&2; return 1 ;;
 	esac
 }

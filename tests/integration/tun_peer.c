@@ -16,9 +16,25 @@
  *             accept queue is now full), then the ACK of B+1 sent K times:
  *             each one overflows in tcp_check_req (ListenOverflows =
  *             ListenDrops = K). No syncookies involved.
+ *   rtx       late-ack with one overflowing ACK, then one accept() makes
+ *             room; the listener sends its SYN-ACK again (about 1 s after
+ *             the first), the peer answers with the ACK again and the
+ *             connection gets in: delayed by the time between its two ACKs
+ *             (delay_us), after 1 SYN-ACK retransmit (synack_retransmits).
+ *   flood     tcp_synack_retries 1: N spoofed SYNs from the peer, never
+ *             answered nor sent again (BACKLOG+1 get request socks, the rest
+ *             are dropped with the SYN queue full when syncookies are off),
+ *             then R real clients in this namespace (-r, blocking
+ *             connect() to the listener): dropped too until the spoofed
+ *             request socks expire (about 3 s), then in. Prints the real
+ *             clients delayed (connected after a SYN retransmit) and the
+ *             spoofed SYNs dropped; keeps the listener until SIGUSR1.
  * -c sets net.ipv4.tcp_syncookies in this namespace first.
  */
 #include "tun.h"
+
+#include <netinet/tcp.h>
+#include <pthread.h>
 
 #define TB_TUN_MAX_CONNS	64
 
@@ -96,6 +112,59 @@ static void send_ack(struct tb_conn *c)
 	c->ack_result = after > before ? 1 : -1;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+/* Wait up to timeout_ms for a SYN-ACK sent again to conn c; 1 got it. */
+static int wait_synack_again(const struct tb_conn *c, unsigned int timeout_ms)
+{
+	uint64_t deadline = tb_now_ms() + timeout_ms;
+	struct tb_seg seg;
+	uint64_t now;
+
+	for (;;) {
+		now = tb_now_ms();
+		if (now >= deadline)
+			return 0;
+		if (!tb_tun_recv(&tp, &seg, (unsigned int)(deadline - now)))
+			return 0;
+		if ((seg.flags & (TB_TCP_SYN | TB_TCP_ACK)) == (TB_TCP_SYN | TB_TCP_ACK) &&
+		    seg.dport == c->sport && seg.ack == c->isn + 1)
+			return 1;
+	}
+}
+
+/* flood: one real client, a blocking connect() */
+struct real_client {
+	pthread_t thread;
+	uint16_t port;
+	int fd;
+	int err;
+	uint32_t retrans;
+};
+
+static void *real_connect(void *arg)
+{
+	struct real_client *c = arg;
+	union tb_sockaddr sa;
+	socklen_t len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_LOCAL, c->port);
+	struct tcp_info ti;
+	socklen_t tlen = sizeof(ti);
+
+	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, &sa.sa, len))
+		c->err = errno;
+	memset(&ti, 0, sizeof(ti));
+	if (!c->err && !getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &tlen))
+		c->retrans = ti.tcpi_total_retrans;
+	return NULL;
+}
+
 static void print_ports(const char *key, int want_synack, int want_ack)
 {
 	char buf[TB_TUN_MAX_CONNS * 7 + 1];
@@ -116,7 +185,7 @@ static void print_ports(const char *key, int want_synack, int want_ack)
 
 int main(int argc, char **argv)
 {
-	const char *usage = "-m synq|ack|late-ack [-c SYNCOOKIES] [-p PORT] "
+	const char *usage = "-m synq|ack|late-ack|rtx|flood [-c SYNCOOKIES] [-p PORT] [-r REAL_CLIENTS] "
 			    "[-b BACKLOG] [-n SYNS] [-k REPEATS] [-i IFNAME] "
 			    "[-s FIRST_PEER_PORT]";
 	const char *mode = NULL, *ifname = "tun0";
@@ -124,7 +193,11 @@ int main(int argc, char **argv)
 	int backlog = 1, n = 6, repeats = 3, first_sport = 40000;
 	long exp_drops = 0, exp_overflows = 0, exp_reqq_drop = -1;
 	struct tb_mib before, after;
-	int i, nsynack = 0, noverflow = 0, rc = 0;
+	int i, nsynack = 0, noverflow = 0, rc = 0, synack_again = 0;
+	uint64_t delay_us = 0;
+	static struct real_client real[TB_TUN_MAX_CONNS];
+	int nreal = 3, real_delayed = 0, real_failed = 0;
+	long synack_retries_was;
 	uint16_t port = 8080;
 
 	tb_prog = "tun_peer";
@@ -137,12 +210,19 @@ int main(int argc, char **argv)
 		TB_NUMBER('k', repeats, 1, 100, "repeats"),
 		TB_TEXT('i', ifname),
 		TB_NUMBER('s', first_sport, 1024, 65000, "peer port"),
+		TB_NUMBER('r', nreal, 0, TB_TUN_MAX_CONNS, "real clients"),
 	};
 
 	TB_OPTIONS_PARSE(argc, argv, usage, options);
 	if (!mode ||
-	    (strcmp(mode, "synq") && strcmp(mode, "ack") && strcmp(mode, "late-ack")))
+	    (strcmp(mode, "synq") && strcmp(mode, "ack") && strcmp(mode, "late-ack") && strcmp(mode, "rtx") &&
+	     strcmp(mode, "flood")))
 		tb_usage_error(usage);
+	/* blocked before "hold=1" is printed, so the runner's signal waits for us */
+	tb_block_usr1();
+	synack_retries_was = tb_sysctl_read("/proc/sys/net/ipv4/tcp_synack_retries");
+	if (!strcmp(mode, "flood"))
+		tb_sysctl_write("/proc/sys/net/ipv4/tcp_synack_retries", 1);
 
 	if (syncookies >= 0)
 		tb_sysctl_write("/proc/sys/net/ipv4/tcp_syncookies", syncookies);
@@ -167,7 +247,9 @@ int main(int argc, char **argv)
 	tb_kv("backlog", "%d", backlog);
 	tb_kv("listener_ino", "%llu", (unsigned long long)tb_sock_ino(lfd));
 
-	if (!strcmp(mode, "late-ack"))
+	if (!strcmp(mode, "rtx"))
+		repeats = 1;
+	if (!strcmp(mode, "late-ack") || !strcmp(mode, "rtx"))
 		n = backlog + 2;
 	nconns = n;
 	for (i = 0; i < n; i++) {
@@ -175,7 +257,21 @@ int main(int argc, char **argv)
 		conns[i].isn = 0x10000000u * (uint32_t)(i + 1) + 12345;
 	}
 
-	if (!strcmp(mode, "synq") || !strcmp(mode, "ack")) {
+	if (!strcmp(mode, "flood")) {
+		/* spoofed: sent and forgotten */
+		for (i = 0; i < n; i++)
+			tb_tun_send(&tp, conns[i].sport, conns[i].isn, 0, TB_TCP_SYN);
+		for (i = 0; i < nreal; i++) {
+			real[i].port = port;
+			if (pthread_create(&real[i].thread, NULL, real_connect, &real[i]))
+				tb_die("pthread_create failed");
+		}
+		for (i = 0; i < nreal; i++) {
+			pthread_join(real[i].thread, NULL);
+			real_delayed += !real[i].err && real[i].retrans > 0;
+			real_failed += real[i].err != 0;
+		}
+	} else if (!strcmp(mode, "synq") || !strcmp(mode, "ack")) {
 		for (i = 0; i < n; i++)
 			send_syn(&conns[i]);
 		for (i = 0; i < n; i++)
@@ -197,12 +293,35 @@ int main(int argc, char **argv)
 			nsynack += conns[i].synack;
 		/* the accept queue is full now: every ACK of the last one overflows */
 		for (i = 0; i < repeats; i++) {
+			uint64_t t0 = now_us();
+
 			send_ack(&conns[backlog + 1]);
 			if (conns[backlog + 1].ack_result < 0)
 				noverflow++;
+			if (strcmp(mode, "rtx"))
+				continue;
+			/* room for it, then its SYN-ACK comes again: answer it */
+			i = accept(lfd, NULL, NULL);
+			if (i < 0)
+				tb_die("accept: %s", strerror(errno));
+			/*
+			 * closed with a reset: a FIN the peer never answers would
+			 * keep the socket, and its 4-tuple, in this namespace for
+			 * minutes, in the way of the next run's SYNs
+			 */
+			setsockopt(i, SOL_SOCKET, SO_LINGER, &(struct linger){ .l_onoff = 1 }, sizeof(struct linger));
+			close(i);
+			i = repeats;
+			synack_again = wait_synack_again(&conns[backlog + 1], 5000);
+			if (!synack_again)
+				tb_die("no SYN-ACK sent again within 5 s");
+			delay_us = now_us() - t0;
+			tb_tun_send(&tp, conns[backlog + 1].sport, conns[backlog + 1].isn + 1,
+				    conns[backlog + 1].peer_isn + 1, TB_TCP_ACK);
+			tb_sleep_ms(20);
 		}
 	}
-	for (i = 0; i < n && strcmp(mode, "late-ack"); i++)
+	for (i = 0; i < n && strcmp(mode, "late-ack") && strcmp(mode, "rtx") && strcmp(mode, "flood"); i++)
 		noverflow += conns[i].ack_result < 0;
 
 	tb_kv("syns", "%d", n);
@@ -213,6 +332,16 @@ int main(int argc, char **argv)
 	print_ports("dropped_ports", 0, 2);	/* SYNs without an answer */
 	print_ports("queued_ports", 1, 1);
 	print_ports("overflow_ports", 1, -1);
+	tb_kv("synack_again", "%d", synack_again);
+	if (!strcmp(mode, "flood")) {
+		tb_kv("real_clients", "%d", nreal);
+		tb_kv("real_delayed", "%d", real_delayed);
+		tb_kv("real_failed", "%d", real_failed);
+		tb_kv("spoofed_dropped", "%d", n > backlog + 1 ? n - (backlog + 1) : 0);
+	}
+	tb_kv("delay_us", "%llu", (unsigned long long)delay_us);
+	/* delayed: queued at last (the accept above made room for exactly one) */
+	tb_kv("delayed", "%d", !strcmp(mode, "rtx") && accept_queue() == (unsigned int)backlog + 1);
 
 	/* what the kernel must have counted */
 	if (!strcmp(mode, "synq")) {
@@ -224,6 +353,10 @@ int main(int argc, char **argv)
 		if (syncookies == 0)	/* no cookies: the extra SYNs are dropped instead */
 			exp_overflows = 0;
 		exp_drops = syncookies == 0 ? n - (backlog + 1) : exp_overflows;
+	} else if (!strcmp(mode, "flood")) {
+		/* the spoofed SYNs past the SYN queue, and each real client's until it got in */
+		exp_drops = -1;
+		exp_overflows = 0;
 	} else {
 		exp_overflows = repeats;
 		exp_drops = repeats;
@@ -232,13 +365,23 @@ int main(int argc, char **argv)
 	tb_kv("expect_listen_drops", "%ld", exp_drops);
 	tb_kv("expect_listen_overflows", "%ld", exp_overflows);
 
+	if (!strcmp(mode, "flood")) {
+		tb_kv("hold", "1");
+		fflush(stdout);
+		tb_wait_usr1(10000);
+		for (i = 0; i < nreal; i++)
+			if (real[i].fd >= 0)
+				close(real[i].fd);
+	}
 	close(lfd);
+	if (!strcmp(mode, "flood") && synack_retries_was >= 0)
+		tb_sysctl_write("/proc/sys/net/ipv4/tcp_synack_retries", synack_retries_was);
 	tb_mib_read(&after);
 	tb_mib_print_delta(&before, &after);
 	close(tp.fd);
 
 	if (before.valid && after.valid) {
-		if (after.listen_drops - before.listen_drops != exp_drops ||
+		if ((exp_drops >= 0 && after.listen_drops - before.listen_drops != exp_drops) ||
 		    after.listen_overflows - before.listen_overflows != exp_overflows ||
 		    (exp_reqq_drop >= 0 &&
 		     after.reqq_full_drop - before.reqq_full_drop != exp_reqq_drop)) {

@@ -69,6 +69,7 @@ static void assert_defaults(const struct config *c)
 	assert_int_equal(c->mode, MODE_AUTO);
 	assert_true(c->interval == 0);
 	assert_int_equal(c->rate_limit, 100);
+	assert_true(c->abandon_after == 130);
 	assert_false(c->quiet);
 	assert_false(c->no_syscall_tracepoints);
 	assert_string_equal(c->metrics_addr, "");
@@ -331,6 +332,18 @@ static void test_no_syscall_tracepoints(void **state)
 	assert_true(r.cfg.no_syscall_tracepoints);
 	assert_true(r.cfg.json);
 	run_free(&r);
+}
+
+static void test_abandon_after(void **state)
+{
+	struct run r;
+
+	RUN(&r, "--abandon-after", "1.5");
+	assert_ok(&r);
+	assert_true(r.cfg.abandon_after == 1.5);
+	run_free(&r);
+	EXPECT_ERROR("'0'", "--abandon-after", "--abandon-after", "0");
+	EXPECT_ERROR("'x'", "--abandon-after", "--abandon-after", "x");
 }
 
 static void test_rate_limit_quiet_metrics(void **state)
@@ -641,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_rate_limit_quiet_metrics),
 		cmocka_unit_test(test_no_syscall_tracepoints),
+		cmocka_unit_test(test_abandon_after),
 		cmocka_unit_test(test_mode),
 		cmocka_unit_test(test_pid),
 		cmocka_unit_test(test_netns_inode),

@@ -13,7 +13,7 @@
 #include "decode/decode.h"
 
 /* The layout include/tcpbacklog.h promises, shared with the BPF side. */
-_Static_assert(sizeof(struct tb_event) == 176, "tb_event size");
+_Static_assert(sizeof(struct tb_event) == 184, "tb_event size");
 _Static_assert(offsetof(struct tb_event, ts_ns) == 0, "tb_event.ts_ns");
 _Static_assert(offsetof(struct tb_event, listener_ino) == 8, "tb_event.listener_ino");
 _Static_assert(offsetof(struct tb_event, nofile_limit) == 16, "tb_event.nofile_limit");

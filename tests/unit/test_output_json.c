@@ -351,13 +351,14 @@ static void test_syn_drop_ipv4(void **state)
 {
 	struct event ev = drop_v4();
 
+	ev.attempt = 3;
 	assert_event_json(&ev,
 		"{\"event\":\"syn_drop\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":4026531840,\"netns_name\":null,\"family\":\"ipv4\",\"laddr\":\"10.0.0.1\","
 		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"raddr\":\"10.0.0.2\",\"rport\":51234,"
 		"\"pid\":1234,\"comm\":\"nginx\"," NO_IDENTITY "\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
 		"\"backlog\":129,"
-		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\"" NO_ACCEPTOR_IDENTITY "}\n");
+		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\",\"attempt\":3" NO_ACCEPTOR_IDENTITY "}\n");
 }
 
 /* a guessed SO_REUSEPORT member says so; an exact one carries no field */
@@ -373,7 +374,7 @@ static void test_syn_drop_ambiguous(void **state)
 		"\"pid\":1234,\"comm\":\"nginx\"," NO_IDENTITY "\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
 		"\"backlog\":129,"
 		"\"backlog_max\":128,\"synq\":3,\"reason\":\"accept_queue_full\","
-		"\"ambiguous\":true" NO_ACCEPTOR_IDENTITY "}\n");
+		"\"ambiguous\":true,\"attempt\":null" NO_ACCEPTOR_IDENTITY "}\n");
 }
 
 static void test_accept_overflow_ipv6(void **state)
@@ -412,7 +413,7 @@ static void test_drop_without_peer(void **state)
 		"\"lport\":8080,\"listen_addr\":\"0.0.0.0\",\"raddr\":null,\"rport\":null,"
 		"\"pid\":1234,\"comm\":\"nginx\"," NO_IDENTITY "\"acceptor_pid\":1300,\"acceptor_comm\":\"worker\","
 		"\"backlog\":129,"
-		"\"backlog_max\":128,\"synq\":3,\"reason\":\"syn_queue_full\"" NO_ACCEPTOR_IDENTITY "}\n");
+		"\"backlog_max\":128,\"synq\":3,\"reason\":\"syn_queue_full\",\"attempt\":null" NO_ACCEPTOR_IDENTITY "}\n");
 }
 
 static void test_accept_error(void **state)
@@ -725,6 +726,8 @@ static void test_totals(void **state)
 		.ambiguous = 2,
 		.late = 5,
 		.missed_runs = 6,
+		.tuples_tracked = 20, .delayed = 11, .abandoned = 4, .untracked = 3, .pending = 2,
+		.retried_syns = 30, .synack_retransmits = 7,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -739,7 +742,9 @@ static void test_totals(void **state)
 		"\"accept_error\":4,\"connect_error\":8,\"bind_error\":9,\"suppressed\":3,\"lost\":1,"
 		"\"syn_drop_reasons\":{\"accept_queue_full\":6,"
 		"\"syn_queue_full\":3,\"other\":1},"
-		"\"accept_overflow_other\":2,\"registry_full\":0,\"ambiguous\":2,\"late\":5,\"missed_runs\":6}\n");
+		"\"accept_overflow_other\":2,\"registry_full\":0,\"ambiguous\":2,\"late\":5,\"missed_runs\":6,"
+		"\"tuples_tracked\":20,\"delayed\":11,\"abandoned\":4,\"untracked\":3,\"pending\":2,"
+		"\"retried_syns\":30,\"synack_retransmits\":7}\n");
 	free(buf);
 }
 
@@ -841,8 +846,16 @@ static void test_interval_listener(void **state)
 {
 	struct listener_snapshot s = snap_v4();
 	struct listener_report r = report_of(&s);
-	char *got = capture_interval(&r, 1, NULL, 0);
+	char *got;
 
+	s.pending = 4;
+	r.delayed = 7;
+	r.delay = (struct latency_summary){ .count = 7, .p50_us = 1000500, .p99_us = 2001000, .max_us = 2001500 };
+	r.retried_syns = 12;
+	r.synack_retransmits = 3;
+	r.abandoned = 2;
+	r.untracked = 1;
+	got = capture_interval(&r, 1, NULL, 0);
 	assert_string_equal(got,
 		"{\"event\":\"listener\",\"time\":\"2026-11-21T10:01:02.123456Z\","
 		"\"netns\":4026531840,\"netns_name\":null,\"laddr\":\"10.0.0.1\",\"lport\":8080,"
@@ -857,6 +870,9 @@ static void test_interval_listener(void **state)
 		"\"acceptors\":[{\"pid\":1300,\"comm\":\"worker\",\"accepts\":60,\"accept_errors\":3,"
 		"\"nofile_limit\":16,\"open_fds\":16},{\"pid\":1301,\"comm\":\"worker\",\"accepts\":40,"
 		"\"accept_errors\":0,\"nofile_limit\":null,\"open_fds\":null}],\"acceptors_other\":null,"
+		"\"delayed\":7,\"connection_delay_us\":{\"count\":7,\"p50\":1000500,\"p99\":2001000,"
+		"\"max\":2001500},\"retried_syns\":12,\"synack_retransmits\":3,\"abandoned\":2,"
+		"\"untracked\":1,\"pending\":4,"
 		"\"nofile_limit\":1024,\"open_fds\":1000" NO_ACCEPTOR_IDENTITY ",\"closed\":false}\n");
 	free(got);
 
@@ -866,7 +882,7 @@ static void test_interval_listener(void **state)
 	got = capture_interval(&r, 1, NULL, 0);
 	assert_non_null(strstr(got, "\"netns\":4026531840,\"netns_name\":\"blue\","));
 	assert_non_null(strstr(got, "}],\"acceptors_other\":{\"processes\":3,\"accepts\":7,"
-				    "\"accept_errors\":1},\"nofile_limit\""));
+				    "\"accept_errors\":1},\"delayed\""));
 	free(got);
 }
 
@@ -902,6 +918,8 @@ static void test_interval_unknowns(void **state)
 		"\"accept_errnos\":{},"
 		"\"accept_latency_us\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
 		"\"acceptors\":null,\"acceptors_other\":null,"
+		"\"delayed\":0,\"connection_delay_us\":{\"count\":0,\"p50\":0,\"p99\":0,\"max\":0},"
+		"\"retried_syns\":0,\"synack_retransmits\":0,\"abandoned\":0,\"untracked\":0,\"pending\":0,"
 		"\"nofile_limit\":null,\"open_fds\":null" NO_ACCEPTOR_IDENTITY ",\"closed\":false}\n");
 	free(got);
 

@@ -467,6 +467,8 @@ static void test_totals(void **state)
 		.ambiguous = 9,
 		.late = 4,
 		.missed_runs = 3,
+		.tuples_tracked = 20, .delayed = 11, .abandoned = 4, .untracked = 3, .pending = 2,
+		.retried_syns = 30, .synack_retransmits = 7,
 	};
 	char *buf = NULL;
 	size_t len = 0;
@@ -479,7 +481,9 @@ static void test_totals(void **state)
 		"totals: syn_drop=10 (accept_queue_full=6 syn_queue_full=3 "
 		"other=1) accept_overflow=5 (other=2) accept_error=4 "
 		"connect_error=8 bind_error=9 "
-		"suppressed=3 lost=1 registry_full=7 ambiguous=9 late=4 missed_runs=3\n");
+		"suppressed=3 lost=1 registry_full=7 ambiguous=9 late=4 missed_runs=3 "
+		"tuples_tracked=20 delayed=11 abandoned=4 untracked=3 pending=2 retried_syns=30 "
+		"synack_retransmits=7\n");
 	free(buf);
 }
 

@@ -279,6 +279,8 @@ drive() {
 	tun_syn_queue_full)	run_driver "$1" tun_peer -m synq -c 0 -p 8080 ;;
 	tun_ack_overflow_cookies) run_driver "$1" tun_peer -m ack -c 1 -p 8080 ;;
 	tun_ack_overflow_reqsk)	run_driver "$1" tun_peer -m late-ack -c 0 -p 8080 -k 3 ;;
+	tun_ack_overflow_delayed) run_driver "$1" tun_peer -m rtx -c 0 -p 8080 ;;
+	client_delay)		run_driver "$1" client_cost -m delay -p 8080 -b 2 -n 8 -a 300 -g 10 -t 0 ;;
 	reuseport)		run_driver "$1" reuseport -p 8080 -m 3 -n 24 ;;
 	reuseport_owners)	run_driver "$1" reuseport -f -p 8080 -m 3 -n 24 ;;
 	emfile_ipv4)		run_driver "$1" emfile -p 8080 -l 16 -k 3 ;;
@@ -455,6 +457,22 @@ cell() {
 			grep -q '^io_uring=unavailable' "$DOUT" || err "scenario: the driver saw no failure"
 		echo "VMINFO $LABEL $mode $sc driver: connect_errors $(kv "$DOUT" connect_errors)" \
 			"bind_errors $(kv "$DOUT" bind_errors) $(grep '^io_uring=' "$DOUT")"
+		;;
+	esac
+
+	# what the drops cost the clients: the connections that waited, as the driver saw them
+	case "$sc" in
+	tun_ack_overflow_delayed | client_delay)
+		want=$(kv "$DOUT" delayed)
+		n=$(jnum "$TOUT" delayed)
+		[ "${want:-0}" -gt 0 ] 2>/dev/null && [ "$n" = "$want" ] ||
+			err "delayed ${n:-?}, the driver's delayed connections ${want:-?}"
+		k=$(jnum "$TOUT" tuples_tracked)
+		[ "$k" = $((n + $(jnum "$TOUT" abandoned) + $(jnum "$TOUT" untracked) + $(jnum "$TOUT" pending))) ] ||
+			err "tuples_tracked ${k:-?} != delayed + abandoned + untracked + pending"
+		[ "$sc" != client_delay ] || [ "$k" = $((want + $(kv "$DOUT" resets))) ] ||
+			err "tuples_tracked ${k:-?}, the driver's delayed $want + reset $(kv "$DOUT" resets)"
+		echo "VMINFO $LABEL $mode $sc delayed $n tracked $k retried_syns $(jnum "$TOUT" retried_syns) synack_retransmits $(jnum "$TOUT" synack_retransmits)"
 		;;
 	esac
 

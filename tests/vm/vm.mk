@@ -8,7 +8,7 @@
 # TB_VM_HOST, TB_VM_CACHE, TB_VM_TIMEOUT, TB_VM_JOBS (see tests/vm/vmtest.sh).
 
 VM_DIR		:= $(BUILD)/vm
-VM_DRIVERS	:= overflow tun_peer reuseport emfile preexisting connect_fail prefork
+VM_DRIVERS	:= overflow tun_peer reuseport emfile preexisting connect_fail prefork client_cost
 VM_BINS		:= $(VM_DIR)/tcpbacklog $(addprefix $(VM_DIR)/,$(VM_DRIVERS))
 
 .PHONY: vmtest vmtest-bins vmtest-deps

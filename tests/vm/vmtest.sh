@@ -34,8 +34,9 @@ set -u
 
 SCENARIOS_ALL="overflow_ipv4 overflow_ipv6 tun_syn_queue_full tun_ack_overflow_cookies
 tun_ack_overflow_reqsk reuseport reuseport_owners preexisting emfile_ipv4 emfile_ipv6
-two_netns connect_refused connect_uring connect_timeout connect_unreachable connect_outlived bind_in_use connect_exhaust prefork_reuseport identity"
-DRIVERS="overflow tun_peer reuseport emfile preexisting connect_fail prefork"
+two_netns connect_refused connect_uring connect_timeout connect_unreachable connect_outlived bind_in_use connect_exhaust prefork_reuseport identity
+tun_ack_overflow_delayed client_delay"
+DRIVERS="overflow tun_peer reuseport emfile preexisting connect_fail prefork client_cost"
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${TB_VM_CACHE:-${HOME:-/root}/.cache/tcpbacklog-vm}

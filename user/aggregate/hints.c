@@ -283,6 +283,56 @@ static void syn_hints(const struct listener_report *r, const struct sysctls *sys
 	    drops, plural(drops), cur, r->now->backlog_max);
 }
 
+/* what the dropped packets cost: the connections that waited, and why */
+static void delay_hints(const struct listener_report *r, struct hint *out, int *n, int max)
+{
+	/* the drops may have been in an earlier interval: the listener's whole run says why */
+	uint64_t aqf = r->now->syn_drops[TB_REASON_ACCEPT_QUEUE_FULL] + r->now->accept_overflows;
+	uint64_t sqf = r->now->syn_drops[TB_REASON_SYN_QUEUE_FULL];
+	char p50[32], p99[32], mx[32], gave_up[64] = "";
+	const char *cause;
+
+	if (!r->delayed)
+		return;
+	if (aqf)
+		cause = "the accept queue was full: the application does not accept fast enough, or its backlog is too small";
+	else if (sqf)
+		cause = "the SYN queue was full with syncookies off";
+	else
+		cause = "the listener dropped their SYNs or final ACKs";
+	if (r->abandoned)
+		snprintf(gave_up, sizeof(gave_up), "; %" PRIu64 " gave up", r->abandoned);
+	add(out, n, max, r, "clients_delayed",
+	    "%" PRIu64 " connection%s got in only after a dropped SYN or final ACK was sent again, "
+	    "waiting %s more at the median, %s at p99, %s at most%s: %s.",
+	    r->delayed, plural(r->delayed), fmt_us(p50, sizeof(p50), r->delay.p50_us),
+	    fmt_us(p99, sizeof(p99), r->delay.p99_us), fmt_us(mx, sizeof(mx), r->delay.max_us),
+	    gave_up, cause);
+}
+
+/*
+ * A flood of spoofed SYNs: their sources never retry (nobody is there).
+ * Real clients that cannot get in do. So: most dropped 4-tuples sent one
+ * SYN only, well past the time any client would have retried.
+ */
+#define SYN_FLOOD_MIN	8	/* unretried 4-tuples below this are no flood */
+
+static void flood_hints(const struct listener_report *r, struct hint *out, int *n, int max)
+{
+	const struct listener_snapshot *s = r->now;
+	uint64_t unretried = s->stale_unretried + r->abandoned_unretried + r->untracked;
+	uint64_t retried = s->stale_retried + r->delayed + (r->abandoned - r->abandoned_unretried);
+
+	if (unretried < SYN_FLOOD_MIN || unretried <= retried)
+		return;
+	add(out, n, max, r, "syn_flood",
+	    "%" PRIu64 " dropped connection attempts sent one SYN and never again (%" PRIu64
+	    " still waiting, %" PRIu64 " given up, %" PRIu64 " not tracked), %" PRIu64
+	    " retried or got in: most sources never retry, a SYN flood (spoofed sources) rather than "
+	    "clients that cannot get in; keep net.ipv4.tcp_syncookies on and filter upstream.",
+	    unretried, s->stale_unretried, r->abandoned_unretried, r->untracked, retried);
+}
+
 int hints_for(const struct listener_report *r, const struct sysctls *sys, struct hint *out, int max)
 {
 	int n = 0;
@@ -294,6 +344,8 @@ int hints_for(const struct listener_report *r, const struct sysctls *sys, struct
 	queue_hints(r, sys, out, &n, max);
 	fd_hints(r, sys, out, &n, max);
 	syn_hints(r, sys, out, &n, max);
+	delay_hints(r, out, &n, max);
+	flood_hints(r, out, &n, max);
 	return n;
 }
 

@@ -25,6 +25,15 @@ struct stats_entry {
 	int nerrnos;
 	bool closed;
 	uint64_t lat_max_ns;	/* the highest wait seen in any period so far */
+	/* what the drops cost the clients */
+	uint64_t delayed;
+	uint64_t delay_us_hist[TB_LAT_SLOTS];
+	uint64_t delay_max_ns;	/* the longest added delay in any period so far */
+	uint64_t retried_syns;
+	uint64_t synack_retransmits;
+	uint64_t abandoned;
+	uint64_t abandoned_unretried;
+	uint64_t untracked;
 };
 
 static int clamp_slot(int slot)
@@ -181,6 +190,14 @@ static void remember(struct stats_entry *e, const struct listener_snapshot *snap
 		     snap->nerrnos > SNAPSHOT_ERRNOS ? SNAPSHOT_ERRNOS : snap->nerrnos;
 	memcpy(e->errnos, snap->errnos, sizeof(e->errnos));
 	e->closed = snap->closed;
+	e->delay_max_ns = prev && prev->delay_max_ns > snap->delay_max_ns ? prev->delay_max_ns : snap->delay_max_ns;
+	e->delayed = snap->delayed;
+	memcpy(e->delay_us_hist, snap->delay_us_hist, sizeof(e->delay_us_hist));
+	e->retried_syns = snap->retried_syns;
+	e->synack_retransmits = snap->synack_retransmits;
+	e->abandoned = snap->abandoned;
+	e->abandoned_unretried = snap->abandoned_unretried;
+	e->untracked = snap->untracked;
 }
 
 /*
@@ -199,6 +216,9 @@ static bool went_down(const struct stats_entry *prev, const struct listener_snap
 	for (i = 0; i < TB_LAT_SLOTS; i++)
 		if (snap->lat_us_hist[i] < prev->lat_us_hist[i])
 			return true;
+	if (snap->delayed < prev->delayed || snap->retried_syns < prev->retried_syns ||
+	    snap->synack_retransmits < prev->synack_retransmits)
+		return true;
 	return snap->accept_overflows < prev->accept_overflows ||
 	       snap->syncookies < prev->syncookies ||
 	       snap->accepts < prev->accepts ||
@@ -264,6 +284,20 @@ static void report(const struct listener_snapshot *snap, const struct stats_entr
 
 	summarize(out->lat_us_hist, ns_to_us_up(snap->lat_max_ns), &out->latency);
 
+	/* the loader's counts only grow: a smaller one is another socket's, all new */
+	out->delayed = snap->delayed - p->delayed;
+	for (i = 0; i < TB_LAT_SLOTS; i++)
+		out->delay_us_hist[i] = snap->delay_us_hist[i] - p->delay_us_hist[i];
+	summarize(out->delay_us_hist, ns_to_us_up(snap->delay_max_ns), &out->delay);
+	out->retried_syns = snap->retried_syns - p->retried_syns;
+	out->synack_retransmits = snap->synack_retransmits - p->synack_retransmits;
+	out->abandoned = snap->abandoned >= p->abandoned ? snap->abandoned - p->abandoned : snap->abandoned;
+	out->abandoned_unretried = snap->abandoned_unretried >= p->abandoned_unretried ?
+				   snap->abandoned_unretried - p->abandoned_unretried : snap->abandoned_unretried;
+	out->untracked = snap->untracked >= p->untracked ? snap->untracked - p->untracked : snap->untracked;
+	any |= out->delayed || out->retried_syns || out->synack_retransmits || out->abandoned ||
+	       out->untracked;
+
 	any |= out->syn_drops || out->accept_overflows || out->syncookies ||
 	       out->accepts || out->accept_errors || out->nerrnos;
 	out->active = any || snap->backlog || snap->synq ||
@@ -323,9 +357,12 @@ void stats_whole_run(const struct stats *s, const struct listener_snapshot *snap
 	 */
 	if (prev && !went_down(prev, snap) && prev->lat_max_ns > run.lat_max_ns)
 		run.lat_max_ns = prev->lat_max_ns;
+	if (prev && !went_down(prev, snap) && prev->delay_max_ns > run.delay_max_ns)
+		run.delay_max_ns = prev->delay_max_ns;
 	report(&run, NULL, out);
 	out->now = snap;
 	/* the run, not the moment: a queue that is busy now is not a count */
 	out->active = out->syn_drops || out->accept_overflows || out->syncookies ||
-		      out->accepts || out->accept_errors || out->latency.count;
+		      out->accepts || out->accept_errors || out->latency.count || out->delayed ||
+		      out->synack_retransmits;
 }

@@ -33,6 +33,15 @@ struct listener_report {
 	int nerrnos;
 	uint64_t lat_us_hist[TB_LAT_SLOTS];
 	struct latency_summary latency;
+	/* what the drops cost the clients, per interval (pending: now) */
+	uint64_t delayed;
+	uint64_t delay_us_hist[TB_LAT_SLOTS];
+	struct latency_summary delay;	/* added delay of the delayed connections */
+	uint64_t retried_syns;
+	uint64_t synack_retransmits;
+	uint64_t abandoned;
+	uint64_t abandoned_unretried;
+	uint64_t untracked;
 	bool active;			/* anything happened, or a queue is not empty */
 };
 

@@ -109,6 +109,8 @@ int decode_event(const void *data, size_t size, const struct clock_map *c, struc
 		ev->cgroup_id = raw.cgroup_id;
 	if (kind_has_field(k, FIELD_ACCEPTOR_IDENTITY))
 		ev->acceptor_cgroup_id = raw.acceptor_cgroup_id;
+	if (kind_has_field(k, FIELD_ATTEMPT))
+		ev->attempt = raw.attempt;
 	if (kind_has_field(k, FIELD_FD_USAGE)) {
 		ev->nofile_limit = raw.nofile_limit;
 		ev->open_fds = raw.open_fds;
@@ -137,4 +139,8 @@ void decode_totals(const uint64_t sums[TB_TOTAL_MAX], struct totals *t)
 	t->registry_full = sums[TB_TOTAL_REGISTRY_FULL];
 	t->ambiguous = sums[TB_TOTAL_AMBIGUOUS];
 	t->late = sums[TB_TOTAL_LATE];
+	t->tuples_tracked = sums[TB_TOTAL_TUPLES_TRACKED];
+	t->delayed = sums[TB_TOTAL_DELAYED];
+	t->retried_syns = sums[TB_TOTAL_RETRIED_SYN];
+	t->synack_retransmits = sums[TB_TOTAL_SYNACK_RETRANSMIT];
 }

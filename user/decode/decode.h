@@ -23,6 +23,19 @@ struct totals {
 	uint64_t ambiguous;			/* drops whose SO_REUSEPORT member was a guess */
 	uint64_t late;				/* drops no packet showed, found at exit (no record) */
 	uint64_t missed_runs;			/* program runs the kernel skipped (recursion) */
+	/*
+	 * What the drops cost the clients: 4-tuples that had a packet
+	 * dropped, each ends as one of delayed, abandoned, untracked (pushed
+	 * out of the map), or is still pending at exit. The last three are
+	 * the loader's (set by the caller, 0 here).
+	 */
+	uint64_t tuples_tracked;
+	uint64_t delayed;
+	uint64_t abandoned;
+	uint64_t untracked;
+	uint64_t pending;
+	uint64_t retried_syns;
+	uint64_t synack_retransmits;
 };
 
 /* Offset from the BPF clock (CLOCK_MONOTONIC) to CLOCK_REALTIME. */

@@ -53,6 +53,7 @@ struct event {
 	uint64_t acceptor_cgroup_id;	/* of the listener's last acceptor */
 	struct cgroup_identity identity;
 	struct cgroup_identity acceptor_identity;
+	uint32_t attempt;		/* syn_drop: the 4-tuple's SYN number, 1 first; 0 untracked */
 };
 
 #endif /* TB_EVENT_H */

@@ -7,15 +7,19 @@
 
 /* Both listen drops: a listener, its owner and acceptor, a peer, the queues, a reason. */
 #define LISTEN_DROP \
-	.has_listener = true, .has_peer = true, .process = PROCESS_OWNER, .listen_drop = true, \
-	.fields = { FIELD_FAMILY, FIELD_LOCAL, FIELD_LISTEN_ADDR, FIELD_PEER, FIELD_PROCESS, FIELD_IDENTITY, \
-		    FIELD_ACCEPTOR, FIELD_QUEUE, FIELD_REASON, FIELD_ACCEPTOR_IDENTITY }
+	.has_listener = true, .has_peer = true, .process = PROCESS_OWNER, .listen_drop = true
+/* ... and their fields, to which each kind adds its own before the acceptor's identity */
+#define LISTEN_DROP_FIELDS \
+	FIELD_FAMILY, FIELD_LOCAL, FIELD_LISTEN_ADDR, FIELD_PEER, FIELD_PROCESS, FIELD_IDENTITY, \
+	FIELD_ACCEPTOR, FIELD_QUEUE, FIELD_REASON
 
 const struct kind_info kinds[] = {
 	{ .kind = TB_KIND_SYN_DROP, .name = "syn_drop", LISTEN_DROP,
+	  .fields = { LISTEN_DROP_FIELDS, FIELD_ATTEMPT, FIELD_ACCEPTOR_IDENTITY },
 	  .total = offsetof(struct totals, syn_drop),
 	  .breakdown = BREAKDOWN_REASONS, .breakdown_total = offsetof(struct totals, syn_drop_by_reason) },
 	{ .kind = TB_KIND_ACCEPT_OVERFLOW, .name = "accept_overflow", LISTEN_DROP,
+	  .fields = { LISTEN_DROP_FIELDS, FIELD_ACCEPTOR_IDENTITY },
 	  .total = offsetof(struct totals, accept_overflow),
 	  .breakdown = BREAKDOWN_OTHER, .breakdown_total = offsetof(struct totals, accept_overflow_other) },
 	{ .kind = TB_KIND_ACCEPT_ERROR, .name = "accept_error",

@@ -31,6 +31,7 @@ enum event_field {
 	FIELD_LISTEN_ADDR,	/* listen_addr: the listener's bound address; null unknown */
 	FIELD_IDENTITY,		/* cgroup, unit, container, pod_uid of pid; null when unknown */
 	FIELD_ACCEPTOR_IDENTITY,	/* the same, acceptor_ prefixed, of the listener's last acceptor */
+	FIELD_ATTEMPT,		/* the 4-tuple's SYN number, 1 first; null when untracked */
 };
 
 #define KIND_FIELDS_MAX	12

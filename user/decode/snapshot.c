@@ -44,6 +44,11 @@ void snapshot_decode_listener(uint64_t id, const struct tb_listener *l, struct l
 	s->suppressed = l->suppressed;
 	s->lost = l->lost;
 	memcpy(s->lat_us_hist, l->lat_us_hist, sizeof(s->lat_us_hist));
+	s->tuples_tracked = l->tuples_tracked;
+	s->delayed = l->delayed;
+	s->retried_syns = l->retried_syns;
+	s->synack_retransmits = l->synack_retransmits;
+	memcpy(s->delay_us_hist, l->delay_us_hist, sizeof(s->delay_us_hist));
 	s->backlog = l->now.backlog;
 	s->backlog_max = l->now.backlog_max;
 	s->synq = l->now.synq;
@@ -60,6 +65,7 @@ void snapshot_decode_closed(uint64_t id, const struct tb_listener *l, uint32_t b
 	s->backlog = s->synq = 0;
 	s->backlog_peak = backlog_peak;
 	s->synq_peak = synq_peak;
+	s->delay_max_ns = l->delay_max_ns;
 }
 
 void snapshot_add_peaks(struct listener_snapshot *s, const struct tb_peaks *pk)
@@ -67,6 +73,7 @@ void snapshot_add_peaks(struct listener_snapshot *s, const struct tb_peaks *pk)
 	s->backlog_peak = pk->backlog_peak;
 	s->synq_peak = pk->synq_peak;
 	s->lat_max_ns = pk->lat_max_ns;
+	s->delay_max_ns = pk->delay_max_ns;
 }
 
 void snapshot_add_errno(struct listener_snapshot *s, int err, uint64_t count)

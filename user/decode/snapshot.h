@@ -92,6 +92,23 @@ struct listener_snapshot {
 	bool in_cgroup;			/* --cgroup: the owner is in the traced subtree */
 	struct cgroup_identity identity;
 	struct cgroup_identity acceptor_identity;
+	/*
+	 * What the drops cost the clients: kernel counts (cumulative), the
+	 * longest added delay since the previous read, and the loader's
+	 * judgement of the 4-tuples (aggregate/client_cost.h).
+	 */
+	uint64_t tuples_tracked;
+	uint64_t delayed;
+	uint64_t retried_syns;
+	uint64_t synack_retransmits;
+	uint64_t delay_us_hist[TB_LAT_SLOTS];
+	uint64_t delay_max_ns;
+	uint64_t abandoned;
+	uint64_t abandoned_unretried;
+	uint64_t untracked;
+	uint64_t pending;		/* now */
+	uint64_t stale_unretried;	/* now: pending, never retried within the retry window */
+	uint64_t stale_retried;
 	/* the owner's file descriptors */
 	uint64_t nofile_limit;		/* RLIMIT_NOFILE soft limit; 0 unknown, UINT64_MAX unlimited */
 	int64_t open_fds;		/* -1 unknown */

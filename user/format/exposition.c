@@ -112,7 +112,8 @@ static uint64_t slot_mid_us(int i)
 	return i == 0 ? 1 : 3ULL << (i - 1);
 }
 
-static void put_latency_histogram(FILE *out, const char *name, const struct series *s)
+static void put_log2_histogram(FILE *out, const char *name, const struct series *s,
+			       const uint64_t hist[TB_LAT_SLOTS])
 {
 	unsigned __int128 sum_us = 0;
 	uint64_t cum = 0;
@@ -120,18 +121,28 @@ static void put_latency_histogram(FILE *out, const char *name, const struct seri
 
 	/* the last slot is open-ended: it only shows in +Inf */
 	for (k = 0; k < TB_LAT_SLOTS - 1; k++) {
-		cum += s->total.lat_us_hist[k];
+		cum += hist[k];
 		fprintf(out, "%s_bucket{%s,le=\"", name, s->labels);
 		put_seconds(out, 2ULL << k);
 		fprintf(out, "\"} %" PRIu64 "\n", cum);
 	}
-	cum += s->total.lat_us_hist[TB_LAT_SLOTS - 1];
+	cum += hist[TB_LAT_SLOTS - 1];
 	fprintf(out, "%s_bucket{%s,le=\"+Inf\"} %" PRIu64 "\n", name, s->labels, cum);
 	for (k = 0; k < TB_LAT_SLOTS; k++)
-		sum_us += (unsigned __int128)s->total.lat_us_hist[k] * slot_mid_us(k);
+		sum_us += (unsigned __int128)hist[k] * slot_mid_us(k);
 	fprintf(out, "%s_sum{%s} ", name, s->labels);
 	put_seconds(out, sum_us);
 	fprintf(out, "\n%s_count{%s} %" PRIu64 "\n", name, s->labels, cum);
+}
+
+static void put_latency_histogram(FILE *out, const char *name, const struct series *s)
+{
+	put_log2_histogram(out, name, s, s->total.lat_us_hist);
+}
+
+static void put_delay_histogram(FILE *out, const char *name, const struct series *s)
+{
+	put_log2_histogram(out, name, s, s->total.delay_us_hist);
 }
 
 #define SERIES_FIELD(field)	.offset = offsetof(struct series, field)
@@ -180,6 +191,26 @@ static const struct listener_family {
 	  "Bucket counts are exact (log2 microsecond slots); _sum is an estimate that "
 	  "takes each slot's midpoint.",
 	  .put_samples = put_latency_histogram },
+	{ "tcpbacklog_connections_delayed_total", "counter",
+	  "Connections established only after one of their SYNs or final ACKs was dropped "
+	  "by the listener and sent again.", SERIES_FIELD(total.delayed) },
+	{ "tcpbacklog_connection_delay_seconds", "histogram",
+	  "Delay the drops added to the delayed connections: from the first dropped packet "
+	  "to the connection established at the listener. Buckets exact (log2 microsecond "
+	  "slots); _sum takes each slot's midpoint.",
+	  .put_samples = put_delay_histogram },
+	{ "tcpbacklog_retried_syns_total", "counter",
+	  "SYNs sent again by clients whose earlier SYN the listener dropped.",
+	  SERIES_FIELD(total.retried_syns) },
+	{ "tcpbacklog_synack_retransmits_total", "counter",
+	  "SYN-ACKs the listener sent again (final ACK dropped or lost, or a SYN repeated).",
+	  SERIES_FIELD(total.synack_retransmits) },
+	{ "tcpbacklog_connections_abandoned_total", "counter",
+	  "Connection attempts with a dropped packet that never got in and sent nothing for "
+	  "--abandon-after seconds.", SERIES_FIELD(total.abandoned) },
+	{ "tcpbacklog_connections_untracked_total", "counter",
+	  "Connection attempts with a dropped packet the tracer's bounded 4-tuple map had "
+	  "no room to follow (their outcome is unknown).", SERIES_FIELD(total.untracked) },
 	{ "tcpbacklog_suppressed_events_total", "counter",
 	  "Event records of a listener held back by --rate-limit (still counted above).",
 	  SERIES_FIELD(total.suppressed) },

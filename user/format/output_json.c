@@ -276,6 +276,9 @@ static void put_field(FILE *out, enum event_field field, const struct event *ev)
 	case FIELD_ACCEPTOR_IDENTITY:
 		put_identity(out, "acceptor_", &ev->acceptor_identity);
 		break;
+	case FIELD_ATTEMPT:
+		put_u64_or_null(out, "attempt", ev->attempt, ev->attempt != 0);
+		break;
 	case FIELD_END:
 		break;
 	}
@@ -318,8 +321,13 @@ static void json_totals(FILE *out, const struct totals *t)
 		}
 	}
 	fprintf(out, ",\"registry_full\":%" PRIu64 ",\"ambiguous\":%" PRIu64
-		",\"late\":%" PRIu64 ",\"missed_runs\":%" PRIu64 "}\n",
+		",\"late\":%" PRIu64 ",\"missed_runs\":%" PRIu64,
 		t->registry_full, t->ambiguous, t->late, t->missed_runs);
+	fprintf(out, ",\"tuples_tracked\":%" PRIu64 ",\"delayed\":%" PRIu64 ",\"abandoned\":%" PRIu64
+		",\"untracked\":%" PRIu64 ",\"pending\":%" PRIu64 ",\"retried_syns\":%" PRIu64
+		",\"synack_retransmits\":%" PRIu64 "}\n",
+		t->tuples_tracked, t->delayed, t->abandoned, t->untracked, t->pending, t->retried_syns,
+		t->synack_retransmits);
 }
 
 /* 0 is unknown, RLIM_INFINITY no finite limit: both null */
@@ -396,6 +404,12 @@ static void json_listener(FILE *out, uint64_t time_ns, const struct listener_rep
 		r->latency.count, r->latency.p50_us, r->latency.p99_us,
 		r->latency.max_us);
 	put_acceptors(out, s);
+	fprintf(out, ",\"delayed\":%" PRIu64 ",\"connection_delay_us\":{\"count\":%" PRIu64
+		",\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64 "},\"retried_syns\":%" PRIu64
+		",\"synack_retransmits\":%" PRIu64 ",\"abandoned\":%" PRIu64 ",\"untracked\":%" PRIu64
+		",\"pending\":%" PRIu64,
+		r->delayed, r->delay.count, r->delay.p50_us, r->delay.p99_us, r->delay.max_us,
+		r->retried_syns, r->synack_retransmits, r->abandoned, r->untracked, s->pending);
 	put_fd_usage(out, s->nofile_limit, s->open_fds);
 	put_identity(out, "acceptor_", &s->acceptor_identity);
 	fprintf(out, ",\"closed\":%s}\n", s->closed ? "true" : "false");

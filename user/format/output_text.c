@@ -223,6 +223,10 @@ static void format_detail(char *buf, size_t len, const struct kind_info *k, cons
 			n += snprintf(buf + n, len - n, "%s%s", sep, fds);
 			break;
 		}
+		case FIELD_ATTEMPT:
+			if (ev->attempt)
+				n += snprintf(buf + n, len - n, "%sattempt=%" PRIu32, sep, ev->attempt);
+			break;
 		case FIELD_PORTS:
 			if (ev->err != EADDRNOTAVAIL)
 				break;
@@ -330,8 +334,12 @@ static void text_totals(FILE *out, const struct totals *t)
 		}
 	}
 	fprintf(out, " suppressed=%" PRIu64 " lost=%" PRIu64 " registry_full=%" PRIu64
-		" ambiguous=%" PRIu64 " late=%" PRIu64 " missed_runs=%" PRIu64 "\n",
+		" ambiguous=%" PRIu64 " late=%" PRIu64 " missed_runs=%" PRIu64,
 		t->suppressed, t->lost, t->registry_full, t->ambiguous, t->late, t->missed_runs);
+	fprintf(out, " tuples_tracked=%" PRIu64 " delayed=%" PRIu64 " abandoned=%" PRIu64 " untracked=%" PRIu64
+		" pending=%" PRIu64 " retried_syns=%" PRIu64 " synack_retransmits=%" PRIu64 "\n",
+		t->tuples_tracked, t->delayed, t->abandoned, t->untracked, t->pending, t->retried_syns,
+		t->synack_retransmits);
 }
 
 /*
@@ -379,6 +387,23 @@ static void text_acceptors(FILE *out, const struct listener_snapshot *s)
 			s->acceptors_other.accept_errors);
 }
 
+/* What the drops cost the clients, under the listener's row when they cost anything. */
+static void text_client_cost(FILE *out, const struct listener_report *r)
+{
+	const struct listener_snapshot *s = r->now;
+
+	if (!r->delayed && !r->retried_syns && !r->synack_retransmits && !r->abandoned && !r->untracked &&
+	    !s->pending)
+		return;
+	fprintf(out, "  clients: delayed=%" PRIu64, r->delayed);
+	if (r->delay.count)
+		fprintf(out, " delay_p50us=%" PRIu64 " delay_p99us=%" PRIu64 " delay_maxus=%" PRIu64,
+			r->delay.p50_us, r->delay.p99_us, r->delay.max_us);
+	fprintf(out, " retried_syns=%" PRIu64 " synack_retransmits=%" PRIu64 " abandoned=%" PRIu64
+		" untracked=%" PRIu64 " pending=%" PRIu64 "\n",
+		r->retried_syns, r->synack_retransmits, r->abandoned, r->untracked, s->pending);
+}
+
 static void text_listener(FILE *out, const struct listener_report *r)
 {
 	const struct listener_snapshot *s = r->now;
@@ -414,6 +439,7 @@ static void text_listener(FILE *out, const struct listener_report *r)
 	fprintf(out, LST_FMT, local, pid, comm, queue, peak, synq, synq_peak, drops, overfl,
 		cookies, accepts, errs, p50, p99, max, esc_service);
 	text_acceptors(out, s);
+	text_client_cost(out, r);
 }
 
 /* hint texts are sentences: keep the spaces, escape each word */

@@ -41,6 +41,12 @@ static void counts_from_snapshot(struct series_counts *c, const struct listener_
 	c->suppressed = p->suppressed;
 	c->lost = p->lost;
 	memcpy(c->lat_us_hist, p->lat_us_hist, sizeof(c->lat_us_hist));
+	c->delayed = p->delayed;
+	c->retried_syns = p->retried_syns;
+	c->synack_retransmits = p->synack_retransmits;
+	c->abandoned = p->abandoned;
+	c->untracked = p->untracked;
+	memcpy(c->delay_us_hist, p->delay_us_hist, sizeof(c->delay_us_hist));
 }
 
 /* dst += a - b, word by word */

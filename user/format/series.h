@@ -37,6 +37,13 @@ struct series_counts {
 	uint64_t suppressed;
 	uint64_t lost;
 	uint64_t lat_us_hist[TB_LAT_SLOTS];
+	/* what the drops cost the clients */
+	uint64_t delayed;
+	uint64_t retried_syns;
+	uint64_t synack_retransmits;
+	uint64_t abandoned;
+	uint64_t untracked;
+	uint64_t delay_us_hist[TB_LAT_SLOTS];
 };
 
 struct series {

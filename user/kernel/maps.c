@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 
 #include "array.h"
+#include "aggregate/client_cost.h"
 #include "kernel/maps.h"
 #include "host/owners.h"
 #include "kernel/probes.h"
@@ -31,7 +32,7 @@ void map_entries_free(struct map_entries *e)
 static int read_entries(int fd, size_t key_size, size_t value_off, size_t elem_size,
 			void **items, size_t *n, size_t *cap, bool take)
 {
-	char key[32], next[32];
+	char key[64], next[64];	/* the largest key: struct tb_tuple_key */
 	bool started = false;
 	int err = 0;
 
@@ -164,6 +165,28 @@ int maps_read_destinations(const struct probes *p, struct destination_entry **it
 	return read_entries(bpf_map__fd(p->skel->maps.destinations), sizeof(struct tb_destination_key),
 			    offsetof(struct destination_entry, count), sizeof(struct destination_entry),
 			    (void **)items, n, cap, false);
+}
+
+int maps_read_tuples(const struct probes *p, struct tuple_entry **items, size_t *n, size_t *cap)
+{
+	return read_entries(bpf_map__fd(p->skel->maps.tuples), sizeof(struct tb_tuple_key),
+			    offsetof(struct tuple_entry, t), sizeof(struct tuple_entry),
+			    (void **)items, n, cap, false);
+}
+
+int maps_delete_tuple(const struct probes *p, const struct tb_tuple_key *key)
+{
+	return bpf_map_delete_elem(bpf_map__fd(p->skel->maps.tuples), key);
+}
+
+int maps_listener_delayed(const struct probes *p, uint64_t id, uint64_t *delayed)
+{
+	struct tb_listener l;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.listeners), &id, &l))
+		return -1;
+	*delayed = l.delayed;
+	return 0;
 }
 
 /* Is sk still in the registry? (ENOENT: it closed, or never got in) */

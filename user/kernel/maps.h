@@ -108,6 +108,16 @@ int maps_take_acceptors(const struct probes *p, struct map_entries *e);
  */
 int maps_delete_stale(const struct probes *p);
 
+/* Every 4-tuple of map "tuples" (aggregate/client_cost.h's tuple_entry) into *items. */
+struct tuple_entry;
+int maps_read_tuples(const struct probes *p, struct tuple_entry **items, size_t *n, size_t *cap);
+
+/* Delete a 4-tuple: 0 when this call deleted it (the kernel did not, first). */
+int maps_delete_tuple(const struct probes *p, const struct tb_tuple_key *key);
+
+/* Connections of listener id established after a drop, now; 0 when found. */
+int maps_listener_delayed(const struct probes *p, uint64_t id, uint64_t *delayed);
+
 /* The totals map, summed over CPUs, indexed by enum tb_total. 0, or -1. */
 int maps_read_totals(const struct probes *p, uint64_t sums[TB_TOTAL_MAX]);
 

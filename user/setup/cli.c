@@ -37,6 +37,7 @@ enum {
 	OPT_METRICS_ADDR,
 	OPT_CGROUP,
 	OPT_NO_SYSCALL_TRACEPOINTS,
+	OPT_ABANDON_AFTER,
 };
 
 static const struct argp_option options[] = {
@@ -49,6 +50,7 @@ static const struct argp_option options[] = {
 	{ "cgroup",   OPT_CGROUP, "PATH", 0, "Only listeners whose owner is in this cgroup v2 subtree, and accept(), connect() and bind() calls made in it: /system.slice/NAME.service, or its directory under the cgroup2 mount", 0 },
 	{ "mode",     OPT_MODE, "MODE",  0, "How to hook the kernel: auto (default: fentry where the kernel allows it, else tracepoints), fentry, tracepoint", 0 },
 	{ "rate-limit", OPT_RATE_LIMIT, "N", 0, "Print at most N event records per second per listener, or per process for connect() and bind() errors (default 100, 0 = unlimited); the rest are counted as suppressed", 0 },
+	{ "abandon-after", OPT_ABANDON_AFTER, "SECONDS", 0, "A connection attempt that had a packet dropped and sent nothing for SECONDS is counted abandoned (default 130: longer than a default Linux client retries)", 0 },
 	{ "metrics-addr", OPT_METRICS_ADDR, "HOST:PORT", 0, "Serve Prometheus metrics on http://HOST:PORT/metrics", 0 },
 	{ "quiet",    'q', NULL,         0, "No event records: only the start record, listener records, metrics and totals", 0 },
 	{ "no-syscall-tracepoints", OPT_NO_SYSCALL_TRACEPOINTS, NULL, 0, "Attach no syscall tracepoint: any one puts every syscall of every process on a slower path. Lost: accept(), connect() and bind() errors and accepts seen at the syscalls (fentry mode takes them from fexit instead; io_uring and failures of non-blocking connects after the call are still seen)", 0 },
@@ -306,6 +308,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'P':
 		add_port(st, arg);
 		break;
+	case OPT_ABANDON_AFTER:
+		if (parse_seconds(arg, &cfg->abandon_after) || cfg->abandon_after < 0.01)
+			fail_value(st, "abandon-after", arg, "abandon-after",
+				   "expected seconds >= 0.01 and <= 31536000");
+		break;
 	case OPT_RATE_LIMIT:
 		if (parse_range(arg, 0, 1000000, &v))
 			fail_value(st, "rate limit", arg, "rate-limit", "expected 0..1000000 records per second");
@@ -460,6 +467,7 @@ static void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->rate_limit = 100;
+	cfg->abandon_after = CLI_ABANDON_AFTER_DEFAULT;
 }
 
 enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, FILE *err)

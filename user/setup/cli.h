@@ -31,7 +31,16 @@ struct config {
 	char cgroup[512];		/* --cgroup: the subtree, relative to the v2 root; "" = all */
 	char cgroup_dir[1024];		/* --cgroup: its directory, for the kernel's filter */
 	bool no_syscall_tracepoints;	/* --no-syscall-tracepoints: none attached (see README) */
+	double abandon_after;		/* --abandon-after SECONDS: a dropped 4-tuple silent this long gave up */
 };
+
+/*
+ * --abandon-after default: longer than a default Linux client retries
+ * its SYN (tcp_syn_retries 6, backoff 1, 2, ... 32 s, then 64 s more:
+ * ETIMEDOUT 127 s after the first SYN), so a 4-tuple judged abandoned
+ * has given up, whatever the kernel's backoff.
+ */
+#define CLI_ABANDON_AFTER_DEFAULT	130.0
 
 enum cli_result {
 	CLI_OK = 0,	/* run with *cfg */
