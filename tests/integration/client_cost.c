@@ -12,8 +12,10 @@
  *     whose connect() succeeded waits for the server's FIN (accepted) or
  *     a reset (its final ACK overflowed: tcp_abort_on_overflow is 1 here,
  *     so no client believes it is connected while the server has no
- *     socket for it). Prints delayed (connects with a retransmitted SYN
- *     that were accepted), their connect() times, resets, SYN retransmits.
+ *     socket for it; SYN cookies are off, see main()). Prints delayed
+ *     (connects with a retransmitted SYN that were accepted), their
+ *     connect() times, resets, SYN retransmits; a client neither accepted
+ *     nor reset within 10 s counts in other_errors.
  *
  *   client_cost -m abandon [-6] [-p PORT] [-b BACKLOG] [-n CLIENTS] [-s SYNCNT]
  *     listen(fd, BACKLOG), never accepts. BACKLOG + 1 clients connect one
@@ -41,6 +43,7 @@ struct client {
 	int fd;
 	int err;		/* connect()'s errno, 0 connected */
 	bool reset;		/* reset by the server, in connect() or after */
+	bool stalled;		/* connected, then neither accepted nor reset within 10 s */
 	uint16_t lport;
 	uint32_t retrans;	/* SYNs sent again */
 	uint64_t connect_us;
@@ -93,8 +96,12 @@ static void *delay_client(void *arg)
 	tb_sleep_ms(c->delay_ms);	/* one after the other: no SYN races the queue's fullness check */
 	client_connect(c);
 	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (!c->err && read(c->fd, &b, 1) < 0)
-		c->reset = true;
+	if (!c->err && read(c->fd, &b, 1) < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			c->stalled = true;
+		else
+			c->reset = true;
+	}
 	return NULL;
 }
 
@@ -165,7 +172,7 @@ static void print_list(const char *key, int n, bool (*pick)(const struct client 
 
 static bool is_delayed(const struct client *c)
 {
-	return !c->err && !c->reset && c->retrans > 0;
+	return !c->err && !c->reset && !c->stalled && c->retrans > 0;
 }
 
 static bool is_timed_out(const struct client *c)
@@ -185,7 +192,7 @@ int main(int argc, char **argv)
 	int delayed = 0, resets = 0, timed_out = 0, connected = 0, other = 0;
 	uint64_t retrans = 0, max_us = 0;
 	struct tb_mib before, after;
-	long abort_was;
+	long abort_was, cookies_was = -1;
 
 	tb_prog = "client_cost";
 	const struct tb_option options[] = {
@@ -208,6 +215,15 @@ int main(int argc, char **argv)
 	/* restored at the end: the kernel matrix runs every scenario in one namespace */
 	abort_was = tb_sysctl_read("/proc/sys/net/ipv4/tcp_abort_on_overflow");
 	tb_sysctl_write("/proc/sys/net/ipv4/tcp_abort_on_overflow", 1);
+	/*
+	 * delay: no SYN cookies. A SYN answered with a cookie whose final ACK
+	 * overflows leaves no request to reset: the client believes it is
+	 * connected until its own FIN, still carrying the cookie, gets it in.
+	 */
+	if (!strcmp(mode, "delay")) {
+		cookies_was = tb_sysctl_read("/proc/sys/net/ipv4/tcp_syncookies");
+		tb_sysctl_write("/proc/sys/net/ipv4/tcp_syncookies", 0);
+	}
 	tb_mib_read(&before);
 	srv.lfd = tb_listener(family, tb_loopback(family), port, backlog, false);
 	port = tb_local_port(srv.lfd);
@@ -266,7 +282,7 @@ int main(int argc, char **argv)
 		resets += c->reset;
 		timed_out += is_timed_out(c);
 		connected += !c->err;
-		other += c->err && !c->reset && c->err != ETIMEDOUT;
+		other += (c->err && !c->reset && c->err != ETIMEDOUT) || c->stalled;
 	}
 	tb_kv("mode", "%s", mode);
 	tb_kv("accepted", "%d", srv.accepted);
@@ -290,5 +306,7 @@ int main(int argc, char **argv)
 	close(srv.lfd);
 	if (abort_was >= 0)
 		tb_sysctl_write("/proc/sys/net/ipv4/tcp_abort_on_overflow", abort_was);
+	if (cookies_was >= 0)
+		tb_sysctl_write("/proc/sys/net/ipv4/tcp_syncookies", cookies_was);
 	return 0;
 }
