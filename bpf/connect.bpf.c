@@ -134,28 +134,31 @@ static __always_inline void connect_outlived_call(struct sock *sk)
 }
 
 /*
- * connect() returned. Failed: report it, unless it only repeats the
- * failure of a non-blocking connect already reported at the state change.
+ * connect() on sk returned ret < 0 (uaddr: the address it was given).
+ * Failed: report it, unless it only repeats the failure of a connect
+ * already reported at the state change. Not failed yet (in progress,
+ * interrupted): see connect_outlived_call().
  */
+static __always_inline void connect_returned(struct sock *sk, __u64 uaddr, long ret)
+{
+	if (!is_tcp(sk))
+		return;
+	if (connect_not_failed(ret))
+		connect_outlived_call(sk);
+	else if (!repeats_reported_failure(sk))
+		report_call_failure(uaddr, sk, TB_KIND_CONNECT_ERROR, ret);
+}
+
+/* The syscall's exit, in tracepoint mode. */
 SEC("tracepoint/syscalls/sys_exit_connect")
 int connect_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	struct task_struct *task = current_task();
 	long ret = ctx->ret;
-	struct sock *sk;
 
 	if (ret >= 0 || ret == -EISCONN)
 		return 0;
-	sk = fd_to_sock(task, syscall_fd_arg(task, ctx->id));
-	if (connect_not_failed(ret)) {
-		if (is_tcp(sk))
-			connect_outlived_call(sk);
-		return 0;
-	}
-	if (!is_tcp(sk))
-		return 0;
-	if (!repeats_reported_failure(sk))
-		report_call_failure(syscall_arg2(task, ctx->id), sk, TB_KIND_CONNECT_ERROR, ret);
+	connect_returned(fd_to_sock(task, syscall_fd_arg(task, ctx->id)), syscall_arg2(task, ctx->id), ret);
 	return 0;
 }
 
@@ -167,15 +170,9 @@ int connect_exit(struct trace_event_raw_sys_exit *ctx)
 SEC("fexit/__sys_connect")
 int BPF_PROG(sys_connect_exit, int fd, void *uservaddr, int addrlen, int ret)
 {
-	struct sock *sk;
-
-	if (ret >= 0 || connect_not_failed(ret))
+	if (ret >= 0 || ret == -EISCONN)
 		return 0;
-	sk = fd_to_sock(current_task(), fd);
-	if (!is_tcp(sk))
-		return 0;
-	if (!repeats_reported_failure(sk))
-		report_call_failure((__u64)uservaddr, sk, TB_KIND_CONNECT_ERROR, ret);
+	connect_returned(fd_to_sock(current_task(), fd), (__u64)uservaddr, ret);
 	return 0;
 }
 
