@@ -66,7 +66,7 @@
 #                            nginx's own error log counts
 #   real_redis, real_python_http  redis-server (tcp-backlog 4) and python3 -m
 #                            http.server (backlog 5) stopped 1.5 s under
-#                            redis-benchmark / ab: every drop names them
+#                            40 redis-cli / ab: every drop names them
 #   real_haproxy             haproxy at maxconn 10 (backlog 4) under ab -c 100
 #   connect_outlived         blocking connects whose call returns first
 #                            (SO_SNDTIMEO, a signal) end ETIMEDOUT later, 2 + 2;
@@ -225,8 +225,8 @@ run_one() {
 	connect_exhaust_uring)	sc_connect_fail "$1" exhaust -u -n 10 ;;
 	destinations_quiet)	sc_destinations_quiet "$1" -n 10 ;;
 	real_nginx)		sc_real_nginx "$1" ;;
-	real_redis)		sc_real_loaded "$1" 6390 redis-server redis-server,redis-benchmark real_redis_server 1 \
-					redis-benchmark -p 6390 -c 40 -n 40 -t ping -q ;;
+	real_redis)		sc_real_loaded "$1" 6390 redis-server redis-server,redis-cli real_redis_server 1 \
+					sh -c 'for i in $(seq 40); do redis-cli -p 6390 ping >/dev/null & done; wait' ;;
 	real_python_http)	sc_real_loaded "$1" 8082 python3 ab real_python_server 1 \
 					ab -q -c 30 -n 30 -s 10 http://127.0.0.1:8082/ ;;
 	real_haproxy)		sc_real_loaded "$1" 8083 haproxy haproxy,ab real_haproxy_server 0 \
