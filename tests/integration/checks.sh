@@ -490,7 +490,7 @@ check_promise_interval() {
 	esac
 
 	# folded records: replace the per-kind line counts by the sum rule
-	ERRS=$(printf '%s\n' "$ERRS" | grep -Ev '^[0-9]+ (syn_drop|accept_overflow) lines')
+	ERRS=$(printf '%s\n' "$ERRS" | grep -Ev '^[0-9]+ (syn_drop|accept_overflow|accept_error) lines')
 	errs_prepend "$before"
 	TRACER_OUT=$TRACER_EVENTS
 	lines=$(ev_count syn_drop)

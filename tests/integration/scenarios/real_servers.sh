@@ -27,17 +27,33 @@ real_missing() {
 	done
 }
 
+# IDLE_CLIENTS PORT N SECONDS: N non-blocking loopback connects that send
+# nothing, held open for SECONDS, then closed
+IDLE_CLIENTS='
+import socket, sys, time
+port, n, hold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+held = []
+for _ in range(n):
+	s = socket.socket()
+	s.setblocking(False)
+	s.connect_ex(("127.0.0.1", port))
+	held.append(s)
+time.sleep(hold)
+'
+
 # nginx as it is usually run: a root master that listens, two workers that
-# accept with worker_rlimit_nofile 24, a backlog of 8, and ab with 100
+# accept with worker_rlimit_nofile 24, a backlog of 8, 60 idle clients that
+# connect and send nothing for 3 s (nginx keeps each open, waiting for its
+# request: slow clients holding a worker's descriptors) and ab with 100
 # concurrent clients. The workers run out of descriptors; nginx logs each
 # failed accept4() at "crit" and stops accepting for 500 ms, so the queue
 # overflows. Each EMFILE logged is one accept_error naming a worker; each
 # drop names the master, the listen() caller, and a worker as acceptor; the
 # fd_limit hint speaks of the workers' limit.
 sc_real_nginx() {
-	local name=$1 ns dir port=8081 master workers emfile ab_done missing n want
+	local name=$1 ns dir port=8081 master workers emfile ab_done missing n want idle
 	scenario_setup ns "$name" || return
-	missing=$(real_missing nginx ab ss)
+	missing=$(real_missing nginx ab ss python3)
 	if [ -n "$missing" ]; then
 		err "$missing not installed (scripts/install-deps.sh servers)"
 		ns_del "$ns"
@@ -72,7 +88,11 @@ sc_real_nginx() {
 	if ns_listening "$ns" "$port"; then
 		workers=$(pgrep -P "$master" | paste -sd,)
 		timeout -k 2 "$DRIVER_TIMEOUT" ip netns exec "$ns" \
+			python3 -c "$IDLE_CLIENTS" "$port" 60 3 >"$dir/idle.out" 2>&1 &
+		idle=$!
+		timeout -k 2 "$DRIVER_TIMEOUT" ip netns exec "$ns" \
 			ab -q -c 100 -n 3000 -s 10 "http://127.0.0.1:$port/" >"$dir/ab.out" 2>&1
+		wait "$idle"
 		ab_done=$(sed -n 's/^Complete requests: *//p' "$dir/ab.out")
 	fi
 	# the tracer stops first: a worker shutting down may call accept4()
