@@ -75,17 +75,20 @@ static __always_inline void count_ambiguous(const struct drop_search *s, __u32 n
  * TB_KIND_ACCEPT_OVERFLOW, a constant at every call. sk: its listener (0
  * when unknown); d->drops is 1, more only if an earlier drop on this CPU
  * was not seen at its own packet. s: how sk was found among the members
- * of its address, NULL when the hook had it at hand.
+ * of its address, NULL when the hook had it at hand. l: sk's entry when
+ * the caller has it, NULL to look it up.
  */
-static __always_inline void report_listen_drop(__u32 kind, __u64 sk, __u32 netns, const struct pkt *p,
-					       const struct mib_delta *d, const struct drop_search *s)
+static __always_inline void report_listen_drop(__u32 kind, __u64 sk, struct tb_listener *l, __u32 netns,
+					       const struct pkt *p, const struct mib_delta *d,
+					       const struct drop_search *s)
 {
-	struct tb_listener *l = sk ? bpf_map_lookup_elem(&listeners, &sk) : NULL;
 	__u32 syn_reason = kind == TB_KIND_SYN_DROP ? syn_drop_reason(d) : 0;
 	bool accept_queue_full = d->overflows;	/* ListenOverflows: sk_acceptq_is_full() */
 	struct tb_event *e;
 	__u32 attempt;
 
+	if (!l && sk)
+		l = bpf_map_lookup_elem(&listeners, &sk);
 	if (!in_scope(netns, p->dport, l ? l->owner_pid : 0) || !listener_in_cgroup(l))
 		return;
 	attempt = tuple_dropped(kind == TB_KIND_SYN_DROP, sk, l, netns, p);
@@ -141,7 +144,7 @@ static __always_inline void report_drops_at(__u32 kind, __u64 sk, __u32 netns, c
 		count_unseen(d);
 		return;
 	}
-	report_listen_drop(kind, sk, netns, &p, d, NULL);
+	report_listen_drop(kind, sk, NULL, netns, &p, d, NULL);
 }
 
 /*

@@ -65,6 +65,8 @@ static __always_inline void listener_add(const struct sock *sk, bool from_listen
 		return;
 	}
 	group_add(&l->addr, key);
+	/* before listen() hashes the socket: no packet reaches it earlier */
+	__sync_fetch_and_add(&registry_gen, 1);
 }
 
 static __always_inline void listener_remove(const struct sock *sk)
@@ -85,6 +87,7 @@ static __always_inline void listener_remove(const struct sock *sk)
 	group_remove(&l->addr, key);
 	bpf_map_delete_elem(&listeners, &key);
 	bpf_map_delete_elem(&peaks, &key);
+	__sync_fetch_and_add(&registry_gen, 1);
 }
 
 /*

@@ -25,9 +25,19 @@ static __always_inline bool mib_read(const struct net *net, struct mib_last *v)
 		return false;
 	mibs = (unsigned long *)(base + off);
 	v->cookie = net_cookie(net);
-	return !bpf_probe_read_kernel(&v->drops, sizeof(v->drops), &mibs[mib_listen_drops]) &&
-	       !bpf_probe_read_kernel(&v->overflows, sizeof(v->overflows), &mibs[mib_listen_overflows]) &&
-	       !bpf_probe_read_kernel(&v->reqq_full, sizeof(v->reqq_full), &mibs[mib_reqq_full_drop]) &&
+	/* ListenOverflows and ListenDrops are neighbours in every kernel so far: one read */
+	if (mib_listen_drops == mib_listen_overflows + 1) {
+		__u64 pair[2];
+
+		if (bpf_probe_read_kernel(pair, sizeof(pair), &mibs[mib_listen_overflows]))
+			return false;
+		v->overflows = pair[0];
+		v->drops = pair[1];
+	} else if (bpf_probe_read_kernel(&v->drops, sizeof(v->drops), &mibs[mib_listen_drops]) ||
+		   bpf_probe_read_kernel(&v->overflows, sizeof(v->overflows), &mibs[mib_listen_overflows])) {
+		return false;
+	}
+	return !bpf_probe_read_kernel(&v->reqq_full, sizeof(v->reqq_full), &mibs[mib_reqq_full_drop]) &&
 	       !bpf_probe_read_kernel(&v->syncookies, sizeof(v->syncookies), &mibs[mib_syncookies_sent]);
 }
 

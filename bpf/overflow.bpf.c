@@ -45,8 +45,8 @@ int BPF_PROG(ack_dropped, struct sk_buff *skb, void *location)
 	mib_take(net, netns, &d);
 	if (!d.drops)
 		return 0;
-	find_dropping_listener(netns, &p, &s, false, true, TB_PATH_ACK);
-	report_listen_drop(TB_KIND_ACCEPT_OVERFLOW, s.claimed_sk, netns, &p, &d, &s);
+	find_dropping_listener(netns, &p, &s, false, true, false, TB_PATH_ACK);
+	report_listen_drop(TB_KIND_ACCEPT_OVERFLOW, s.claimed_sk, NULL, netns, &p, &d, &s);
 	return 0;
 }
 

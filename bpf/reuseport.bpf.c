@@ -1,32 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* SO_REUSEPORT groups: the map of members, and the visit that claims a drop. */
 #include "tcpbacklog.bpf.h"
-#include "core_fixes.bpf.h"
-#include "queues.bpf.h"
 #include "reuseport.bpf.h"
-
-/*
- * Claim the move of l's drop counter from last to now: true for one
- * caller only. Before 5.12 (no BPF cmpxchg), whoever inserts (sk, now)
- * into drop_claims first.
- */
-/* Claim the drop after last: true when this caller is the one that takes it. */
-static __always_inline bool drops_claim(struct tb_listener *l, __u64 sk, __u32 last)
-{
-#ifndef TB_PRE_5_17
-	return __sync_val_compare_and_swap(&l->last_drops, last, last + 1) == last;
-#else
-	struct tb_claim_key key = { .sk = sk, .drops = last + 1 };
-	__u8 one = 1;
-
-	if (bpf_map_update_elem(&drop_claims, &key, &one, BPF_NOEXIST))
-		return false;
-	/* a later value may be in already (another CPU, the next drop) */
-	if ((__s32)(last + 1 - l->last_drops) > 0)
-		l->last_drops = last + 1;
-	return true;
-#endif
-}
 
 struct visit {
 	struct tb_group *g;		/* the members, read in place: a copy would not fit the stack */
@@ -36,53 +11,17 @@ struct visit {
 	bool claim;
 };
 
-/* One member: sample its queues; when claiming, claim its drop-counter change. */
+/* One member of the group being visited (see member_visit()). */
 static long visit_member(__u32 i, struct visit *v)
 {
 	__u64 sk = v->g->socks[i & (TB_GROUP_SLOTS - 1)];
-	struct drop_search *s = v->s;
 	struct tb_listener *l;
-	__u32 now, last;
 
 	if (!sk)
 		return 0;
 	l = bpf_map_lookup_elem(&listeners, &sk);
-	if (!l)
-		return 0;
-	if (v->sample) {
-		struct inet_connection_sock *icsk = (void *)sk;
-		__u32 backlog = BPF_CORE_READ((struct sock *)sk, sk_ack_backlog);
-		__u32 max = BPF_CORE_READ((struct sock *)sk, sk_max_ack_backlog);
-		__u32 synq = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
-
-		peaks_sample(sk, backlog, synq);
-		if (!s->any_sk)
-			s->any_sk = sk;
-		if (!s->full_sk && synq_full(synq, max))
-			s->full_sk = sk;
-	}
-	/*
-	 * Only a packet whose CPU counted a drop claims one: a visit for a
-	 * SYN that was not dropped would take another CPU's drop from under
-	 * its own packet, which would then name a guessed member, unflagged.
-	 */
-	if (!v->claim)
-		return 0;
-	/*
-	 * The drop counter moved since we last looked: claim one drop of it
-	 * (one drop is reported once, even when several CPUs look at the
-	 * same time). One, not the whole change: when the same member dropped
-	 * on two CPUs at once, the other CPU's packet must find its drop still
-	 * there. More than one member moved means another CPU's drop is in
-	 * flight, and the first claimed may be that one's: count them.
-	 */
-	now = sock_drops((const struct sock *)sk);
-	last = l->last_drops;
-	if (now == last)
-		return 0;
-	(*v->nmoved)++;
-	if (!s->claimed_sk && drops_claim(l, sk, last))
-		s->claimed_sk = sk;
+	if (l)
+		member_visit(sk, l, v->s, v->nmoved, v->sample, v->claim);
 	return 0;
 }
 

@@ -2,14 +2,17 @@
 /*
  * The listeners bound to one (netns, port, address): a SO_REUSEPORT group
  * may hold several. Membership (kept by the registry) and the search for
- * the member that dropped a packet; maps and the visit in reuseport.bpf.c.
+ * the member that dropped a packet; maps and the group visit in
+ * reuseport.bpf.c.
  */
 #ifndef TB_REUSEPORT_BPF_H
 #define TB_REUSEPORT_BPF_H
 
 #include "tcpbacklog.bpf.h"
+#include "core_fixes.bpf.h"
 #include "emit.bpf.h"
 #include "packet.bpf.h"
+#include "queues.bpf.h"
 
 /*
  * Take free slot i of g for sk. Lock-free through cmpxchg; before 5.12
@@ -108,6 +111,95 @@ static __always_inline void group_remove(const struct tb_addr_key *key, __u64 sk
 		bpf_map_delete_elem(&groups, key);
 }
 
+/*
+ * Claim the move of l's drop counter from last to now: true for one
+ * caller only. Before 5.12 (no BPF cmpxchg), whoever inserts (sk, now)
+ * into drop_claims first.
+ */
+static __always_inline bool drops_claim(struct tb_listener *l, __u64 sk, __u32 last)
+{
+#ifndef TB_PRE_5_17
+	return __sync_val_compare_and_swap(&l->last_drops, last, last + 1) == last;
+#else
+	struct tb_claim_key key = { .sk = sk, .drops = last + 1 };
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(&drop_claims, &key, &one, BPF_NOEXIST))
+		return false;
+	/* a later value may be in already (another CPU, the next drop) */
+	if ((__s32)(last + 1 - l->last_drops) > 0)
+		l->last_drops = last + 1;
+	return true;
+#endif
+}
+
+/*
+ * The accept queue's length and limit: one read where the kernel keeps
+ * them side by side (every kernel so far), two otherwise.
+ */
+static __always_inline void accept_queue_read(const struct sock *sk, __u32 *backlog, __u32 *max)
+{
+	if (bpf_core_field_offset(struct sock, sk_max_ack_backlog) ==
+	    bpf_core_field_offset(struct sock, sk_ack_backlog) + 4) {
+		__u32 q[2] = {};
+
+		bpf_probe_read_kernel(q, sizeof(q), (void *)sk + bpf_core_field_offset(struct sock, sk_ack_backlog));
+		*backlog = q[0];
+		*max = q[1];
+	} else {
+		*backlog = BPF_CORE_READ(sk, sk_ack_backlog);
+		*max = BPF_CORE_READ(sk, sk_max_ack_backlog);
+	}
+}
+
+/*
+ * One listener sk (l: its entry) that a packet may belong to. sample:
+ * sample its queues and note it in s (first seen, first with a full SYN
+ * queue). claim: this CPU counted a drop for the packet; claim one drop
+ * of sk's counter if it moved (counted in *nmoved).
+ */
+static __always_inline void member_visit(__u64 sk, struct tb_listener *l, struct drop_search *s, __u32 *nmoved,
+					 bool sample, bool claim)
+{
+	__u32 now, last;
+
+	s->nmembers++;
+	if (sample) {
+		struct inet_connection_sock *icsk = (void *)sk;
+		__u32 synq = BPF_CORE_READ(icsk, icsk_accept_queue.qlen.counter);
+		__u32 backlog, max;
+
+		accept_queue_read((const struct sock *)sk, &backlog, &max);
+		peaks_sample(sk, backlog, synq);
+		if (!s->any_sk)
+			s->any_sk = sk;
+		if (!s->full_sk && synq_full(synq, max))
+			s->full_sk = sk;
+	}
+	/*
+	 * Only a packet whose CPU counted a drop claims one: a visit for a
+	 * SYN that was not dropped would take another CPU's drop from under
+	 * its own packet, which would then name a guessed member, unflagged.
+	 */
+	if (!claim)
+		return;
+	/*
+	 * The drop counter moved since we last looked: claim one drop of it
+	 * (one drop is reported once, even when several CPUs look at the
+	 * same time). One, not the whole change: when the same member dropped
+	 * on two CPUs at once, the other CPU's packet must find its drop still
+	 * there. More than one member moved means another CPU's drop is in
+	 * flight, and the first claimed may be that one's: count them.
+	 */
+	now = sock_drops((const struct sock *)sk);
+	last = l->last_drops;
+	if (now == last)
+		return;
+	(*nmoved)++;
+	if (!s->claimed_sk && drops_claim(l, sk, last))
+		s->claimed_sk = sk;
+}
+
 /* Index into moved_counts: one counter per drop path. */
 enum { TB_PATH_SYN = 0, TB_PATH_ACK = 1 };
 
@@ -117,10 +209,12 @@ enum { TB_PATH_SYN = 0, TB_PATH_ACK = 1 };
  * it was dropped. Bound address first, then the IPv4 and IPv6 wildcards,
  * each a SO_REUSEPORT group. sample: also sample every member's queues
  * and note the first one with a full SYN queue. claim: this CPU counted
- * a drop for the packet; without one, nothing is claimed.
+ * a drop for the packet; without one, nothing is claimed. complete: visit
+ * every group, also after the claim (claiming no more), so that
+ * s->nmembers counts every listener the packet could have gone to.
  */
 static __always_inline bool find_dropping_listener(__u32 netns, const struct pkt *p, struct drop_search *s,
-						   bool sample, bool claim, __u32 path)
+						   bool sample, bool claim, bool complete, __u32 path)
 {
 	struct tb_addr_key key = { .netns = netns, .port = p->dport };
 	__u32 *nmoved = bpf_map_lookup_elem(&moved_counts, &path);
@@ -135,17 +229,17 @@ static __always_inline bool find_dropping_listener(__u32 netns, const struct pkt
 		__builtin_memcpy(&d, p->daddr, 4);
 		addr_set_v4(key.addr, d);
 		found = group_claim_drop(&key, s, nmoved, sample, claim);
-		if (!found) {
+		if (!found || complete) {
 			addr_set_v4(key.addr, 0);
-			found = group_claim_drop(&key, s, nmoved, sample, claim);
+			found = group_claim_drop(&key, s, nmoved, sample, claim && !found);
 		}
 	} else {
 		__builtin_memcpy(key.addr, p->daddr, 16);
 		found = group_claim_drop(&key, s, nmoved, sample, claim);
 	}
-	if (!found) {
+	if (!found || complete) {
 		__builtin_memset(key.addr, 0, 16);
-		found = group_claim_drop(&key, s, nmoved, sample, claim);
+		found = group_claim_drop(&key, s, nmoved, sample, claim && !found);
 	}
 	s->nmoved = *nmoved;
 	return found;

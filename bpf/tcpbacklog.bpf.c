@@ -78,6 +78,15 @@ tb_claim_map drop_claims SEC(".maps");
  */
 tb_moved_count_map moved_counts SEC(".maps");
 
+/*
+ * Bumped whenever a listener joins or leaves the registry: a SYN path
+ * cache entry (hot_listener) from before a change is not used after it.
+ */
+volatile __u32 registry_gen;
+
+/* This CPU's last single-listener SYN destination (syn.bpf.c). */
+tb_hot_listener_map hot_listener SEC(".maps");
+
 /* ---- mib.bpf.c: the kernel's per-CPU listen-drop counters ---- */
 
 /* indexes into struct linux_mib, resolved by name from the kernel's BTF */

@@ -185,6 +185,9 @@ typedef TB_LRU_MAP(struct tb_claim_key, __u8, 4096) tb_claim_map;
 extern tb_claim_map drop_claims SEC(".maps");
 #endif
 extern tb_moved_count_map moved_counts SEC(".maps");
+typedef TB_PERCPU_ARRAY(struct tb_hot_listener, 1) tb_hot_listener_map;
+extern tb_hot_listener_map hot_listener SEC(".maps");
+extern volatile __u32 registry_gen;
 /* emit.bpf.h: records and totals */
 extern tb_total_map totals SEC(".maps");
 extern tb_event_ring events SEC(".maps");
@@ -225,6 +228,22 @@ struct drop_search {
 	__u64 full_sk;			/* first listener seen with a full SYN queue */
 	__u64 any_sk;			/* first listener seen */
 	__u32 nmoved;			/* members whose drop counter had moved */
+	__u32 nmembers;			/* registered members visited */
+};
+
+/*
+ * This CPU's last SYN destination served by a single listener (syn.bpf.c):
+ * the next SYN to the same (netns, family, port, address) skips the search
+ * among the groups while the registry has not changed (registry_gen).
+ */
+struct tb_hot_listener {
+	__u64 sk;
+	__u64 daddr[2];
+	__u32 netns;
+	__u32 gen;			/* registry_gen when found */
+	__u16 port;
+	__u16 family;
+	__u32 pad;
 };
 
 /*
