@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * emptyprog: the floor of a hook. Attaches a BPF program that returns at
- * once to one tracepoint and holds it while it runs.
+ * emptyprog: the floor of a set of hooks. Attaches a BPF program that
+ * returns at once to each tracepoint named and holds them while it runs.
  *
- *   emptyprog [-t SECONDS] -T CATEGORY/NAME    classic tracepoint
- *   emptyprog [-t SECONDS] -r NAME             raw tracepoint (e.g. sys_exit)
+ *   emptyprog [-t SECONDS] HOOK...
+ *     -T CATEGORY/NAME    classic tracepoint (perf event)
+ *     -r NAME             raw tracepoint (e.g. sys_exit, kfree_skb)
  *
- * Measures what merely having a program there costs everyone, with no
- * work inside it: for a syscall tracepoint, the syscall-tracing slow path
- * every task then takes. Prints ready=1, then waits for SIGTERM/SIGINT
- * (at most SECONDS, default 600). Raw bpf(2) and perf_event_open(2): no
- * libbpf, so the figure is of the kernel mechanism alone.
+ * e.g. emptyprog -r consume_skb -r kfree_skb -T syscalls/sys_exit_accept4
+ *
+ * Measures what merely having programs there costs everyone, with no work
+ * inside them: the dispatch of each hook and, for a syscall tracepoint, the
+ * syscall-tracing slow path every task then takes. One program per hook, as
+ * a tracer has. Prints ready=1 once all are attached, then waits for
+ * SIGTERM/SIGINT (at most SECONDS, default 600). Raw bpf(2) and
+ * perf_event_open(2): no libbpf, so the figure is of the kernel mechanism
+ * alone.
  */
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
@@ -98,36 +103,52 @@ static int attach_raw(int prog, const char *name)
 	return fd;
 }
 
+#define MAX_HOOKS 32
+
 int main(int argc, char **argv)
 {
-	static const char usage[] = "[-t SECONDS] -T CATEGORY/NAME | -r NAME";
+	static const char usage[] = "[-t SECONDS] {-T CATEGORY/NAME | -r NAME}...";
 	struct sigaction sa = { .sa_handler = on_signal };
-	const char *tp = NULL, *raw = NULL;
+	const char *hooks[MAX_HOOKS];
+	bool raw[MAX_HOOKS];
+	int n = 0, opt;
 	long secs = 600;
-	const struct tb_option opts[] = {
-		TB_NUMBER('t', secs, 1, 3600, "seconds"),
-		TB_TEXT('T', tp),
-		TB_TEXT('r', raw),
-	};
 	uint64_t deadline;
-	int prog;
 
 	tb_prog = "emptyprog";
-	TB_OPTIONS_PARSE(argc, argv, usage, opts);
-	if (!tp == !raw)
+	while ((opt = getopt(argc, argv, "t:T:r:")) != -1) {
+		switch (opt) {
+		case 't':
+			secs = tb_parse_long(optarg, 1, 3600, "seconds");
+			break;
+		case 'T':
+		case 'r':
+			if (n == MAX_HOOKS)
+				tb_die("at most %d hooks", MAX_HOOKS);
+			raw[n] = opt == 'r';
+			hooks[n++] = optarg;
+			break;
+		default:
+			tb_usage_error(usage);
+		}
+	}
+	if (!n || optind != argc)
 		tb_usage_error(usage);
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
-	prog = prog_load(raw ? BPF_PROG_TYPE_RAW_TRACEPOINT : BPF_PROG_TYPE_TRACEPOINT);
-	if (prog < 0)
-		tb_die("loading the program: %s", strerror(errno));
-	if (raw)
-		attach_raw(prog, raw);
-	else
-		attach_tp(prog, tp);
+	for (int i = 0; i < n; i++) {
+		int prog = prog_load(raw[i] ? BPF_PROG_TYPE_RAW_TRACEPOINT : BPF_PROG_TYPE_TRACEPOINT);
+
+		if (prog < 0)
+			tb_die("loading the program for %s: %s", hooks[i], strerror(errno));
+		if (raw[i])
+			attach_raw(prog, hooks[i]);
+		else
+			attach_tp(prog, hooks[i]);
+	}
 	tb_kv("ready", "1");
 
 	deadline = tb_now_ms() + (uint64_t)secs * 1000;

@@ -23,8 +23,15 @@
 # BENCH_SYSCALL_WAIT=120 (s to wait, per round, for other processes' syscall
 # tracepoints to go: while one is attached, "no tracer" pays the tax too),
 # BENCH_BASELINE= (another tcpbacklog binary, e.g. a build of an earlier
-# commit: its churn runs alternate with the others, for a change's effect
-# measured side by side).
+# commit: its churn, start and flood runs alternate with the others, for a
+# change's effect measured side by side),
+# BENCH_PARTS="churn ready syscall flood" (the parts to run, for quick
+# iterations; the others are reported as not run).
+#
+# Floors: the configuration "empty" attaches, with bench/emptyprog, a
+# program that returns at once to each hook the tracer runs on (churn: the
+# probes of its start record; flood: its per-packet tracepoints). Its cost
+# is the hooks' dispatch alone; the rest of the tracer's is its work.
 #
 # Traffic stays on loopback and on a veth pair between two namespaces of
 # this run (198.18.0.1/24 and 198.18.0.2/24, spoofed source 198.18.0.3);
@@ -50,6 +57,13 @@ SYS_MIXED=${BENCH_SYSCALL_MIXED:-200000}
 SYS_WAIT=${BENCH_SYSCALL_WAIT:-120}
 USE_BPFTRACE=${BENCH_BPFTRACE:-1}
 BASE_TR=${BENCH_BASELINE:-}
+PARTS=${BENCH_PARTS:-churn ready syscall flood}
+for p in $PARTS; do
+	case "$p" in
+	churn | ready | syscall | flood) ;;
+	*) echo "bench: unknown part $p in BENCH_PARTS (churn ready syscall flood)" >&2; exit 2 ;;
+	esac
+done
 
 START_TIMEOUT=10	# s, tracer or bpftrace ready
 STOP_TIMEOUT=15		# s, to exit after SIGINT
@@ -88,6 +102,10 @@ for b in churn synflood holder ready linecount bpfstats emptyprog sysloop; do
 	[ -x "$BB/$b" ] || { echo "bench: $BB/$b missing (make bench-build)" >&2; exit 1; }
 done
 [ -x "$TRACER_SRC" ] || { echo "bench: tracer $TRACER_SRC missing (make)" >&2; exit 1; }
+if [ -n "$BASE_TR" ]; then
+	BASE_TR=$(abspath "$BASE_TR")
+	[ -x "$BASE_TR" ] || { echo "bench: BENCH_BASELINE=$BASE_TR is not an executable" >&2; exit 2; }
+fi
 # one binary for the whole run, even if it is rebuilt meanwhile
 cp "$TRACER_SRC" "$WORK/tcpbacklog" || exit 1
 TR=$WORK/tcpbacklog
@@ -97,6 +115,67 @@ HAS_NO_SYSCALL_TPS=0
 "$TR" --help 2>&1 | grep -q -- '--no-syscall-tracepoints' && HAS_NO_SYSCALL_TPS=1
 
 # ----------------------------------------------------------- helpers --
+
+# part NAME: 0 if NAME is in BENCH_PARTS
+part() {
+	case " $PARTS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# empty_start EMPTYPROG_ARGS...: empty programs on those hooks, held by EPID
+EPID=""
+empty_start() {
+	"$BB/emptyprog" -t 600 "$@" >"$WORK/empty.out" 2>&1 &
+	EPID=$!
+	bg_add "$EPID"
+	wait_for_line "$EPID" "$WORK/empty.out" '^ready=1' 100 0.05 && return 0
+	log "emptyprog $*: $(cat "$WORK/empty.out")"
+	empty_stop
+	return 1
+}
+
+empty_stop() {
+	[ -n "$EPID" ] || return 0
+	bg_end "$EPID" TERM
+	EPID=""
+}
+
+# empty_hooks PROBE...: emptyprog's options for the tracer's probes, as its
+# start record names them (tp_btf/X, raw_tp/X: raw tracepoint X;
+# tracepoint/C/N: classic C/N); others are left out, with a note
+empty_hooks() {
+	local p
+
+	for p in "$@"; do
+		case "$p" in
+		tp_btf/* | raw_tp/* | raw_tracepoint/*) printf '%s\n' -r "${p#*/}" ;;
+		tracepoint/* | tp/*) printf '%s\n' -T "${p#*/}" ;;
+		*) log "empty programs: no floor for probe $p, left out" ;;
+		esac
+	done
+}
+
+# hooks_named EMPTYPROG_ARGS...: "raw a, b; classic c/d" for the report
+hooks_named() {
+	local raw="" classic=""
+
+	while [ $# -ge 2 ]; do
+		case "$1" in
+		-r) raw="$raw${raw:+, }$2" ;;
+		-T) classic="$classic${classic:+, }$2" ;;
+		esac
+		shift 2
+	done
+	echo "${raw:+raw tracepoints $raw}${raw:+${classic:+; }}${classic:+classic tracepoints $classic}"
+}
+
+# raw_tp_usable NAME: 0 if an empty program attaches to raw tracepoint NAME
+raw_tp_usable() {
+	empty_start -r "$1" 2>/dev/null || return 1
+	empty_stop
+}
 
 # cpu_ticks PID: utime + stime in clock ticks
 cpu_ticks() {
@@ -253,6 +332,15 @@ fmt() {
 OTHER_PROGS=$(bpftool prog show -j 2>/dev/null | jq '[.[] | select(.type == "tracing" or .type == "tracepoint" or .type == "raw_tracepoint" or .type == "kprobe")] | length' 2>/dev/null)
 OTHER_TRACERS=$(pgrep -c -x tcpbacklog 2>/dev/null)
 log "kernel $(uname -r), $(nproc) CPUs; tracing programs already loaded by others: ${OTHER_PROGS:-?} (tcpbacklog processes: ${OTHER_TRACERS:-0})"
+log "parts: $PARTS"
+
+if [ -z "$BT_NOTE" ]; then
+	if bpftrace_start "$WORK/bt.probe"; then
+		bpftrace_stop
+	else
+		BT_NOTE="bpftrace could not attach: $(grep -v '^$' "$WORK/bt.probe" | head -n 3 | tr '\n' ' ')"
+	fi
+fi
 
 # ------------------------------------------------------------- churn --
 
@@ -276,6 +364,8 @@ churn_once() {
 	bpftrace)
 		bpftrace_start "$WORK/churn.bpftrace" || { ns_del "$ns"; return 1; }
 		t0=$(cpu_ticks "$BTPID") ;;
+	empty)
+		empty_start "${CHURN_EMPTY_ARGS[@]}" || { ns_del "$ns"; return 1; } ;;
 	esac
 	out=$(timeout -k 2 120 ip netns exec "$ns" "$BB/churn" -n "$CONNS" -w -t 60)
 	CH_RATE=$(printf '%s\n' "$out" | sed -n 's/^conns_per_s=//p')
@@ -294,109 +384,118 @@ churn_once() {
 		t1=$(cpu_ticks "$BTPID")
 		CH_CPU=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
 		bpftrace_stop ;;
+	empty)
+		empty_stop ;;
 	esac
 	ns_del "$ns"
 	[ -n "$CH_RATE" ] || CH_RATE=nan
 }
 
-CONFIGS=(none tcpbacklog)
-if [ -n "$BASE_TR" ]; then
-	[ -x "$BASE_TR" ] || { echo "bench: BENCH_BASELINE=$BASE_TR is not an executable" >&2; exit 2; }
-	CONFIGS+=(baseline)
-fi
-if [ -z "$BT_NOTE" ]; then
-	if bpftrace_start "$WORK/bt.probe"; then
-		bpftrace_stop
-		CONFIGS+=(bpftrace)
-	else
-		BT_NOTE="bpftrace could not attach: $(grep -v '^$' "$WORK/bt.probe" | head -n 3 | tr '\n' ' ')"
+# the floor: empty programs on the probes the tracer's start record names
+churn_hooks() {
+	local probes
+
+	tracer_start "$WORK/probes.tracer" || return 1
+	tracer_stop
+	probes=$(jq -r 'select(.event == "start") | .probes[]' "$WORK/probes.tracer" 2>/dev/null)
+	[ -n "$probes" ] || { log "churn: no probes in the tracer's start record"; return 1; }
+	# shellcheck disable=SC2086 # one probe a word
+	mapfile -t CHURN_EMPTY_ARGS < <(empty_hooks $probes)
+	[ ${#CHURN_EMPTY_ARGS[@]} -gt 0 ]
+}
+
+declare -A CH_RATES CH_CPUS CH_RR
+CHURN_EMPTY_ARGS=()
+CH_EMPTY_NOTE="not run (BENCH_PARTS)"
+if part churn; then
+	CONFIGS=(none tcpbacklog)
+	[ -z "$BASE_TR" ] || CONFIGS+=(baseline)
+	CH_EMPTY_NOTE="not run: the tracer's probes could not be read"
+	if churn_hooks; then
+		if empty_start "${CHURN_EMPTY_ARGS[@]}"; then
+			empty_stop
+			CONFIGS+=(empty)
+			CH_EMPTY_NOTE=""
+		else
+			CH_EMPTY_NOTE="not run: emptyprog could not attach ${CHURN_EMPTY_ARGS[*]}"
+		fi
 	fi
-fi
-
-declare -A CH_RATES CH_CPUS
-ROUND_RATIOS_TB=() ROUND_RATIOS_BT=() ROUND_RATIOS_BASE=()
-log "churn: $ROUNDS rounds x ${CONFIGS[*]}, $CONNS connections per run"
-for ((r = 0; r < ROUNDS; r++)); do
-	declare -A this=()
-	n=${#CONFIGS[@]}
-	for ((k = 0; k < n; k++)); do
-		# rotate the order each round: no configuration always runs first
-		cfg=${CONFIGS[$(((k + r) % n))]}
-		churn_once "$cfg"
-		this[$cfg]=$CH_RATE
-		CH_RATES[$cfg]="${CH_RATES[$cfg]:-} $CH_RATE"
-		[ -z "$CH_CPU" ] || CH_CPUS[$cfg]="${CH_CPUS[$cfg]:-} $CH_CPU"
+	[ -z "$BT_NOTE" ] && CONFIGS+=(bpftrace)
+	log "churn: $ROUNDS rounds x ${CONFIGS[*]}, $CONNS connections per run${CH_EMPTY_NOTE:+; empty programs $CH_EMPTY_NOTE}"
+	for ((r = 0; r < ROUNDS; r++)); do
+		declare -A this=()
+		n=${#CONFIGS[@]}
+		for ((k = 0; k < n; k++)); do
+			# rotate the order each round: no configuration always runs first
+			cfg=${CONFIGS[$(((k + r) % n))]}
+			churn_once "$cfg"
+			this[$cfg]=$CH_RATE
+			CH_RATES[$cfg]="${CH_RATES[$cfg]:-} $CH_RATE"
+			[ -z "$CH_CPU" ] || CH_CPUS[$cfg]="${CH_CPUS[$cfg]:-} $CH_CPU"
+		done
+		line=""
+		for cfg in "${CONFIGS[@]}"; do
+			CH_RR[$cfg]="${CH_RR[$cfg]:-} $(ratio "${this[$cfg]}" "${this[none]}")"
+			line="$line $cfg ${this[$cfg]}"
+		done
+		log "churn round $((r + 1)) (conn/s):$line"
+		unset this
 	done
-	ROUND_RATIOS_TB+=("$(ratio "${this[tcpbacklog]}" "${this[none]}")")
-	[ -z "${this[bpftrace]:-}" ] || ROUND_RATIOS_BT+=("$(ratio "${this[bpftrace]}" "${this[none]}")")
-	[ -z "${this[baseline]:-}" ] || ROUND_RATIOS_BASE+=("$(ratio "${this[baseline]}" "${this[none]}")")
-	log "churn round $((r + 1)): none ${this[none]} tcpbacklog ${this[tcpbacklog]} bpftrace ${this[bpftrace]:-n/a}${BASE_TR:+ baseline ${this[baseline]}} conn/s"
-	unset this
-done
 
-# one more tracer run with the kernel's BPF statistics on: per-program cost
-stats_on
-churn_once tcpbacklog 1
-stats_off
-CHURN_PROG_ROWS=$(prog_costs "$CH_EL")
-CHURN_STATS_RATE=$CH_RATE
+	# one more tracer run with the kernel's BPF statistics on: per-program cost
+	stats_on
+	churn_once tcpbacklog 1
+	stats_off
+	CHURN_PROG_ROWS=$(prog_costs "$CH_EL")
+	CHURN_STATS_RATE=$CH_RATE
+fi
 
 med_rate() { printf '%s\n' ${CH_RATES[$1]:-} | grep -v nan | median; }
-CH_NONE=$(med_rate none)
-CH_TB=$(med_rate tcpbacklog)
-CH_BT=$( [ -n "${CH_RATES[bpftrace]:-}" ] && med_rate bpftrace || echo nan)
-CH_RATIO_TB=$(ratio "$CH_TB" "$CH_NONE")
-CH_RATIO_BT=$(ratio "$CH_BT" "$CH_NONE")
-CH_RR_TB=$(printf '%s\n' "${ROUND_RATIOS_TB[@]}" | grep -v n/a | median)
-CH_RR_BT=$( [ ${#ROUND_RATIOS_BT[@]} -gt 0 ] && printf '%s\n' "${ROUND_RATIOS_BT[@]}" | grep -v n/a | median || echo nan)
-CH_CPU_TB=$(printf '%s\n' ${CH_CPUS[tcpbacklog]:-} | median)
-CH_CPU_BT=$(printf '%s\n' ${CH_CPUS[bpftrace]:-} | median)
-if [ -n "$BASE_TR" ]; then
-	CH_BASE=$(med_rate baseline)
-	CH_RATIO_BASE=$(ratio "$CH_BASE" "$CH_NONE")
-	CH_RR_BASE=$(printf '%s\n' "${ROUND_RATIOS_BASE[@]}" | grep -v n/a | median)
-	CH_CPU_BASE=$(printf '%s\n' ${CH_CPUS[baseline]:-} | median)
-fi
+# med_rr CFG: median of CFG's per-round ratios to no tracer
+med_rr() { printf '%s\n' ${CH_RR[$1]:-} | grep -v -e nan -e n/a | median; }
+med_cpu() { printf '%s\n' ${CH_CPUS[$1]:-} | median; }
 
 # --------------------------------------------------- start time, RSS --
 
-log "ready: $READY_RUNS starts${BASE_TR:+, alternating with the baseline}"
-# one start at a time, the baseline's in between: both see the same machine
 READY_RUNS_TB="" READY_RUNS_BASE="" READY_HWM=0 READY_HWM_BASE=0 READY_FAIL=0 READY_FAIL_BASE=0
-for ((r = 0; r < READY_RUNS; r++)); do
-	for who in tcpbacklog baseline; do
-		bin=$TR
-		if [ "$who" = baseline ]; then
-			[ -n "$BASE_TR" ] || continue
-			bin=$BASE_TR
-		fi
-		line=$("$BB/ready" -n 1 -- "$bin" --json 2>&1 | grep '^run=')
-		ms=$(printf '%s\n' "$line" | sed -n 's/.* ready_ms=\([^ ]*\).*/\1/p')
-		hwm=$(printf '%s\n' "$line" | sed -n 's/.* hwm_kb=\([0-9]*\).*/\1/p')
-		case "$ms" in
-		'' | -*)
-			[ "$who" = baseline ] && READY_FAIL_BASE=$((READY_FAIL_BASE + 1)) || READY_FAIL=$((READY_FAIL + 1))
-			continue ;;
-		esac
-		if [ "$who" = baseline ]; then
-			READY_RUNS_BASE="$READY_RUNS_BASE $ms"
-			[ "${hwm:-0}" -le "$READY_HWM_BASE" ] || READY_HWM_BASE=$hwm
-		else
-			READY_RUNS_TB="$READY_RUNS_TB $ms"
-			[ "${hwm:-0}" -le "$READY_HWM" ] || READY_HWM=$hwm
-		fi
+READY_MS="" READY_MAX="" READY_MS_BASE="" BT_READY_MS="" BT_READY_HWM=""
+if part ready; then
+	log "ready: $READY_RUNS starts${BASE_TR:+, alternating with the baseline}"
+	# one start at a time, the baseline's in between: both see the same machine
+	for ((r = 0; r < READY_RUNS; r++)); do
+		for who in tcpbacklog baseline; do
+			bin=$TR
+			if [ "$who" = baseline ]; then
+				[ -n "$BASE_TR" ] || continue
+				bin=$BASE_TR
+			fi
+			line=$("$BB/ready" -n 1 -- "$bin" --json 2>&1 | grep '^run=')
+			ms=$(printf '%s\n' "$line" | sed -n 's/.* ready_ms=\([^ ]*\).*/\1/p')
+			hwm=$(printf '%s\n' "$line" | sed -n 's/.* hwm_kb=\([0-9]*\).*/\1/p')
+			case "$ms" in
+			'' | -*)
+				[ "$who" = baseline ] && READY_FAIL_BASE=$((READY_FAIL_BASE + 1)) || READY_FAIL=$((READY_FAIL + 1))
+				continue ;;
+			esac
+			if [ "$who" = baseline ]; then
+				READY_RUNS_BASE="$READY_RUNS_BASE $ms"
+				[ "${hwm:-0}" -le "$READY_HWM_BASE" ] || READY_HWM_BASE=$hwm
+			else
+				READY_RUNS_TB="$READY_RUNS_TB $ms"
+				[ "${hwm:-0}" -le "$READY_HWM" ] || READY_HWM=$hwm
+			fi
+		done
 	done
-done
-READY_MS=$(printf '%s\n' $READY_RUNS_TB | median)
-READY_MAX=$(printf '%s\n' $READY_RUNS_TB | sort -g | tail -n1)
-READY_MS_BASE=$(printf '%s\n' $READY_RUNS_BASE | median)
-# the peer, to its "Attaching N probes..." line (it compiles its script with LLVM first)
-BT_READY_MS="" BT_READY_HWM=""
-if [ -z "$BT_NOTE" ]; then
-	log "ready: $READY_RUNS bpftrace starts"
-	READY_OUT=$("$BB/ready" -n "$READY_RUNS" -p Attaching -- bpftrace -e "$BT_SCRIPT" 2>&1)
-	BT_READY_MS=$(printf '%s\n' "$READY_OUT" | sed -n 's/^ready_ms_median=//p')
-	BT_READY_HWM=$(printf '%s\n' "$READY_OUT" | sed -n 's/^hwm_kb_max=//p')
+	READY_MS=$(printf '%s\n' $READY_RUNS_TB | median)
+	READY_MAX=$(printf '%s\n' $READY_RUNS_TB | sort -g | tail -n1)
+	READY_MS_BASE=$(printf '%s\n' $READY_RUNS_BASE | median)
+	# the peer, to its "Attaching N probes..." line (it compiles its script with LLVM first)
+	if [ -z "$BT_NOTE" ]; then
+		log "ready: $READY_RUNS bpftrace starts"
+		READY_OUT=$("$BB/ready" -n "$READY_RUNS" -p Attaching -- bpftrace -e "$BT_SCRIPT" 2>&1)
+		BT_READY_MS=$(printf '%s\n' "$READY_OUT" | sed -n 's/^ready_ms_median=//p')
+		BT_READY_HWM=$(printf '%s\n' "$READY_OUT" | sed -n 's/^hwm_kb_max=//p')
+	fi
 fi
 
 # ------------------------------------------------------- syscall tax --
@@ -406,23 +505,6 @@ fi
 # The floors: an empty program on one syscall tracepoint, on the raw
 # sys_exit tracepoint; then the tracer (and without its syscall
 # tracepoints) and bpftrace on the same tracepoints as the tracer.
-EPID=""
-empty_start() {
-	"$BB/emptyprog" -t 600 "$@" >"$WORK/empty.out" 2>&1 &
-	EPID=$!
-	bg_add "$EPID"
-	wait_for_line "$EPID" "$WORK/empty.out" '^ready=1' 100 0.05 && return 0
-	log "emptyprog $*: $(cat "$WORK/empty.out")"
-	empty_stop
-	return 1
-}
-
-empty_stop() {
-	[ -n "$EPID" ] || return 0
-	bg_end "$EPID" TERM
-	EPID=""
-}
-
 # sys_once CFG: SYS_G, SYS_M ns per syscall of the two loops with CFG attached
 SYS_G="" SYS_M=""
 sys_once() {
@@ -467,33 +549,36 @@ quiet_wait() {
 	return 1
 }
 
-SYS_CONFIGS=(none tp1 rawexit tcpbacklog)
-[ "$HAS_NO_SYSCALL_TPS" = 1 ] && SYS_CONFIGS+=(nosyscalltps)
-[ -z "$BT_NOTE" ] && SYS_CONFIGS+=(bpftrace)
 declare -A SYS_RES
-log "syscall tax: $SYS_ROUNDS rounds x ${SYS_CONFIGS[*]}, $SYS_CALLS getppid() + $SYS_MIXED mixed iterations per run"
+SYS_CONFIGS=()
 SYS_DIRTY=0
-for ((r = 0; r < SYS_ROUNDS; r++)); do
-	declare -A this_g=() this_m=()
-	quiet_wait || { SYS_DIRTY=$((SYS_DIRTY + 1)); log "syscall tax round $((r + 1)): others' syscall tracepoints attached, the round counts as disturbed"; }
-	n=${#SYS_CONFIGS[@]}
-	for ((k = 0; k < n; k++)); do
-		cfg=${SYS_CONFIGS[$(((k + r) % n))]}
-		sys_once "$cfg"
-		this_g[$cfg]=$SYS_G
-		this_m[$cfg]=$SYS_M
-		SYS_RES[$cfg.g]="${SYS_RES[$cfg.g]:-} $SYS_G"
-		SYS_RES[$cfg.m]="${SYS_RES[$cfg.m]:-} $SYS_M"
+if part syscall; then
+	SYS_CONFIGS=(none tp1 rawexit tcpbacklog)
+	[ "$HAS_NO_SYSCALL_TPS" = 1 ] && SYS_CONFIGS+=(nosyscalltps)
+	[ -z "$BT_NOTE" ] && SYS_CONFIGS+=(bpftrace)
+	log "syscall tax: $SYS_ROUNDS rounds x ${SYS_CONFIGS[*]}, $SYS_CALLS getppid() + $SYS_MIXED mixed iterations per run"
+	for ((r = 0; r < SYS_ROUNDS; r++)); do
+		declare -A this_g=() this_m=()
+		quiet_wait || { SYS_DIRTY=$((SYS_DIRTY + 1)); log "syscall tax round $((r + 1)): others' syscall tracepoints attached, the round counts as disturbed"; }
+		n=${#SYS_CONFIGS[@]}
+		for ((k = 0; k < n; k++)); do
+			cfg=${SYS_CONFIGS[$(((k + r) % n))]}
+			sys_once "$cfg"
+			this_g[$cfg]=$SYS_G
+			this_m[$cfg]=$SYS_M
+			SYS_RES[$cfg.g]="${SYS_RES[$cfg.g]:-} $SYS_G"
+			SYS_RES[$cfg.m]="${SYS_RES[$cfg.m]:-} $SYS_M"
+		done
+		for cfg in "${SYS_CONFIGS[@]}"; do
+			SYS_RES[$cfg.gr]="${SYS_RES[$cfg.gr]:-} $(ratio "${this_g[$cfg]}" "${this_g[none]}")"
+			SYS_RES[$cfg.mr]="${SYS_RES[$cfg.mr]:-} $(ratio "${this_m[$cfg]}" "${this_m[none]}")"
+		done
+		line=""
+		for cfg in "${SYS_CONFIGS[@]}"; do line="$line $cfg ${this_g[$cfg]}/${this_m[$cfg]}"; done
+		log "syscall tax round $((r + 1)) (ns per syscall, getppid/mixed):$line"
+		unset this_g this_m
 	done
-	for cfg in "${SYS_CONFIGS[@]}"; do
-		SYS_RES[$cfg.gr]="${SYS_RES[$cfg.gr]:-} $(ratio "${this_g[$cfg]}" "${this_g[none]}")"
-		SYS_RES[$cfg.mr]="${SYS_RES[$cfg.mr]:-} $(ratio "${this_m[$cfg]}" "${this_m[none]}")"
-	done
-	line=""
-	for cfg in "${SYS_CONFIGS[@]}"; do line="$line $cfg ${this_g[$cfg]}/${this_m[$cfg]}"; done
-	log "syscall tax round $((r + 1)) (ns per syscall, getppid/mixed):$line"
-	unset this_g this_m
-done
+fi
 
 # sys_med KEY: median of the numbers in SYS_RES[KEY]
 sys_med() { printf '%s\n' ${SYS_RES[$1]:-} | grep -v -e nan -e n/a | median; }
@@ -566,7 +651,9 @@ mib_settle() {
 }
 
 # flood_once MODE CFG [STATS]: CFG none, rl (default rate limit), rl0
-# (--rate-limit 0); STATS=1: kernel BPF statistics of the tracer's programs
+# (--rate-limit 0), base (the baseline, default rate limit), empty (empty
+# programs on the per-packet hooks), bt (bpftrace); STATS=1: kernel BPF
+# statistics of the tracer's programs
 FL_PPS="" FL_SENT="" FL_CPU="" FL_HWM="" FL_CHECK="" FL_LINES="" FL_DROPS="" FL_LD=""
 flood_once() {
 	local mode=$1 cfg=$2 stats=${3:-0} ldp ld0 ld1 ldx m0 m1 t0 t1 out el
@@ -581,7 +668,11 @@ flood_once() {
 	case "$cfg" in
 	none) ;;
 	bt) bpftrace_start "$WORK/flood.bpftrace" || { FL_CHECK="bpftrace did not start"; return 1; } ;;
-	*) tracer_start "$WORK/flood.tracer" "${args[@]}" || { FL_CHECK="tracer did not start"; return 1; } ;;
+	empty) empty_start "${FLOOD_EMPTY_ARGS[@]}" || { FL_CHECK="emptyprog did not start"; return 1; } ;;
+	*)
+		[ "$cfg" = base ] && TR_RUN=$BASE_TR
+		tracer_start "$WORK/flood.tracer" "${args[@]}" || { TR_RUN=""; FL_CHECK="tracer did not start"; return 1; }
+		TR_RUN="" ;;
 	esac
 	ld0=$(nstat_get "$NSA" TcpExtListenDrops 0)
 	[ "$ldp" = "$ld0" ] || echo "$mode $cfg: ListenDrops grew by $((ld0 - ldp)) while the tracer started" \
@@ -598,6 +689,7 @@ flood_once() {
 	[ -n "$el" ] || { log "synflood failed: $out"; el=0; }
 	FL_PPS=$(awk -v d=$((m1 - m0)) -v t="$el" 'BEGIN { if (t > 0) printf "%.0f", d / t; else print "nan" }')
 	FL_EL=$el
+	empty_stop
 	if [ -n "$BTPID" ]; then
 		t1=$(cpu_ticks "$BTPID")
 		FL_CPU=$(awk -v c=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v t="$el" \
@@ -636,12 +728,28 @@ flood_once() {
 
 
 declare -A FL_RES
-FLOOD_ROWS=""
 PROG_ROWS=""
 EXACT_ALL=ok
-if flood_setup; then
+FLOOD_EMPTY_HOOKS="consume_skb kfree_skb tcp_retransmit_synack sk_data_ready"
+FLOOD_EMPTY_NAMES=""
+if ! part flood; then
+	EXACT_ALL="not run"
+elif flood_setup; then
 	CFGS=(none rl)
 	[ "$HAS_RATE" = 1 ] && CFGS+=(rl0)
+	[ -z "$BASE_TR" ] || CFGS+=(base)
+	# the floor: empty programs on the tracepoints the tracer runs on per
+	# SYN, those of them this kernel has
+	FLOOD_EMPTY_ARGS=()
+	for h in $FLOOD_EMPTY_HOOKS; do
+		if raw_tp_usable "$h"; then
+			FLOOD_EMPTY_ARGS+=(-r "$h")
+			FLOOD_EMPTY_NAMES="$FLOOD_EMPTY_NAMES${FLOOD_EMPTY_NAMES:+, }$h"
+		else
+			log "flood: no raw tracepoint $h here, no empty program on it"
+		fi
+	done
+	[ ${#FLOOD_EMPTY_ARGS[@]} = 0 ] || CFGS+=(empty)
 	# the peer on the same flood, where it runs
 	[ -z "$BT_NOTE" ] && CFGS+=(bt)
 	for mode in $FLOOD_MODES; do
@@ -654,11 +762,11 @@ if flood_setup; then
 				flood_once "$mode" "$cfg"
 				FL_RES[$mode.$cfg.pps]="${FL_RES[$mode.$cfg.pps]:-} $FL_PPS"
 				FL_RES[$mode.$cfg.sent]="${FL_RES[$mode.$cfg.sent]:-} $FL_SENT"
-				if [ "$cfg" != none ]; then
+				if [ "$cfg" != none ] && [ "$cfg" != empty ]; then
 					FL_RES[$mode.$cfg.cpu]="${FL_RES[$mode.$cfg.cpu]:-} $FL_CPU"
 					FL_RES[$mode.$cfg.hwm]="${FL_RES[$mode.$cfg.hwm]:-} $FL_HWM"
 				fi
-				if [ "$cfg" != none ] && [ "$cfg" != bt ]; then
+				if [ "$cfg" != none ] && [ "$cfg" != bt ] && [ "$cfg" != empty ]; then
 					FL_RES[$mode.$cfg.exact]="${FL_RES[$mode.$cfg.exact]:-}${FL_RES[$mode.$cfg.exact]:+; }$FL_DROPS/$FL_LD $FL_CHECK"
 					FL_RES[$mode.$cfg.lines]="${FL_RES[$mode.$cfg.lines]:-} $FL_LINES/$FL_SUP/$FL_LOST"
 					[ "$FL_CHECK" = ok ] || EXACT_ALL="not exact"
@@ -678,47 +786,85 @@ if flood_setup; then
 	done
 else
 	log "flood setup failed"
+	EXACT_ALL="not run (flood setup failed)"
 fi
 
 # ----------------------------------------------------------- report --
 
 fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 
-{
-	echo "# tcpbacklog benchmarks"
-	echo
-	echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs, tracer $("$TR" --version 2>/dev/null | head -n1)."
-	echo "Tracing BPF programs loaded by others at the start: ${OTHER_PROGS:-?} (other tcpbacklog processes: ${OTHER_TRACERS:-0})."
-	echo "Medians of alternating runs in this one session; the machine is shared: compare ratios, not absolutes."
-	echo
+# floor_share FLOOR_RATIO TRACER_RATIO: the floor's and the tracer's costs
+# (1 - ratio to no tracer) and the floor's share of the tracer's
+floor_share() {
+	awk -v f="$1" -v t="$2" 'BEGIN {
+		if (f == "" || t == "" || f == "nan" || t == "nan" || f == "n/a" || t == "n/a") { print "n/a"; exit }
+		cf = (1 - f) * 100; ct = (1 - t) * 100
+		printf "the hooks with empty programs cost %.1f %%, the tracer %.1f %%", cf, ct
+		# noise can put the floor below nothing or above the tracer: no split then
+		if (cf < 0 || cf > ct) printf " (within the noise: no split)"
+		else if (ct >= 1) printf ": dispatch is about %.0f %% of the tracer'"'"'s cost, its work the rest", 100 * cf / ct
+		else printf " (too small to split)"
+	}'
+}
+
+not_run() {
+	echo "Not run (BENCH_PARTS=\"$PARTS\")."
+}
+
+report_churn() {
+	local base_label="" cfg label goal line
+
 	echo "## Connection churn (loopback, fresh namespace per run, $CONNS connect/accept/close per run, $ROUNDS rounds)"
 	echo
+	part churn || { not_run; return; }
+	[ -z "$BASE_TR" ] || base_label="baseline: $BASE_TR ($("$BASE_TR" --version 2>/dev/null | head -n1))"
 	echo "| configuration | conn/s (median) | ratio of medians | median of per-round ratios | tracer CPU per run (ms, median) | goal |"
 	echo "|---|---|---|---|---|---|"
-	echo "| no tracer | $(fmt "$CH_NONE") | 1 | 1 | - | |"
-	echo "| tcpbacklog (all namespaces) | $(fmt "$CH_TB") | $CH_RATIO_TB | $(fmt "$CH_RR_TB" 3) | $(fmt "$CH_CPU_TB") | >= 0.98 |"
-	if [ -n "${CH_RATES[bpftrace]:-}" ]; then
-		echo "| bpftrace (tracepoints, counting) | $(fmt "$CH_BT") | $CH_RATIO_BT | $(fmt "$CH_RR_BT" 3) | $(fmt "$CH_CPU_BT") | (peer) |"
-	else
-		echo "| bpftrace | not run: $BT_NOTE | | | | |"
-	fi
-	[ -z "$BASE_TR" ] ||
-		echo "| baseline: $BASE_TR ($("$BASE_TR" --version 2>/dev/null | head -n1)) | $(fmt "$CH_BASE") | $CH_RATIO_BASE | $(fmt "$CH_RR_BASE" 3) | $(fmt "$CH_CPU_BASE") | |"
+	echo "| no tracer | $(fmt "$(med_rate none)") | 1 | 1 | - | |"
+	for cfg in tcpbacklog empty baseline bpftrace; do
+		case "$cfg" in
+		tcpbacklog) label="tcpbacklog (all namespaces)"; goal=">= 0.98" ;;
+		empty) label="empty programs on the tracer's hooks (floor)"; goal="" ;;
+		baseline) [ -n "$BASE_TR" ] || continue; label=$base_label; goal="" ;;
+		bpftrace) label="bpftrace (tracepoints, counting)"; goal="(peer)" ;;
+		esac
+		if [ -z "${CH_RATES[$cfg]:-}" ]; then
+			case "$cfg" in
+			empty) echo "| $label | $CH_EMPTY_NOTE | | | | |" ;;
+			bpftrace) echo "| bpftrace | not run: $BT_NOTE | | | | |" ;;
+			*) echo "| $label | not run | | | | |" ;;
+			esac
+			continue
+		fi
+		echo "| $label | $(fmt "$(med_rate "$cfg")") | $(ratio "$(med_rate "$cfg")" "$(med_rate none)") | $(fmt "$(med_rr "$cfg")" 3) | $( [ "$cfg" = empty ] && echo - || fmt "$(med_cpu "$cfg")") | $goal |"
+	done
 	echo
-	echo "Per run (conn/s): none:${CH_RATES[none]:-}; tcpbacklog:${CH_RATES[tcpbacklog]:-}; bpftrace:${CH_RATES[bpftrace]:-n/a}${BASE_TR:+; baseline:${CH_RATES[baseline]:-}}"
+	if [ -n "${CH_RATES[empty]:-}" ]; then
+		echo "Floor: one empty program on each probe of the tracer's start record (tp_btf as raw tracepoints): $(hooks_named "${CHURN_EMPTY_ARGS[@]}")."
+		echo "Of conn/s, by the median of per-round ratios, $(floor_share "$(med_rr empty)" "$(med_rr tcpbacklog)")."
+		echo
+	fi
+	line="Per run (conn/s):"
+	for cfg in none tcpbacklog empty baseline bpftrace; do
+		[ -z "${CH_RATES[$cfg]:-}" ] || line="$line $cfg:${CH_RATES[$cfg]};"
+	done
+	echo "${line%;}"
 	echo
 	echo "Per-program cost during one more churn run (BPF_ENABLE_STATS, $(fmt "$CHURN_STATS_RATE") conn/s, $CONNS connections):"
 	echo
 	echo "| program | runs | ns per run | total ms | % of one CPU |"
 	echo "|---|---|---|---|---|"
-	if [ -n "$CHURN_PROG_ROWS" ]; then
+	if [ -n "${CHURN_PROG_ROWS:-}" ]; then
 		printf '%s\n' "$CHURN_PROG_ROWS"
 	else
 		echo "| (no statistics) | | | | |"
 	fi
-	echo
+}
+
+report_ready() {
 	echo "## Start and memory (tcpbacklog --json, all namespaces, $READY_RUNS starts)"
 	echo
+	part ready || { not_run; return; }
 	echo "| measure | value | bpftrace (to its Attaching line) | goal |"
 	echo "|---|---|---|---|"
 	echo "| exec to start record, median | $(fmt "$READY_MS" 1) ms (max $(fmt "$READY_MAX" 1) ms, failures ${READY_FAIL:-?}) | $(with_unit "$BT_READY_MS" 1 ms) | <= 100 ms |"
@@ -727,9 +873,14 @@ fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 		echo "| baseline ($BASE_TR), alternated: start median, peak RSS | $(fmt "$READY_MS_BASE" 1) ms (failures $READY_FAIL_BASE), $(fmt "$READY_HWM_BASE") KiB | | |"
 	echo
 	echo "Per start (ms): tcpbacklog:$READY_RUNS_TB${BASE_TR:+; baseline:$READY_RUNS_BASE}"
-	echo
+}
+
+report_syscall() {
+	local cfg label goal
+
 	echo "## Syscall tax: what every syscall of every process pays while a mechanism is attached ($SYS_ROUNDS rounds)"
 	echo
+	part syscall || { not_run; return; }
 	echo "getppid: a tight loop of $SYS_CALLS getppid(); mixed: $SYS_MIXED iterations of an event loop's write, epoll_wait, read, fstat, open, close (6 syscalls each)."
 	echo "Overhead: the median of the per-round ratios to no tracer; tp1: an empty program on syscalls:sys_exit_accept4; rawexit: an empty program on the raw sys_exit tracepoint; bpftrace: counting on the tracer's tracepoints."
 	echo
@@ -748,25 +899,46 @@ fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 		esac
 		echo "| $label | $(fmt "$(sys_med "$cfg.g")" 1) | $( [ "$cfg" = none ] && echo - || pct "$(sys_med "$cfg.gr")") | $(fmt "$(sys_med "$cfg.m")" 1) | $( [ "$cfg" = none ] && echo - || pct "$(sys_med "$cfg.mr")") | $goal |"
 	done
-	echo
+}
+
+report_flood() {
+	local mode cfg label base p
+
 	echo "## SYN flood (veth between two namespaces, AF_PACKET sender, random source ports, ${FLOOD_SECONDS}s per run, $FLOOD_ROUNDS rounds)"
 	echo
+	part flood || { not_run; return; }
 	echo "aqf: listen(fd, 1) with the accept queue filled first (syncookies 1): every SYN dropped as accept_queue_full."
 	echo "synq: listen(fd, 1), syncookies 0, SYN-ACKs to an address that never answers: SYNs dropped as syn_queue_full."
-	echo "SYN/s handled = (ListenDrops + SyncookiesSent) delta in the listener's namespace / time; rl = default --rate-limit, rl0 = --rate-limit 0, bt = bpftrace (tracepoints, counting in maps)."
+	echo "SYN/s handled = (ListenDrops + SyncookiesSent) delta in the listener's namespace / time; rl = default --rate-limit, rl0 = --rate-limit 0, bt = bpftrace (tracepoints, counting in maps)${BASE_TR:+, base = the baseline $BASE_TR, default rate limit}."
+	if [ -n "$FLOOD_EMPTY_NAMES" ]; then
+		echo "Floor: one empty program on each raw tracepoint the tracer runs on per SYN here: $FLOOD_EMPTY_NAMES."
+	else
+		echo "Floor: not run, none of the raw tracepoints $FLOOD_EMPTY_HOOKS attached here."
+	fi
 	echo "CPU columns: the tracing process itself; the BPF programs run in the sender's softirq and are in the per-program table."
 	echo
 	echo "| mode | configuration | SYN/s handled (median) | ratio | sent/s (median) | tracer CPU (% of one CPU) | VmHWM KiB | tracer drops / nstat ListenDrops per run | lines/suppressed/lost per run |"
 	echo "|---|---|---|---|---|---|---|---|---|"
 	for mode in $FLOOD_MODES; do
 		base=$(fl_med "$mode.none.pps")
-		for cfg in none rl rl0 bt; do
+		for cfg in none empty rl rl0 base bt; do
 			[ -n "${FL_RES[$mode.$cfg.pps]:-}" ] || continue
+			case "$cfg" in
+			empty) label="empty programs on the tracer's per-packet hooks (floor)" ;;
+			base) label="base (baseline)" ;;
+			*) label=$cfg ;;
+			esac
 			p=$(fl_med "$mode.$cfg.pps")
-			echo "| $mode | $cfg | $(fmt "$p") | $(ratio "$p" "$base") | $(fmt "$(fl_med "$mode.$cfg.sent")") | $( [ "$cfg" = none ] && echo - || fmt "$(fl_med "$mode.$cfg.cpu")" 1) | $( [ "$cfg" = none ] && echo - || fmt "$(printf '%s\n' ${FL_RES[$mode.$cfg.hwm]:-} | sort -n | tail -n1)") | ${FL_RES[$mode.$cfg.exact]:--} | ${FL_RES[$mode.$cfg.lines]:--} |"
+			echo "| $mode | $label | $(fmt "$p") | $(ratio "$p" "$base") | $(fmt "$(fl_med "$mode.$cfg.sent")") | $( [ "$cfg" = none ] || [ "$cfg" = empty ] && echo - || fmt "$(fl_med "$mode.$cfg.cpu")" 1) | $( [ "$cfg" = none ] || [ "$cfg" = empty ] && echo - || fmt "$(printf '%s\n' ${FL_RES[$mode.$cfg.hwm]:-} | sort -n | tail -n1)") | ${FL_RES[$mode.$cfg.exact]:--} | ${FL_RES[$mode.$cfg.lines]:--} |"
 		done
 	done
 	echo
+	for mode in $FLOOD_MODES; do
+		[ -n "${FL_RES[$mode.empty.pps]:-}" ] && [ -n "${FL_RES[$mode.rl.pps]:-}" ] || continue
+		base=$(fl_med "$mode.none.pps")
+		echo "$mode, of SYN/s handled (ratio of medians, tracer rl): $(floor_share "$(ratio "$(fl_med "$mode.empty.pps")" "$base")" "$(ratio "$(fl_med "$mode.rl.pps")" "$base")")."
+		echo
+	done
 	echo "Exact counts at the highest rate this machine generates: $EXACT_ALL."
 	echo
 	echo "## Per-program cost (BPF_ENABLE_STATS, one aqf flood run with the default rate limit, ${STATS_PPS:-?} SYN/s)"
@@ -778,6 +950,23 @@ fl_med() { printf '%s\n' ${FL_RES[$1]:-} | grep -v nan | median; }
 	else
 		echo "| (no statistics) | | | | |"
 	fi
+}
+
+{
+	echo "# tcpbacklog benchmarks"
+	echo
+	echo "$(date -u +%Y-%m-%dT%H:%MZ), kernel $(uname -r), $(nproc) CPUs, tracer $("$TR" --version 2>/dev/null | head -n1)."
+	echo "Tracing BPF programs loaded by others at the start: ${OTHER_PROGS:-?} (other tcpbacklog processes: ${OTHER_TRACERS:-0})."
+	echo "Medians of alternating runs in this one session; the machine is shared: compare ratios, not absolutes."
+	echo "Parts run: $PARTS."
+	echo
+	report_churn
+	echo
+	report_ready
+	echo
+	report_syscall
+	echo
+	report_flood
 } >"$WORK/results.md"
 
 mkdir -p "$(dirname "$RESULTS")"
