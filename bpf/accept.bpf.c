@@ -83,9 +83,15 @@ static __always_inline void note_acceptor(struct tb_listener *l, __u64 sk, enum 
 	struct tb_acceptor fresh = { .open_fds = -1 }, *a;
 	long err;
 
-	l->acceptor_pid = key.tgid;
-	l->acceptor_cgroup_id = cgroup_id;
-	bpf_get_current_comm(l->acceptor_comm, sizeof(l->acceptor_comm));
+	/*
+	 * The same acceptor as last time (a server's every accept): leave the
+	 * entry's line alone, the softirq paths of other CPUs write its counters.
+	 */
+	if (l->acceptor_pid != key.tgid || l->acceptor_cgroup_id != cgroup_id) {
+		l->acceptor_pid = key.tgid;
+		l->acceptor_cgroup_id = cgroup_id;
+		bpf_get_current_comm(l->acceptor_comm, sizeof(l->acceptor_comm));
+	}
 	if (!track_acceptors)
 		return;
 	a = bpf_map_lookup_elem(&acceptors, &key);
