@@ -82,15 +82,14 @@ static __always_inline __u32 tuple_syn_again(struct tb_tuple *t, struct tb_liste
 
 /*
  * A packet of this 4-tuple was dropped by listener sk (l: its entry,
- * NULL unknown). Returns the SYN's attempt number (1: first), 0 for an
- * ACK.
+ * NULL unknown), at time now. Returns the SYN's attempt number (1:
+ * first), 0 for an ACK.
  */
 static __always_inline __u32 tuple_dropped(bool syn, __u64 sk, struct tb_listener *l, __u32 netns,
-					   const struct pkt *p)
+					   const struct pkt *p, __u64 now)
 {
 	struct tb_tuple_key k;
 	struct tb_tuple *t, fresh = {};
-	__u64 now = bpf_ktime_get_ns();
 
 	tuple_key_from_pkt(&k, netns, p);
 	t = bpf_map_lookup_elem(&tuples, &k);

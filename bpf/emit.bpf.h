@@ -59,12 +59,10 @@ static __always_inline struct tb_event *ring_reserve(__u64 now, __u64 *lost)
  * (n > 1 only when drops were seen late, at another packet). Records over
  * the listener's --rate-limit are suppressed and those folded into this
  * one too; a full ring buffer is lost: both are counted, never silent, so
- * printed + suppressed + lost = the totals.
+ * printed + suppressed + lost = the totals. now: bpf_ktime_get_ns().
  */
-static __always_inline struct tb_event *event_reserve(struct tb_listener *l, __u32 n)
+static __always_inline struct tb_event *event_reserve_at(struct tb_listener *l, __u32 n, __u64 now)
 {
-	__u64 now;
-
 	if (no_records)
 		return NULL;
 	if (n > 1) {
@@ -72,13 +70,17 @@ static __always_inline struct tb_event *event_reserve(struct tb_listener *l, __u
 		if (l)
 			__sync_fetch_and_add(&l->suppressed, n - 1);
 	}
-	now = bpf_ktime_get_ns();
 	if (rate_limit && l && window_full(now, &l->window_start_ns, &l->window_records)) {
 		__sync_fetch_and_add(&l->suppressed, 1);
 		count_total(TB_TOTAL_SUPPRESSED);
 		return NULL;
 	}
 	return ring_reserve(now, l ? &l->lost : NULL);
+}
+
+static __always_inline struct tb_event *event_reserve(struct tb_listener *l, __u32 n)
+{
+	return no_records ? NULL : event_reserve_at(l, n, bpf_ktime_get_ns());
 }
 
 /*

@@ -86,12 +86,15 @@ static __always_inline void report_listen_drop(__u32 kind, __u64 sk, struct tb_l
 	bool accept_queue_full = d->overflows;	/* ListenOverflows: sk_acceptq_is_full() */
 	struct tb_event *e;
 	__u32 attempt;
+	__u64 now;
 
 	if (!l && sk)
 		l = bpf_map_lookup_elem(&listeners, &sk);
 	if (!in_scope(netns, p->dport, l ? l->owner_pid : 0) || !listener_in_cgroup(l))
 		return;
-	attempt = tuple_dropped(kind == TB_KIND_SYN_DROP, sk, l, netns, p);
+	/* one clock read for the 4-tuple and the rate limit: a flood pays it per drop */
+	now = bpf_ktime_get_ns();
+	attempt = tuple_dropped(kind == TB_KIND_SYN_DROP, sk, l, netns, p, now);
 	if (kind == TB_KIND_SYN_DROP) {
 		if (l)
 			__sync_fetch_and_add(&l->syn_drops[syn_reason & (TB_REASON_MAX - 1)], d->drops);
@@ -106,7 +109,7 @@ static __always_inline void report_listen_drop(__u32 kind, __u64 sk, struct tb_l
 	if (s)
 		count_ambiguous(s, d->drops);
 
-	e = event_reserve(l, d->drops);
+	e = event_reserve_at(l, d->drops, now);
 	if (!e)
 		return;
 	e->kind = kind;
