@@ -114,8 +114,8 @@ static __always_inline bool repeats_reported_failure(struct sock *sk)
 static __always_inline void connect_outlived_call(struct sock *sk)
 {
 	struct file *file = BPF_CORE_READ(sk, sk_socket, file);
-	struct connect_pending p = {}, *known;
-	__u64 key = (__u64)sk;
+	struct connect_pending *known;
+	__u64 key = (__u64)sk, ino;
 	int state;
 
 	if (!file || (BPF_CORE_READ(file, f_flags) & O_NONBLOCK))
@@ -123,12 +123,11 @@ static __always_inline void connect_outlived_call(struct sock *sk)
 	state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	if (state != TCP_SYN_SENT && state != TCP_CLOSE)
 		return;
-	p.ino = BPF_CORE_READ(file, f_inode, i_ino);
-	pending_caller(&p);
+	ino = BPF_CORE_READ(file, f_inode, i_ino);
 	known = bpf_map_lookup_elem(&connect_pending, &key);
-	if (known && known->ino == p.ino)
+	if (known && known->ino == ino)
 		return;		/* already in the state change's hands */
-	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
+	pending_remember(sk, ino);
 	if (state == TCP_CLOSE)
 		connect_ended(sk);
 }

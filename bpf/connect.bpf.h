@@ -131,15 +131,20 @@ static __always_inline void destination_connecting(const struct sock *sk)
 }
 
 /*
- * Who asked for a connect whose end comes later, in softirq: the caller,
- * its cgroup, and whether --cgroup takes it (decided now, in its context).
+ * The end of sk's connect (socket inode ino) comes later, in softirq, and
+ * is the state change's to report: remember who asked, its cgroup, and
+ * whether --cgroup takes it (decided now, in its context).
  */
-static __always_inline void pending_caller(struct connect_pending *p)
+static __always_inline void pending_remember(const struct sock *sk, __u64 ino)
 {
-	p->pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(p->comm, sizeof(p->comm));
-	p->cgroup_id = bpf_get_current_cgroup_id();
-	p->in_cgroup = current_in_cgroup();
+	struct connect_pending p = { .ino = ino };
+	__u64 key = (__u64)sk;
+
+	p.pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(p.comm, sizeof(p.comm));
+	p.cgroup_id = bpf_get_current_cgroup_id();
+	p.in_cgroup = current_in_cgroup();
+	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
 }
 
 /*
@@ -150,8 +155,6 @@ static __always_inline void pending_caller(struct connect_pending *p)
 static __always_inline void connect_started(const struct sock *sk)
 {
 	struct socket *sock = sk->sk_socket;	/* BTF pointers: plain loads */
-	struct connect_pending p = {};
-	__u64 key = (__u64)sk;
 	struct file *file;
 
 	destination_connecting(sk);
@@ -160,9 +163,7 @@ static __always_inline void connect_started(const struct sock *sk)
 	file = sock->file;
 	if (!file || !(file->f_flags & O_NONBLOCK))
 		return;
-	p.ino = file->f_inode->i_ino;
-	pending_caller(&p);
-	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
+	pending_remember(sk, file->f_inode->i_ino);
 }
 
 /*
