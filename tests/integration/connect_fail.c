@@ -352,6 +352,29 @@ static void bind_taken(struct tally *t, int family, uint16_t port, int repeats)
 	close(l);
 }
 
+/* A connect of non-blocking fd to sa that must be in progress; fd. */
+static int connect_started(int fd, const union tb_sockaddr *sa, socklen_t len)
+{
+	if (fd < 0)
+		tb_die("socket: %s", strerror(errno));
+	if (!connect(fd, &sa->sa, len) || errno != EINPROGRESS)
+		tb_die("non-blocking connect: %s, expected EINPROGRESS", strerror(errno));
+	return fd;
+}
+
+/* The error a non-blocking connect ended with. */
+static int connect_result(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	socklen_t elen = sizeof(int);
+	int err;
+
+	if (poll(&p, 1, TB_MAX_WAIT_MS) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
+		tb_die("non-blocking connect: no result");
+	return err;
+}
+
 /* a TCP socket that gives up after one SYN retransmission */
 static int socket_syncnt1(int type)
 {
@@ -372,11 +395,8 @@ static void timeout(struct tally *t, uint16_t port, int repeats)
 		tb_die("too many repeats");
 	tb_if_up("tbconn0", TB_TUN_LOCAL, TB_TUN_PREFIX);
 	len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_PEER, port);
-	for (i = 0; i < repeats; i++) {
-		nb[i] = socket_syncnt1(SOCK_STREAM | SOCK_NONBLOCK);
-		if (!connect(nb[i], &sa.sa, len) || errno != EINPROGRESS)
-			tb_die("non-blocking connect: %s", strerror(errno));
-	}
+	for (i = 0; i < repeats; i++)
+		nb[i] = connect_started(socket_syncnt1(SOCK_STREAM | SOCK_NONBLOCK), &sa, len);
 	for (i = 0; i < repeats; i++) {
 		fd = socket_syncnt1(SOCK_STREAM);
 		if (!connect(fd, &sa.sa, len) || errno != ETIMEDOUT)
@@ -385,12 +405,7 @@ static void timeout(struct tally *t, uint16_t port, int repeats)
 		close(fd);
 	}
 	for (i = 0; i < repeats; i++) {
-		struct pollfd p = { .fd = nb[i], .events = POLLOUT };
-		socklen_t elen = sizeof(err);
-
-		if (poll(&p, 1, TB_MAX_WAIT_MS) != 1 ||
-		    getsockopt(nb[i], SOL_SOCKET, SO_ERROR, &err, &elen))
-			tb_die("non-blocking connect: no result");
+		err = connect_result(nb[i]);
 		if (err != ETIMEDOUT)
 			tb_die("non-blocking connect: %s, expected ETIMEDOUT", strerror(err));
 		tally_add(t, err, false);
@@ -402,31 +417,6 @@ static void timeout(struct tally *t, uint16_t port, int repeats)
 
 #define UNROUTED_V4	"203.0.113.7"	/* TEST-NET-3: no route in a fresh namespace */
 #define UNROUTED_V6	"2001:db8::7"	/* documentation prefix: likewise */
-
-/* A non-blocking connect to sa that must be in progress; the fd. */
-static int connect_started(int family, const union tb_sockaddr *sa, socklen_t len)
-{
-	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		tb_die("socket: %s", strerror(errno));
-	if (!connect(fd, &sa->sa, len) || errno != EINPROGRESS)
-		tb_die("non-blocking connect: %s, expected EINPROGRESS", strerror(errno));
-	return fd;
-}
-
-/* The error a non-blocking connect ended with. */
-static int connect_result(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	socklen_t elen = sizeof(int);
-	int err;
-
-	if (poll(&p, 1, TB_MAX_WAIT_MS) != 1 ||
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
-		tb_die("non-blocking connect: no result");
-	return err;
-}
 
 /*
  * The router behind the TUN device: every SYN toward the peer is answered
@@ -501,7 +491,7 @@ static void unreachable(struct tally *t, int family, uint16_t port, int repeats)
 	router = icmp_router(tun, 2 * repeats);
 	len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_PEER, port);
 	for (i = 0; i < repeats; i++)
-		nb[i] = connect_started(AF_INET, &sa, len);
+		nb[i] = connect_started(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), &sa, len);
 	for (i = 0; i < repeats; i++) {
 		err = connect_result(nb[i]);
 		if (err != EHOSTUNREACH)
