@@ -176,6 +176,31 @@ int BPF_PROG(sys_connect_exit, int fd, void *uservaddr, int addrlen, int ret)
 }
 
 /*
+ * A reset arrived, before the kernel sets sk_err: in SYN_SENT it refuses
+ * the connect (tcp_reset()).
+ */
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(connect_reset, struct sock *sk)
+{
+	if (sk->__sk_common.skc_state == TCP_SYN_SENT && sk->sk_protocol == IPPROTO_TCP)
+		connect_error_seen(sk, ECONNREFUSED);
+	return 0;
+}
+
+/*
+ * A socket's error is reported (5.14+). Kernels before 6.10 report an
+ * ICMP error or a timeout here before the state change; later ones
+ * (tcp_done_with_error()) after it, where this adds nothing.
+ */
+SEC("tp_btf/inet_sk_error_report")
+int BPF_PROG(connect_error_report, const struct sock *sk)
+{
+	if (sk->__sk_common.skc_state == TCP_SYN_SENT && sk->sk_protocol == IPPROTO_TCP)
+		connect_error_seen(sk, sk->sk_err);
+	return 0;
+}
+
+/*
  * An io_uring connect completed (req: its struct io_kiocb, called from
  * the io_uring_complete hook of accept.bpf.c). Without the syscall: the
  * address is where the request's sqe pointed.

@@ -18,6 +18,7 @@
 #define EISCONN		106
 #define EALREADY	114
 #define EINPROGRESS	115
+#define ECONNREFUSED	111
 #define SOCK_STREAM	1
 #define O_NONBLOCK	04000
 
@@ -169,9 +170,12 @@ static __always_inline void connect_started(const struct sock *sk)
 /*
  * A connect ended without a connection: SYN_SENT -> CLOSE with the error
  * set (RST: ECONNREFUSED; retries exhausted: ETIMEDOUT; ICMP:
- * EHOSTUNREACH...), reported here if non-blocking. Failures inside
- * connect() itself (EADDRNOTAVAIL) pass here without an error: its exit
- * reports them.
+ * EHOSTUNREACH...), reported here if non-blocking. The kernel sets
+ * sk_err and may wake the application before this state change, and
+ * SO_ERROR clears it: if it reads 0, the error seen earlier, at the reset
+ * or the error report (connect_error_seen()). Failures inside connect()
+ * itself (EADDRNOTAVAIL) pass here without an error: its exit reports
+ * them.
  */
 static __always_inline void connect_ended(const struct sock *sk)
 {
@@ -182,10 +186,12 @@ static __always_inline void connect_ended(const struct sock *sk)
 	__u64 key = (__u64)sk;
 	struct tb_event *e;
 
-	if (!err)
-		return;
 	pending = bpf_map_lookup_elem(&connect_pending, &key);
 	if (!pending || pending->failed || pending->ino != sock_inode(sk))
+		return;
+	if (!err)
+		err = pending->err;
+	if (!err)
 		return;
 	pending->failed = 1;
 	dest.err = err;
@@ -210,6 +216,23 @@ static __always_inline void connect_ended(const struct sock *sk)
 	__builtin_memcpy(e->comm, pending->comm, TB_COMM_LEN);
 	event_local(e, sk);
 	event_submit(e);
+}
+
+/*
+ * sk's connect is failing with err, before its state change reads
+ * sk_err (which the application may clear meanwhile): keep err for
+ * connect_ended(), if a non-blocking connect of this socket is pending.
+ */
+static __always_inline void connect_error_seen(const struct sock *sk, int err)
+{
+	struct connect_pending *pending;
+	__u64 key = (__u64)sk;
+
+	if (!err)
+		return;
+	pending = bpf_map_lookup_elem(&connect_pending, &key);
+	if (pending && !pending->failed && pending->ino == sock_inode(sk))
+		pending->err = err;
 }
 
 /*
