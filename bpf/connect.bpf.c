@@ -114,8 +114,8 @@ static __always_inline bool repeats_reported_failure(struct sock *sk)
 static __always_inline void connect_outlived_call(struct sock *sk)
 {
 	struct file *file = BPF_CORE_READ(sk, sk_socket, file);
-	struct connect_pending p = {}, *known;
-	__u64 key = (__u64)sk;
+	struct connect_pending *known;
+	__u64 key = (__u64)sk, ino;
 	int state;
 
 	if (!file || (BPF_CORE_READ(file, f_flags) & O_NONBLOCK))
@@ -123,12 +123,11 @@ static __always_inline void connect_outlived_call(struct sock *sk)
 	state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	if (state != TCP_SYN_SENT && state != TCP_CLOSE)
 		return;
-	p.ino = BPF_CORE_READ(file, f_inode, i_ino);
-	pending_caller(&p);
+	ino = BPF_CORE_READ(file, f_inode, i_ino);
 	known = bpf_map_lookup_elem(&connect_pending, &key);
-	if (known && known->ino == p.ino)
+	if (known && known->ino == ino)
 		return;		/* already in the state change's hands */
-	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
+	pending_remember(sk, ino);
 	if (state == TCP_CLOSE)
 		connect_ended(sk);
 }
@@ -173,6 +172,31 @@ int BPF_PROG(sys_connect_exit, int fd, void *uservaddr, int addrlen, int ret)
 	if (ret >= 0 || ret == -EISCONN)
 		return 0;
 	connect_returned(fd_to_sock(current_task(), fd), (__u64)uservaddr, ret);
+	return 0;
+}
+
+/*
+ * A reset arrived, before the kernel sets sk_err: in SYN_SENT it refuses
+ * the connect (tcp_reset()).
+ */
+SEC("tp_btf/tcp_receive_reset")
+int BPF_PROG(connect_reset, struct sock *sk)
+{
+	if (sk->__sk_common.skc_state == TCP_SYN_SENT && sk->sk_protocol == IPPROTO_TCP)
+		connect_error_seen(sk, ECONNREFUSED);
+	return 0;
+}
+
+/*
+ * A socket's error is reported (5.14+). Kernels before 6.10 report an
+ * ICMP error or a timeout here before the state change; later ones
+ * (tcp_done_with_error()) after it, where this adds nothing.
+ */
+SEC("tp_btf/inet_sk_error_report")
+int BPF_PROG(connect_error_report, const struct sock *sk)
+{
+	if (sk->__sk_common.skc_state == TCP_SYN_SENT && sk->sk_protocol == IPPROTO_TCP)
+		connect_error_seen(sk, sk->sk_err);
 	return 0;
 }
 

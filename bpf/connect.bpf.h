@@ -18,6 +18,7 @@
 #define EISCONN		106
 #define EALREADY	114
 #define EINPROGRESS	115
+#define ECONNREFUSED	111
 #define SOCK_STREAM	1
 #define O_NONBLOCK	04000
 
@@ -131,15 +132,20 @@ static __always_inline void destination_connecting(const struct sock *sk)
 }
 
 /*
- * Who asked for a connect whose end comes later, in softirq: the caller,
- * its cgroup, and whether --cgroup takes it (decided now, in its context).
+ * The end of sk's connect (socket inode ino) comes later, in softirq, and
+ * is the state change's to report: remember who asked, its cgroup, and
+ * whether --cgroup takes it (decided now, in its context).
  */
-static __always_inline void pending_caller(struct connect_pending *p)
+static __always_inline void pending_remember(const struct sock *sk, __u64 ino)
 {
-	p->pid = bpf_get_current_pid_tgid() >> 32;
-	bpf_get_current_comm(p->comm, sizeof(p->comm));
-	p->cgroup_id = bpf_get_current_cgroup_id();
-	p->in_cgroup = current_in_cgroup();
+	struct connect_pending p = { .ino = ino };
+	__u64 key = (__u64)sk;
+
+	p.pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_get_current_comm(p.comm, sizeof(p.comm));
+	p.cgroup_id = bpf_get_current_cgroup_id();
+	p.in_cgroup = current_in_cgroup();
+	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
 }
 
 /*
@@ -150,8 +156,6 @@ static __always_inline void pending_caller(struct connect_pending *p)
 static __always_inline void connect_started(const struct sock *sk)
 {
 	struct socket *sock = sk->sk_socket;	/* BTF pointers: plain loads */
-	struct connect_pending p = {};
-	__u64 key = (__u64)sk;
 	struct file *file;
 
 	destination_connecting(sk);
@@ -160,17 +164,18 @@ static __always_inline void connect_started(const struct sock *sk)
 	file = sock->file;
 	if (!file || !(file->f_flags & O_NONBLOCK))
 		return;
-	p.ino = file->f_inode->i_ino;
-	pending_caller(&p);
-	bpf_map_update_elem(&connect_pending, &key, &p, BPF_ANY);
+	pending_remember(sk, file->f_inode->i_ino);
 }
 
 /*
  * A connect ended without a connection: SYN_SENT -> CLOSE with the error
  * set (RST: ECONNREFUSED; retries exhausted: ETIMEDOUT; ICMP:
- * EHOSTUNREACH...), reported here if non-blocking. Failures inside
- * connect() itself (EADDRNOTAVAIL) pass here without an error: its exit
- * reports them.
+ * EHOSTUNREACH...), reported here if non-blocking. The kernel sets
+ * sk_err and may wake the application before this state change, and
+ * SO_ERROR clears it: if it reads 0, the error seen earlier, at the reset
+ * or the error report (connect_error_seen()). Failures inside connect()
+ * itself (EADDRNOTAVAIL) pass here without an error: its exit reports
+ * them.
  */
 static __always_inline void connect_ended(const struct sock *sk)
 {
@@ -181,10 +186,12 @@ static __always_inline void connect_ended(const struct sock *sk)
 	__u64 key = (__u64)sk;
 	struct tb_event *e;
 
-	if (!err)
-		return;
 	pending = bpf_map_lookup_elem(&connect_pending, &key);
 	if (!pending || pending->failed || pending->ino != sock_inode(sk))
+		return;
+	if (!err)
+		err = pending->err;
+	if (!err)
 		return;
 	pending->failed = 1;
 	dest.err = err;
@@ -209,6 +216,23 @@ static __always_inline void connect_ended(const struct sock *sk)
 	__builtin_memcpy(e->comm, pending->comm, TB_COMM_LEN);
 	event_local(e, sk);
 	event_submit(e);
+}
+
+/*
+ * sk's connect is failing with err, before its state change reads
+ * sk_err (which the application may clear meanwhile): keep err for
+ * connect_ended(), if a non-blocking connect of this socket is pending.
+ */
+static __always_inline void connect_error_seen(const struct sock *sk, int err)
+{
+	struct connect_pending *pending;
+	__u64 key = (__u64)sk;
+
+	if (!err)
+		return;
+	pending = bpf_map_lookup_elem(&connect_pending, &key);
+	if (pending && !pending->failed && pending->ino == sock_inode(sk))
+		pending->err = err;
 }
 
 /*

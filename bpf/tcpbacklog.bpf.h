@@ -131,7 +131,7 @@ struct connect_pending {
 	char comm[TB_COMM_LEN];
 	__u64 cgroup_id;	/* the caller's cgroup v2 id */
 	__u32 in_cgroup;	/* --cgroup: the caller was in the traced subtree */
-	__u32 pad;
+	__s32 err;		/* its error, seen before the state change (0: none yet) */
 };
 
 typedef TB_LRU_MAP(__u64, struct connect_pending, 16384) tb_connect_pending_map;

@@ -38,6 +38,13 @@
  *	SO_SNDTIMEO 200 ms (EINPROGRESS), REPEATS interrupted by a signal
  *	(EINTR); each then ends ETIMEDOUT, with no syscall. And REPEATS whose
  *	call a signal restarts (SA_RESTART): the call itself says ETIMEDOUT.
+ *   connect_fail -m race|race_icmp [-p PORT] [-k REPEATS]
+ *	the application takes a failed connect's error (SO_ERROR clears it)
+ *	as soon as the kernel sets it: a thread on another CPU calls
+ *	getsockopt(SO_ERROR) in a tight loop on the socket of each of
+ *	REPEATS non-blocking connects, refused on loopback (race: raddr=,
+ *	a reset) or toward a TUN peer answered with ICMP host unreachable
+ *	(race_icmp: raddr2=).
  *   connect_fail -m uring [-6] [-p PORT] [-k REPEATS]
  *	no listener on PORT: REPEATS IORING_OP_CONNECTs on blocking sockets
  *	and REPEATS on non-blocking ones (those also fail at the state
@@ -49,6 +56,9 @@
 #include "tun.h"
 #include "uring.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
@@ -352,6 +362,29 @@ static void bind_taken(struct tally *t, int family, uint16_t port, int repeats)
 	close(l);
 }
 
+/* A connect of non-blocking fd to sa that must be in progress; fd. */
+static int connect_started(int fd, const union tb_sockaddr *sa, socklen_t len)
+{
+	if (fd < 0)
+		tb_die("socket: %s", strerror(errno));
+	if (!connect(fd, &sa->sa, len) || errno != EINPROGRESS)
+		tb_die("non-blocking connect: %s, expected EINPROGRESS", strerror(errno));
+	return fd;
+}
+
+/* The error a non-blocking connect ended with. */
+static int connect_result(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	socklen_t elen = sizeof(int);
+	int err;
+
+	if (poll(&p, 1, TB_MAX_WAIT_MS) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
+		tb_die("non-blocking connect: no result");
+	return err;
+}
+
 /* a TCP socket that gives up after one SYN retransmission */
 static int socket_syncnt1(int type)
 {
@@ -372,11 +405,8 @@ static void timeout(struct tally *t, uint16_t port, int repeats)
 		tb_die("too many repeats");
 	tb_if_up("tbconn0", TB_TUN_LOCAL, TB_TUN_PREFIX);
 	len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_PEER, port);
-	for (i = 0; i < repeats; i++) {
-		nb[i] = socket_syncnt1(SOCK_STREAM | SOCK_NONBLOCK);
-		if (!connect(nb[i], &sa.sa, len) || errno != EINPROGRESS)
-			tb_die("non-blocking connect: %s", strerror(errno));
-	}
+	for (i = 0; i < repeats; i++)
+		nb[i] = connect_started(socket_syncnt1(SOCK_STREAM | SOCK_NONBLOCK), &sa, len);
 	for (i = 0; i < repeats; i++) {
 		fd = socket_syncnt1(SOCK_STREAM);
 		if (!connect(fd, &sa.sa, len) || errno != ETIMEDOUT)
@@ -385,12 +415,7 @@ static void timeout(struct tally *t, uint16_t port, int repeats)
 		close(fd);
 	}
 	for (i = 0; i < repeats; i++) {
-		struct pollfd p = { .fd = nb[i], .events = POLLOUT };
-		socklen_t elen = sizeof(err);
-
-		if (poll(&p, 1, TB_MAX_WAIT_MS) != 1 ||
-		    getsockopt(nb[i], SOL_SOCKET, SO_ERROR, &err, &elen))
-			tb_die("non-blocking connect: no result");
+		err = connect_result(nb[i]);
 		if (err != ETIMEDOUT)
 			tb_die("non-blocking connect: %s, expected ETIMEDOUT", strerror(err));
 		tally_add(t, err, false);
@@ -402,31 +427,6 @@ static void timeout(struct tally *t, uint16_t port, int repeats)
 
 #define UNROUTED_V4	"203.0.113.7"	/* TEST-NET-3: no route in a fresh namespace */
 #define UNROUTED_V6	"2001:db8::7"	/* documentation prefix: likewise */
-
-/* A non-blocking connect to sa that must be in progress; the fd. */
-static int connect_started(int family, const union tb_sockaddr *sa, socklen_t len)
-{
-	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		tb_die("socket: %s", strerror(errno));
-	if (!connect(fd, &sa->sa, len) || errno != EINPROGRESS)
-		tb_die("non-blocking connect: %s, expected EINPROGRESS", strerror(errno));
-	return fd;
-}
-
-/* The error a non-blocking connect ended with. */
-static int connect_result(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
-	socklen_t elen = sizeof(int);
-	int err;
-
-	if (poll(&p, 1, TB_MAX_WAIT_MS) != 1 ||
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen))
-		tb_die("non-blocking connect: no result");
-	return err;
-}
 
 /*
  * The router behind the TUN device: every SYN toward the peer is answered
@@ -501,7 +501,7 @@ static void unreachable(struct tally *t, int family, uint16_t port, int repeats)
 	router = icmp_router(tun, 2 * repeats);
 	len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_PEER, port);
 	for (i = 0; i < repeats; i++)
-		nb[i] = connect_started(AF_INET, &sa, len);
+		nb[i] = connect_started(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), &sa, len);
 	for (i = 0; i < repeats; i++) {
 		err = connect_result(nb[i]);
 		if (err != EHOSTUNREACH)
@@ -514,6 +514,95 @@ static void unreachable(struct tally *t, int family, uint16_t port, int repeats)
 			tb_die("blocking connect: %s, expected EHOSTUNREACH", strerror(errno));
 		tally_add(t, EHOSTUNREACH, false);
 	}
+	if (waitpid(router, &status, 0) != router || !WIFEXITED(status) || WEXITSTATUS(status))
+		tb_die("the ICMP router did not answer every SYN");
+	close(tun);
+}
+
+/* The racing thread's socket (-1: none) and the error it took from it (0: none yet). */
+static atomic_int race_fd = -1, race_err, race_stop;
+
+/* This thread onto one CPU: the racing thread takes the other. */
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		tb_die("sched_setaffinity: %s", strerror(errno));
+}
+
+/* getsockopt(SO_ERROR) on race_fd until it gives an error, then the next. */
+static void *race_taker(void *arg)
+{
+	(void)arg;
+	pin_cpu(1);
+	while (!atomic_load(&race_stop)) {
+		int fd = atomic_load(&race_fd), err = 0;
+		socklen_t elen = sizeof(err);
+
+		if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) || !err)
+			continue;
+		atomic_store(&race_err, err);
+		atomic_store(&race_fd, -1);
+	}
+	return NULL;
+}
+
+/*
+ * A non-blocking connect to sa whose error the racing thread takes; it
+ * must be want. The thread spins on the socket from before the connect:
+ * a reset on loopback comes within the call.
+ */
+static void connect_raced(struct tally *t, const union tb_sockaddr *sa, socklen_t len, int want)
+{
+	int fd = socket(sa->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err;
+	uint64_t deadline = tb_now_ms() + TB_MAX_WAIT_MS;
+
+	if (fd < 0)
+		tb_die("socket: %s", strerror(errno));
+	atomic_store(&race_err, 0);
+	atomic_store(&race_fd, fd);
+	if (!connect(fd, &sa->sa, len) || errno != EINPROGRESS)
+		tb_die("non-blocking connect: %s, expected EINPROGRESS", strerror(errno));
+	while (!(err = atomic_load(&race_err))) {
+		if (tb_now_ms() > deadline)
+			tb_die("non-blocking connect: no result");
+		sched_yield();
+	}
+	if (err != want)
+		tb_die("non-blocking connect: %s, expected %s", strerror(err), errno_symbol(want));
+	tally_add(t, err, false);
+	close(fd);
+}
+
+static void race(struct tally *t, uint16_t port, int repeats, bool icmp)
+{
+	union tb_sockaddr sa;
+	socklen_t len;
+	pthread_t taker;
+	int tun = -1, status, i;
+	pid_t router = -1;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		tb_die("the race needs two CPUs");
+	pin_cpu(0);
+	if (icmp) {
+		tun = tb_tun_open("tbconn0");
+		tb_if_up("tbconn0", TB_TUN_LOCAL, TB_TUN_PREFIX);
+		tb_kv("raddr2", "%s", TB_TUN_PEER);
+		router = icmp_router(tun, repeats);
+	}
+	if (pthread_create(&taker, NULL, race_taker, NULL))
+		tb_die("pthread_create failed");
+	len = tb_sockaddr_set(&sa, AF_INET, icmp ? TB_TUN_PEER : tb_loopback(AF_INET), port);
+	for (i = 0; i < repeats; i++)
+		connect_raced(t, &sa, len, icmp ? EHOSTUNREACH : ECONNREFUSED);
+	atomic_store(&race_stop, 1);
+	pthread_join(taker, NULL);
+	if (!icmp)
+		return;
 	if (waitpid(router, &status, 0) != router || !WIFEXITED(status) || WEXITSTATUS(status))
 		tb_die("the ICMP router did not answer every SYN");
 	close(tun);
@@ -616,7 +705,7 @@ static void uring_refused(struct tally *t, int family, uint16_t port, int repeat
 
 int main(int argc, char **argv)
 {
-	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring|unreachable|outlived [-6] [-u] [-p PORT] [-n PORTS] [-k REPEATS]";
+	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring|unreachable|outlived|race|race_icmp [-6] [-u] [-p PORT] [-n PORTS] [-k REPEATS]";
 	const char *mode = NULL;
 	int family = AF_INET, nports = 10, repeats = 3, res;
 	bool use_uring = false;
@@ -628,7 +717,7 @@ int main(int argc, char **argv)
 		TB_SWITCH('u', use_uring, true),
 		TB_NUMBER('p', port, 1, 65534, "port"),
 		TB_NUMBER('n', nports, 1, TB_MAX_CONNS, "ports"),
-		TB_NUMBER('k', repeats, 1, 100, "repeats"),
+		TB_NUMBER('k', repeats, 1, 1000, "repeats"),
 	};
 	struct tally t = { .n = 0 };
 
@@ -667,6 +756,8 @@ int main(int argc, char **argv)
 		outlived(&t, port, repeats);
 	else if (!strcmp(mode, "unreachable"))
 		unreachable(&t, family, port, repeats);
+	else if ((!strcmp(mode, "race") || !strcmp(mode, "race_icmp")) && family == AF_INET)
+		race(&t, port, repeats, !strcmp(mode, "race_icmp"));
 	else
 		tb_usage_error(usage);
 	tally_report(&t);

@@ -290,6 +290,7 @@ drive() {
 	connect_timeout)	run_driver "$1" connect_fail -m timeout -p 8090 -k 1 ;;
 	connect_unreachable) run_driver "$1" connect_fail -m unreachable -p 8090 -k 1 ;;
 	connect_outlived)	run_driver "$1" connect_fail -m outlived -p 8090 -k 1 ;;
+	connect_race)		run_driver "$1" connect_fail -m race -p 8090 -k 40 ;;
 	bind_in_use)		run_driver "$1" connect_fail -m bind -p 8090 -k 2 ;;
 	connect_exhaust)	run_driver "$1" connect_fail -m exhaust -n 10 ;;
 	prefork_reuseport)	run_driver "$1" prefork -r -p 8080 -w 3 -n 24 -H 0 ;;

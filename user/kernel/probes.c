@@ -179,6 +179,8 @@ struct hooks {
 	long long mib_reqq_full_drop;
 	long long mib_syncookies_sent;
 	int data_ready_args;	/* sock:sk_data_ready, 6.3+ */
+	int reset_args;		/* tcp:tcp_receive_reset (sk) */
+	int error_report_args;	/* sock:inet_sk_error_report (sk), 5.14+ */
 	struct kernel_helpers helpers;
 	enum ack_exit_variant ack_exit;
 	char ack_note[160];	/* why --mode fentry takes ACK-time overflows from a tracepoint */
@@ -226,6 +228,8 @@ static int choose_hooks(const struct config *cfg, struct hooks *h, char *errbuf,
 	h->uring_args = kernel_tp_btf_args(btf, "io_uring_complete");
 	h->uring_req = kernel_tp_btf_arg_is_ptr(btf, "io_uring_complete", 1) == 1;
 	h->data_ready_args = kernel_tp_btf_args(btf, "sk_data_ready");
+	h->reset_args = kernel_tp_btf_args(btf, "tcp_receive_reset");
+	h->error_report_args = kernel_tp_btf_args(btf, "inet_sk_error_report");
 	h->accept_arg = btf__find_by_name_kind(btf, "proto_accept_arg", BTF_KIND_STRUCT) > 0;
 	kernel_helpers_read(btf, &h->helpers);
 	h->ack_exit = kernel_ack_exit_variant(h->helpers.func_ret, kernel_func_args(btf, ack_funcs[0]));
@@ -369,6 +373,18 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 		note_add(p, "the io_uring_complete tracepoint names no request (kernel before 5.18): "
 			 "accepts and connects made through io_uring are not seen");
 
+	/*
+	 * A non-blocking connect's error is read at its state change, which
+	 * may come after the application has taken (cleared) it: seen first
+	 * at the reset and, before 6.10, at the error report.
+	 */
+	if (h.reset_args < 1)
+		note_add(p, "no tcp:tcp_receive_reset tracepoint: a refused non-blocking connect whose error "
+			 "the application takes before the state change is not seen");
+	if (h.error_report_args < 1)
+		note_add(p, "no sock:inet_sk_error_report tracepoint (kernel before 5.14): a non-blocking connect "
+			 "that fails by ICMP or timeout, its error taken by the application before the state change, is not seen");
+
 	if (!h.ack_fentry && h.kfree_args < 2)
 		return fail(errbuf, errlen, "kernel has no skb:kfree_skb BTF tracepoint (skb, location): ACK-time overflows cannot be seen without fentry");
 	if (!h.syn_fentry && h.consume_args < 1)
@@ -435,6 +451,9 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	bpf_program__set_autoload(skel->progs.uring_complete, h.uring_req && h.uring_args == 3);
 	bpf_program__set_autoload(skel->progs.uring_complete_legacy, h.uring_req && h.uring_args >= 4);
 	bpf_program__set_autoload(skel->progs.queue_grew, h.data_ready_args >= 1);
+	/* a non-blocking connect's error, before its state change reads it */
+	bpf_program__set_autoload(skel->progs.connect_reset, h.reset_args >= 1);
+	bpf_program__set_autoload(skel->progs.connect_error_report, h.error_report_args >= 1);
 	/* The iterators run on demand, not attached by the skeleton. */
 
 	err = tcpbacklog_bpf__load(skel);

@@ -13,7 +13,7 @@
 
 #include "setup/cli.h"
 
-#define PROBES_MAX	16
+#define PROBES_MAX	24
 
 struct tcpbacklog_bpf;
 struct bpf_link;

@@ -52,7 +52,7 @@ sc_connect_fail() {
 			ev_expect bind_error comm "$(kv "$DRV_OUT" comm)"
 		else
 			expect_errno_lines connect_error
-			[ "$mode" = unreachable ] ||
+			[ "$mode" = unreachable ] || [ "$mode" = race_icmp ] ||
 				ev_expect connect_error raddr "$(kv "$DRV_OUT" raddr)"
 			ev_expect connect_error family "$(kv "$DRV_OUT" family)"
 			ev_expect connect_error pid "$(kv "$DRV_OUT" pid)"
@@ -79,6 +79,11 @@ sc_connect_fail() {
 			# no route: toward raddr; ICMP host unreachable: toward raddr2
 			ev_expect connect_error rport "$port"
 			expect_errno_toward ENETUNREACH "$(kv "$DRV_OUT" raddr)"
+			expect_errno_toward EHOSTUNREACH "$(kv "$DRV_OUT" raddr2)" ;;
+		race)
+			ev_expect connect_error rport "$port" ;;
+		race_icmp)
+			ev_expect connect_error rport "$port"
 			expect_errno_toward EHOSTUNREACH "$(kv "$DRV_OUT" raddr2)" ;;
 		bound)
 			ev_expect connect_error lport "$(kv "$DRV_OUT" lport)"
