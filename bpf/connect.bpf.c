@@ -98,7 +98,7 @@ static __always_inline bool repeats_reported_failure(struct sock *sk)
 
 	if (!pending)
 		return false;
-	repeated = pending->failed && pending->ino == sock_inode(sk);
+	repeated = pending->state == PENDING_REPORTED && pending->ino == sock_inode(sk);
 	bpf_map_delete_elem(&connect_pending, &key);
 	return repeated;
 }
@@ -197,6 +197,93 @@ int BPF_PROG(connect_error_report, const struct sock *sk)
 {
 	if (sk->__sk_common.skc_state == TCP_SYN_SENT && sk->sk_protocol == IPPROTO_TCP)
 		connect_error_seen(sk, sk->sk_err);
+	return 0;
+}
+
+#define SOL_SOCKET	1
+#define SO_ERROR	4
+#define ECONNRESET	104
+
+/*
+ * The application took err from sk with getsockopt(SO_ERROR), which
+ * clears it, perhaps before the state change that ends sk's pending
+ * connect could read it: that state change found no error
+ * (PENDING_CLOSED): report it now; it is still to come: leave err to it
+ * (PENDING_TAKEN). ECONNRESET is no connect's failure: connect(AF_UNSPEC)
+ * sets it after the state change when it abandons the connect. Not in
+ * the object for kernels before 5.17 (no compare-and-swap).
+ */
+static __always_inline void connect_error_taken(struct sock *sk, int err)
+{
+#ifndef TB_PRE_5_17
+	struct connect_pending *pending;
+	__u64 key = (__u64)sk;
+
+	if (!sk || err == ECONNRESET)
+		return;
+	pending = bpf_map_lookup_elem(&connect_pending, &key);
+	if (!pending || pending->ino != sock_inode(sk))
+		return;
+	pending->taken = err;
+	if (__sync_val_compare_and_swap(&pending->state, PENDING_OPEN, PENDING_TAKEN) == PENDING_CLOSED &&
+	    pending_claim(pending, PENDING_CLOSED))
+		connect_report(sk, pending, err);
+#endif
+}
+
+/*
+ * The error getsockopt(SOL_SOCKET, SO_ERROR) gave at optval (optlen: its
+ * length, both in the caller's memory, just written); 0 if none or not
+ * that option.
+ */
+static __always_inline int so_error_given(int level, int optname, __u64 optval, __u64 optlen)
+{
+	int err = 0, len = 0;
+
+	if (level != SOL_SOCKET || optname != SO_ERROR)
+		return 0;
+	if (bpf_probe_read_user(&err, sizeof(err), (void *)optval) ||
+	    bpf_probe_read_user(&len, sizeof(len), (void *)optlen) || len < (int)sizeof(err))
+		return 0;
+	return err > 0 ? err : 0;
+}
+
+/* The syscall's exit, in tracepoint mode: only SO_ERROR that gave an error goes further. */
+SEC("tracepoint/syscalls/sys_exit_getsockopt")
+int getsockopt_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task;
+	struct pt_regs *regs;
+	int err;
+
+	if (ctx->ret)
+		return 0;
+	task = current_task();
+	regs = syscall_regs(task, ctx->id);
+	if (!regs)
+		return 0;
+	err = so_error_given(PT_REGS_PARM2_CORE_SYSCALL(regs), PT_REGS_PARM3_CORE_SYSCALL(regs),
+			     PT_REGS_PARM4_CORE_SYSCALL(regs), PT_REGS_PARM5_CORE_SYSCALL(regs));
+	if (err)
+		connect_error_taken(fd_to_sock(task, PT_REGS_PARM1_CORE_SYSCALL(regs)), err);
+	return 0;
+}
+
+/*
+ * fentry mode: the same at the exit of __sys_getsockopt(), which the
+ * syscall calls in 5.10 to 6.18 alike (io_uring's getsockopt, 6.7+, does
+ * not: uncovered).
+ */
+SEC("fexit/__sys_getsockopt")
+int BPF_PROG(sys_getsockopt_exit, int fd, int level, int optname, char *optval, int *optlen, int ret)
+{
+	int err;
+
+	if (ret)
+		return 0;
+	err = so_error_given(level, optname, (__u64)optval, (__u64)optlen);
+	if (err)
+		connect_error_taken(fd_to_sock(current_task(), fd), err);
 	return 0;
 }
 

@@ -167,34 +167,14 @@ static __always_inline void connect_started(const struct sock *sk)
 	pending_remember(sk, file->f_inode->i_ino);
 }
 
-/*
- * A connect ended without a connection: SYN_SENT -> CLOSE with the error
- * set (RST: ECONNREFUSED; retries exhausted: ETIMEDOUT; ICMP:
- * EHOSTUNREACH...), reported here if non-blocking. The kernel sets
- * sk_err and may wake the application before this state change, and
- * SO_ERROR clears it: if it reads 0, the error seen earlier, at the reset
- * or the error report (connect_error_seen()). Failures inside connect()
- * itself (EADDRNOTAVAIL) pass here without an error: its exit reports
- * them.
- */
-static __always_inline void connect_ended(const struct sock *sk)
+/* Report sk's failed connect with err, for the caller pending remembers. */
+static __always_inline void connect_report(const struct sock *sk, const struct connect_pending *pending,
+					   int err)
 {
-	int err = BPF_CORE_READ(sk, sk_err);
-	struct tb_destination_key dest = {};
+	struct tb_destination_key dest = { .err = err };
 	__u16 no_range[2] = {};
-	struct connect_pending *pending;
-	__u64 key = (__u64)sk;
 	struct tb_event *e;
 
-	pending = bpf_map_lookup_elem(&connect_pending, &key);
-	if (!pending || pending->failed || pending->ino != sock_inode(sk))
-		return;
-	if (!err)
-		err = pending->err;
-	if (!err)
-		return;
-	pending->failed = 1;
-	dest.err = err;
 	dest.family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	dest.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (dest.family == AF_INET6) {
@@ -218,6 +198,56 @@ static __always_inline void connect_ended(const struct sock *sk)
 	event_submit(e);
 }
 
+#ifndef TB_PRE_5_17
+/* Move pending's state from old to PENDING_REPORTED: true if this caller did, and so reports. */
+static __always_inline bool pending_claim(struct connect_pending *pending, __u32 old)
+{
+	return __sync_val_compare_and_swap(&pending->state, old, PENDING_REPORTED) == old;
+}
+#endif
+
+/*
+ * A connect ended without a connection: SYN_SENT -> CLOSE with the error
+ * set (RST: ECONNREFUSED; retries exhausted: ETIMEDOUT; ICMP:
+ * EHOSTUNREACH...), reported here if non-blocking. The kernel sets
+ * sk_err and may wake the application before this state change, and
+ * SO_ERROR clears it: if it reads 0, the error seen earlier, at the reset
+ * or the error report (connect_error_seen()), or the one the
+ * application's getsockopt(SO_ERROR) took (PENDING_TAKEN); with none of
+ * them, that getsockopt may still be returning on another CPU: leave the
+ * report to it (PENDING_CLOSED, connect_error_taken()). Failures inside
+ * connect() itself (EADDRNOTAVAIL) pass here without an error: its exit
+ * reports them. Before 5.17 (no compare-and-swap in that object), an
+ * error only getsockopt saw is not reported.
+ */
+static __always_inline void connect_ended(const struct sock *sk)
+{
+	int err = BPF_CORE_READ(sk, sk_err);
+	struct connect_pending *pending;
+	__u64 key = (__u64)sk;
+
+	pending = bpf_map_lookup_elem(&connect_pending, &key);
+	if (!pending || pending->ino != sock_inode(sk))
+		return;
+	if (!err)
+		err = pending->err;
+#ifdef TB_PRE_5_17
+	if (!err || pending->state == PENDING_REPORTED)
+		return;
+	pending->state = PENDING_REPORTED;
+#else
+	if (!err) {
+		if (__sync_val_compare_and_swap(&pending->state, PENDING_OPEN, PENDING_CLOSED) != PENDING_TAKEN ||
+		    !pending_claim(pending, PENDING_TAKEN))
+			return;
+		err = pending->taken;
+	} else if (!pending_claim(pending, PENDING_OPEN) && !pending_claim(pending, PENDING_TAKEN)) {
+		return;
+	}
+#endif
+	connect_report(sk, pending, err);
+}
+
 /*
  * sk's connect is failing with err, before its state change reads
  * sk_err (which the application may clear meanwhile): keep err for
@@ -231,7 +261,7 @@ static __always_inline void connect_error_seen(const struct sock *sk, int err)
 	if (!err)
 		return;
 	pending = bpf_map_lookup_elem(&connect_pending, &key);
-	if (pending && !pending->failed && pending->ino == sock_inode(sk))
+	if (pending && pending->state != PENDING_REPORTED && pending->ino == sock_inode(sk))
 		pending->err = err;
 }
 

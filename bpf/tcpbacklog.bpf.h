@@ -123,15 +123,30 @@ typedef TB_LRU_MAP(__u32, struct tb_rate_window, 4096) tb_caller_rate_map;
 #define MAX_ACCEPTORS	16384
 typedef TB_GROWING_MAP(BPF_MAP_TYPE_HASH, struct tb_acceptor_key, struct tb_acceptor, MAX_ACCEPTORS)
 	tb_acceptor_map;
+/*
+ * Where a pending connect's end stands (connect_pending.state). The state
+ * change and the application's getsockopt(SO_ERROR) run on different
+ * CPUs in either order: each moves it by compare-and-swap, and whoever
+ * moves it to PENDING_REPORTED reports, once.
+ */
+enum {
+	PENDING_OPEN,		/* not ended, no error taken */
+	PENDING_CLOSED,		/* left SYN_SENT for CLOSE with no error known */
+	PENDING_TAKEN,		/* the application took error taken, before the state change */
+	PENDING_REPORTED,	/* failed and reported: a later connect() returning it is not another failure */
+};
+
 /* A non-blocking connect in progress (connect.bpf.c): who started it. */
 struct connect_pending {
 	__u64 ino;		/* socket inode: a freed sock's address is reused */
 	__u32 pid;
-	__u32 failed;		/* reported at the state change: a later connect() returning it is not another failure */
+	__u32 state;		/* PENDING_*; before 5.17, only OPEN or REPORTED (no compare-and-swap) */
 	char comm[TB_COMM_LEN];
 	__u64 cgroup_id;	/* the caller's cgroup v2 id */
 	__u32 in_cgroup;	/* --cgroup: the caller was in the traced subtree */
 	__s32 err;		/* its error, seen before the state change (0: none yet) */
+	__s32 taken;		/* PENDING_TAKEN: the error getsockopt(SO_ERROR) gave the application */
+	__u32 pad;
 };
 
 typedef TB_LRU_MAP(__u64, struct connect_pending, 16384) tb_connect_pending_map;

@@ -189,8 +189,12 @@ struct hooks {
 static const char *const syn_funcs[] = { "tcp_conn_request", NULL };
 static const char *const ack_funcs[] = { "tcp_v4_syn_recv_sock", "tcp_v6_syn_recv_sock", NULL };
 static const char *const accept_funcs[] = { "inet_csk_accept", NULL };
-/* what the accept, accept4, connect and bind syscalls call: errors without syscall tracepoints */
-static const char *const syscall_funcs[] = { "__sys_accept4", "__sys_connect", "__sys_bind", NULL };
+/*
+ * what the accept, accept4, connect, bind and getsockopt syscalls call:
+ * errors without syscall tracepoints (__sys_getsockopt has the same
+ * arguments in 5.10 to 6.18)
+ */
+static const char *const syscall_funcs[] = { "__sys_accept4", "__sys_connect", "__sys_bind", "__sys_getsockopt", NULL };
 
 /* All of funcs take fentry? On failure, *failed names the first refusal. */
 static int probe_all(const struct btf *btf, const char *const *funcs, const char **failed)
@@ -447,6 +451,13 @@ int probes_start(struct probes *p, const struct config *cfg, char *errbuf, size_
 	bpf_program__set_autoload(skel->progs.sys_accept4_exit, h.syscalls_fexit);
 	bpf_program__set_autoload(skel->progs.sys_connect_exit, h.syscalls_fexit);
 	bpf_program__set_autoload(skel->progs.sys_bind_exit, h.syscalls_fexit);
+	/*
+	 * getsockopt(SO_ERROR) may take a non-blocking connect's error before
+	 * its state change reads it: they agree by compare-and-swap, which the
+	 * object without bpf_loop (before 5.17) has not
+	 */
+	bpf_program__set_autoload(skel->progs.getsockopt_exit, syscall_tps && h.helpers.loop);
+	bpf_program__set_autoload(skel->progs.sys_getsockopt_exit, h.syscalls_fexit && h.helpers.loop);
 	/* accept errors from io_uring, and the moment a connection is queued */
 	bpf_program__set_autoload(skel->progs.uring_complete, h.uring_req && h.uring_args == 3);
 	bpf_program__set_autoload(skel->progs.uring_complete_legacy, h.uring_req && h.uring_args >= 4);
