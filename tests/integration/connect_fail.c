@@ -45,6 +45,12 @@
  *	REPEATS non-blocking connects, refused on loopback (race: raddr=,
  *	a reset) or toward a TUN peer answered with ICMP host unreachable
  *	(race_icmp: raddr2=).
+ *   connect_fail -m race_timeout [-p PORT] [-k REPEATS]
+ *	the same race for timeouts: REPEATS non-blocking connects toward a
+ *	TUN peer that never answers, started 30 ms apart, each ending
+ *	ETIMEDOUT about 1 s later (TCP_USER_TIMEOUT 100 ms, after the first
+ *	retransmission); the thread on the other CPU spins with
+ *	getsockopt(SO_ERROR) on the oldest not yet ended (raddr=).
  *   connect_fail -m uring [-6] [-p PORT] [-k REPEATS]
  *	no listener on PORT: REPEATS IORING_OP_CONNECTs on blocking sockets
  *	and REPEATS on non-blocking ones (those also fail at the state
@@ -608,6 +614,75 @@ static void race(struct tally *t, uint16_t port, int repeats, bool icmp)
 	close(tun);
 }
 
+/* race_timeout: the sockets in the order started, how many are, the errors taken */
+static int timed_fds[TB_MAX_CONNS], timed_errs[TB_MAX_CONNS];
+static atomic_int timed_started;
+
+/* getsockopt(SO_ERROR) on each started socket in turn until it gives an error (-1: none in time). */
+static void *timeout_taker(void *arg)
+{
+	int n = *(int *)arg;
+
+	pin_cpu(1);
+	for (int i = 0; i < n; i++) {
+		uint64_t deadline = tb_now_ms() + TB_MAX_WAIT_MS;
+		unsigned int spins = 0;
+		int err = 0;
+
+		while (!err) {
+			socklen_t elen = sizeof(err);
+
+			if (!(++spins & 1023) && tb_now_ms() > deadline) {
+				err = -1;
+				break;
+			}
+			if (atomic_load(&timed_started) <= i)
+				continue;
+			if (getsockopt(timed_fds[i], SOL_SOCKET, SO_ERROR, &err, &elen))
+				err = -1;
+		}
+		timed_errs[i] = err;
+	}
+	return NULL;
+}
+
+static void race_timeout(struct tally *t, uint16_t port, int repeats)
+{
+	int tun = tb_tun_open("tbconn0"), i, user_timeout = 100;
+	union tb_sockaddr sa;
+	pthread_t taker;
+	socklen_t len;
+
+	if (repeats > TB_MAX_CONNS)
+		tb_die("too many repeats");
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		tb_die("the race needs two CPUs");
+	pin_cpu(0);
+	tb_if_up("tbconn0", TB_TUN_LOCAL, TB_TUN_PREFIX);
+	tb_kv("raddr", "%s", TB_TUN_PEER);
+	len = tb_sockaddr_set(&sa, AF_INET, TB_TUN_PEER, port);
+	if (pthread_create(&taker, NULL, timeout_taker, &repeats))
+		tb_die("pthread_create failed");
+	for (i = 0; i < repeats; i++) {
+		int fd = socket_syncnt1(SOCK_STREAM | SOCK_NONBLOCK);
+
+		if (setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout)))
+			tb_die("TCP_USER_TIMEOUT: %s", strerror(errno));
+		timed_fds[i] = connect_started(fd, &sa, len);
+		atomic_store(&timed_started, i + 1);
+		tb_sleep_ms(30);
+	}
+	pthread_join(taker, NULL);
+	for (i = 0; i < repeats; i++) {
+		if (timed_errs[i] != ETIMEDOUT)
+			tb_die("non-blocking connect %d: %s, expected ETIMEDOUT", i,
+			       timed_errs[i] < 0 ? "no result" : strerror(timed_errs[i]));
+		tally_add(t, timed_errs[i], false);
+		close(timed_fds[i]);
+	}
+	close(tun);
+}
+
 static void on_alarm(int sig)
 {
 	(void)sig;
@@ -705,7 +780,7 @@ static void uring_refused(struct tally *t, int family, uint16_t port, int repeat
 
 int main(int argc, char **argv)
 {
-	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring|unreachable|outlived|race|race_icmp [-6] [-u] [-p PORT] [-n PORTS] [-k REPEATS]";
+	const char *usage = "-m exhaust|refused|bound|bind|timeout|uring|unreachable|outlived|race|race_icmp|race_timeout [-6] [-u] [-p PORT] [-n PORTS] [-k REPEATS]";
 	const char *mode = NULL;
 	int family = AF_INET, nports = 10, repeats = 3, res;
 	bool use_uring = false;
@@ -758,6 +833,8 @@ int main(int argc, char **argv)
 		unreachable(&t, family, port, repeats);
 	else if ((!strcmp(mode, "race") || !strcmp(mode, "race_icmp")) && family == AF_INET)
 		race(&t, port, repeats, !strcmp(mode, "race_icmp"));
+	else if (!strcmp(mode, "race_timeout") && family == AF_INET)
+		race_timeout(&t, port, repeats);
 	else
 		tb_usage_error(usage);
 	tally_report(&t);

@@ -73,7 +73,7 @@ sc_connect_fail() {
 			[ "$held" = "$want" ] || err "port_range ports_in_use (established/time_wait/syn_sent/other): $held, expected $want" ;;
 		refused | uring)
 			ev_expect connect_error rport "$port" ;;
-		timeout | outlived)
+		timeout | outlived | race_timeout)
 			ev_expect connect_error rport "$port" ;;
 		unreachable)
 			# no route: toward raddr; ICMP host unreachable: toward raddr2
