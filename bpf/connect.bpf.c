@@ -242,10 +242,11 @@ static __always_inline int so_error_given(int level, int optname, __u64 optval, 
 
 	if (level != SOL_SOCKET || optname != SO_ERROR)
 		return 0;
-	if (bpf_probe_read_user(&err, sizeof(err), (void *)optval) ||
+	/* most SO_ERROR calls give 0: the length is read only for an error */
+	if (bpf_probe_read_user(&err, sizeof(err), (void *)optval) || err <= 0 ||
 	    bpf_probe_read_user(&len, sizeof(len), (void *)optlen) || len < (int)sizeof(err))
 		return 0;
-	return err > 0 ? err : 0;
+	return err;
 }
 
 /* The syscall's exit, in tracepoint mode: only SO_ERROR that gave an error goes further. */
