@@ -582,7 +582,7 @@ fi
 # per errno, and the per-destination gauges (from the tracer with -i,
 # scraped directly while the driver holds its ports) the range it set.
 CLIENT="$WORK/connect_fail"
-if gcc -O2 -Wall -Itests/lib -Itests/integration tests/integration/connect_fail.c -o "$CLIENT" \
+if gcc -O2 -Wall -std=gnu11 -D_GNU_SOURCE -pthread -Itests/lib -Itests/integration tests/integration/connect_fail.c -o "$CLIENT" \
 	2>"$WORK/client.build"; then
 	ip netns exec "$NS" "$CLIENT" -m exhaust -n 10 >"$WORK/client.out" 2>"$WORK/client.err" </dev/null &
 	CLIENT_PID=$!

@@ -24,7 +24,8 @@
 #   TB_VM_MODES      tracer modes (default "fentry tracepoint auto")
 #   TB_VM_SCENARIOS  scenarios (default: all of them, see SCENARIOS)
 #   TB_VM_HOST       0: no host row (default 1)
-#   TB_VM_TIMEOUT    s, limit for one boot of a VM (default 300)
+#   TB_VM_TIMEOUT    s, limit for one boot of a VM (default 600: a whole kernel row takes 330-420 s here; a
+#                    boot that hits it is booted again from the cell it died in)
 #   TB_VM_RESTARTS   boots after a VM died in a cell (default 3)
 #   TB_VM_JOBS       VMs booted at a time (default 1)
 #   TB_VM_SMP        vCPUs per VM (default 1, see VM_SMP)
@@ -43,7 +44,7 @@ CACHE=${TB_VM_CACHE:-${HOME:-/root}/.cache/tcpbacklog-vm}
 KERNELS=${TB_VM_KERNELS-5.10 6.1 6.12}
 MODES=${TB_VM_MODES:-fentry tracepoint auto}
 SCENARIOS=$(echo ${TB_VM_SCENARIOS:-$SCENARIOS_ALL})
-VM_TIMEOUT=${TB_VM_TIMEOUT:-300}
+VM_TIMEOUT=${TB_VM_TIMEOUT:-600}
 # One vCPU: with two, TCG lets a CPU run code the other is patching
 # (text_poke's int3; static keys flip when tracepoints attach, and at boot)
 # and the guest oopses now and then, with or without the tracer. The
